@@ -1,0 +1,36 @@
+# One entry point for setting up, trying and testing checkengine on a Debian-like machine.
+#   make demo   set up, then evaluate the bundled example month, render, sign and verify audit forms
+#   make test   set up, then run the test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+OUT    ?= build/demo
+PLUGINS := $(wildcard plugins/*/pyproject.toml)
+
+.PHONY: setup system demo test lint bench clean
+
+setup: system $(VENV)/.installed
+
+system:
+	@bash scripts/system-deps.sh
+
+$(VENV)/.installed: pyproject.toml $(PLUGINS)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]' $(foreach p,$(PLUGINS),-e $(dir $(p)))
+	@touch $@
+
+demo: setup
+	@bash scripts/demo.sh $(BIN) $(OUT)
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/checkengine lint rulebooks/
+
+bench: setup
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

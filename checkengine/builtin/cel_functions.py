@@ -1,0 +1,86 @@
+"""Functions the condition language offers besides CEL's standard library.
+
+Times are ISO 8601 strings with a time zone, as records hold them. Every function is pure.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Callable
+
+from checkengine import hookimpl
+from checkengine.calendars import is_public_holiday
+from checkengine.textnorm import fold
+
+
+def _dt(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError(f"expected an ISO 8601 date-time string, got {value!r}")
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise ValueError(f"the time {value!r} has no time zone (add e.g. +08:00)")
+    return parsed
+
+
+def _d(value: Any) -> date:
+    if not isinstance(value, str):
+        raise ValueError(f"expected an ISO 8601 date string, got {value!r}")
+    return date.fromisoformat(value[:10])
+
+
+def minutes_between(start: str, end: str) -> float:
+    """Minutes from *start* to *end* (negative when *end* is earlier)."""
+    return (_dt(end) - _dt(start)).total_seconds() / 60.0
+
+
+def hours_between(start: str, end: str) -> float:
+    return minutes_between(start, end) / 60.0
+
+
+def days_between(start: str, end: str) -> int:
+    """Whole calendar days from the date of *start* to the date of *end*."""
+    return (_d(end) - _d(start)).days
+
+
+def time_of_day(value: str) -> str:
+    """``HH:MM`` in the time's own zone (``'11:59' < '12:00'`` compares as expected)."""
+    return _dt(value).strftime("%H:%M")
+
+
+def date_of(value: str) -> str:
+    return _d(value).isoformat()
+
+
+def day_of_month(value: str) -> int:
+    return _d(value).day
+
+
+def weekday(value: str) -> int:
+    """ISO weekday: Monday 1 … Sunday 7."""
+    return _d(value).isoweekday()
+
+
+def is_holiday(day: str, country: str, extra: Any = None) -> bool:
+    """Whether *day* is a public holiday in *country* (ISO 3166 code) or in the list *extra*."""
+    return is_public_holiday(_d(day), country, extra if isinstance(extra, list) else None)
+
+
+def normalize(text: str) -> str:
+    """Text folded for comparison: full/half width, Traditional/Simplified Chinese, case."""
+    return fold(text)
+
+
+def contains_phrase(text: str, phrase: str) -> bool:
+    return fold(phrase) in fold(text)
+
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    f.__name__: f
+    for f in (minutes_between, hours_between, days_between, time_of_day, date_of, day_of_month,
+              weekday, is_holiday, normalize, contains_phrase)
+}
+
+
+@hookimpl(trylast=True)
+def checkengine_cel_functions() -> dict[str, Callable[..., Any]]:
+    return dict(FUNCTIONS)

@@ -1,0 +1,90 @@
+"""Checks written in the condition language (CEL), for standards no other check type covers.
+
+``expression``: a CEL condition that must hold. ``compare``: a CEL expression that computes a
+value (minutes of notice, a rate, a count) and thresholds it against ``min``/``max``, so that the
+explanation shows the value seen and the limit in force.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+from checkengine import hookimpl
+from checkengine.checks import (
+    CheckFailure, CheckSpecError, CheckType, CompiledCheck, Compiler, Env, Result, param_schema,
+)
+from checkengine.conditions import EvaluationError
+from checkengine.i18n import message, show
+
+_EXPR = {"type": "string", "minLength": 1, "description": "A CEL expression over record and params."}
+
+
+class Expression(CheckType):
+    name = "expression"
+    summary = "A CEL condition over the record that must be true (e.g. record.data.form_filed)."
+    options = {"expr": _EXPR, "observe": _EXPR}
+    required = ("expr",)
+
+    def compile(self, spec: Mapping[str, Any], compiler: Compiler) -> CompiledCheck:
+        condition = compiler.condition(spec["expr"], ("expr",))
+        observe = compiler.condition(spec["observe"], ("observe",)) if "observe" in spec else None
+
+        class _Expression(CompiledCheck):
+            def run(self, record: Mapping[str, Any], env: Env) -> Result:
+                try:
+                    value = env.evaluate(condition)
+                    seen = env.evaluate(observe) if observe is not None else value
+                except EvaluationError as exc:
+                    raise CheckFailure(str(exc)) from None
+                if not isinstance(value, bool):
+                    raise CheckFailure(
+                        f"the expression `{condition.source}` gave {show(value)}, not true or false"
+                    )
+                key = "condition_true" if value else "condition_false"
+                return Result("pass" if value else "fail", seen, True,
+                              message(key, env.lang, condition=condition.source))
+
+        return _Expression()
+
+
+class Compare(CheckType):
+    name = "compare"
+    summary = "A value computed by a CEL expression, compared with min and/or max (inclusive)."
+    options = {
+        "value": _EXPR,
+        "label": {"type": "string", "description": "What the value is, for the explanation."},
+        "min": param_schema({"type": "number"}),
+        "max": param_schema({"type": "number"}),
+    }
+    required = ("value",)
+
+    def compile(self, spec: Mapping[str, Any], compiler: Compiler) -> CompiledCheck:
+        if "min" not in spec and "max" not in spec:
+            raise CheckSpecError("compare needs min, max or both (e.g. min: {param: notice_minutes})")
+        expr = compiler.condition(spec["value"], ("value",))
+        low = compiler.param(spec.get("min"), ("min",))
+        high = compiler.param(spec.get("max"), ("max",))
+        label = spec.get("label", spec["value"])
+
+        class _Compare(CompiledCheck):
+            def run(self, record: Mapping[str, Any], env: Env) -> Result:
+                try:
+                    value = env.evaluate(expr)
+                except EvaluationError as exc:
+                    raise CheckFailure(str(exc)) from None
+                if isinstance(value, bool) or not isinstance(value, (int, float)):
+                    raise CheckFailure(f"`{expr.source}` gave {show(value)}, not a number")
+                lo = env.value(low) if low is not None else None
+                hi = env.value(high) if high is not None else None
+                ok = (lo is None or value >= lo) and (hi is None or value <= hi)
+                shown = f"{'' if lo is None else show(lo)}..{'' if hi is None else show(hi)}"
+                text = message("in_range", env.lang, field=label, observed=value, expected=shown)
+                return Result("pass" if ok else "fail", value, shown, text)
+
+        return _Compare()
+
+
+@hookimpl(trylast=True)
+def checkengine_register_check_types(register: Callable[[CheckType], None]) -> None:
+    register(Expression())
+    register(Compare())

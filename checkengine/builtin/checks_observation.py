@@ -1,0 +1,137 @@
+"""Observation checks: what the auditor saw, compared with the standard.
+
+``equals``, ``one_of``, ``in_range``, ``present`` and ``matches`` read one field of the record (a
+dotted path such as ``observations.badge``). A field the record does not have means the item was
+not observed: the outcome is ``needs_review``, never a silent pass.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Mapping
+
+from checkengine import hookimpl
+from checkengine.checks import (
+    MISSING, CheckSpecError, CheckType, CompiledCheck, Compiler, Env, Result, param_schema,
+)
+from checkengine.i18n import message
+
+_FIELD = {"type": "string", "minLength": 1, "description": "Dotted path of the field, e.g. observations.badge"}
+
+
+class _FieldCheck(CompiledCheck):
+    def __init__(self, field: str, test: Callable[[Any, Env], tuple[bool, Any]], key: str) -> None:
+        self.field = field
+        self.test = test
+        self.key = key
+
+    def run(self, record: Mapping[str, Any], env: Env) -> Result:
+        observed = env.get(self.field)
+        if observed is MISSING:
+            return Result("needs_review", None, None, message("not_observed", env.lang, field=self.field))
+        ok, expected = self.test(observed, env)
+        text = message(self.key, env.lang, field=self.field, observed=observed, expected=expected)
+        return Result("pass" if ok else "fail", observed, expected, text)
+
+
+class Equals(CheckType):
+    name = "equals"
+    summary = "The field equals a value (or a parameter)."
+    options = {"field": _FIELD, "value": param_schema({})}
+    required = ("field", "value")
+
+    def compile(self, spec: Mapping[str, Any], compiler: Compiler) -> CompiledCheck:
+        value = compiler.param(spec["value"], ("value",))
+
+        def test(observed: Any, env: Env) -> tuple[bool, Any]:
+            expected = env.value(value)
+            return observed == expected, expected
+
+        return _FieldCheck(spec["field"], test, "observed_expected")
+
+
+class OneOf(CheckType):
+    name = "one_of"
+    summary = "The field is one of the listed values (or of a list parameter)."
+    options = {"field": _FIELD, "values": param_schema({"type": "array", "minItems": 1})}
+    required = ("field", "values")
+
+    def compile(self, spec: Mapping[str, Any], compiler: Compiler) -> CompiledCheck:
+        values = compiler.param(spec["values"], ("values",))
+
+        def test(observed: Any, env: Env) -> tuple[bool, Any]:
+            allowed = env.value(values)
+            return observed in allowed, allowed
+
+        return _FieldCheck(spec["field"], test, "observed_expected")
+
+
+class InRange(CheckType):
+    name = "in_range"
+    summary = "The field is a number between min and max (both inclusive, either optional)."
+    options = {
+        "field": _FIELD,
+        "min": param_schema({"type": "number"}),
+        "max": param_schema({"type": "number"}),
+    }
+    required = ("field",)
+
+    def compile(self, spec: Mapping[str, Any], compiler: Compiler) -> CompiledCheck:
+        if "min" not in spec and "max" not in spec:
+            raise CheckSpecError("in_range needs min, max or both (e.g. max: {param: max_minutes_outside})")
+        low = compiler.param(spec.get("min"), ("min",))
+        high = compiler.param(spec.get("max"), ("max",))
+
+        def test(observed: Any, env: Env) -> tuple[bool, Any]:
+            lo = env.value(low) if low is not None else None
+            hi = env.value(high) if high is not None else None
+            shown = f"{'' if lo is None else lo}..{'' if hi is None else hi}"
+            if isinstance(observed, bool) or not isinstance(observed, (int, float)):
+                return False, shown
+            return (lo is None or observed >= lo) and (hi is None or observed <= hi), shown
+
+        return _FieldCheck(spec["field"], test, "in_range")
+
+
+class Present(CheckType):
+    name = "present"
+    summary = "The field is recorded and not empty (or, with present: false, absent or empty)."
+    options = {"field": _FIELD, "present": {"type": "boolean"}}
+    required = ("field",)
+
+    def compile(self, spec: Mapping[str, Any], compiler: Compiler) -> CompiledCheck:
+        field = spec["field"]
+        wanted = spec.get("present", True)
+
+        class _Present(CompiledCheck):
+            def run(self, record: Mapping[str, Any], env: Env) -> Result:
+                value = env.get(field)
+                there = value is not MISSING and value not in (None, "", [], {})
+                text = message("observed_expected", env.lang, field=field, observed=there, expected=wanted)
+                return Result("pass" if there == wanted else "fail", there, wanted, text)
+
+        return _Present()
+
+
+class Matches(CheckType):
+    name = "matches"
+    summary = "The field is a string that matches a regular expression (Python syntax, searched)."
+    options = {"field": _FIELD, "pattern": {"type": "string", "minLength": 1}}
+    required = ("field", "pattern")
+
+    def compile(self, spec: Mapping[str, Any], compiler: Compiler) -> CompiledCheck:
+        try:
+            pattern = re.compile(spec["pattern"])
+        except re.error as exc:
+            raise CheckSpecError(f"the pattern is not a valid regular expression: {exc}", ("pattern",)) from None
+
+        def test(observed: Any, env: Env) -> tuple[bool, Any]:
+            return isinstance(observed, str) and pattern.search(observed) is not None, spec["pattern"]
+
+        return _FieldCheck(spec["field"], test, "observed_expected")
+
+
+@hookimpl(trylast=True)
+def checkengine_register_check_types(register: Callable[[CheckType], None]) -> None:
+    for check_type in (Equals(), OneOf(), InRange(), Present(), Matches()):
+        register(check_type)

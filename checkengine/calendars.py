@@ -1,0 +1,35 @@
+"""Public holidays (from the ``holidays`` library) plus a site's own calendar."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from typing import Any, Iterable
+
+import holidays
+
+
+@lru_cache(maxsize=256)
+def _country(country: str, year: int) -> Any:
+    try:
+        return holidays.country_holidays(country, years=year)
+    except NotImplementedError:
+        raise ValueError(
+            f"unknown country code '{country}' for public holidays (use ISO 3166, e.g. TW, CN, KR, ES)"
+        ) from None
+
+
+def is_public_holiday(day: date, country: str | None, extra: Iterable[str] | None = None) -> bool:
+    """Whether *day* is a public holiday in *country*, or one of the site's own dates *extra*."""
+    if extra and day.isoformat() in set(extra):
+        return True
+    if not country:
+        return False
+    return day in _country(country.upper(), day.year)
+
+
+def holiday_name(day: date, country: str | None) -> str | None:
+    if not country:
+        return None
+    name = _country(country.upper(), day.year).get(day)
+    return str(name) if name else None

@@ -1,0 +1,107 @@
+"""The condition language: CEL (Common Expression Language), through its Rust-based binding.
+
+CEL is safe by construction: no loops, no access to Python objects or internals, only the values
+and functions we give it. Conditions are compiled once per rulebook; per record, one CEL context
+is built (converting the record once) and every condition of every applicable rule runs against it.
+Measured on one core: building a context costs a few microseconds per record; each compiled
+condition then costs well under a microsecond (see benchmarks/bench_conditions.py).
+
+Variables: ``record`` (the inspection record), ``params`` (parameter values on the record's date),
+``group`` (for group checks: the group's key and aggregated values). Functions: CEL's standard
+library plus those plugins add through ``checkengine_cel_functions`` (built-ins in
+``checkengine.builtin.cel_functions``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+import cel
+
+VARIABLES = ("record", "params", "group")
+
+# CEL's standard functions and macros (operators are written with punctuation and skipped).
+STANDARD_FUNCTIONS = frozenset(
+    """size contains startsWith endsWith matches has all exists exists_one map filter int uint double
+    string bytes bool timestamp duration type dyn getFullYear getMonth getDate getDayOfMonth
+    getDayOfWeek getDayOfYear getHours getMinutes getSeconds getMilliseconds max min""".split()
+)
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class ConditionError(Exception):
+    """A condition that does not parse, or names an unknown variable or function."""
+
+
+class EvaluationError(Exception):
+    """A condition failed while running (division by zero, a missing field ...)."""
+
+
+@dataclass(frozen=True)
+class Condition:
+    source: str
+    program: Any
+    params: tuple[str, ...]
+
+    def run(self, context: Any) -> Any:
+        try:
+            return self.program.execute(context)
+        except KeyError as exc:
+            raise EvaluationError(
+                f"the condition `{self.source}` reads a field that the record does not have: {exc}"
+            ) from None
+        except ZeroDivisionError:
+            raise EvaluationError(f"the condition `{self.source}` divides by zero") from None
+        except (RuntimeError, ValueError, TypeError) as exc:
+            raise EvaluationError(f"the condition `{self.source}` failed: {exc}") from None
+
+
+class Conditions:
+    """Compiles conditions (cached by text) and builds per-record contexts with our functions."""
+
+    def __init__(self, functions: Mapping[str, Callable[..., Any]]) -> None:
+        self.functions = dict(functions)
+        self._cache: dict[str, Condition] = {}
+
+    def compile(self, text: str) -> Condition:
+        cached = self._cache.get(text)
+        if cached is not None:
+            return cached
+        try:
+            program = cel.compile(text)
+        except (ValueError, RuntimeError) as exc:
+            message = str(exc).replace("\n", " ").replace("  ", " ")
+            raise ConditionError(f"the condition does not parse: {message}") from None
+        unknown_vars = [v for v in program.variables() if v not in VARIABLES]
+        if unknown_vars:
+            raise ConditionError(
+                f"the condition uses the unknown variable '{unknown_vars[0]}'; "
+                f"the variables are: {', '.join(VARIABLES)} (e.g. record.observations.badge)"
+            )
+        for fn in program.functions():
+            if _NAME.match(fn) and fn not in STANDARD_FUNCTIONS and fn not in self.functions:
+                known = ", ".join(sorted(self.functions))
+                raise ConditionError(
+                    f"the condition calls the unknown function '{fn}'; besides CEL's standard "
+                    f"functions these exist: {known}"
+                )
+        params = tuple(sorted(set(re.findall(r"\bparams\.([a-z][a-z0-9_]*)", text))))
+        condition = Condition(text, program, params)
+        self._cache[text] = condition
+        return condition
+
+    def context(
+        self,
+        record: Mapping[str, Any] | None,
+        params: Mapping[str, Any],
+        group: Mapping[str, Any] | None = None,
+    ) -> Any:
+        ctx = cel.Context()
+        for name, fn in self.functions.items():
+            ctx.add_function(name, fn)
+        ctx.add_variable("record", dict(record) if record is not None else {})
+        ctx.add_variable("params", dict(params))
+        ctx.add_variable("group", dict(group) if group is not None else {})
+        return ctx

@@ -1,0 +1,89 @@
+"""Every hook checkengine calls, in one place.
+
+Built-in behaviour is implemented by plugins registered exactly as third-party plugins are (the
+``checkengine`` entry-point group), so every hook below has at least one built-in implementation.
+Hook names share the ``checkengine_`` prefix so that a helper in a plugin is never taken for a hook.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable
+
+import pluggy
+
+if TYPE_CHECKING:
+    from checkengine.checks import CheckType
+    from checkengine.loading import RecordLoader
+    from checkengine.reporting import Reporter
+    from checkengine.scoring import Scorer
+
+hookspec = pluggy.HookspecMarker("checkengine")
+hookimpl = pluggy.HookimplMarker("checkengine")
+
+
+@hookspec
+def checkengine_register_check_types(register: Callable[["CheckType"], None]) -> None:
+    """Register check types that rules can name in ``check.type``.
+
+    :param register: call it once per :class:`checkengine.checks.CheckType` instance. A name
+        registered twice is an error unless the later registration comes from a plugin that
+        runs first (plugins override built-ins, which are registered ``trylast``).
+    :return: nothing; every implementation is called.
+    """
+
+
+@hookspec
+def checkengine_register_loaders(register: Callable[["RecordLoader"], None]) -> None:
+    """Register record loaders, each for one or more file suffixes (``.yaml``, ``.csv`` ...).
+
+    :param register: call it once per :class:`checkengine.loading.RecordLoader`.
+    :return: nothing; every implementation is called. The first registration of a suffix wins.
+    """
+
+
+@hookspec
+def checkengine_register_reporters(register: Callable[["Reporter"], None]) -> None:
+    """Register reporters that turn an evaluation result into output (``--format NAME``).
+
+    :param register: call it once per :class:`checkengine.reporting.Reporter`.
+    :return: nothing; every implementation is called. The first registration of a name wins.
+    """
+
+
+@hookspec
+def checkengine_register_scorers(register: Callable[["Scorer"], None]) -> None:
+    """Register scoring methods that a rulebook names in ``scoring.method``.
+
+    :param register: call it once per :class:`checkengine.scoring.Scorer`.
+    :return: nothing; every implementation is called. The first registration of a name wins.
+    """
+
+
+@hookspec
+def checkengine_cel_functions() -> dict[str, Callable[..., Any]] | None:
+    """Extra functions for the condition language (CEL), by name.
+
+    Functions must be pure: they see only their arguments.
+
+    :return: a mapping of function name to a Python callable, or None. All results are merged;
+        a name defined twice is an error.
+    """
+
+
+@hookspec
+def checkengine_prepare_record(record: dict[str, Any]) -> None:
+    """Adjust a validated record in place before it is evaluated (add derived fields, say).
+
+    :param record: the record as a plain mapping, after validation.
+    :return: nothing; every implementation is called, plugins before built-ins.
+    """
+
+
+@hookspec
+def checkengine_form_context(context: dict[str, Any], result: dict[str, Any]) -> None:
+    """Add to or change the template context of a rendered form before it is rendered.
+
+    :param context: the jinja2 context, changed in place.
+    :param result: the evaluation result of the record on the form (``result.schema.json``).
+    :return: nothing; every implementation is called.
+    """

@@ -1,0 +1,61 @@
+"""Picking translations of rulebook text, and checkengine's own messages in five languages."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Mapping
+
+import yaml
+
+# Our own messages exist in these languages; others fall back to English.
+UI_LANGUAGES = ("en", "zh-Hant", "zh-Hans", "ko", "es")
+
+
+def pick(text: Any, lang: str, fallback: str | None = None) -> str:
+    """The text in *lang*, else in *fallback* (the rulebook's source language), else any."""
+    if text is None:
+        return ""
+    if isinstance(text, str):
+        return text
+    if isinstance(text, Mapping):
+        for key in (lang, fallback, "en"):
+            if key and key in text:
+                return str(text[key])
+        for value in text.values():
+            return str(value)
+    return str(text)
+
+
+@lru_cache(maxsize=1)
+def _catalogue() -> dict[str, dict[str, str]]:
+    raw = resources.files("checkengine").joinpath("messages.yaml").read_text("utf-8")
+    data: dict[str, dict[str, str]] = yaml.safe_load(raw)
+    return data
+
+
+def message(key: str, lang: str, **values: Any) -> str:
+    """One of checkengine's own messages (``messages.yaml``) in *lang*, filled with *values*."""
+    entry = _catalogue().get(key)
+    if entry is None:
+        raise KeyError(f"no message '{key}' in messages.yaml")
+    template = entry.get(lang) or entry.get(lang.split("-")[0]) or entry["en"]
+    return template.format(**{k: show(v, lang) for k, v in values.items()})
+
+
+def show(value: Any, lang: str = "en") -> str:
+    """A value as it reads in an explanation."""
+    if isinstance(value, bool):
+        return message("yes", lang) if value else message("no", lang)
+    if value is None:
+        return "—"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(show(v, lang) for v in value)
+    if isinstance(value, Mapping):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)

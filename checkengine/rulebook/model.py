@@ -1,0 +1,175 @@
+"""The merged rulebook as the engine sees it."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Iterator
+
+from checkengine.errors import Location
+
+Text = str | dict[str, str]
+
+SEVERITY_WEIGHTS = {"critical": 5.0, "major": 3.0, "minor": 1.0, "info": 0.0}
+
+
+@dataclass(frozen=True)
+class ParamValue:
+    """A parameter's value in force on a date, with the date it took effect and its reference."""
+
+    name: str
+    value: Any
+    since: str
+    reference: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "since": self.since, "reference": self.reference}
+
+
+@dataclass
+class Parameter:
+    name: str
+    description: Text
+    unit: str | None
+    values: dict[str, dict[str, Any]]
+    location: Location = field(default_factory=Location)
+
+    def __post_init__(self) -> None:
+        self._dates = sorted(self.values)
+
+    def at(self, on: date | None) -> ParamValue | None:
+        """The value in force on *on* (the newest one when *on* is None); None before the first."""
+        if not self._dates:
+            return None
+        if on is None:
+            i = len(self._dates)
+        else:
+            i = bisect.bisect_right(self._dates, on.isoformat())
+        if i == 0:
+            return None
+        since = self._dates[i - 1]
+        entry = self.values[since]
+        return ParamValue(self.name, entry.get("value"), since, entry.get("reference"))
+
+
+@dataclass(frozen=True)
+class Clause:
+    id: str
+    document: str
+    number: str
+    text: str
+    translations: dict[str, str]
+    document_title: Text = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"clause": self.id, "document": self.document, "number": self.number, "text": self.text}
+
+
+@dataclass
+class Rule:
+    id: str
+    section: str
+    title: Text
+    check: dict[str, Any]
+    sources: list[str]
+    raw: dict[str, Any]
+    description: Text | None = None
+    severity: str = "major"
+    weight: float = 3.0
+    applies_to: dict[str, list[str]] = field(default_factory=dict)
+    when: str | None = None
+    evidence: dict[str, bool] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+    effective_from: str | None = None
+    effective_until: str | None = None
+    corrective_action: Text | None = None
+    location: Location = field(default_factory=Location)
+
+    @property
+    def critical(self) -> bool:
+        return self.severity == "critical"
+
+    def in_force(self, on: date | None) -> bool:
+        if on is None:
+            return True
+        day = on.isoformat()
+        if self.effective_from and day < self.effective_from:
+            return False
+        if self.effective_until and day > self.effective_until:
+            return False
+        return True
+
+    @classmethod
+    def from_raw(cls, raw: dict[str, Any], section: str, location: Location) -> "Rule":
+        severity = raw.get("severity", "major")
+        src = raw["source"]
+        items = src if isinstance(src, list) else [src]
+        sources = [s["clause"] if isinstance(s, dict) else s for s in items]
+        eff = raw.get("effective") or {}
+        return cls(
+            id=raw["id"],
+            section=section,
+            title=raw["title"],
+            check=raw["check"],
+            sources=sources,
+            raw=raw,
+            description=raw.get("description"),
+            severity=severity,
+            weight=float(raw.get("weight", SEVERITY_WEIGHTS[severity])),
+            applies_to=dict(raw.get("applies_to") or {}),
+            when=raw.get("when"),
+            evidence=dict(raw.get("evidence") or {}),
+            tags=list(raw.get("tags") or []),
+            effective_from=eff.get("from"),
+            effective_until=eff.get("until"),
+            corrective_action=raw.get("corrective_action"),
+            location=location,
+        )
+
+
+@dataclass
+class Section:
+    id: str
+    title: Text | None
+    description: Text | None
+    weight: float | None
+    rules: list[Rule] = field(default_factory=list)
+
+
+@dataclass
+class Rulebook:
+    id: str
+    version: str
+    title: Text
+    languages: list[str]
+    description: Text | None
+    parameters: dict[str, Parameter]
+    sections: list[Section]
+    clauses: dict[str, Clause]
+    scoring: dict[str, Any]
+    disabled: dict[str, Text]
+    files: list[str]
+    merged: dict[str, Any]
+    digest: str = ""
+    path: str = ""
+
+    def rules(self) -> Iterator[Rule]:
+        for section in self.sections:
+            yield from section.rules
+
+    def rule(self, rule_id: str) -> Rule | None:
+        for r in self.rules():
+            if r.id == rule_id:
+                return r
+        return None
+
+    def section(self, section_id: str) -> Section | None:
+        for s in self.sections:
+            if s.id == section_id:
+                return s
+        return None
+
+    @property
+    def source_language(self) -> str:
+        return self.languages[0]
