@@ -136,6 +136,11 @@ def _explain(err: ValidationError, doc: Document, subpath: tuple[str | int, ...]
         example = {"date": "2026-11-03", "date-time": "2026-11-03T09:15:00+08:00"}.get(fmt, "")
         extra = f" (e.g. {example})" if example else ""
         return UserError(f"{_describe(value)} is not a valid {fmt}{extra}", where)
+    if v == "pattern" and isinstance(value, str) and "T" in value and "[+-]" in str(err.validator_value):
+        return UserError(
+            f"{_describe(value)} has no time zone; add the offset, e.g. {value[:19]}+08:00 (or Z for UTC)",
+            where,
+        )
     if v == "pattern":
         return UserError(
             f"{_describe(value)} does not have the expected form (pattern {err.validator_value})", where

@@ -153,7 +153,7 @@ class _Builder:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.count = 0
-        self.constructor = yaml.SafeConstructor()
+        self.constructor = yaml.constructor.SafeConstructor()
 
     def build(self, node: yaml.Node, path: PathT) -> Any:
         self.count += 1

@@ -48,8 +48,10 @@ class Manual(CheckType):
                     missing.append(message("photo", env.lang))
                 text = message("manual_fail", env.lang)
                 if missing:
+                    # A finding without the evidence the standard asks for cannot stand as it is.
                     text += "; " + message("evidence_missing", env.lang, what=missing)
                     details["evidence_missing"] = True
+                    return Result("needs_review", "fail", "pass", text, details)
                 return Result("fail", "fail", "pass", text, details)
 
         return _Manual()

@@ -24,10 +24,13 @@ class _FieldCheck(CompiledCheck):
         self.field = field
         self.test = test
         self.key = key
+        # The engine refuses a record that lacks this field (a missing required observation);
+        # an explicit null means "could not be observed" and needs review.
+        self.required_field = field
 
     def run(self, record: Mapping[str, Any], env: Env) -> Result:
         observed = env.get(self.field)
-        if observed is MISSING:
+        if observed is MISSING or observed is None:
             return Result("needs_review", None, None, message("not_observed", env.lang, field=self.field))
         ok, expected = self.test(observed, env)
         text = message(self.key, env.lang, field=self.field, observed=observed, expected=expected)

@@ -1,0 +1,143 @@
+"""Built-in reporters for evaluation results: text, json, jsonl and junit."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable, TextIO
+from xml.etree import ElementTree as ET
+
+from checkengine import hookimpl
+from checkengine.reporting import Reporter
+
+MARKS = {"pass": "PASS", "fail": "FAIL", "not_applicable": "N/A ", "waived": "WAIV",
+         "needs_review": "REVW", "error": "ERR "}
+
+
+class TextReporter(Reporter):
+    name = "text"
+    summary = "For people: findings per record, then a summary (--verbose lists passes too)."
+
+    def render(self, result: dict[str, Any], out: TextIO, *, verbose: bool = False) -> None:
+        book = result["rulebook"]
+        out.write(f"rulebook {book['id']} {book['version']} ({book['digest'][:19]})\n")
+        for entry in result["records"]:
+            rec = entry["record"]
+            score = entry.get("score") or {}
+            subject = (rec.get("subject") or {}).get("employee") or ""
+            verdict = "passed" if score.get("passed") else "FAILED"
+            shown = score.get("score")
+            grade = f" grade {score['grade']}" if score.get("grade") else ""
+            out.write(f"\n{rec['file']}: {rec['kind']} {rec['id']} {subject} "
+                      f"score {shown if shown is not None else '—'}{grade} {verdict}\n")
+            for o in entry["outcomes"]:
+                if verbose or o["outcome"] not in ("pass", "not_applicable"):
+                    out.write(f"  {MARKS[o['outcome']]} {o['rule']}: {o['title']} — {o['explanation']}\n")
+        if result["groups"]:
+            out.write("\naggregates\n")
+            for o in result["groups"]:
+                if verbose or o["outcome"] not in ("pass", "not_applicable"):
+                    group = " ".join(f"{k}={v}" for k, v in o["group"].items())
+                    out.write(f"  {MARKS[o['outcome']]} {o['rule']} [{group}]: {o['title']} — {o['explanation']}\n")
+        for err in result["errors"]:
+            where = err["file"] or "-"
+            if err.get("line"):
+                where += f":{err['line']}"
+                if err.get("column"):
+                    where += f":{err['column']}"
+            path = f" {err['path']}:" if err.get("path") else ""
+            out.write(f"{where}: error:{path} {err['message']}\n")
+        s = result["summary"]
+        out.write(
+            f"\n{len(result['records'])} records, {len(result['groups'])} aggregate groups, "
+            f"{len(result['errors'])} unusable: {s['pass']} passed, {s['fail']} failed, "
+            f"{s['waived']} waived, {s['needs_review']} need review, {s['error']} errors, "
+            f"{s['not_applicable']} not applicable\n"
+        )
+
+
+class JsonReporter(Reporter):
+    name = "json"
+    summary = "The whole result as one JSON document (result.schema.json)."
+
+    def render(self, result: dict[str, Any], out: TextIO, *, verbose: bool = False) -> None:
+        json.dump(result, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+
+
+class JsonLinesReporter(Reporter):
+    name = "jsonl"
+    summary = "One JSON object per line: a header, each record, each group, each error, the summary."
+
+    def render(self, result: dict[str, Any], out: TextIO, *, verbose: bool = False) -> None:
+        head = {k: result[k] for k in ("schema", "rulebook", "language", "generated_at")}
+        write = lambda obj: out.write(json.dumps(obj, ensure_ascii=False) + "\n")  # noqa: E731
+        write({"type": "header", **head})
+        for entry in result["records"]:
+            write({"type": "record", **entry})
+        for entry in result["groups"]:
+            write({"type": "group", **entry})
+        for err in result["errors"]:
+            write({"type": "error", **err})
+        write({"type": "summary", "summary": result["summary"]})
+
+
+class JunitReporter(Reporter):
+    name = "junit"
+    summary = "JUnit XML: a test suite per record, a test case per rule (for CI dashboards)."
+
+    def render(self, result: dict[str, Any], out: TextIO, *, verbose: bool = False) -> None:
+        suites = ET.Element("testsuites", name=f"checkengine {result['rulebook']['id']}")
+        total = failures = errors = skipped = 0
+
+        def suite_for(name: str, outcomes: list[dict[str, Any]], file: str | None) -> None:
+            nonlocal total, failures, errors, skipped
+            suite = ET.SubElement(suites, "testsuite", name=name)
+            counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+            for o in outcomes:
+                label = o["rule"] + (" " + json.dumps(o["group"], ensure_ascii=False) if "group" in o else "")
+                case = ET.SubElement(suite, "testcase", name=label, classname=o["section"])
+                if file:
+                    case.set("file", file)
+                counts["tests"] += 1
+                if o["outcome"] == "fail":
+                    counts["failures"] += 1
+                    ET.SubElement(case, "failure", message=o["title"], type="fail").text = o["explanation"]
+                elif o["outcome"] in ("error", "needs_review"):
+                    counts["errors"] += 1
+                    ET.SubElement(case, "error", message=o["title"], type=o["outcome"]).text = o["explanation"]
+                elif o["outcome"] in ("not_applicable", "waived"):
+                    counts["skipped"] += 1
+                    ET.SubElement(case, "skipped", message=f"{o['outcome']}: {o['explanation']}")
+            for k, v in counts.items():
+                suite.set(k, str(v))
+            total += counts["tests"]
+            failures += counts["failures"]
+            errors += counts["errors"]
+            skipped += counts["skipped"]
+
+        for entry in result["records"]:
+            rec = entry["record"]
+            suite_for(f"{rec['kind']} {rec['id']}", entry["outcomes"], rec.get("file"))
+        if result["groups"]:
+            suite_for("aggregates", result["groups"], None)
+        if result["errors"]:
+            suite = ET.SubElement(suites, "testsuite", name="unusable records", tests=str(len(result["errors"])),
+                                  failures="0", errors=str(len(result["errors"])), skipped="0")
+            for err in result["errors"]:
+                case = ET.SubElement(suite, "testcase", name=f"{err['file']}:{err.get('line') or ''}",
+                                     classname="records")
+                ET.SubElement(case, "error", message=err["message"], type="unusable")
+            total += len(result["errors"])
+            errors += len(result["errors"])
+        for k, v in (("tests", total), ("failures", failures), ("errors", errors), ("skipped", skipped)):
+            suites.set(k, str(v))
+        ET.indent(suites)
+        out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        out.write(ET.tostring(suites, encoding="unicode"))
+        out.write("\n")
+
+
+@hookimpl(trylast=True)
+def checkengine_register_reporters(register: Callable[[Reporter], None]) -> None:
+    for reporter in (TextReporter(), JsonReporter(), JsonLinesReporter(), JunitReporter()):
+        register(reporter)

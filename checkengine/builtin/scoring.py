@@ -1,0 +1,41 @@
+"""The built-in ``weighted`` scoring: weight earned over weight possible, critical rules veto."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from checkengine import hookimpl
+from checkengine.rulebook.model import Rulebook
+from checkengine.scoring import Scorer, grade, weighted_sections
+
+
+# An inspection passes with no critical failure and at least this score, unless the rulebook says otherwise.
+DEFAULT_PASS_MARK = 80.0
+
+
+class Weighted(Scorer):
+    name = "weighted"
+
+    def score(self, outcomes: list[dict[str, Any]], book: Rulebook) -> dict[str, Any]:
+        earned, possible, sections = weighted_sections(outcomes)
+        value = round(100.0 * earned / possible, 2) if possible else None
+        critical = [o["rule"] for o in outcomes if o["critical"] and o["outcome"] == "fail"]
+        pass_mark = book.scoring.get("pass_mark", DEFAULT_PASS_MARK)
+        passed = not critical and (pass_mark is None or value is None or value >= pass_mark)
+        pending = [o["rule"] for o in outcomes if o["outcome"] in ("needs_review", "error")]
+        return {
+            "method": self.name,
+            "score": value,
+            "max": 100,
+            "grade": grade(value, book),
+            "passed": passed,
+            "complete": not pending,
+            "pending": pending,
+            "critical_failures": critical,
+            "sections": sections,
+        }
+
+
+@hookimpl(trylast=True)
+def checkengine_register_scorers(register: Callable[[Scorer], None]) -> None:
+    register(Weighted())

@@ -1,0 +1,68 @@
+"""``checkengine evaluate``: records against a rulebook, reported in a chosen format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import click
+
+from checkengine.commands._common import DATE, open_output
+
+
+@dataclass(frozen=True)
+class EvaluateOptions:
+    rulebook: str
+    paths: tuple[str, ...]
+    format: str
+    lang: str | None
+    on: date | None
+    waivers: tuple[str, ...]
+    output: str | None
+    verbose: bool
+
+
+def run(opts: EvaluateOptions) -> int:
+    from checkengine.engine import Engine
+    from checkengine.errors import UserError
+    from checkengine.plugins import default_registry
+    from checkengine.records import iter_records
+    from checkengine.rulebook.load import load_rulebook
+    from checkengine.waivers import load_waivers
+
+    registry = default_registry()
+    reporter = registry.reporters.get(opts.format)
+    if reporter is None:
+        raise UserError(f"unknown format '{opts.format}'; choose one of: {', '.join(sorted(registry.reporters))}")
+    book = load_rulebook(opts.rulebook)
+    waivers = [w for path in opts.waivers for w in load_waivers(path)]
+    engine = Engine(book, registry=registry, lang=opts.lang, on=opts.on, waivers=waivers)
+    result = engine.run(iter_records(opts.paths, registry))
+    with open_output(opts.output) as out:
+        reporter.render(result, out, verbose=opts.verbose)
+    if result["errors"]:
+        return 2
+    failed = result["summary"]["fail"] > 0 or any(
+        not (entry.get("score") or {}).get("passed", True) for entry in result["records"]
+    )
+    return 1 if failed else 0
+
+
+@click.command("evaluate")
+@click.option("--rulebook", "-r", required=True, metavar="RULEBOOK", help="The rulebook (YAML).")
+@click.argument("paths", nargs=-1, required=True, metavar="RECORD_OR_FOLDER...")
+@click.option("--format", "-f", "fmt", default="text", show_default=True,
+              help="A reporter: text, json, jsonl, junit, or one a plugin adds.")
+@click.option("--lang", help="Language of titles and explanations (one of the rulebook's).")
+@click.option("--on", type=DATE, help="Evaluate as of this date instead of each record's own date.")
+@click.option("--waivers", "-w", multiple=True, metavar="FILE", help="A waivers file (repeatable).")
+@click.option("--output", "-o", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
+@click.option("--verbose", "-v", is_flag=True, help="Text format: list passes and n/a rules too.")
+def command(rulebook: str, paths: tuple[str, ...], fmt: str, lang: str | None, on: date | None,
+            waivers: tuple[str, ...], output: str | None, verbose: bool) -> int:
+    """Evaluate inspection records against a rulebook.
+
+    Exit 0 when every rule passes, 1 when any rule fails (or a critical rule fails an inspection),
+    2 when a record or file is unusable (the others are still evaluated and reported).
+    """
+    return run(EvaluateOptions(rulebook, paths, fmt, lang, on, waivers, output, verbose))

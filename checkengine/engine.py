@@ -1,0 +1,462 @@
+"""Evaluation: records against a compiled rulebook.
+
+Rules are compiled once per rulebook (check options validated, conditions compiled, applicability
+indexed by record kind). Record-scope rules run per record; group-scope rules (aggregates) fold
+every record into per-group states, which merge associatively, so a batch split across processes
+gives the same result as one run.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Hashable, Iterable, Mapping
+
+from checkengine import validation
+from checkengine.checks import (
+    CheckFailure, CheckSpecError, CheckType, CompiledCheck, Compiler, Env, GroupCheck, Result,
+    parse_datetime,
+)
+from checkengine.conditions import Condition, ConditionError, Conditions, EvaluationError
+from checkengine.errors import Location, UserError
+from checkengine.findings import Finding
+from checkengine.i18n import message, pick, show
+from checkengine.plugins import Registry, default_registry
+from checkengine.records import Record, RecordError
+from checkengine.rulebook.model import Rule, Rulebook
+from checkengine.waivers import Waiver, WaiverIndex
+from checkengine.yamlio import Document
+
+RESULT_SCHEMA = "checkengine/result/1"
+
+
+@dataclass
+class CompiledRule:
+    rule: Rule
+    check: CompiledCheck | GroupCheck
+    when: Condition | None
+    kinds: frozenset[str] | None
+    roles: frozenset[str] | None
+    sites: frozenset[str] | None
+    shifts: frozenset[str] | None
+    teams: frozenset[str] | None
+
+    @property
+    def is_group(self) -> bool:
+        return isinstance(self.check, GroupCheck)
+
+
+@dataclass
+class GroupStates:
+    """Partial aggregate states: rule id -> group key -> state. Picklable; merge with :meth:`merge`."""
+
+    states: dict[str, dict[Hashable, Any]] = field(default_factory=dict)
+
+
+def record_date(record: Mapping[str, Any]) -> date | None:
+    ts = parse_datetime(record.get("timestamp"))
+    return ts.date() if ts else None
+
+
+def _frozen(values: list[str] | None) -> frozenset[str] | None:
+    return frozenset(values) if values else None
+
+
+class Engine:
+    """A rulebook compiled for evaluation in one language."""
+
+    def __init__(
+        self,
+        book: Rulebook,
+        *,
+        registry: Registry | None = None,
+        lang: str | None = None,
+        waivers: Iterable[Waiver] = (),
+        on: date | None = None,
+        collect: list[Finding] | None = None,
+    ) -> None:
+        self.book = book
+        self.registry = registry or default_registry()
+        self.lang = lang or book.source_language
+        if self.lang not in book.languages:
+            raise UserError(
+                f"the rulebook '{book.id}' has no '{self.lang}' text; --lang must be one of: "
+                f"{', '.join(book.languages)}"
+            )
+        self.on = on
+        self.waivers = WaiverIndex(waivers)
+        self.conditions = Conditions(self.registry.cel_functions)
+        self.rules: list[CompiledRule] = []
+        self.by_kind: dict[str, list[CompiledRule]] = {}
+        self.any_kind: list[CompiledRule] = []
+        self.group_rules: list[CompiledRule] = []
+        for rule in book.rules():
+            try:
+                compiled = self._compile(rule)
+            except CheckSpecError as exc:
+                finding = Finding(exc.code, str(exc), _check_location(rule, exc.subpath))
+                if collect is None:
+                    raise finding.as_error() from None
+                collect.append(finding)
+                continue
+            self.rules.append(compiled)
+            if compiled.is_group:
+                self.group_rules.append(compiled)
+            elif compiled.kinds is None:
+                self.any_kind.append(compiled)
+            else:
+                for kind in compiled.kinds:
+                    self.by_kind.setdefault(kind, []).append(compiled)
+
+    # -- compiling ---------------------------------------------------------------------------------
+    def _compile(self, rule: Rule) -> CompiledRule:
+        spec = rule.check
+        name = spec.get("type")
+        check_type = self.registry.check_types.get(name)
+        if check_type is None:
+            close = difflib.get_close_matches(str(name), list(self.registry.check_types), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            known = ", ".join(sorted(self.registry.check_types))
+            raise CheckSpecError(f"unknown check type '{name}'{hint}; known types: {known}", ("type",))
+        _validate_options(check_type, spec)
+        compiler = Compiler(self.book, rule, self.conditions)
+        check = check_type.compile(spec, compiler)
+        when = None
+        if rule.when:
+            try:
+                when = self.conditions.compile(rule.when)
+            except ConditionError as exc:
+                raise CheckSpecError(str(exc), ("..", "when"), code="CE208") from None
+        applies = rule.applies_to
+        kinds = _frozen(applies.get("kinds"))
+        if isinstance(check, GroupCheck) and check.kinds:
+            kinds = kinds or check.kinds
+        return CompiledRule(
+            rule, check, when, kinds, _frozen(applies.get("roles")), _frozen(applies.get("sites")),
+            _frozen(applies.get("shifts")), _frozen(applies.get("teams")),
+        )
+
+    # -- per record --------------------------------------------------------------------------------
+    def record_rules(self, kind: str) -> list[CompiledRule]:
+        return self.by_kind.get(kind, []) + self.any_kind
+
+    def evaluate_record(self, record: Record) -> dict[str, Any]:
+        """The outcomes of every record-scope rule for one record, with its score."""
+        data = record.data
+        on = self.on or record_date(data)
+        env = Env(self.book, data, on, self.lang, self.conditions)
+        outcomes = []
+        for compiled in self.record_rules(data["kind"]):
+            outcomes.append(self._outcome(compiled, data, env, on))
+        entry = {"record": _record_meta(record), "outcomes": outcomes}
+        entry["score"] = self.score(outcomes)
+        return entry
+
+    def _outcome(self, compiled: CompiledRule, data: Mapping[str, Any], env: Env, on: date | None) -> dict[str, Any]:
+        rule = compiled.rule
+        env.used = {}
+        try:
+            reason = self._not_applicable(compiled, data, env, on)
+        except EvaluationError as exc:
+            reason = None
+            result = Result("error", explanation=message("check_error", self.lang, reason=str(exc)))
+            return self._finish(rule, result, env, on, _subject_scope(data))
+        if reason is not None:
+            result = Result("not_applicable", explanation=message("not_applicable", self.lang, reason=reason))
+        else:
+            result = self._run(compiled, data, env)
+        return self._finish(rule, result, env, on, _subject_scope(data))
+
+    def _run(self, compiled: CompiledRule, data: Mapping[str, Any], env: Env) -> Result:
+        try:
+            check = compiled.check
+            assert isinstance(check, CompiledCheck)
+            return check.run(data, env)
+        except (CheckFailure, EvaluationError) as exc:
+            return Result("error", explanation=message("check_error", self.lang, reason=str(exc)))
+        except Exception as exc:  # a broken check must not crash the run: that rule is an error
+            reason = f"{type(exc).__name__}: {exc}"
+            return Result("error", explanation=message("check_error", self.lang, reason=reason))
+
+    def _not_applicable(self, compiled: CompiledRule, data: Mapping[str, Any], env: Env, on: date | None) -> str | None:
+        rule = compiled.rule
+        if not rule.in_force(on):
+            window = f"{rule.effective_from or '…'} – {rule.effective_until or '…'}"
+            return f"not in force on {on.isoformat() if on else '?'} (effective {window})"
+        subject = data.get("subject") or {}
+        if compiled.roles is not None and subject.get("role") not in compiled.roles:
+            return f"role {subject.get('role', '—')} not in {', '.join(sorted(compiled.roles))}"
+        if compiled.teams is not None and subject.get("team") not in compiled.teams:
+            return f"team {subject.get('team', '—')} not in {', '.join(sorted(compiled.teams))}"
+        site = (data.get("site") or {}).get("id")
+        if compiled.sites is not None and site not in compiled.sites:
+            return f"site {site or '—'} not in {', '.join(sorted(compiled.sites))}"
+        shift = (data.get("shift") or {}).get("kind") or (data.get("data") or {}).get("shift_kind")
+        if compiled.shifts is not None and shift not in compiled.shifts:
+            return f"shift {shift or '—'} not in {', '.join(sorted(compiled.shifts))}"
+        if compiled.when is not None:
+            holds = env.evaluate(compiled.when)  # EvaluationError: the caller makes it an error outcome
+            if holds is not True:
+                return message("condition_false", self.lang, condition=compiled.when.source)
+        return None
+
+    def _finish(
+        self, rule: Rule, result: Result, env: Env, on: date | None, scope: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        lang = self.lang
+        fallback = self.book.source_language
+        outcome = result.outcome
+        waiver_info = None
+        if outcome in ("fail", "needs_review", "pass", "error"):
+            active, expired = self.waivers.lookup(rule.id, scope, on)
+            if active is not None:
+                waiver_info = active.as_dict(status="active")
+                if outcome in ("fail", "needs_review"):
+                    waiver_info["waived_outcome"] = outcome
+                    outcome = "waived"
+            elif expired is not None:
+                waiver_info = expired.as_dict(status="expired")
+        parts = [result.explanation] if result.explanation else []
+        if outcome == "waived" and waiver_info is not None:
+            parts.append(message("waived", lang, expires=waiver_info["expires"],
+                                 reason=pick(waiver_info["reason"], lang, fallback),
+                                 approved_by=waiver_info["approved_by"]))
+        elif waiver_info is not None and waiver_info["status"] == "expired":
+            parts.append(message("waiver_expired", lang, expires=waiver_info["expires"]))
+        for name, pv in env.used.items():
+            parts.append(message("parameter_in_effect", lang, name=name, value=pv.value, since=pv.since))
+        sources = []
+        for cid in rule.sources:
+            clause = self.book.clauses.get(cid)
+            if clause is None:
+                sources.append({"clause": cid})
+                continue
+            text = clause.translations.get(lang) or clause.text
+            sources.append({**clause.as_dict(), "translation": text if text != clause.text else None})
+        if sources and "number" in sources[0]:
+            parts.append(message("clause", lang, clause=sources[0]["clause"], number=sources[0]["number"]))
+        details = result.details or {}
+        return {
+            "rule": rule.id,
+            "section": rule.section,
+            "title": pick(rule.title, lang, fallback),
+            "outcome": outcome,
+            "severity": rule.severity,
+            "weight": rule.weight,
+            "critical": rule.critical,
+            "explanation": "; ".join(p for p in parts if p),
+            "observed": _jsonable(result.observed),
+            "expected": _jsonable(result.expected),
+            "parameters": {n: pv.as_dict() for n, pv in env.used.items()},
+            "source": sources[0] if sources else None,
+            "sources": sources,
+            "waiver": waiver_info,
+            "comment": details.get("comment"),
+            "evidence": details.get("evidence", []),
+            "details": {k: _jsonable(v) for k, v in details.items() if k not in ("comment", "evidence")},
+            "corrective_action": pick(rule.corrective_action, lang, fallback) or None,
+        }
+
+    # -- groups (aggregates) -------------------------------------------------------------------------
+    def new_groups(self) -> GroupStates:
+        return GroupStates({c.rule.id: {} for c in self.group_rules})
+
+    def fold(self, groups: GroupStates, record: Record) -> None:
+        """Add one record to every group rule that takes its kind."""
+        data = record.data
+        kind = data["kind"]
+        on = self.on or record_date(data)
+        for compiled in self.group_rules:
+            if compiled.kinds is not None and kind not in compiled.kinds:
+                continue
+            env = Env(self.book, data, on, self.lang, self.conditions)
+            if self._not_applicable(compiled, data, env, on) is not None:
+                continue
+            check = compiled.check
+            assert isinstance(check, GroupCheck)
+            table = groups.states[compiled.rule.id]
+            for key in check.keys(data, env):
+                state = table.get(key)
+                table[key] = check.add(check.initial() if state is None else state, data, env)
+
+    def merge(self, a: GroupStates, b: GroupStates) -> GroupStates:
+        for compiled in self.group_rules:
+            check = compiled.check
+            assert isinstance(check, GroupCheck)
+            rid = compiled.rule.id
+            mine = a.states.setdefault(rid, {})
+            for key, state in b.states.get(rid, {}).items():
+                mine[key] = check.merge(mine[key], state) if key in mine else state
+        return a
+
+    def finish_groups(self, groups: GroupStates) -> list[dict[str, Any]]:
+        out = []
+        for compiled in self.group_rules:
+            check = compiled.check
+            assert isinstance(check, GroupCheck)
+            table = groups.states.get(compiled.rule.id, {})
+            for key in sorted(table, key=_sort_key):
+                described = check.describe_key(key)
+                on = self.on or check.group_date(key)
+                env = Env(self.book, None, on, self.lang, self.conditions, group=described)
+                try:
+                    result = check.finish(key, table[key], env)
+                except (CheckFailure, EvaluationError) as exc:
+                    result = Result("error", explanation=message("check_error", self.lang, reason=str(exc)))
+                entry = self._finish(compiled.rule, result, env, on, described)
+                entry["group"] = described
+                out.append(entry)
+        return out
+
+    # -- scoring -------------------------------------------------------------------------------------
+    def score(self, outcomes: list[dict[str, Any]]) -> dict[str, Any]:
+        method = self.book.scoring.get("method", "weighted")
+        scorer = self.registry.scorers.get(method)
+        if scorer is None:
+            known = ", ".join(sorted(self.registry.scorers))
+            raise UserError(f"the rulebook asks for the scoring method '{method}', which no plugin provides; "
+                            f"installed: {known}")
+        return scorer.score(outcomes, self.book)
+
+    # -- whole runs ------------------------------------------------------------------------------------
+    def result(
+        self,
+        records: list[dict[str, Any]],
+        groups: list[dict[str, Any]],
+        errors: list[RecordError],
+    ) -> dict[str, Any]:
+        summary = {k: 0 for k in ("pass", "fail", "not_applicable", "waived", "needs_review", "error")}
+        for entry in records:
+            for o in entry["outcomes"]:
+                summary[o["outcome"]] += 1
+        for o in groups:
+            summary[o["outcome"]] += 1
+        return {
+            "schema": RESULT_SCHEMA,
+            "rulebook": {"id": self.book.id, "version": self.book.version, "digest": self.book.digest,
+                         "as_of": self.on.isoformat() if self.on else None},
+            "language": self.lang,
+            "generated_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "records": records,
+            "groups": groups,
+            "errors": [e.as_dict() for e in errors],
+            "summary": summary,
+        }
+
+    def run(self, items: Iterable[Record | RecordError]) -> dict[str, Any]:
+        """Evaluate everything in one process (the batch command parallelises the same steps)."""
+        records: list[dict[str, Any]] = []
+        errors: list[RecordError] = []
+        groups = self.new_groups()
+        for item in items:
+            if isinstance(item, RecordError):
+                errors.append(item)
+                continue
+            problem = self.precheck(item)
+            if problem is not None:
+                errors.append(problem)
+                continue
+            records.append(self.evaluate_record(item))
+            self.fold(groups, item)
+        return self.result(records, self.finish_groups(groups), errors)
+
+    def precheck(self, record: Record) -> RecordError | None:
+        """Problems that make a valid record unusable for this rulebook (a language it lacks)."""
+        data = record.data
+        language = (data.get("data") or {}).get("language") if data["kind"] == "transcript" else None
+        if language is not None and language not in self.book.languages:
+            return RecordError(
+                Location(record.location.file, record.location.line, record.location.column, "data.language"),
+                f"the transcript is in '{language}', which the rulebook '{self.book.id}' lacks; "
+                f"its languages are: {', '.join(self.book.languages)}",
+            )
+        on = self.on or record_date(data)
+        env = Env(self.book, data, on, self.lang, self.conditions)
+        for compiled in self.record_rules(data["kind"]):
+            needs = getattr(compiled.check, "required_field", None)
+            if not needs or not _missing(data, needs):
+                continue
+            try:
+                applies = self._not_applicable(compiled, data, env, on) is None
+            except EvaluationError:
+                applies = True
+            if applies:
+                return RecordError(
+                    Location(record.location.file, record.location.line, record.location.column, needs),
+                    f"missing required observation '{needs}' (rule {compiled.rule.id} reads it); "
+                    "add it, or set it to null if it could not be observed",
+                )
+        return None
+
+
+def _missing(data: Mapping[str, Any], path: str) -> bool:
+    current: Any = data
+    for part in path.split("."):
+        if not isinstance(current, Mapping) or part not in current:
+            return True
+        current = current[part]
+    return False
+
+
+def _validate_options(check_type: CheckType, spec: Mapping[str, Any]) -> None:
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(check_type.schema())
+    for err in sorted(validator.iter_errors(dict(spec)), key=lambda e: list(e.absolute_path)):
+        doc = Document("-", dict(spec))
+        explained = validation._explain(err, doc, ())
+        path = tuple(err.absolute_path)
+        if err.validator == "additionalProperties":
+            extra = [k for k in spec if k not in check_type.schema()["properties"]]
+            path = (extra[0],) if extra else path
+        raise CheckSpecError(f"{explained.bare_message} (check type '{check_type.name}')", path)
+
+
+def _check_location(rule: Rule, subpath: tuple[str | int, ...]) -> Location:
+    base = rule.location
+    field = "check" if not subpath or subpath[0] != ".." else ""
+    parts = [p for p in subpath if p != ".."]
+    suffix = ".".join(str(p) for p in parts)
+    path = ".".join(p for p in (base.path, field, suffix) if p)
+    return Location(base.file, base.line, base.column, path)
+
+
+def _subject_scope(data: Mapping[str, Any]) -> dict[str, Any]:
+    subject = data.get("subject") or {}
+    payload = data.get("data") or {}
+    employee = subject.get("employee") or payload.get("agent") or payload.get("requester")
+    return {"site": (data.get("site") or {}).get("id"), "employee": employee, "team": subject.get("team")}
+
+
+def _record_meta(record: Record) -> dict[str, Any]:
+    data = record.data
+    return {
+        "id": data["id"],
+        "kind": data["kind"],
+        "site": (data.get("site") or {}).get("id"),
+        "subject": data.get("subject"),
+        "inspector": data.get("inspector"),
+        "timestamp": data.get("timestamp"),
+        "file": record.location.file,
+        "line": record.location.line,
+    }
+
+
+def _sort_key(key: Hashable) -> str:
+    return repr(key)
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return show(value)
+
+
+__all__ = ["Engine", "GroupStates", "record_date", "validation"]

@@ -1,0 +1,1 @@
+"""Linting rulebooks, sources catalogues, waivers and rulebook tests."""

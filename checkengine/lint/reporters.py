@@ -1,0 +1,39 @@
+"""Lint output formats. ``text`` is ``path:line:col: CODE field: message``, one per line."""
+
+from __future__ import annotations
+
+import json
+from typing import Callable, TextIO
+
+from checkengine.findings import CODES
+from checkengine.lint.run import LintReport
+
+
+def text(report: LintReport, out: TextIO) -> None:
+    for f in report.findings:
+        level = "" if f.level == "error" else " (warning)"
+        out.write(f.text() + level + "\n")
+    errors = sum(1 for f in report.findings if f.level == "error")
+    warnings = len(report.findings) - errors
+    out.write(f"{len(report.files)} files checked: {errors} errors, {warnings} warnings\n")
+
+
+def json_(report: LintReport, out: TextIO) -> None:
+    json.dump(
+        {
+            "schema": "checkengine/lint/1",
+            "files": report.files,
+            "exit_code": report.exit_code,
+            "findings": [
+                {"code": f.code, "level": f.level, "message": f.message, "rule_summary": CODES[f.code],
+                 "file": f.location.file, "line": f.location.line, "column": f.location.column,
+                 "path": f.location.path}
+                for f in report.findings
+            ],
+        },
+        out, ensure_ascii=False, indent=2,
+    )
+    out.write("\n")
+
+
+FORMATS: dict[str, Callable[[LintReport, TextIO], None]] = {"text": text, "json": json_}
