@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 import yaml
+from markupsafe import Markup
 from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
@@ -135,10 +136,13 @@ class Formatter:
         if isinstance(value, (list, tuple)):
             return ", ".join(self.value(v) for v in value)
         if isinstance(value, Mapping):
-            if set(value) <= {"min", "max"}:
-                low = self.value(value.get("min")) if value.get("min") is not None else ""
-                high = self.value(value.get("max")) if value.get("max") is not None else ""
-                return f"{low} – {high}".strip()
+            if value and set(value) <= {"min", "max"}:
+                low, high = value.get("min"), value.get("max")
+                if low is not None and high is not None:
+                    return f"{self.value(low)} – {self.value(high)}"
+                if high is not None:
+                    return f"≤ {self.value(high)}"
+                return f"≥ {self.value(low)}"
             return json.dumps(value, ensure_ascii=False, sort_keys=True)
         return str(value)
 
@@ -154,7 +158,14 @@ def parse_datetime(value: Any) -> datetime | None:
     return None
 
 
-def css_string(text: str) -> str:
-    """*text* as a CSS string literal (for ``content:`` in the page margin boxes)."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
-    return f'"{escaped}"'
+def css_string(text: str) -> Markup:
+    """*text* as a CSS string literal (for ``content:`` in the page margin boxes).
+
+    Quotes, backslashes, line breaks and angle brackets are CSS-escaped, so the result is safe
+    inside a ``<style>`` element even when the text comes from a record.
+    """
+    escaped = (
+        str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
+        .replace("<", "\\3c ").replace(">", "\\3e ").replace("&", "\\26 ")
+    )
+    return Markup(f'"{escaped}"')
