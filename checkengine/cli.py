@@ -21,6 +21,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "evaluate": ("checkengine.commands.evaluate", "Evaluate inspection records against a rulebook."),
     "test": ("checkengine.commands.test", "Run rulebook unit tests (expected outcomes per rule)."),
     "plugins": ("checkengine.commands.plugins", "List installed plugins, check types, loaders and reporters."),
+    "audit": ("checkengine.commands.audit", "Evaluate a record and write its audit form (PDF/A-3b), signed as the inspector."),
+    "sign": ("checkengine.commands.sign", "Sign a form in an empty signature field (e.g. the manager's countersignature)."),
+    "verify": ("checkengine.commands.verify", "Verify a form's signatures and re-evaluate its embedded record."),
+    "keys": ("checkengine.commands.keys", "Make a self-signed test key and certificate (not for production)."),
+    "form": ("checkengine.commands.form", "Make a blank fillable checklist, or read a filled one back as a record."),
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3

@@ -7,6 +7,7 @@ are formatted for the form's locale (``zh-Hant`` -> ``zh_Hant_TW`` and so on).
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +21,7 @@ from babel.numbers import format_decimal
 
 from checkengine.errors import UserError
 
+_RANGE = re.compile(r"^(-?\d+(?:\.\d+)?)?\.\.(-?\d+(?:\.\d+)?)?$")
 FORM_LANGUAGES = ("en", "zh-Hant", "zh-Hans", "ko", "es")
 
 # A form language -> the Babel locale its dates and numbers are written in.
@@ -133,6 +135,12 @@ class Formatter:
             return self.labels["yes"] if value else self.labels["no"]
         if isinstance(value, (int, float)):
             return self.number(value)
+        if isinstance(value, str):
+            bounds = _RANGE.match(value)
+            if bounds and (bounds.group(1) or bounds.group(2)):
+                low = float(bounds.group(1)) if bounds.group(1) else None
+                high = float(bounds.group(2)) if bounds.group(2) else None
+                return self.value({k: v for k, v in (("min", low), ("max", high)) if v is not None})
         if isinstance(value, (list, tuple)):
             return ", ".join(self.value(v) for v in value)
         if isinstance(value, Mapping):

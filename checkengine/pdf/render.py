@@ -374,10 +374,13 @@ def _corrective_actions(
     subject = record.get("subject") if isinstance(record.get("subject"), dict) else {}
     if subject.get("team_leader"):
         owner = f"{labels['team_leader']}: {_name_of(subject['team_leader'])}"
+    elif subject.get("team"):
+        owner = f"{labels['team_leader']} ({subject['team']})"
     elif site.get("manager"):
         owner = f"{labels['site_manager']}: {_name_of(site['manager'])}"
     else:
-        owner = labels["site_manager"]
+        site_name = site.get("name") or site.get("id") or record.get("site") or ""
+        owner = f"{labels['site_manager']} ({site_name})" if site_name else labels["site_manager"]
     out = []
     for o in outcomes:
         if o.get("outcome") != "fail":
@@ -432,7 +435,15 @@ def render_audit_form(
     )
     document = html_to_document(html, fetcher=fetcher, pdf_variant=PDF_VARIANT)
     boxes = signature_boxes(document)
-    files: dict[str, Any] = {att.RECORD: record, att.RESULT: result, att.RULEBOOK: rulebook_merged}
+    from checkengine.rulebook.load import digest
+
+    book = {
+        "id": rulebook_merged.get("id"),
+        "version": rulebook_merged.get("version"),
+        "digest": digest(rulebook_merged),
+        "merged": rulebook_merged,
+    }
+    files: dict[str, Any] = {att.RECORD: record, att.RESULT: result, att.RULEBOOK: book}
     if waivers:
         files[att.WAIVERS] = waivers
     pdf = write_document(
