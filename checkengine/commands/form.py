@@ -1,0 +1,82 @@
+"""``checkengine form``: a blank fillable checklist, and reading a filled one back as a record."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from checkengine.commands._common import DATE
+
+
+@click.group("form")
+def command() -> None:
+    """Blank fillable checklists (PDF) and reading them back."""
+
+
+def _subject(text: str) -> dict[str, object]:
+    import yaml
+
+    from checkengine.errors import UserError
+
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        value = None
+    if isinstance(value, dict):
+        return {str(k): v for k, v in value.items()}
+    if isinstance(value, (str, int)) and str(value).strip():
+        return {"employee": str(value)}
+    raise UserError(f"--subject '{text}': give an employee id (E001) or a mapping like '{{employee: E001, name: 王小明}}'")
+
+
+@command.command("checklist")
+@click.option("--rulebook", "-r", required=True, metavar="RULEBOOK", help="The rulebook (YAML).")
+@click.option("--subject", required=True, help="Employee id, or a mapping '{employee: E001, name: ...}'.")
+@click.option("--date", "day", type=DATE, required=True, help="The inspection date (YYYY-MM-DD).")
+@click.option("--lang", required=True, help="The checklist's language (one of the rulebook's).")
+@click.option("--site", help="The site id.")
+@click.option("--kind", default="floor_inspection", show_default=True, help="The record kind it becomes.")
+@click.option("--timezone", default="UTC", show_default=True, help="The site's time zone (Asia/Taipei ...).")
+@click.option("--output", "-o", required=True, metavar="OUT.pdf")
+@click.option("--force", is_flag=True, help="Replace an existing output file.")
+def checklist(rulebook: str, subject: str, day: date, lang: str, site: str | None, kind: str,
+              timezone: str, output: str, force: bool) -> int:
+    """Write a blank, fillable checklist of RULEBOOK for one subject and date."""
+    from checkengine import api
+    from checkengine.pdf.checklist import render_checklist
+    from checkengine.pdf.logs import surface_warnings
+    from checkengine.pdf.output import refuse_existing
+
+    surface_warnings()
+    refuse_existing(__import__("pathlib").Path(output), force=force)
+    book = api.load_rulebook(rulebook)
+    render_checklist(book.merged, subject=_subject(subject), day=day, lang=lang, site=site, kind=kind,
+                     timezone=timezone, out_path=output, force=force)
+    click.echo(f"wrote {output}")
+    return 0
+
+
+@command.command("read")
+@click.argument("filled", type=click.Path(dir_okay=False), metavar="FILLED.pdf")
+@click.option("--output", "-o", metavar="RECORD.yaml", help="Write the record here (default: stdout).")
+@click.option("--force", is_flag=True, help="Replace an existing output file.")
+def read(filled: str, output: str | None, force: bool) -> int:
+    """Read a filled checklist back as an inspection record (YAML)."""
+    from pathlib import Path
+
+    import yaml
+
+    from checkengine.pdf.checklist import read_checklist
+    from checkengine.pdf.output import write_atomic
+
+    record = read_checklist(filled)
+    text = "# read from " + Path(filled).name + " by checkengine form read\n" + yaml.safe_dump(
+        record, allow_unicode=True, sort_keys=False
+    )
+    if output:
+        write_atomic(output, text.encode("utf-8"), force=force)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+    return 0
