@@ -5,7 +5,8 @@ Times are ISO 8601 strings with a time zone, as records hold them. Every functio
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import calendar
+from datetime import date, datetime, timedelta
 from typing import Any, Callable
 
 from checkengine import hookimpl
@@ -74,10 +75,37 @@ def contains_phrase(text: str, phrase: str) -> bool:
     return fold(phrase) in fold(text)
 
 
+def weekday_before(value: str, iso_weekday: int, day: int) -> str:
+    """The last *iso_weekday* (Monday 1 … Sunday 7) strictly before day *day* of *value*'s month.
+
+    ``weekday_before('2026-11-03', 5, 25)`` is the Friday before 25 November: ``'2026-11-20'``.
+    """
+    anchor = _d(value)
+    if not 1 <= int(iso_weekday) <= 7:
+        raise ValueError(f"weekday must be 1 (Monday) to 7 (Sunday), got {iso_weekday}")
+    last = calendar.monthrange(anchor.year, anchor.month)[1]
+    if not 1 <= int(day) <= last:
+        raise ValueError(f"{anchor.strftime('%Y-%m')} has no day {day}")
+    target = anchor.replace(day=int(day))
+    back = (target.isoweekday() - int(iso_weekday)) % 7 or 7  # strictly before: a same weekday is a week back
+    return (target - timedelta(days=back)).isoformat()
+
+
+def month_of(value: str) -> str:
+    """``YYYY-MM`` of a date or date-time (its date in its own zone)."""
+    return _d(value).strftime("%Y-%m")
+
+
+def iso_week(value: str) -> str:
+    """ISO week ``YYYY-Www`` of a date or date-time (its date in its own zone)."""
+    year, week, _ = _d(value).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     f.__name__: f
     for f in (minutes_between, hours_between, days_between, time_of_day, date_of, day_of_month,
-              weekday, is_holiday, normalize, contains_phrase)
+              weekday, is_holiday, normalize, contains_phrase, weekday_before, month_of, iso_week)
 }
 
 

@@ -1,0 +1,194 @@
+"""``phrases``: required and forbidden phrases in one speaker's turns of a transcript.
+
+A phrase set maps a language to its phrases (``{zh-Hant: [你好, 您好], en: [Hello]}``), inline or
+as a parameter's value. The transcript's ``data.language`` picks the phrases: the lists of every
+variant of that language (for Chinese: zh, zh-Hant, zh-Hans, zh-TW ... together), because folding
+makes the script irrelevant. Text and phrases are folded with :func:`checkengine.textnorm.fold`
+(width, Traditional/Simplified, case) before a substring match.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Literal, Mapping
+
+from checkengine import hookimpl
+from checkengine.checks import (
+    MISSING, CheckFailure, CheckSpecError, CheckType, CompiledCheck, Compiler, Env, Result, is_param_ref,
+    param_schema,
+)
+from checkengine.i18n import message
+from checkengine.textnorm import fold
+
+Position = Literal["opening", "closing", "anywhere"]
+
+_PHRASE_MAP = {
+    "type": "object",
+    "minProperties": 1,
+    "propertyNames": {"pattern": "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"},
+    "additionalProperties": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
+    "description": "Language -> phrases, e.g. {zh-Hant: [你好, 您好], en: [Hello]}",
+}
+_SET_NAME = {"type": "string", "minLength": 1}
+_REQUIRE_ITEM = {
+    "type": "object",
+    "required": ["name", "phrases"],
+    "additionalProperties": False,
+    "properties": {
+        "name": _SET_NAME,
+        "position": {"enum": ["opening", "closing", "anywhere"]},
+        "phrases": param_schema(_PHRASE_MAP),
+    },
+}
+_FORBID_ITEM = {
+    "type": "object",
+    "required": ["name", "phrases"],
+    "additionalProperties": False,
+    "properties": {"name": _SET_NAME, "phrases": param_schema(_PHRASE_MAP)},
+}
+
+
+@dataclass(frozen=True)
+class PhraseSet:
+    name: str
+    position: Position
+    phrases: Any  # an inline mapping, or a {param: NAME} reference
+
+
+def primary(language: str) -> str:
+    """The primary subtag: ``zh`` for zh-Hant, zh-TW and zh; ``en`` for en-GB."""
+    return language.split("-", 1)[0].lower()
+
+
+def phrases_for(mapping: Mapping[str, list[str]], language: str) -> list[str]:
+    """Every phrase listed for a variant of *language* (all Chinese lists for any Chinese variant)."""
+    want = primary(language)
+    out: list[str] = []
+    for lang, phrases in mapping.items():
+        if primary(lang) == want:
+            out.extend(p for p in phrases if p not in out)
+    return out
+
+
+def _check_mapping(value: Any, where: str) -> dict[str, list[str]]:
+    if isinstance(value, Mapping) and value and all(
+        isinstance(k, str) and isinstance(v, list) and v and all(isinstance(p, str) and p for p in v)
+        for k, v in value.items()
+    ):
+        return {str(k): list(v) for k, v in value.items()}
+    raise CheckFailure(f"{where} must map languages to lists of phrases (e.g. {{en: [Hello], zh-Hant: [你好]}})")
+
+
+class _Phrases(CompiledCheck):
+    def __init__(self, field: str, speaker: str, language: str, require: list[PhraseSet],
+                 forbid: list[PhraseSet]) -> None:
+        self.field = field
+        self.speaker = speaker
+        self.language = language
+        self.require = require
+        self.forbid = forbid
+
+    def _phrases(self, item: PhraseSet, language: str, env: Env) -> list[str]:
+        where = f"param '{item.phrases['param']}'" if is_param_ref(item.phrases) else f"phrase set '{item.name}'"
+        mapping = _check_mapping(env.value(item.phrases), where)
+        found = phrases_for(mapping, language)
+        if not found:
+            # A rule that cannot be judged in this language must say so, never pass silently.
+            raise CheckFailure(message("phrases_no_language", env.lang, name=item.name, language=language,
+                                       have=sorted(mapping)))
+        return found
+
+    def run(self, record: Mapping[str, Any], env: Env) -> Result:
+        turns = env.get(self.field)
+        if turns is MISSING or turns is None:
+            return Result("needs_review", None, None, message("not_observed", env.lang, field=self.field))
+        if not isinstance(turns, list):
+            raise CheckFailure(f"{self.field} must be a list of turns ({{speaker, text}}), not {type(turns).__name__}")
+        language = env.get(self.language)
+        if not isinstance(language, str) or not language:
+            language = env.book.source_language
+        # (1-based number in the whole transcript, folded text) of the speaker's turns
+        mine = [(n, fold(str(t.get("text") or ""))) for n, t in enumerate(turns, start=1)
+                if isinstance(t, Mapping) and t.get("speaker") == self.speaker]
+        problems: list[str] = []
+        matched: dict[str, Any] = {}
+        missing: list[str] = []
+        for item in self.require:
+            phrases = self._phrases(item, language, env)
+            searched = mine
+            if item.position == "opening":
+                searched = mine[:1]
+            elif item.position == "closing":
+                searched = mine[-1:]
+            hit = _first_hit(phrases, searched)
+            if hit is None:
+                missing.append(item.name)
+                where = message(f"phrases_where_{item.position}", env.lang, speaker=self.speaker)
+                problems.append(message("phrases_missing", env.lang, name=item.name, phrases=phrases, where=where))
+            else:
+                matched[item.name] = {"phrase": hit[0], "turn": hit[1]}
+        forbidden: list[dict[str, Any]] = []
+        for item in self.forbid:
+            for phrase in self._phrases(item, language, env):
+                hit = _first_hit([phrase], mine)
+                if hit is not None:
+                    forbidden.append({"set": item.name, "phrase": phrase, "turn": hit[1]})
+                    problems.append(message("phrases_forbidden", env.lang, name=item.name, phrase=phrase, turn=hit[1]))
+        observed = {"matched": matched, "missing": missing, "forbidden": forbidden}
+        expected = {"require": [i.name for i in self.require], "forbid": [i.name for i in self.forbid]}
+        if problems:
+            return Result("fail", observed, expected, "; ".join(problems))
+        text = message("phrases_pass", env.lang, found=[i.name for i in self.require] or "—",
+                       speaker=self.speaker)
+        return Result("pass", observed, expected, text)
+
+
+def _first_hit(phrases: list[str], turns: list[tuple[int, str]]) -> tuple[str, int] | None:
+    """The first (phrase, turn number) such that the folded phrase occurs in that folded turn."""
+    for number, text in turns:
+        for phrase in phrases:
+            if fold(phrase) in text:
+                return phrase, number
+    return None
+
+
+class Phrases(CheckType):
+    name = "phrases"
+    summary = ("Required phrase sets (in the opening, closing or any turn) and forbidden phrases in "
+               "one speaker's transcript turns; width-, script- and case-insensitive.")
+    options = {
+        "field": {"type": "string", "minLength": 1, "description": "The turns; default data.turns"},
+        "speaker": {"type": "string", "minLength": 1, "description": "Whose turns; default agent"},
+        "language": {"type": "string", "minLength": 1,
+                     "description": "Where the transcript's language is; default data.language"},
+        "require": {"type": "array", "items": _REQUIRE_ITEM},
+        "forbid": {"type": "array", "items": _FORBID_ITEM},
+    }
+
+    def compile(self, spec: Mapping[str, Any], compiler: Compiler) -> CompiledCheck:
+        if not spec.get("require") and not spec.get("forbid"):
+            raise CheckSpecError("phrases needs require, forbid or both (e.g. require: [{name: greeting, "
+                                 "position: opening, phrases: {param: greeting_phrases}}])")
+        sets: dict[str, list[PhraseSet]] = {"require": [], "forbid": []}
+        for key in ("require", "forbid"):
+            for i, raw in enumerate(spec.get(key) or []):
+                phrases = compiler.param(raw["phrases"], (key, i, "phrases"))
+                if is_param_ref(phrases):
+                    _check_parameter(compiler, phrases["param"], (key, i, "phrases", "param"))
+                sets[key].append(PhraseSet(raw["name"], raw.get("position", "anywhere"), phrases))
+        return _Phrases(spec.get("field", "data.turns"), spec.get("speaker", "agent"),
+                        spec.get("language", "data.language"), sets["require"], sets["forbid"])
+
+
+def _check_parameter(compiler: Compiler, name: str, subpath: tuple[str | int, ...]) -> None:
+    """Every dated value of a phrases parameter must be a language -> phrases mapping (a lint error)."""
+    for since, entry in compiler.book.parameters[name].values.items():
+        try:
+            _check_mapping(entry.get("value"), f"parameter '{name}' (value since {since})")
+        except CheckFailure as exc:
+            raise CheckSpecError(str(exc), subpath) from None
+
+
+@hookimpl(trylast=True)
+def checkengine_register_check_types(register: Callable[[CheckType], None]) -> None:
+    register(Phrases())
