@@ -52,6 +52,8 @@ class GroupStates:
     """Partial aggregate states: rule id -> group key -> state. Picklable; merge with :meth:`merge`."""
 
     states: dict[str, dict[Hashable, Any]] = field(default_factory=dict)
+    #: rule id -> (record id, reason) for records whose ``when`` condition failed (kept sorted).
+    failures: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 def record_date(record: Mapping[str, Any]) -> date | None:
@@ -131,7 +133,9 @@ class Engine:
         applies = rule.applies_to
         kinds = _frozen(applies.get("kinds"))
         if isinstance(check, GroupCheck) and check.kinds:
-            kinds = kinds or check.kinds
+            # The check's own kinds win: "one team meeting a week" folds attendance and meetings
+            # even when the rule (and its checklist) is filed under meetings.
+            kinds = check.kinds
         return CompiledRule(
             rule, check, when, kinds, _frozen(applies.get("roles")), _frozen(applies.get("sites")),
             _frozen(applies.get("shifts")), _frozen(applies.get("teams")),
@@ -271,7 +275,14 @@ class Engine:
             if compiled.kinds is not None and kind not in compiled.kinds:
                 continue
             env = Env(self.book, data, on, self.lang, self.conditions)
-            if self._not_applicable(compiled, data, env, on) is not None:
+            try:
+                if self._not_applicable(compiled, data, env, on) is not None:
+                    continue
+            except EvaluationError as exc:
+                # Neither counted nor dropped in silence: the rule reports it as an error.
+                failed = groups.failures.setdefault(compiled.rule.id, [])
+                failed.append((str(data.get("id", "?")), str(exc)))
+                failed.sort()
                 continue
             check = compiled.check
             assert isinstance(check, GroupCheck)
@@ -288,6 +299,8 @@ class Engine:
             mine = a.states.setdefault(rid, {})
             for key, state in b.states.get(rid, {}).items():
                 mine[key] = check.merge(mine[key], state) if key in mine else state
+        for rid, failed in b.failures.items():
+            a.failures[rid] = sorted(a.failures.get(rid, []) + failed)
         return a
 
     def finish_groups(self, groups: GroupStates) -> list[dict[str, Any]]:
@@ -305,6 +318,16 @@ class Engine:
                 except (CheckFailure, EvaluationError) as exc:
                     result = Result("error", explanation=message("check_error", self.lang, reason=str(exc)))
                 entry = self._finish(compiled.rule, result, env, on, described)
+                entry["group"] = described
+                out.append(entry)
+            failed = groups.failures.get(compiled.rule.id)
+            if failed:
+                reasons = "; ".join(f"{rid}: {why}" for rid, why in failed)
+                result = Result("error", explanation=message("group_condition_failed", self.lang,
+                                                             count=len(failed), reasons=reasons))
+                described = {"records": [rid for rid, _ in failed]}
+                env = Env(self.book, None, self.on, self.lang, self.conditions, group=described)
+                entry = self._finish(compiled.rule, result, env, self.on, described)
                 entry["group"] = described
                 out.append(entry)
         return out
@@ -365,7 +388,8 @@ class Engine:
         """Problems that make a valid record unusable for this rulebook (a language it lacks)."""
         data = record.data
         language = (data.get("data") or {}).get("language") if data["kind"] == "transcript" else None
-        if language is not None and language not in self.book.languages:
+        # A variant of a rulebook language will do (zh-TW for zh-Hant): phrase matching folds scripts.
+        if language is not None and _primary(language) not in {_primary(lang) for lang in self.book.languages}:
             return RecordError(
                 Location(record.location.file, record.location.line, record.location.column, "data.language"),
                 f"the transcript is in '{language}', which the rulebook '{self.book.id}' lacks; "
@@ -388,6 +412,10 @@ class Engine:
                     "add it, or set it to null if it could not be observed",
                 )
         return None
+
+
+def _primary(language: str) -> str:
+    return language.split("-", 1)[0].lower()
 
 
 def _missing(data: Mapping[str, Any], path: str) -> bool:
