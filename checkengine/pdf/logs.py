@@ -1,4 +1,4 @@
-"""WeasyPrint's and pyHanko's warnings, shown on stderr by the commands instead of swallowed.
+"""WeasyPrint's warnings, shown on stderr by the commands instead of swallowed.
 
 WeasyPrint logs through the ``weasyprint`` logger with only a NullHandler, so without this its
 warnings (a missing font, bad CSS, an image it could not read) would vanish.
@@ -28,8 +28,8 @@ class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
 
 
 def surface_warnings() -> None:
-    """Show warnings of WeasyPrint and pyHanko on stderr, once per process."""
-    for name in ("weasyprint", "pyhanko"):
+    """Show WeasyPrint's warnings on stderr, once per process."""
+    for name in ("weasyprint",):
         logger = logging.getLogger(name)
         if any(getattr(h, _MARK, False) for h in logger.handlers):
             continue

@@ -17,6 +17,7 @@ independent of it.
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -94,16 +95,21 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(timezone.utc).isoformat(timespec="seconds") if moment else None
 
 
-def _trust_problem(status: Any, cert: Any, now: datetime) -> str:
+def _dates_problem(cert: Any, at: datetime) -> str | None:
     not_after = cert["tbs_certificate"]["validity"]["not_after"].native
     not_before = cert["tbs_certificate"]["validity"]["not_before"].native
-    if now > not_after:
+    if at > not_after:
         return f"the signer's certificate expired on {not_after:%Y-%m-%d %H:%M} UTC"
-    if now < not_before:
+    if at < not_before:
         return f"the signer's certificate is not valid before {not_before:%Y-%m-%d %H:%M} UTC"
-    indic = getattr(status, "trust_problem_indic", None)
-    detail = f" ({indic.name})" if indic is not None else ""
-    return f"the signer's certificate is not trusted: it does not chain to a certificate given with --trust{detail}"
+    return None
+
+
+def _trust_problem(status: Any, cert: Any, now: datetime) -> str:
+    dated = _dates_problem(cert, now)
+    if dated:
+        return dated
+    return "the signer's certificate is not trusted: it does not chain to a certificate given with --trust"
 
 
 def verify_pdf(
@@ -123,6 +129,9 @@ def verify_pdf(
 
     from checkengine.pdf.keys import load_certificates
 
+    # pyHanko logs each validation failure with a traceback; the report carries the reason.
+    logging.getLogger("pyhanko").addHandler(logging.NullHandler())
+    logging.getLogger("pyhanko").propagate = False
     source = Path(path)
     try:
         data = source.read_bytes()
@@ -180,6 +189,14 @@ def verify_pdf(
             entry.problems.append("the signature value does not match the signed data and certificate")
         if status.intact and status.valid and not status.trusted:
             entry.problems.append(_trust_problem(status, sig.signer_cert, moment))
+        elif status.intact and status.valid:
+            # A trust anchor that is the signer's own certificate is not date-checked by the
+            # path validator: check it here, at the timestamp's time when there is one.
+            ts = status.timestamp_validity
+            at = ts.timestamp if ts is not None and ts.intact and ts.valid and ts.trusted else moment
+            dated = _dates_problem(sig.signer_cert, at)
+            if dated:
+                entry.problems.append(dated)
         later = [r for r in range(sig.signed_revision + 1, total_revisions)]
         unsigned_later = [r for r in later if r not in signature_revisions]
         if unsigned_later:
