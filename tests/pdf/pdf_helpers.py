@@ -62,22 +62,48 @@ def pdftotext(path: Path) -> str:
 
 
 def embedded_cmaps(path: Path) -> dict[str, dict[int, str]]:
-    """Base font name -> its embedded program's cmap (code point -> glyph name)."""
+    """Base font name -> its embedded program's cmap, for every font used by the pages and by
+    the appearances of their annotations (the signature stamps), through nested XObjects."""
     import pypdf
     from fontTools.ttLib import TTFont
 
     reader = pypdf.PdfReader(str(path))
     found: dict[str, dict[int, str]] = {}
-    for page in reader.pages:
-        fonts = page["/Resources"].get("/Font", {})
-        for ref in fonts.values():
+    seen: set[int] = set()
+
+    def resources(res: Any) -> None:
+        res = res.get_object() if res is not None else None
+        if not res:
+            return
+        for ref in (res.get("/Font") or {}).values():
             font = ref.get_object()
             descendants = font.get("/DescendantFonts")
             descriptor = (descendants[0].get_object() if descendants else font)["/FontDescriptor"]
             for key in ("/FontFile", "/FontFile2", "/FontFile3"):
                 if key in descriptor:
                     data = descriptor[key].get_object().get_data()
-                    found[str(font["/BaseFont"])] = TTFont(io.BytesIO(data)).getBestCmap() or {}
+                    found[f"{font['/BaseFont']}#{id(font)}"] = TTFont(io.BytesIO(data)).getBestCmap() or {}
+        for ref in (res.get("/XObject") or {}).values():
+            xobject(ref)
+
+    def xobject(ref: Any) -> None:
+        key = getattr(ref, "idnum", None)
+        if key is not None:
+            if key in seen:
+                return
+            seen.add(key)
+        obj = ref.get_object()
+        if obj.get("/Subtype") == "/Form":
+            resources(obj.get("/Resources"))
+
+    for page in reader.pages:
+        resources(page.get("/Resources"))
+        for annot in page.get("/Annots") or []:
+            appearance = annot.get_object().get("/AP")
+            if appearance and "/N" in appearance:
+                normal = appearance["/N"]
+                if normal.get_object().get("/Subtype") == "/Form":
+                    xobject(normal)
     return found
 
 
