@@ -55,7 +55,23 @@ class Finding:
 
     @classmethod
     def from_error(cls, code: str, err: UserError) -> "Finding":
-        return cls(code, err.bare_message, err.location)
+        """A finding for *err*: under its own code if it has one, else under *code*."""
+        return cls(getattr(err, "code", code), err.bare_message, err.location)
 
     def as_error(self) -> UserError:
-        return UserError(f"{self.message} [{self.code}]", self.location)
+        return CodedError(self.code, f"{self.message} [{self.code}]", self.location)
+
+
+class CodedError(UserError):
+    """Unusable input that lint reports under a known finding code (CE100 unreadable, ...)."""
+
+    def __init__(self, code: str, message: str, location: Location | None = None) -> None:
+        super().__init__(message, location)
+        self.code = code
+
+    @classmethod
+    def wrap(cls, code: str, err: UserError) -> "CodedError":
+        """*err* under *code*, unless it already has a code of its own."""
+        if isinstance(err, CodedError):
+            return err
+        return cls(code, err.bare_message, err.location)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import calendar
 import difflib
 import json
+import re
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
-import jsonschema
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
@@ -51,9 +52,8 @@ def errors(name: str, doc: Document, *, subpath: tuple[str | int, ...] = ()) -> 
     instance: Any = doc.data
     for part in subpath:
         instance = instance[part]
-    found = []
-    for err in _leaves(validator(name).iter_errors(instance)):
-        found.append(_explain(err, doc, subpath))
+    raw = list(_leaves(validator(name).iter_errors(instance)))
+    found = [_explain(err, doc, subpath) for err in raw if not _misspelt_required(err, raw)]
     found.sort(key=lambda e: (e.location.line or 0, e.location.column or 0))
     return found
 
@@ -65,16 +65,65 @@ def validate(name: str, doc: Document) -> None:
         raise problems[0]
 
 
-def _leaves(errs: Iterator[ValidationError]) -> Iterator[ValidationError]:
-    """Replace anyOf/oneOf errors by the most relevant error of their best branch."""
+def _leaves(errs: Iterable[ValidationError]) -> Iterator[ValidationError]:
+    """Replace anyOf/oneOf errors by the errors of the branch the value was meant for.
+
+    A branch whose type matches the value (a mapping given where a mapping or a string is
+    allowed) is the one meant, and its own errors say what is wrong. When no branch's type
+    matches, the union error itself is kept and explained as "expected A or B".
+    """
     for err in errs:
         if err.validator in ("anyOf", "oneOf") and err.context:
-            best = jsonschema.exceptions.best_match(err.context)
-            # A branch that failed only because of its type is less telling than the union itself.
-            if best is not None and best.validator != "type":
-                yield best
+            branches: dict[Any, list[ValidationError]] = {}
+            for sub in err.context:
+                branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+            typed = [subs for subs in branches.values() if not any(_wrong_type(s) for s in subs)]
+            if typed:
+                yield from _leaves(min(typed, key=_count))
                 continue
         yield err
+
+
+def _count(errs: list[ValidationError]) -> int:
+    return len(errs)
+
+
+def _wrong_type(err: ValidationError) -> bool:
+    """Whether *err* says the value itself has none of the types a (sub)schema allows."""
+    if err.relative_path:
+        return False
+    if err.validator == "type":
+        return True
+    if err.validator in ("anyOf", "oneOf") and err.context:
+        branches: dict[Any, list[ValidationError]] = {}
+        for sub in err.context:
+            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+        return all(any(_wrong_type(s) for s in subs) for subs in branches.values())
+    return False
+
+
+def _branch_schemas(err: ValidationError) -> list[Any]:
+    """The schemas of a union's branches, with ``$ref`` resolved where the errors show them."""
+    schemas = list(err.validator_value)
+    for sub in err.context or []:
+        index = sub.relative_schema_path[0]
+        if isinstance(index, int) and not sub.relative_path and sub.validator == "type":
+            schemas[index] = sub.schema
+        elif isinstance(index, int) and not sub.relative_path and sub.validator in ("anyOf", "oneOf"):
+            schemas[index] = {"anyOf": _branch_schemas(sub)}
+    return schemas
+
+
+def _misspelt_required(err: ValidationError, others: list[ValidationError]) -> bool:
+    """A missing key that an unknown key of the same mapping misspells: that error says it all."""
+    if err.validator != "required" or not isinstance(err.instance, dict):
+        return False
+    missing = _missing_key(err)
+    return any(
+        o.validator == "additionalProperties" and o.instance is err.instance
+        and _did_you_mean(missing, [k for k in o.instance if k not in (o.schema.get("properties") or {})])
+        for o in others
+    )
 
 
 def _describe(value: Any) -> str:
@@ -102,64 +151,209 @@ _TYPE_WORDS = {
     "null": "null",
 }
 
+# The patterns of the shared definitions, in words, with an example.
+_PATTERNS = {
+    "^[A-Za-z0-9][A-Za-z0-9._-]*$": ("letters, digits, '.', '_' and '-', starting with a letter or "
+                                     "digit", "DRS-01-uniform"),
+    "^[a-z][a-z0-9_]*$": ("lower-case letters, digits and '_', starting with a letter",
+                          "max_break_minutes"),
+    "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$": ("a language tag (BCP 47)", "en, zh-Hant"),
+    "^[0-9]+(\\.[0-9]+)*([-+][0-9A-Za-z.-]+)?$": ("a version number", "1.2.0"),
+}
+
+
+def _words(schema: Any) -> str:
+    """What a (sub)schema allows, in words."""
+    if not isinstance(schema, dict):
+        return "a value"
+    if "anyOf" in schema:
+        return " or ".join(_unique(_words(b) for b in schema["anyOf"]))
+    if schema.get("format") == "date":
+        return "a date (YYYY-MM-DD)"
+    if schema.get("required") == ["param"]:
+        return "a {param: NAME} reference"
+    if "const" in schema:
+        return json.dumps(schema["const"], ensure_ascii=False)
+    if "propertyNames" in schema and "language" in json.dumps(schema["propertyNames"]):
+        return "a mapping of language to text"
+    kind = schema.get("type")
+    if kind == "object" and schema.get("properties"):
+        required = set(schema.get("required") or ())
+        keys = [k + (" (required)" if k in required else "") for k in schema["properties"]]
+        return f"a mapping with the keys {', '.join(keys)}"
+    if isinstance(kind, list):
+        return " or ".join(_TYPE_WORDS.get(str(k), str(k)) for k in kind)
+    return _TYPE_WORDS.get(str(kind), "a value")
+
+
+def _example_value(schema: Any) -> str | None:
+    """An example value that *schema* allows, from its examples or description, if it has one."""
+    if not isinstance(schema, dict):
+        return None
+    if schema.get("examples"):
+        return json.dumps(schema["examples"][0], ensure_ascii=False)
+    found = re.search(r"\be\.g\. ([^ ,;)]+?)\.?(?:$|[ ,;)])", str(schema.get("description") or ""))
+    if found:
+        return found.group(1)
+    if schema.get("format") == "date":
+        return "2026-11-03"
+    if schema.get("required") == ["param"]:
+        return "{param: NAME}"
+    if "propertyNames" in schema and "language" in json.dumps(schema["propertyNames"]):
+        return "{en: ..., zh-Hant: ...}"
+    if schema.get("type") in ("number", "integer"):
+        return "10"
+    if schema.get("type") == "boolean":
+        return "true"
+    return None
+
+
+def _example(schema: Any, key: str | int | None) -> str:
+    """`` (e.g. key: value)``, or "" when there is no telling example."""
+    value = _example_value(schema)
+    if value is None or not isinstance(key, str):
+        return ""
+    return f" (e.g. {key}: {value})"
+
+
+def _date_problem(value: str) -> str:
+    """Why a YYYY-MM-DD-looking string is not a date, or how to write one."""
+    found = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value)
+    if not found:
+        return "write dates as YYYY-MM-DD (e.g. 2026-11-03)"
+    year, month, day = (int(g) for g in found.groups())
+    if not 1 <= month <= 12:
+        return f"there is no month {month}: write dates as YYYY-MM-DD (e.g. 2026-11-03)"
+    last = calendar.monthrange(year, month)[1]
+    return (f"{year}-{month:02d} has no day {day} (it has {last} days): give a day that exists "
+            f"(e.g. {year}-{month:02d}-{min(max(day, 1), last):02d})")
+
+
+def _missing_key(err: ValidationError) -> str:
+    found = re.match(r"^'([^']*)'", err.message)
+    return found.group(1) if found else err.message
+
 
 def _explain(err: ValidationError, doc: Document, subpath: tuple[str | int, ...]) -> UserError:
     path = tuple(subpath) + tuple(err.absolute_path)
     where = doc.location(path)
     v = err.validator
     value = err.instance
+    key = path[-1] if path else None
+    if _is_property_name(err, doc, path):
+        # propertyNames errors point at the mapping; the culprit is one of its keys.
+        name = str(value)
+        where = doc.location(path + (name,), key=True)
+        if v == "format":
+            return UserError(f"the key '{name}' is not a valid date: {_date_problem(name)}", where)
+        if v == "pattern" and err.validator_value in _PATTERNS:
+            words, example = _PATTERNS[err.validator_value]
+            return UserError(f"the key '{name}' is not allowed here: use {words} (e.g. {example})", where)
+        return UserError(f"the key '{name}' is not allowed here: {err.message}", where)
     if v == "additionalProperties" and isinstance(value, dict):
         allowed = sorted((err.schema.get("properties") or {}).keys())
         extra = [k for k in value if k not in allowed]
-        key = extra[0] if extra else "?"
-        hint = _did_you_mean(key, allowed)
-        message = f"unknown key '{key}'{hint}; allowed keys: {', '.join(allowed)}"
-        where = doc.location(path + (key,), key=True)
-        return UserError(message, where)
+        unknown = extra[0] if extra else "?"
+        hint = _did_you_mean(unknown, allowed)
+        if hint:
+            message = f"unknown key '{unknown}' (did you mean '{hint}'?); the keys allowed here are: "
+        else:
+            message = f"unknown key '{unknown}': remove it, or use one of the keys allowed here: "
+        return UserError(message + ", ".join(allowed), doc.location(path + (unknown,), key=True))
     if v == "required":
-        missing = err.message.split("'")[1] if "'" in err.message else err.message
-        return UserError(f"missing required key '{missing}'; add it", where)
+        missing = _missing_key(err)
+        spec = (err.schema.get("properties") or {}).get(missing)
+        extra = [k for k in value if k not in (err.schema.get("properties") or {})] \
+            if isinstance(value, dict) else []
+        typo = _did_you_mean(missing, extra)
+        if typo:
+            return UserError(f"missing required key '{missing}' (is '{typo}' a misspelling of it?); "
+                             f"rename '{typo}' to '{missing}'", where)
+        return UserError(f"missing required key '{missing}'; add it{_example(spec, missing)}", where)
     if v == "type":
-        wanted = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
-        words = " or ".join(_TYPE_WORDS.get(w, w) for w in wanted)
-        return UserError(f"expected {words}, got {_describe(value)}", where)
+        words = _words(err.schema)
+        fix = _example(err.schema, key)
+        if err.schema.get("type") == "array" and isinstance(value, (str, int, float)) and isinstance(key, str):
+            fix = f"; write a list, e.g. {key}: [{value}]"
+        return UserError(f"expected {words}, got {_describe(value)}{fix}", where)
+    if v in ("anyOf", "oneOf"):
+        meant = next(iter(_leaves([err])), err)
+        if meant is not err:  # callers that skip _leaves (check options) still get the right branch
+            return _explain(meant, doc, subpath)
+        branches = _branch_schemas(err)
+        options = _unique(_words(branch) for branch in branches)
+        examples = [e for e in _unique(_example_value(b) or "" for b in branches) if e]
+        shown = ""
+        if examples and isinstance(key, str):
+            shown = " (e.g. " + ", or ".join(f"{key}: {e}" for e in examples) + ")"
+        return UserError(f"expected {' or '.join(options)}, got {_describe(value)}{shown}", where)
     if v == "enum":
-        options = ", ".join(json.dumps(o, ensure_ascii=False) for o in err.validator_value)
+        choices = ", ".join(json.dumps(o, ensure_ascii=False) for o in err.validator_value)
         hint = _did_you_mean(str(value), [str(o) for o in err.validator_value])
-        return UserError(f"{_describe(value)} is not allowed{hint}; expected one of: {options}", where)
+        guess = f" (did you mean '{hint}'?)" if hint else ""
+        return UserError(f"{_describe(value)} is not allowed{guess}; expected one of: {choices}", where)
     if v == "const":
-        return UserError(
-            f"expected {json.dumps(err.validator_value)}, got {_describe(value)}", where
-        )
+        const = json.dumps(err.validator_value, ensure_ascii=False)
+        fix = f"; write {key}: {const}" if isinstance(key, str) else ""
+        return UserError(f"expected {const}, got {_describe(value)}{fix}", where)
+    if v == "format" and err.validator_value == "date":
+        return UserError(f"{_describe(value)} is not a valid date: {_date_problem(str(value))}", where)
     if v == "format":
         fmt = err.validator_value
-        example = {"date": "2026-11-03", "date-time": "2026-11-03T09:15:00+08:00"}.get(fmt, "")
-        extra = f" (e.g. {example})" if example else ""
-        return UserError(f"{_describe(value)} is not a valid {fmt}{extra}", where)
+        sample = {"date-time": "2026-11-03T09:15:00+08:00"}.get(fmt, "")
+        shown = f" (e.g. {sample})" if sample else ""
+        return UserError(f"{_describe(value)} is not a valid {fmt}{shown}", where)
     if v == "pattern" and isinstance(value, str) and "T" in value and "[+-]" in str(err.validator_value):
         return UserError(
             f"{_describe(value)} has no time zone; add the offset, e.g. {value[:19]}+08:00 (or Z for UTC)",
             where,
         )
+    if v == "pattern" and err.validator_value in _PATTERNS:
+        words, example = _PATTERNS[err.validator_value]
+        return UserError(f"{_describe(value)} is not allowed here: use {words} (e.g. {example})", where)
     if v == "pattern":
         return UserError(
             f"{_describe(value)} does not have the expected form (pattern {err.validator_value})", where
         )
-    if v == "propertyNames":
-        bad = err.instance if isinstance(err.instance, str) else None
-        return UserError(f"the key {_describe(bad)} is not allowed here: {err.message}", where)
     if v in ("minItems", "minProperties"):
-        return UserError(f"must not be empty ({err.message})", where)
+        what = "item" if v == "minItems" else "key"
+        count = "one" if err.validator_value == 1 else str(err.validator_value)
+        plural = "" if err.validator_value == 1 else "s"
+        return UserError(f"must not be empty: give at least {count} {what}{plural}, or leave the key "
+                         "out", where)
+    if v == "minLength":
+        return UserError("must not be empty: write some text, or leave the key out", where)
     if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        return UserError(f"{_describe(value)} is out of range: {err.message}", where)
+        bound = {"minimum": "at least", "maximum": "at most", "exclusiveMinimum": "more than",
+                 "exclusiveMaximum": "less than"}[str(v)]
+        return UserError(f"{_describe(value)} is out of range: it must be {bound} {err.validator_value}",
+                         where)
     if v == "uniqueItems":
         return UserError("the list has duplicate items; remove them", where)
     return UserError(err.message, where)
 
 
+def _is_property_name(err: ValidationError, doc: Document, path: tuple[str | int, ...]) -> bool:
+    """Whether *err* is about a key of the mapping at *path* rather than the mapping itself."""
+    if not isinstance(err.instance, str) or "propertyNames" not in err.schema_path:
+        return False
+    target: Any = doc.data
+    try:
+        for part in path:
+            target = target[part]
+    except (KeyError, IndexError, TypeError):
+        return False
+    return isinstance(target, dict) and err.instance in target
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
 def _did_you_mean(word: str, options: list[str]) -> str:
+    """The option closest to *word*, or "" when none is close."""
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return close[0] if close else ""
 
 
 def located_path(path: tuple[str | int, ...]) -> str:

@@ -15,6 +15,7 @@ built into plain Python values here, so that:
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,35 +72,65 @@ def format_path(path: PathT) -> str:
     return out
 
 
+_PATH_PART = re.compile(r"\[(\d+)\]|\.?([^.\[\]]+)")
+
+
+def parse_path(text: str) -> PathT:
+    """The inverse of :func:`format_path`: ``sections[0].rules[3]`` to a path tuple."""
+    return tuple(int(index) if index else key for index, key in _PATH_PART.findall(text))
+
+
 def read_text(path: Path, *, display: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> str:
-    """Read a UTF-8 text file with clear errors for missing, huge, binary and non-UTF-8 files."""
+    """Read a UTF-8 text file with clear errors for missing, huge, binary and non-UTF-8 files.
+
+    The size is checked before anything is read, so a huge file is refused at once.
+    """
     name = display or str(path)
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise UserError("file not found; check the path", Location(name)) from None
+        raise UserError("file not found; check the path (it is relative to the working folder)",
+                        Location(name)) from None
     except OSError as exc:
         raise UserError(f"cannot read the file: {exc.strerror}", Location(name)) from None
     if path.is_dir():
         raise UserError("is a folder, expected a file", Location(name))
     if size > max_bytes:
         raise UserError(
-            f"file is {size / 1048576:.1f} MB, larger than the {max_bytes / 1048576:.0f} MB allowed "
-            "for one YAML file; split it, or use JSON Lines or CSV for large record sets",
-            Location(name),
+            f"the file is {size / 1048576:.1f} MB; one YAML file may be at most "
+            f"{max_bytes / 1048576:g} MB: split it (a rulebook can extend another and include "
+            "sources files; records can be JSON Lines or CSV), or raise the limit with "
+            "CHECKENGINE_MAX_YAML_BYTES",
+            Location(name, 1, 1),
         )
-    raw = path.read_bytes()
-    if b"\x00" in raw[:8192]:
-        raise UserError("binary file (it contains NUL bytes); expected UTF-8 text", Location(name))
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read the file: {exc.strerror}", Location(name)) from None
+    nul = raw.find(b"\x00", 0, 8192)
+    if nul >= 0:
+        line, col = _byte_position(raw, nul)
+        raise UserError(
+            "binary file: it contains a NUL byte, which text never does; expected a UTF-8 YAML "
+            "text file (is this the right file?)",
+            Location(name, line, col),
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        line, col = _byte_position(raw, exc.start)
         raise UserError(
-            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+            f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); YAML files must be UTF-8: save the file "
+            "as UTF-8 (e.g. iconv -f big5 -t utf-8, or your editor's 'save with encoding')",
             Location(name, line, col),
         ) from None
+
+
+def _byte_position(raw: bytes, index: int) -> tuple[int, int]:
+    """1-based line and column (counted in bytes) of the byte at *index*."""
+    line = raw.count(b"\n", 0, index) + 1
+    col = index - (raw.rfind(b"\n", 0, index) + 1) + 1
+    return line, col
 
 
 def load_file(path: Path | str, *, display: str | None = None) -> Document:
@@ -114,39 +145,145 @@ def load_text(text: str, name: str) -> Document:
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
-        raise _yaml_error(exc, name) from None
+        raise _yaml_error(exc, name, text) from None
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML marks almost every error
-        raise UserError(f"invalid YAML: {exc}", Location(name)) from None
+        raise UserError(f"invalid YAML: {exc}", Location(name, 1, 1)) from None
     if not nodes or nodes[0] is None:
-        raise UserError("the file is empty; expected a YAML mapping", Location(name, 1, 1))
+        raise UserError(
+            "the file is empty (or holds only comments); expected a YAML mapping, e.g. a first "
+            "line 'checkengine: 1'",
+            Location(name, 1, 1),
+        )
     if len(nodes) > 1:
         mark = nodes[1].start_mark
         raise UserError(
             "more than one YAML document ('---'); keep one document per file",
             Location(name, mark.line + 1, mark.column + 1),
         )
+    _check_expansion(nodes[0], name)
     doc = Document(name, None)
     builder = _Builder(doc)
     doc.data = builder.build(nodes[0], ())
     return doc
 
 
-def _yaml_error(exc: yaml.MarkedYAMLError, name: str) -> UserError:
+def _check_expansion(root: yaml.Node, name: str) -> None:
+    """Refuse a document whose aliases expand to more than MAX_VALUES values ("billion laughs").
+
+    Aliases share nodes in the composed graph, so each node's expanded size is computed once:
+    this costs time in the size of the file, not of its expansion.
+    """
+    sizes: dict[int, int] = {}
+    uses: dict[int, int] = {}
+    nodes: dict[int, yaml.Node] = {}
+    # Iterative post-order walk: deep nesting must not hit Python's recursion limit.
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            children = _children(node)
+            sizes[key] = min(1 + sum(sizes[id(c)] for c in children), _SIZE_CAP)
+            continue
+        uses[key] = uses.get(key, 0) + 1
+        if key in nodes:
+            continue
+        nodes[key] = node
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node))
+    total = sizes[id(root)]
+    if total <= MAX_VALUES:
+        return
+    repeated = [k for k, n in uses.items() if n > 1]
+    worst = max(repeated, key=lambda k: sizes[k]) if repeated else id(root)
+    mark = nodes[worst].start_mark
+    raise UserError(
+        f"aliases expand this document to {_count(total)} values, more than the {MAX_VALUES:,} "
+        f"allowed (an alias bomb, 'billion laughs'); the value anchored here stands for "
+        f"{_count(sizes[worst])} values and is used {uses[worst] - 1} times by aliases: write the "
+        "values out instead of nesting aliases of aliases",
+        Location(name, mark.line + 1, mark.column + 1),
+    )
+
+
+_SIZE_CAP = 10**15  # beyond any real document; keeps the arithmetic small
+
+
+def _count(n: int) -> str:
+    return f"{n:,}" if n < _SIZE_CAP else f"more than {_SIZE_CAP:,}"
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError, name: str, text: str) -> UserError:
     mark = exc.problem_mark or exc.context_mark
-    problem = exc.problem or "invalid YAML"
+    loc = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name, 1, 1)
+    problem = (exc.problem or "invalid YAML").replace(" in this context", " here")
+    quote = _unclosed_quote(exc, text, name)
+    if quote is not None:
+        return quote
+    at_tab = mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t"
+    if at_tab or "tab" in problem:
+        return UserError(
+            "invalid YAML: a tab character; YAML indents with spaces only: replace the tab with "
+            "spaces",
+            loc,
+        )
     hint = ""
-    if "\\t" in problem or "'\\t'" in problem or "tab" in problem:
-        problem = "a tab character is not allowed here"
-        hint = "; YAML indents with spaces only: replace the tab with spaces"
-    elif "found unexpected end of stream" in problem or "unclosed" in (exc.context or ""):
-        hint = "; a quoted string is not closed: add the closing quote"
-    elif "mapping values are not allowed" in problem:
-        hint = "; check the indentation, or quote a value that contains ': '"
-    elif "expected <block end>" in problem:
-        hint = "; the indentation of this line does not match the lines above it"
+    if "mapping values are not allowed" in problem:
+        hint = ("; check the indentation of this line against the lines above it, or quote a "
+                "value that contains ': '")
+    elif "expected <block end>" in problem or "did not find expected key" in problem:
+        hint = ("; the indentation of this line does not match the lines above it: indent keys "
+                "of one mapping by the same number of spaces")
+    elif "did not find expected '-' indicator" in problem:
+        hint = "; the items of a list must all start with '-' at the same indentation"
+    elif "found undefined alias" in problem:
+        hint = "; define the anchor (&name) before using the alias (*name)"
     context = f" ({exc.context})" if exc.context else ""
-    loc = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name)
     return UserError(f"invalid YAML: {problem}{context}{hint}", loc)
+
+
+def _unclosed_quote(exc: yaml.MarkedYAMLError, text: str, name: str) -> UserError | None:
+    """A quoted string whose closing quote is missing, located where the string starts."""
+    if exc.context == "while scanning a quoted scalar" and exc.context_mark is not None:
+        start = exc.context_mark
+        char = text[start.index] if start.index < len(text) else '"'
+        return UserError(
+            f"invalid YAML: this quoted string is never closed (the file ends inside it); add the "
+            f"closing {char} at the end of the string",
+            Location(name, start.line + 1, start.column + 1),
+        )
+    mark = exc.problem_mark
+    if mark is None:
+        return None
+    suspect = None
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if token.start_mark.index >= mark.index:
+                break
+            if isinstance(token, yaml.ScalarToken) and token.style in ('"', "'"):
+                suspect = token
+    except yaml.YAMLError:
+        pass
+    # A quoted string that spans lines and ends on the very line that fails to parse has almost
+    # certainly swallowed the lines after a missing closing quote.
+    if suspect is None or suspect.start_mark.line == suspect.end_mark.line:
+        return None
+    if suspect.end_mark.line != mark.line:
+        return None
+    start, end = suspect.start_mark, suspect.end_mark
+    return UserError(
+        f"invalid YAML: this quoted string is not closed on its line: it runs on to line "
+        f"{end.line + 1}, where the next {suspect.style} is; add the closing {suspect.style}",
+        Location(name, start.line + 1, start.column + 1),
+    )
 
 
 class _Builder:
@@ -157,10 +294,9 @@ class _Builder:
 
     def build(self, node: yaml.Node, path: PathT) -> Any:
         self.count += 1
-        if self.count > MAX_VALUES:
+        if self.count > MAX_VALUES:  # _check_expansion refuses alias bombs before this point
             raise UserError(
-                f"the document expands to more than {MAX_VALUES:,} values (an alias bomb?); "
-                "aliases may not multiply the document's size",
+                f"the document has more than {MAX_VALUES:,} values; split it into several files",
                 self._loc(node, path),
             )
         self.doc.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
@@ -170,6 +306,7 @@ class _Builder:
             if node.tag != _CORE + "seq":
                 raise self._tag_error(node, path)
             return [self.build(child, path + (i,)) for i, child in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
         return self._scalar(node, path)
 
     def _mapping(self, node: yaml.MappingNode, path: PathT) -> dict[str, Any]:
@@ -180,17 +317,22 @@ class _Builder:
         for key_node, value_node in node.value:
             if key_node.tag == _CORE + "merge":
                 raise UserError(
-                    "merge keys ('<<') are not supported; write the keys out",
+                    "merge keys ('<<') are not supported: they hide which keys a mapping has; "
+                    "write the keys out",
                     self._loc(key_node, path),
                 )
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _SCALAR_TAGS:
-                raise UserError("a mapping key must be a plain string", self._loc(key_node, path))
+                raise UserError(
+                    "a mapping key must be a plain string, not a list or a mapping; write the key "
+                    "as text",
+                    self._loc(key_node, path),
+                )
             key = str(key_node.value)
             line = key_node.start_mark.line + 1
             if key in seen:
                 raise UserError(
-                    f"duplicate key '{key}' (first defined on line {seen[key]}, again on line {line}); "
-                    "remove one of them",
+                    f"duplicate key '{key}' (first on line {seen[key]}, again on line {line}); a key "
+                    "may appear once in a mapping: remove one of them or merge their values",
                     self._loc(key_node, path + (key,)),
                 )
             seen[key] = line
@@ -210,9 +352,10 @@ class _Builder:
             return node.value
 
     def _tag_error(self, node: yaml.Node, path: PathT) -> UserError:
+        tag = "!!" + node.tag[len(_CORE):] if node.tag.startswith(_CORE) else node.tag
         return UserError(
-            f"the YAML tag '{node.tag}' is not allowed; only plain mappings, lists, strings, "
-            "numbers, booleans and null are (remove the tag)",
+            f"the YAML tag '{tag}' is not allowed: only plain mappings, lists, strings, numbers, "
+            "booleans and null are; remove the tag",
             self._loc(node, path),
         )
 

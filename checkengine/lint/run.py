@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from datetime import date
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from checkengine.errors import Location, UserError
 from checkengine.findings import Finding
 from checkengine.lint import rulebook_checks
-from checkengine.lint.discover import classify, yaml_files
+from checkengine.lint.discover import FileKind, classify, yaml_files
 from checkengine.plugins import Registry, default_registry
 from checkengine.rulebook.load import RulebookLoader, display_path
-from checkengine.yamlio import load_file
+from checkengine.yamlio import Document, load_file, parse_path
 
 
 @dataclass
@@ -23,6 +24,7 @@ class LintReport:
 
     @property
     def exit_code(self) -> int:
+        """0 clean, 1 findings, 2 some input is unusable (unreadable, invalid YAML, schema)."""
         if any(f.unusable for f in self.findings):
             return 2
         return 1 if any(f.level == "error" for f in self.findings) else 0
@@ -34,81 +36,98 @@ def lint_paths(paths: Iterable[str | Path], *, registry: Registry | None = None,
     today = today or date.today()
     report = LintReport()
     loader = RulebookLoader()
-    kinds: dict[str, list[Path]] = {"rulebook": [], "waivers": [], "tests": [], "sources": []}
+    kinds: dict[FileKind, list[Path]] = {"rulebook": [], "waivers": [], "tests": [], "sources": []}
     for path in yaml_files(paths):
         shown = display_path(path)
         report.files.append(shown)
         try:
             doc = load_file(path, display=shown)
         except UserError as exc:
-            report.findings.append(Finding("CE100", exc.bare_message, exc.location))
+            report.findings.append(Finding.from_error("CE100", exc))
             continue
         kind = classify(doc.data)
         if kind == "unknown":
             report.findings.append(Finding(
                 "CE101",
-                "not a checkengine file: expected a rulebook (with sections), or kind: sources, "
-                "waivers or tests",
+                "not a checkengine file: expected a rulebook (checkengine: 1 with id, languages and "
+                "sections), or a file with kind: sources, waivers or tests",
                 Location(shown, 1, 1),
             ))
             continue
         kinds[kind].append(path)
-    rule_ids: set[str] = set()
     for path in kinds["sources"]:
-        _guard(report, lambda p=path: loader.document(p, "sources"))
+        _guarded(report, partial(_lint_sources, path, loader))
+    rule_ids: set[str] = set()
     for path in kinds["rulebook"]:
         rule_ids |= _lint_rulebook(path, loader, registry, report)
     from checkengine.lint.waiver_checks import lint_waivers
 
+    known = rule_ids if kinds["rulebook"] else None
     for path in kinds["waivers"]:
-        report.findings.extend(_guarded(report, lambda p=path: list(
-            lint_waivers(p, rule_ids if kinds["rulebook"] else None, today))))
+        report.findings.extend(_guarded(report, partial(_listed, lint_waivers, path, known, today)))
     if kinds["tests"]:
         from checkengine.ruletests import lint_test_file
 
         for path in kinds["tests"]:
-            report.findings.extend(_guarded(report, lambda p=path: list(lint_test_file(p))))
+            report.findings.extend(_guarded(report, partial(_listed, lint_test_file, path)))
     report.findings = _dedupe(report.findings)
     return report
 
 
 def _lint_rulebook(path: Path, loader: RulebookLoader, registry: Registry, report: LintReport) -> set[str]:
+    """Lint one rulebook (with everything it extends); the ids of its rules."""
     from checkengine.engine import Engine
 
     before = len(loader.findings)
     try:
         book = loader.load(path)
-        doc = loader.document(path, "rulebook")
     except UserError as exc:
-        code = "CE102" if "extends" in exc.bare_message else ("CE100" if "YAML" in exc.bare_message
-                                                             or "file" in exc.bare_message else "CE101")
-        report.findings.append(Finding(code, exc.bare_message, exc.location))
+        report.findings.append(Finding.from_error("CE101", exc))
         return set()
     report.findings.extend(loader.findings[before:])
-    report.findings.extend(rulebook_checks.missing_translations(doc))
-    report.findings.extend(rulebook_checks.effective_dates(book))
-    report.findings.extend(rulebook_checks.citations(book))
-    compile_findings: list[Finding] = []
+    docs = {name: loader.document(Path(name), "rulebook") for name in book.files}
+    checked: list[Finding] = []
+    for doc in docs.values():
+        checked.extend(rulebook_checks.missing_translations(doc))
+    checked.extend(rulebook_checks.effective_dates(book))
+    checked.extend(rulebook_checks.citations(book))
+    checked.extend(rulebook_checks.parameter_references(book))
     try:
-        Engine(book, registry=registry, collect=compile_findings)
+        Engine(book, registry=registry, collect=checked)
     except UserError as exc:
-        report.findings.append(Finding("CE203", exc.bare_message, exc.location))
-    report.findings.extend(compile_findings)
+        checked.append(Finding.from_error("CE203", exc))
+    report.findings.extend(rulebook_checks.tidy_condition_error(_relocate(f, docs)) for f in checked)
     return {r.id for r in book.rules()} | set(book.disabled)
 
 
-def _guard(report: LintReport, fn: object) -> None:
-    _guarded(report, fn)
+def _listed(fn: Callable[..., Iterable[Finding]], *args: Any) -> list[Finding]:
+    return list(fn(*args))
 
 
-def _guarded(report: LintReport, fn: object) -> list[Finding]:
+def _lint_sources(path: Path, loader: RulebookLoader) -> list[Finding]:
+    """A sources catalogue on its own: its schema (clause ids are checked when a rulebook merges it)."""
+    loader.document(path, "sources")
+    return []
+
+
+def _relocate(finding: Finding, docs: dict[str, Document]) -> Finding:
+    """Point a finding at its field: checks of the merged book know the rule, not the line."""
+    loc = finding.location
+    doc = docs.get(loc.file or "")
+    if doc is None or not loc.path:
+        return finding
+    exact = doc.location(parse_path(loc.path))
+    return replace(finding, location=Location(loc.file, exact.line, exact.column, loc.path))
+
+
+def _guarded(report: LintReport, fn: Callable[[], list[Finding]]) -> list[Finding]:
+    """Run one file's checks; a file that turns out unusable becomes a finding (CE101 by default:
+    the file already parsed as YAML when it was classified)."""
     try:
-        result = fn()  # type: ignore[operator]
+        return fn()
     except UserError as exc:
-        code = "CE100" if "YAML" in exc.bare_message or "file" in exc.bare_message else "CE101"
-        report.findings.append(Finding(code, exc.bare_message, exc.location))
+        report.findings.append(Finding.from_error("CE101", exc))
         return []
-    return result if isinstance(result, list) else []
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from checkengine import validation
 from checkengine.errors import Location, UserError
-from checkengine.findings import Finding
+from checkengine.findings import CodedError, Finding
 from checkengine.rulebook.model import Clause, Parameter, Rule, Rulebook, Section
 from checkengine.yamlio import Document, load_file
 
@@ -59,17 +59,24 @@ class RulebookLoader:
 
     # -- files ---------------------------------------------------------------------------------
     def document(self, path: Path, schema_name: str) -> Document:
+        """The parsed, schema-valid file at *path*; a :class:`CodedError` (CE100/CE101) if not."""
         path = path.resolve()
         if path not in self._docs:
-            doc = load_file(path, display=display_path(path))
+            try:
+                doc = load_file(path, display=display_path(path))
+            except UserError as exc:
+                raise CodedError.wrap("CE100", exc) from None
             if not isinstance(doc.data, dict):
-                raise UserError(
-                    f"expected a mapping at the top of the file, got {type(doc.data).__name__}",
+                kind = "a list" if isinstance(doc.data, list) else "a single value"
+                raise CodedError(
+                    "CE101",
+                    f"expected a mapping (key: value lines) at the top of the file, got {kind}; "
+                    f"a {schema_name} file starts with 'checkengine: 1'",
                     Location(doc.file, 1, 1),
                 )
             problems = validation.errors(schema_name, doc)
             if problems:
-                raise problems[0]
+                raise CodedError.wrap("CE101", problems[0])
             self._docs[path] = doc
         return self._docs[path]
 
@@ -112,14 +119,19 @@ class RulebookLoader:
             if resolved in seen:
                 cycle = " -> ".join(display_path(p) for p in seen + [resolved])
                 assert via is not None
-                raise UserError(
-                    f"extends makes a cycle ({cycle}); a rulebook cannot extend itself or a descendant",
+                raise CodedError(
+                    "CE102",
+                    f"'{via[0].data['extends']}' makes a cycle ({cycle}); a rulebook cannot extend "
+                    "itself or a rulebook that extends it: point extends at the real parent, or "
+                    "remove it",
                     via[0].location(("extends",)),
                 )
-            if via is not None and not resolved.exists():
-                raise UserError(
-                    f"extends names '{via[0].data['extends']}', which does not exist "
-                    f"(looked for {display_path(resolved)}); the path is relative to this rulebook",
+            if via is not None and not resolved.is_file():
+                raise CodedError(
+                    "CE102",
+                    f"the parent rulebook '{via[0].data['extends']}' does not exist (looked for "
+                    f"{display_path(resolved)}); the path is relative to the folder of this "
+                    "rulebook: fix the path, or add the parent file",
                     via[0].location(("extends",)),
                 )
             doc = self.document(resolved, "rulebook")
@@ -144,8 +156,9 @@ class RulebookLoader:
             if name in merged.parameters:
                 self._finding(
                     "CE209",
-                    f"parameter '{name}' is already defined by the parent rulebook; "
-                    "change its values under overrides.parameters instead",
+                    f"parameter '{name}' is already defined by the parent rulebook "
+                    f"({merged.parameters[name].location.prefix().rstrip(': ')}); an overlay "
+                    "changes a parent's parameter under overrides.parameters: move it there",
                     doc.location(("parameters", name), key=True),
                 )
                 continue
@@ -162,7 +175,8 @@ class RulebookLoader:
                 self._finding(
                     "CE209",
                     f"overrides.parameters names '{name}', which the parent rulebook does not define"
-                    + _suggest(name, merged.parameters),
+                    + _suggest(name, merged.parameters)
+                    + "; override an existing parameter, or declare a new one under parameters",
                     where,
                 )
                 continue
@@ -178,7 +192,9 @@ class RulebookLoader:
                 self._finding(
                     "CE209",
                     f"overrides.disable names rule '{rid}', which the parent rulebook does not have"
-                    + _suggest(rid, known),
+                    + _suggest(rid, known)
+                    + "; name a rule of the parent (checkengine explain lists them), or remove "
+                    "this entry",
                     doc.location(("overrides", "disable", i, "rule")),
                 )
                 continue
@@ -193,8 +209,8 @@ class RulebookLoader:
                     "CE209",
                     f"overrides.replace names rule '{rid}', which the parent rulebook does not have"
                     + _suggest(rid, known)
-                    + "; add new rules under sections",
-                    where,
+                    + "; replace a rule of the parent, or add a new rule under sections",
+                    doc.location(("overrides", "replace", i, "id")),
                 )
                 continue
             section, old_rule = known[rid]
@@ -202,14 +218,15 @@ class RulebookLoader:
             section.rules[section.rules.index(old_rule)] = new_rule
             known[rid] = (section, new_rule)
         for si, raw_section in enumerate(data.get("sections") or []):
-            section = next((s for s in merged.sections if s.id == raw_section["id"]), None)
-            if section is None:
+            found = next((s for s in merged.sections if s.id == raw_section["id"]), None)
+            if found is None:
                 section = Section(
                     raw_section["id"], raw_section.get("title"), raw_section.get("description"),
                     raw_section.get("weight"),
                 )
                 merged.sections.append(section)
             else:
+                section = found
                 section.title = raw_section.get("title", section.title)
                 section.description = raw_section.get("description", section.description)
             for ri, raw_rule in enumerate(raw_section.get("rules") or []):
@@ -219,9 +236,10 @@ class RulebookLoader:
                     first = known[rule.id][1].location
                     self._finding(
                         "CE201",
-                        f"rule id '{rule.id}' is already used (at {first.prefix().rstrip(': ')}); "
-                        "rule ids must be unique in the merged rulebook, rename one "
-                        "(or use overrides.replace to change a parent's rule)",
+                        f"rule id '{rule.id}' is already used (first at "
+                        f"{first.prefix().rstrip(': ')}); rule ids must be unique in the merged "
+                        "rulebook: rename this rule, or use overrides.replace to change the "
+                        "parent's rule",
                         doc.location(("sections", si, "rules", ri, "id")),
                     )
                     continue
@@ -233,10 +251,12 @@ class RulebookLoader:
         for i, item in enumerate(doc.data.get("sources") or []):
             if "include" in item:
                 target = (layer.path.parent / item["include"]).resolve()
-                if not target.exists():
-                    raise UserError(
-                        f"sources include '{item['include']}', which does not exist "
-                        f"(looked for {display_path(target)})",
+                if not target.is_file():
+                    raise CodedError(
+                        "CE100",
+                        f"the sources file '{item['include']}' does not exist (looked for "
+                        f"{display_path(target)}); the path is relative to the folder of this "
+                        "rulebook: fix the path, or add the file",
                         doc.location(("sources", i, "include")),
                     )
                 clauses = self._catalogue(target)
@@ -246,8 +266,9 @@ class RulebookLoader:
                 if clause.id in merged.clauses and merged.clauses[clause.id] != clause:
                     self._finding(
                         "CE210",
-                        f"clause '{clause.id}' is defined twice in the sources catalogue "
-                        f"({merged.clauses[clause.id].document} and {clause.document})",
+                        f"clause '{clause.id}' is defined twice in the sources catalogue, "
+                        f"differently (in the documents {merged.clauses[clause.id].document} and "
+                        f"{clause.document}); clause ids must be unique: rename one",
                         doc.location(("sources", i)),
                     )
                 merged.clauses[clause.id] = clause
