@@ -28,6 +28,7 @@ from checkengine.pdf.output import atomic_output, refuse_existing
 
 SCHEMA = "checkengine/checklist/1"
 ANSWERS = ("pass", "fail", "n.a.")
+_WHEN_FIELD = re.compile(r"record\.observations\.([A-Za-z_][A-Za-z0-9_]*)(\s*[!=]=\s*(?:true|false)\b)?")
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
@@ -64,6 +65,11 @@ def observation_fields(rules: list[dict[str, Any]]) -> dict[str, str]:
             else:
                 kind = "text"
             kinds.setdefault(key, kind)
+        when = rule.get("when")
+        if isinstance(when, str):
+            for match in _WHEN_FIELD.finditer(when):
+                boolean = match.group(2) is not None
+                kinds.setdefault(match.group(1), "bool" if boolean else "text")
     return kinds
 
 

@@ -46,7 +46,7 @@ def test_round_trip_with_chinese_and_korean(blank: Path, tmp_path: Path) -> None
     comment = "工牌別在口袋上，未佩戴於左胸統一位置 — 재점검 필요 ñ\n第二行"
     filled = fill(blank, tmp_path / "filled.pdf", {
         "r001": "pass", "r002": "fail", "c002": comment, "r005": "n.a.",
-        "o001": "/on", "o002": "pocket", "o005": "12", "time": "09:15", "inspector": "林品管",
+        "o001": "/on", "o002": "pocket", "o006": "12", "time": "09:15", "inspector": "林品管",
     })
     record = read_checklist(filled)
     assert record == {
@@ -57,7 +57,7 @@ def test_round_trip_with_chinese_and_korean(blank: Path, tmp_path: Path) -> None
         "timestamp": "2026-11-03T09:15:00+08:00",
         "inspector": {"name": "林品管"},
         "subject": SUBJECT,
-        "observations": {"uniform": True, "badge": "pocket", "hair_tied": False, "monitor_right": False, "minutes_outside": 12},
+        "observations": {"uniform": True, "badge": "pocket", "hair_tied": False, "long_hair": False, "monitor_right": False, "minutes_outside": 12},
         "answers": {
             "DRS-01-uniform": {"result": "pass"},
             "DRS-02-badge": {"result": "fail", "comment": comment},
@@ -67,10 +67,10 @@ def test_round_trip_with_chinese_and_korean(blank: Path, tmp_path: Path) -> None
 
 
 def test_bad_values(blank: Path, tmp_path: Path) -> None:
-    bad = fill(blank, tmp_path / "bad.pdf", {"o005": "twelve"})
+    bad = fill(blank, tmp_path / "bad.pdf", {"o006": "twelve"})
     with pytest.raises(UserError) as err:
         read_checklist(bad)
-    assert str(err.value) == f"{bad}: field o005 (observations.minutes_outside): 'twelve' is not a number"
+    assert str(err.value) == f"{bad}: field o006 (observations.minutes_outside): 'twelve' is not a number"
     bad = fill(blank, tmp_path / "bad2.pdf", {"time": "9h15"})
     with pytest.raises(UserError) as err:
         read_checklist(bad)

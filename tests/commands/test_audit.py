@@ -1,0 +1,82 @@
+"""checkengine audit, end to end with the engine."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pdf_cli import PASSWORD, cli, keys, setup
+
+
+@pytest.fixture(autouse=True)
+def _password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHECKENGINE_KEY_PASSWORD", PASSWORD)
+
+
+@pytest.mark.slow
+def test_audit_sign_countersign_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files = setup(tmp_path)
+    k = keys(capsys, tmp_path / "keys")
+    form = tmp_path / "form.pdf"
+    code, out, err = cli(capsys, "audit", "--rulebook", files["rulebook"], files["record"], "--lang", "zh-Hant",
+                         "-o", form, "--sign", k["inspector"] / "key.p12")
+    assert (code, out, err) == (0, f"wrote {form} (3 pages, signed by 林品管)\n", "")
+    code, out, err = cli(capsys, "sign", form, "--key", k["manager"] / "key.pem", "--cert", k["manager"] / "cert.pem",
+                         "--field", "manager")
+    assert (code, out) == (0, f"signed {form} as 'manager' (陳主任)\n")
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
+    code, out, err = cli(capsys, "verify", form, "--trust", k["inspector"] / "cert.pem", "--trust", k["manager"] / "cert.pem")
+    assert code == 0, out
+    assert out.splitlines()[0] == f"{form}: VALID"
+    assert "matches the form" in out
+    code, out, err = cli(capsys, "verify", form, "--trust", k["manager"] / "cert.pem", "--format", "json")
+    assert code == 1
+    import json
+
+    report = json.loads(out)
+    assert report["valid"] is False and report["signatures"][1]["ok"] is True
+    assert report["signatures"][0]["problems"] == [
+        "the signer's certificate is not trusted: it does not chain to a certificate given with --trust"
+    ]
+    # an existing signed form is never overwritten without --force
+    code, out, err = cli(capsys, "audit", "--rulebook", files["rulebook"], files["record"], "--lang", "zh-Hant", "-o", form)
+    assert code == 2
+    assert err == (f"checkengine: error: {form} exists and is a signed PDF; refusing to overwrite it "
+                   "(use --force to replace it, or choose another output)\n")
+
+
+def test_audit_bad_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files = setup(tmp_path)
+    code, out, err = cli(capsys, "audit", "--rulebook", files["rulebook"], files["record"], "--lang", "fr", "-o", tmp_path / "f.pdf")
+    assert (code, err) == (2, "checkengine: error: the rulebook 'cs-floor' has no 'fr' translation; its languages are zh-Hant, en, zh-Hans, ko, es\n")
+    record = copy.deepcopy(files["data"]["record"])
+    record["answers"]["DRS-02-badge"]["evidence"] = ["photos/missing.jpg"]
+    path = tmp_path / "r2.yaml"
+    path.write_text(yaml.safe_dump(record, allow_unicode=True))
+    code, out, err = cli(capsys, "audit", "--rulebook", files["rulebook"], path, "--lang", "en", "-o", tmp_path / "f.pdf")
+    assert code == 2
+    assert err == ("checkengine: error: answers.DRS-02-badge.evidence[0]: the evidence file 'photos/missing.jpg' does not "
+                   f"exist (looked for {tmp_path.resolve() / 'photos' / 'missing.jpg'})\n")
+    record["answers"]["DRS-02-badge"]["comment"] = "file:///etc/passwd"
+    record["answers"]["DRS-02-badge"]["evidence"] = ["photos/e001-badge.jpg"]
+    path.write_text(yaml.safe_dump(record, allow_unicode=True))
+    code, out, err = cli(capsys, "audit", "--rulebook", files["rulebook"], path, "--lang", "en", "-o", tmp_path / "f.pdf")
+    assert code == 2
+    assert err == ("checkengine: error: answers.DRS-02-badge.comment: 'file:///etc/passwd' is a link (file:); a form embeds "
+                   "only files from the record's own folder, so file:, http(s): and data: links are refused\n")
+    assert not (tmp_path / "f.pdf").exists()
+
+
+def test_audit_wrong_password(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    files = setup(tmp_path)
+    k = keys(capsys, tmp_path / "keys")
+    monkeypatch.setenv("CHECKENGINE_KEY_PASSWORD", "wrong")
+    code, out, err = cli(capsys, "audit", "--rulebook", files["rulebook"], files["record"], "--lang", "en",
+                         "-o", tmp_path / "f.pdf", "--sign", k["inspector"] / "key.p12")
+    assert code == 2
+    assert err == (f"checkengine: error: cannot open the key {k['inspector'] / 'key.p12'}: wrong password, "
+                   "or not a PKCS#12 key store\n")
+    assert not (tmp_path / "f.pdf").exists()
