@@ -1,0 +1,75 @@
+"""Render+sign time of a 2-page, 60-row audit form vs rendering the same HTML with WeasyPrint alone.
+
+Prints the figures (median of N runs each, in one process) and the ratio; not a test.
+Run: .venv/bin/python benchmarks/bench_forms.py [RUNS]
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    from PIL import Image
+    from weasyprint import HTML
+
+    from checkengine.pdf.keys import load_key, new_self_signed
+    from checkengine.pdf.labels import forms_dir
+    from checkengine.pdf.render import audit_context, environment, render_audit_form
+    from checkengine.pdf.sign import sign_pdf
+
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    data = json.loads((ROOT / "tests/pdf/fixtures/floor-inspection.json").read_text("utf-8"))
+    result = copy.deepcopy(data["results"]["zh-Hant"])
+    outcomes = result["records"][0]["outcomes"]
+    rows = []
+    for i in range(60):  # 60 rows: the fixture's seven outcomes, repeated with new rule ids
+        row = copy.deepcopy(outcomes[i % len(outcomes)])
+        row["rule"] = f"{row['rule']}-{i:02d}"
+        row["evidence"] = []
+        if row["outcome"] == "fail":
+            row["outcome"] = "pass"
+        rows.append(row)
+    result["records"][0]["outcomes"] = rows
+    record = copy.deepcopy(data["record"])
+    record["answers"] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        Image.new("RGB", (10, 10)).save(base / "x.jpg")
+        files = new_self_signed("林品管", base / "k", b"bench")
+        key = load_key(files.p12, password=lambda w: b"bench")
+        context, _ = audit_context(result, record, data["rulebook"], lang="zh-Hant", base_dir=base)
+        html = environment().get_template("audit.html.j2").render(**context)
+
+        def plain() -> int:
+            return len(HTML(string=html, base_url=forms_dir().as_uri() + "/").write_pdf())
+
+        def ours() -> int:
+            rendered = render_audit_form(result, record, data["rulebook"], lang="zh-Hant", base_dir=base)
+            return len(sign_pdf(rendered.pdf, key, field="inspector"))
+
+        plain(), ours()  # warm up: fonts, templates, imports
+        pages = render_audit_form(result, record, data["rulebook"], lang="zh-Hant", base_dir=base).pages
+        a, b = [], []
+        for _ in range(runs):
+            t = time.perf_counter(); plain(); a.append(time.perf_counter() - t)
+            t = time.perf_counter(); ours(); b.append(time.perf_counter() - t)
+    wa, wb = statistics.median(a), statistics.median(b)
+    print(f"audit form: {len(rows)} rows, {pages} pages, zh-Hant, median of {runs} runs")
+    print(f"  WeasyPrint alone (same HTML):                 {wa * 1000:8.0f} ms")
+    print(f"  checkengine render (PDF/A-3b, attachments,")
+    print(f"    signature fields) + PAdES sign with stamp:  {wb * 1000:8.0f} ms")
+    print(f"  ratio: {wb / wa:.2f} (extra work: {(wb / wa - 1) * 100:+.0f} %; target <= +15 %)")
+
+
+if __name__ == "__main__":
+    main()
