@@ -1,4 +1,7 @@
-"""Lint output formats. ``text`` is ``path:line:col: CODE field: message``, one per line."""
+"""Lint output formats: text, json, junit and sarif, by name.
+
+``text`` is ``path:line:col: CODE field.path: message``, one finding a line, then a summary line.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,9 @@ import json
 from typing import Callable, TextIO
 
 from checkengine.findings import CODES
+from checkengine.lint.junit import junit
 from checkengine.lint.run import LintReport
+from checkengine.lint.sarif import sarif
 
 
 def text(report: LintReport, out: TextIO) -> None:
@@ -36,4 +41,6 @@ def json_(report: LintReport, out: TextIO) -> None:
     out.write("\n")
 
 
-FORMATS: dict[str, Callable[[LintReport, TextIO], None]] = {"text": text, "json": json_}
+FORMATS: dict[str, Callable[[LintReport, TextIO], None]] = {
+    "text": text, "json": json_, "junit": junit, "sarif": sarif,
+}

@@ -1,0 +1,89 @@
+"""SARIF 2.1.0 output of lint, for code-scanning dashboards (GitHub, GitLab, Azure DevOps).
+
+Each finding code is a rule of the ``checkengine`` driver; each finding is a result with the file
+(relative to the working folder, resolved against ``SRCROOT``), the line and column, and the field
+path inside the file as a logical location.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, TextIO
+from urllib.parse import quote
+
+from checkengine import __version__
+from checkengine.findings import CODES, Finding
+from checkengine.lint.run import LintReport
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+# Where docs/lint.md is published; set CHECKENGINE_DOCS_URL to your own copy's folder.
+DOCS_URL = "https://checkengine.dev/docs/"
+
+
+def help_uri(code: str) -> str:
+    """The documentation of a finding code: ``docs/lint.md#ce204``."""
+    base = os.environ.get("CHECKENGINE_DOCS_URL", DOCS_URL)
+    return f"{base.rstrip('/')}/lint.md#{code.lower()}"
+
+
+def _rules() -> list[dict[str, Any]]:
+    return [
+        {
+            "id": code,
+            "name": code,
+            "shortDescription": {"text": summary},
+            "helpUri": help_uri(code),
+            "defaultConfiguration": {"level": "error"},
+        }
+        for code, summary in CODES.items()
+    ]
+
+
+def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:
+    loc = finding.location
+    location: dict[str, Any] = {}
+    if loc.file:
+        physical: dict[str, Any] = {
+            "artifactLocation": {"uri": quote(Path(loc.file).as_posix()), "uriBaseId": "SRCROOT"}
+        }
+        if loc.line:
+            region = {"startLine": loc.line}
+            if loc.column:
+                region["startColumn"] = loc.column
+            physical["region"] = region
+        location["physicalLocation"] = physical
+    if loc.path:
+        location["logicalLocations"] = [{"fullyQualifiedName": loc.path, "kind": "member"}]
+    result: dict[str, Any] = {
+        "ruleId": finding.code,
+        "ruleIndex": index[finding.code],
+        "level": finding.level,
+        "message": {"text": finding.message},
+    }
+    if location:
+        result["locations"] = [location]
+    if loc.path:
+        result["properties"] = {"path": loc.path}
+    return result
+
+
+def sarif(report: LintReport, out: TextIO) -> None:
+    index = {code: i for i, code in enumerate(CODES)}
+    log = {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "checkengine", "version": __version__,
+                                    "semanticVersion": __version__, "rules": _rules()}},
+                "originalUriBaseIds": {"SRCROOT": {"uri": Path.cwd().as_uri() + "/"}},
+                "invocations": [{"executionSuccessful": True, "exitCode": report.exit_code}],
+                "columnKind": "unicodeCodePoints",
+                "results": [_result(f, index) for f in report.findings],
+            }
+        ],
+    }
+    json.dump(log, out, ensure_ascii=False, indent=2)
+    out.write("\n")
