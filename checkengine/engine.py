@@ -26,7 +26,7 @@ from checkengine.plugins import Registry, default_registry
 from checkengine.records import Record, RecordError
 from checkengine.rulebook.model import Rule, Rulebook
 from checkengine.waivers import Waiver, WaiverIndex
-from checkengine.yamlio import Document
+from checkengine.yamlio import Document, format_path
 
 RESULT_SCHEMA = "checkengine/result/1"
 
@@ -445,8 +445,8 @@ def _check_location(rule: Rule, subpath: tuple[str | int, ...]) -> Location:
     base = rule.location
     field = "check" if not subpath or subpath[0] != ".." else ""
     parts = [p for p in subpath if p != ".."]
-    suffix = ".".join(str(p) for p in parts)
-    path = ".".join(p for p in (base.path, field, suffix) if p)
+    tail = format_path(tuple([field] if field else []) + tuple(parts))  # require[0].phrases, as lint prints
+    path = f"{base.path}.{tail}" if base.path and tail else (base.path or tail)
     return Location(base.file, base.line, base.column, path)
 
 
