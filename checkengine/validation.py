@@ -208,6 +208,30 @@ def _example_value(schema: Any) -> str | None:
     return None
 
 
+# Examples for keys whose schema has none of its own (the shared schemas stay lean).
+_KEY_EXAMPLES = {
+    "checkengine": "1",
+    "id": "DRS-01-uniform",
+    "title": "{en: ..., zh-Hant: ...}",
+    "languages": "[en, zh-Hant]",
+    "source": "DRS-01",
+    "check": "{type: equals, field: observations.uniform, value: true}",
+    "type": "equals",
+    "values": '{"2026-01-01": {value: 10, reference: ...}}',
+    "value": "10",
+    "description": "{en: ..., zh-Hant: ...}",
+    "kind": "waivers",
+    "rule": "DRS-01-uniform",
+    "reason": "{en: ..., zh-Hant: ...}",
+    "approved_by": "Chen, Centre director",
+    "expires": "2026-12-31",
+    "documents": "[{id: ..., title: ..., clauses: [...]}]",
+    "clauses": "[{id: DRS-01, clause: ..., text: ...}]",
+    "clause": "DRS-01",
+    "text": "the clause quoted verbatim",
+}
+
+
 def _example(schema: Any, key: str | int | None) -> str:
     """`` (e.g. key: value)``, or "" when there is no telling example."""
     value = _example_value(schema)
@@ -269,7 +293,9 @@ def _explain(err: ValidationError, doc: Document, subpath: tuple[str | int, ...]
         if typo:
             return UserError(f"missing required key '{missing}' (is '{typo}' a misspelling of it?); "
                              f"rename '{typo}' to '{missing}'", where)
-        return UserError(f"missing required key '{missing}'; add it{_example(spec, missing)}", where)
+        sample = _example(spec, missing) or (
+            f" (e.g. {missing}: {_KEY_EXAMPLES[missing]})" if missing in _KEY_EXAMPLES else "")
+        return UserError(f"missing required key '{missing}'; add it{sample}", where)
     if v == "type":
         words = _words(err.schema)
         fix = _example(err.schema, key)

@@ -46,6 +46,15 @@ def lint_paths(paths: Iterable[str | Path], *, registry: Registry | None = None,
             report.findings.append(Finding.from_error("CE100", exc))
             continue
         kind = classify(doc.data)
+        if not isinstance(doc.data, dict):
+            got = "a list" if isinstance(doc.data, list) else "a single value"
+            report.findings.append(Finding(
+                "CE101",
+                f"the file holds {got}, not a mapping; a checkengine file is a mapping of keys "
+                "that starts with 'checkengine: 1'",
+                Location(shown, 1, 1),
+            ))
+            continue
         if kind == "unknown":
             report.findings.append(Finding(
                 "CE101",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,14 @@ def display_path(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
+        return str(path)
+
+
+def _relative(path: Path) -> str:
+    """*path* relative to the working folder, even outside it (``../head-office.yaml``)."""
+    try:
+        return os.path.relpath(path, Path.cwd())
+    except ValueError:  # another drive (Windows)
         return str(path)
 
 
@@ -130,7 +139,7 @@ class RulebookLoader:
                 raise CodedError(
                     "CE102",
                     f"the parent rulebook '{via[0].data['extends']}' does not exist (looked for "
-                    f"{display_path(resolved)}); the path is relative to the folder of this "
+                    f"{_relative(resolved)}); the path is relative to the folder of this "
                     "rulebook: fix the path, or add the parent file",
                     via[0].location(("extends",)),
                 )
@@ -255,7 +264,7 @@ class RulebookLoader:
                     raise CodedError(
                         "CE100",
                         f"the sources file '{item['include']}' does not exist (looked for "
-                        f"{display_path(target)}); the path is relative to the folder of this "
+                        f"{_relative(target)}); the path is relative to the folder of this "
                         "rulebook: fix the path, or add the file",
                         doc.location(("sources", i, "include")),
                     )
