@@ -1,0 +1,125 @@
+"""Fixtures shared by the engine, check-type and command tests.
+
+Rulebooks are written to tmp_path and loaded the way users' are, so the tests go through the
+schema, the loader and the compiler; records go through ``check_record`` like loaded ones.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Callable, Iterable
+
+import pytest
+import yaml
+
+from checkengine.engine import Engine
+from checkengine.errors import Location
+from checkengine.plugins import Registry
+from checkengine.records import Record, RecordError, check_record
+from checkengine.rulebook.load import load_rulebook
+from checkengine.rulebook.model import Rulebook
+
+CASES = Path(__file__).parent / "cases" / "engine"
+
+BookFactory = Callable[..., Rulebook]
+RecordFactory = Callable[..., Record]
+Evaluate = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture(scope="session")
+def engine_cases() -> Path:
+    """The folder of engine case files: rulebook.yaml, records/, bad/."""
+    return CASES
+
+
+@pytest.fixture(scope="session")
+def case_book() -> Rulebook:
+    return load_rulebook(CASES / "rulebook.yaml")
+
+
+def rule(rule_id: str, check: dict[str, Any], *, kinds: Iterable[str] = ("floor_inspection",),
+         **extra: Any) -> dict[str, Any]:
+    """A rule with the fields every rule needs; *extra* adds or replaces fields."""
+    out: dict[str, Any] = {"id": rule_id, "title": {"en": rule_id, "zh-Hant": rule_id, "zh-Hans": rule_id},
+                           "source": rule_id, "applies_to": {"kinds": list(kinds)}, "check": check}
+    out.update(extra)
+    return out
+
+
+def param(value: Any, *, since: str = "2020-01-01", unit: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"description": {"en": "p", "zh-Hant": "p", "zh-Hans": "p"},
+                           "values": {since: {"value": value, "reference": "test"}}}
+    if unit:
+        out["unit"] = unit
+    return out
+
+
+@pytest.fixture
+def make_book(tmp_path: Path) -> BookFactory:
+    """``make_book(rules, parameters={...}, **top)``: a rulebook in tmp_path, loaded strictly."""
+    counter = iter(range(1000))
+
+    def build(rules: list[dict[str, Any]], parameters: dict[str, Any] | None = None, **top: Any) -> Rulebook:
+        data: dict[str, Any] = {
+            "checkengine": 1, "id": "test-book", "version": "1.0.0",
+            "title": {"en": "Test", "zh-Hant": "測試", "zh-Hans": "测试"},
+            "languages": ["en", "zh-Hant", "zh-Hans"],
+            "parameters": parameters or {},
+            "sections": [{"id": "main", "title": {"en": "Main", "zh-Hant": "主", "zh-Hans": "主"},
+                          "rules": rules}],
+        }
+        data.update(top)
+        path = tmp_path / f"book-{next(counter)}.yaml"
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "utf-8")
+        return load_rulebook(path)
+
+    return build
+
+
+@pytest.fixture
+def make_record() -> RecordFactory:
+    """``make_record(kind, id=..., **fields)``: a validated record (site cc-taipei in TW by default)."""
+
+    def build(kind: str, record_id: str = "R-1", **fields: Any) -> Record:
+        data: dict[str, Any] = {"kind": kind, "id": record_id, "timestamp": "2026-11-03T09:15:00+08:00",
+                                "site": {"id": "cc-taipei", "country": "TW"}}
+        data.update(copy.deepcopy(fields))
+        checked = check_record(data, Location("test.yaml", 1, 1))
+        if isinstance(checked, RecordError):
+            raise AssertionError(f"test record is invalid: {checked.text()}")
+        return checked
+
+    return build
+
+
+@pytest.fixture
+def evaluate() -> Evaluate:
+    """``evaluate(book, records, lang=..., registry=..., on=..., waivers=...)``: the whole result."""
+
+    def run(book: Rulebook, records: Iterable[Record | RecordError], *, registry: Registry | None = None,
+            **options: Any) -> dict[str, Any]:
+        return Engine(book, registry=registry, **options).run(list(records))
+
+    return run
+
+
+def outcome_of(result: dict[str, Any], rule_id: str, record_id: str | None = None) -> dict[str, Any]:
+    """The one outcome of *rule_id* (for *record_id*, when given) in a result."""
+    found = [o for entry in result["records"] if record_id in (None, entry["record"]["id"])
+             for o in entry["outcomes"] if o["rule"] == rule_id]
+    if len(found) != 1:
+        raise AssertionError(f"expected one outcome of {rule_id} for {record_id}, got {len(found)}")
+    return found[0]
+
+
+def groups_of(result: dict[str, Any], rule_id: str) -> dict[str, dict[str, Any]]:
+    """The group outcomes of *rule_id*, keyed by ``k=v`` text of the group (``employee=E003 period=2026-11``)."""
+    return {" ".join(f"{k}={v}" for k, v in o["group"].items()): o for o in result["groups"] if o["rule"] == rule_id}
+
+
+@pytest.fixture(scope="session")
+def helpers() -> SimpleNamespace:
+    """rule, param, outcome_of and groups_of, for test modules (which cannot import conftest)."""
+    return SimpleNamespace(rule=rule, param=param, outcome_of=outcome_of, groups_of=groups_of)

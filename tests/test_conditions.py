@@ -1,0 +1,93 @@
+"""The condition language: compiling (errors named), evaluating, caching, and our functions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from checkengine.conditions import ConditionError, Conditions, EvaluationError
+from checkengine.plugins import default_registry
+
+
+@pytest.fixture(scope="module")
+def conditions() -> Conditions:
+    return Conditions(default_registry().cel_functions)
+
+
+def _run(conditions: Conditions, text: str, record: dict[str, Any], params: dict[str, Any] | None = None) -> Any:
+    return conditions.compile(text).run(conditions.context(record, params or {}))
+
+
+def test_evaluates_over_record_and_params(conditions: Conditions) -> None:
+    record = {"kind": "leave_request", "data": {"leave_type": "sick", "days": 2}}
+    assert _run(conditions, "record.data.leave_type == 'sick' && record.data.days > params.max_days", record,
+                {"max_days": 1}) is True
+    assert _run(conditions, "has(record.data.certificates)", record) is False
+    assert _run(conditions, "double(record.data.days) * 1.5", record) == 3.0
+
+
+def test_compiled_once_and_params_listed(conditions: Conditions) -> None:
+    text = "record.observations.minutes_outside <= params.max_minutes_outside + params.grace"
+    first = conditions.compile(text)
+    assert conditions.compile(text) is first
+    assert first.params == ("grace", "max_minutes_outside")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("record.data.x ==", "the condition does not parse: "),
+    ("rec.data.x == 1", "the condition uses the unknown variable 'rec'; the variables are: record, params, group "
+                        "(e.g. record.observations.badge)"),
+    ("shout(record.data.x)", "the condition calls the unknown function 'shout'; besides CEL's standard functions "
+                             "these exist: "),
+])
+def test_compile_errors_say_what_is_wrong(conditions: Conditions, text: str, message: str) -> None:
+    with pytest.raises(ConditionError) as caught:
+        conditions.compile(text)
+    assert str(caught.value).startswith(message)
+
+
+def test_unknown_function_lists_ours(conditions: Conditions) -> None:
+    with pytest.raises(ConditionError) as caught:
+        conditions.compile("shout(1)")
+    listed = str(caught.value).split("these exist: ")[1].split(", ")
+    assert {"minutes_between", "weekday_before", "month_of", "iso_week", "contains_phrase"} <= set(listed)
+
+
+def test_division_by_zero_and_missing_field_are_evaluation_errors(conditions: Conditions) -> None:
+    with pytest.raises(EvaluationError) as caught:
+        _run(conditions, "record.data.errors / record.data.calls > 1", {"data": {"errors": 1, "calls": 0}})
+    assert str(caught.value) == "the condition `record.data.errors / record.data.calls > 1` divides by zero"
+    with pytest.raises(EvaluationError) as caught:
+        _run(conditions, "record.data.calls > 1", {"data": {}})
+    assert str(caught.value) == ("the condition `record.data.calls > 1` reads a field that the record does not "
+                                 "have: 'calls'")
+
+
+def test_function_errors_are_evaluation_errors(conditions: Conditions) -> None:
+    with pytest.raises(EvaluationError) as caught:
+        _run(conditions, "minutes_between(record.a, record.b) > 0", {"a": "2026-11-03T08:00:00", "b": "2026-11-03T09:00:00+08:00"})
+    assert "has no time zone" in str(caught.value)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("minutes_between('2026-11-03T08:01:00+08:00', '2026-11-03T09:00:00+08:00')", 59.0),
+    ("hours_between('2026-11-03T09:00:00+08:00', '2026-11-03T01:00:00Z')", 0.0),
+    ("days_between('2026-11-03T23:00:00+08:00', '2026-11-04T00:30:00+08:00')", 1),
+    ("time_of_day('2026-11-03T11:59:00+08:00') < '12:00'", True),
+    ("weekday('2026-11-03')", 2),
+    ("is_holiday('2026-10-10', 'TW')", True),
+    ("is_holiday('2026-11-12', 'TW', ['2026-11-12'])", True),
+    ("contains_phrase('ＨＥＬＬＯ，請慢走', '请慢走')", True),
+    ("normalize('ＡＢＣ　臺灣')", "abc 台湾"),
+    ("weekday_before('2026-11-03', 5, 25)", "2026-11-20"),
+    ("month_of('2026-11-03T09:00:00+08:00')", "2026-11"),
+    ("iso_week('2026-11-03')", "2026-W45"),
+])
+def test_builtin_functions(conditions: Conditions, text: str, expected: Any) -> None:
+    assert _run(conditions, text, {}) == expected
+
+
+def test_group_variable(conditions: Conditions) -> None:
+    condition = conditions.compile("group.employee == 'E003'")
+    assert condition.run(conditions.context(None, {}, {"employee": "E003", "period": "2026-11"})) is True
