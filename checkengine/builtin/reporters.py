@@ -83,21 +83,28 @@ class JsonLinesReporter(Reporter):
 
 class JunitReporter(Reporter):
     name = "junit"
-    summary = "JUnit XML: a test suite per record, a test case per rule (for CI dashboards)."
+    summary = "JUnit XML (Apache Ant schema): a test suite per record, a test case per rule (for CI dashboards)."
 
     def render(self, result: dict[str, Any], out: TextIO, *, verbose: bool = False) -> None:
-        suites = ET.Element("testsuites", name=f"checkengine {result['rulebook']['id']}")
-        total = failures = errors = skipped = 0
+        # The Ant schema (tests/schemas/junit.xsd) that CI servers read: testsuites has no
+        # attributes; each testsuite has package, id, timestamp (no zone), hostname and time, and
+        # properties, system-out and system-err children; a test case has no file attribute, so the
+        # record's file goes into system-out.
+        from checkengine.lint.junit import hostname, timestamp
 
-        def suite_for(name: str, outcomes: list[dict[str, Any]], file: str | None) -> None:
-            nonlocal total, failures, errors, skipped
-            suite = ET.SubElement(suites, "testsuite", name=name)
+        suites = ET.Element("testsuites")
+        stamp, host = timestamp(), hostname()
+        package = f"checkengine.{result['rulebook']['id']}"
+
+        def suite_for(name: str, outcomes: list[dict[str, Any]], file: str | None) -> ET.Element:
+            suite = ET.SubElement(suites, "testsuite", package=package, id=str(len(suites)), name=name,
+                                  timestamp=stamp, hostname=host)
+            ET.SubElement(suite, "properties")
             counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
             for o in outcomes:
                 label = o["rule"] + (" " + json.dumps(o["group"], ensure_ascii=False) if "group" in o else "")
-                case = ET.SubElement(suite, "testcase", name=label, classname=o["section"])
-                if file:
-                    case.set("file", file)
+                case = ET.SubElement(suite, "testcase", name=label, classname=o.get("section") or "rules",
+                                     time="0")
                 counts["tests"] += 1
                 if o["outcome"] == "fail":
                     counts["failures"] += 1
@@ -110,10 +117,10 @@ class JunitReporter(Reporter):
                     ET.SubElement(case, "skipped", message=f"{o['outcome']}: {o['explanation']}")
             for k, v in counts.items():
                 suite.set(k, str(v))
-            total += counts["tests"]
-            failures += counts["failures"]
-            errors += counts["errors"]
-            skipped += counts["skipped"]
+            suite.set("time", "0")
+            ET.SubElement(suite, "system-out").text = f"file: {file}" if file else None
+            ET.SubElement(suite, "system-err")
+            return suite
 
         for entry in result["records"]:
             rec = entry["record"]
@@ -121,16 +128,16 @@ class JunitReporter(Reporter):
         if result["groups"]:
             suite_for("aggregates", result["groups"], None)
         if result["errors"]:
-            suite = ET.SubElement(suites, "testsuite", name="unusable records", tests=str(len(result["errors"])),
-                                  failures="0", errors=str(len(result["errors"])), skipped="0")
+            suite = suite_for("unusable records", [], None)
+            system_out = suite.find("system-out")
             for err in result["errors"]:
-                case = ET.SubElement(suite, "testcase", name=f"{err['file']}:{err.get('line') or ''}",
-                                     classname="records")
-                ET.SubElement(case, "error", message=err["message"], type="unusable")
-            total += len(result["errors"])
-            errors += len(result["errors"])
-        for k, v in (("tests", total), ("failures", failures), ("errors", errors), ("skipped", skipped)):
-            suites.set(k, str(v))
+                where = ":".join(str(p) for p in (err.get("file"), err.get("line")) if p)
+                case = ET.Element("testcase", name=where or "record", classname="records", time="0")
+                ET.SubElement(case, "error", message=err["message"], type="unusable").text = err["message"]
+                assert system_out is not None
+                suite.insert(list(suite).index(system_out), case)
+            suite.set("tests", str(len(result["errors"])))
+            suite.set("errors", str(len(result["errors"])))
         ET.indent(suites)
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         out.write(ET.tostring(suites, encoding="unicode"))
