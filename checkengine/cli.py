@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("checkengine.commands.verify", "Verify a form's signatures and re-evaluate its embedded record."),
     "keys": ("checkengine.commands.keys", "Make a self-signed test key and certificate (not for production)."),
     "form": ("checkengine.commands.form", "Make a blank fillable checklist, or read a filled one back as a record."),
+    "batch": ("checkengine.commands.batch", "Evaluate many records in parallel (local processes or Dask), streamed in input order."),
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3

@@ -1,0 +1,243 @@
+"""Where chunks run: in this process, in a local process pool, or on a Dask cluster.
+
+Every executor hands back futures whose ``result(timeout)`` raises :class:`TimeoutError` while the
+chunk is still running, so the parent can keep watching for Ctrl-C between polls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Literal, Protocol
+
+from checkengine.batch.job import Job
+from checkengine.batch.source import Chunk
+from checkengine.batch.worker import ChunkResult, init_pool_worker, run_chunk, run_pool_chunk
+from checkengine.errors import UserError
+
+ExecutorName = Literal["local", "dask"]
+DEFAULT_CONNECT_TIMEOUT = 10.0
+
+
+class Handle(Protocol):
+    def result(self, timeout: float | None = None) -> ChunkResult: ...
+
+    def done(self) -> bool: ...
+
+    def cancel(self) -> bool: ...
+
+
+class Executor(Protocol):
+    workers: int
+
+    def connect(self) -> None:
+        """Reach the resources (a cluster) before any output is written; start() does it too."""
+
+    def start(self, job: Job) -> None: ...
+
+    def submit(self, chunk: Chunk) -> Handle: ...
+
+    def close(self, *, cancel: bool) -> None: ...
+
+
+class WorkerCrashed(Exception):
+    """A worker process died (killed, out of memory): a failure of the machine, not of the input."""
+
+
+def default_jobs() -> int:
+    """All the cores this process may use (the affinity mask, not the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class InlineExecutor:
+    """Runs each chunk in this process when it is submitted (``--jobs 1``: no pool to start)."""
+
+    workers = 1
+
+    def __init__(self) -> None:
+        self._job: Job | None = None
+
+    def connect(self) -> None:
+        return None
+
+    def start(self, job: Job) -> None:
+        self._job = job
+
+    def submit(self, chunk: Chunk) -> Handle:
+        assert self._job is not None, "start() first"
+        future: Future[ChunkResult] = Future()
+        future.set_result(run_chunk(self._job, chunk))
+        return future
+
+    def close(self, *, cancel: bool) -> None:
+        self._job = None
+
+
+class LocalExecutor:
+    """A pool of worker processes on this machine.
+
+    Workers are started by a fork server: forking the parent itself would copy its threads (the
+    progress bar's refresher) in an undefined state, and spawning re-imports everything per
+    worker. The server preloads the worker module, so each fork starts warm.
+    """
+
+    def __init__(self, jobs: int) -> None:
+        self.workers = jobs
+        self._pool: ProcessPoolExecutor | None = None
+
+    def connect(self) -> None:
+        return None
+
+    def start(self, job: Job) -> None:
+        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+        context = multiprocessing.get_context(method)
+        if method == "forkserver":
+            context.set_forkserver_preload(["checkengine.batch.worker"])
+        self._pool = ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=context, initializer=init_pool_worker, initargs=(job,)
+        )
+
+    def submit(self, chunk: Chunk) -> Handle:
+        assert self._pool is not None, "start() first"
+        try:
+            return _PoolHandle(self._pool.submit(run_pool_chunk, chunk))
+        except BrokenProcessPool as exc:
+            raise WorkerCrashed(str(exc)) from None
+
+    def close(self, *, cancel: bool) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=not cancel, cancel_futures=cancel)
+            self._pool = None
+
+
+class _PoolHandle:
+    def __init__(self, future: Future[ChunkResult]) -> None:
+        self.future = future
+
+    def result(self, timeout: float | None = None) -> ChunkResult:
+        try:
+            return self.future.result(timeout)
+        except BrokenProcessPool as exc:
+            raise WorkerCrashed(f"a worker process died ({exc}); it may have run out of memory") from None
+
+    def done(self) -> bool:
+        return self.future.done()
+
+    def cancel(self) -> bool:
+        return self.future.cancel()
+
+
+class DaskExecutor:
+    """Chunks as tasks on a Dask cluster; the job is broadcast to every worker once."""
+
+    def __init__(self, address: str, *, connect_timeout: float = DEFAULT_CONNECT_TIMEOUT) -> None:
+        self.address = address
+        self.connect_timeout = connect_timeout
+        self.workers = 0
+        self._client: Any = None
+        self._job: Any = None
+
+    def connect(self) -> None:
+        if self._client is not None:
+            return
+        identity = probe_scheduler(self.address, self.connect_timeout)
+        from distributed import Client
+
+        self._client = Client(  # type: ignore[no-untyped-call]
+            self.address, timeout=f"{self.connect_timeout}s", set_as_default=False
+        )
+        try:
+            self._client.wait_for_workers(1, timeout=self.connect_timeout)
+        except TimeoutError:
+            self.close(cancel=True)
+            raise UserError(
+                f"the Dask scheduler at {self.address} has no workers (waited "
+                f"{self.connect_timeout:g} s); start some with `dask worker {self.address}`"
+            ) from None
+        self.workers = max(1, int(self._client.scheduler_info().get("n_workers") or
+                                  identity.get("n_workers") or 1))
+
+    def start(self, job: Job) -> None:
+        self.connect()
+        [self._job] = self._client.scatter([job], broadcast=True, hash=False)
+
+    def submit(self, chunk: Chunk) -> Handle:
+        handle: Handle = self._client.submit(run_chunk, self._job, chunk, pure=False)
+        return handle
+
+    def close(self, *, cancel: bool) -> None:
+        if self._client is not None:
+            client, self._client = self._client, None
+            try:
+                client.close(timeout=self.connect_timeout)
+            except (OSError, TimeoutError):
+                pass  # the cluster went away while closing: nothing is left to release
+
+
+def probe_scheduler(address: str, timeout: float) -> dict[str, Any]:
+    """Ask the scheduler who it is, within *timeout* seconds; a UserError if it does not answer.
+
+    A plain ``Client(address)`` that fails leaves an object whose finaliser waits and prints a
+    traceback at exit; the probe fails cleanly and fast instead.
+    """
+    hint = (f"check --scheduler (e.g. tcp://scheduler-host:8786) and that `dask scheduler` runs "
+            f"there, or run with --executor local")
+    try:
+        return asyncio.run(asyncio.wait_for(_identity(address, timeout), timeout + 1))
+    except ValueError as exc:
+        raise UserError(f"--scheduler {address}: not a Dask scheduler address ({exc}); {hint}") from None
+    except (OSError, TimeoutError, asyncio.TimeoutError) as exc:
+        raise UserError(
+            f"cannot reach the Dask scheduler at {address} within {timeout:g} s ({exc or 'timed out'}); {hint}"
+        ) from None
+    except Exception as exc:  # a server that speaks another protocol sends anything at all
+        raise UserError(
+            f"{address} did not answer as a Dask scheduler ({type(exc).__name__}); {hint}"
+        ) from None
+
+
+async def _identity(address: str, timeout: float) -> dict[str, Any]:
+    from distributed.comm.core import connect
+
+    comm = await connect(address, timeout=timeout)  # type: ignore[no-untyped-call]
+    try:
+        await comm.write({"op": "identity"})
+        reply = await asyncio.wait_for(comm.read(), timeout)
+    finally:
+        await comm.close()
+    if not isinstance(reply, dict) or reply.get("type") != "Scheduler":
+        raise OSError("the server there is not a Dask scheduler")
+    return reply
+
+
+def make_executor(
+    name: ExecutorName,
+    *,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+) -> Executor:
+    """The executor the options ask for (``jobs=1`` runs inline: no pool for one worker)."""
+    if name == "dask":
+        if not scheduler:
+            raise UserError("--executor dask needs --scheduler ADDRESS (e.g. tcp://scheduler-host:8786)")
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise UserError(
+                "--executor dask needs the 'distributed' package; install it with "
+                "pip install 'checkengine[dask]'"
+            ) from None
+        return DaskExecutor(scheduler, connect_timeout=connect_timeout)
+    if scheduler:
+        raise UserError("--scheduler is only used with --executor dask")
+    count = default_jobs() if jobs is None else jobs
+    if count < 1:
+        raise UserError(f"--jobs must be at least 1, got {count}")
+    return InlineExecutor() if count == 1 else LocalExecutor(count)

@@ -1,0 +1,157 @@
+"""What a worker does with each record, and how it is rebuilt in another process.
+
+A *job* is a small picklable description (the rulebook, language, date, waivers, extra plugin
+modules). Each worker process - local or on a Dask cluster - turns it into a *runner* once and
+keeps it for every chunk: compiling a rulebook is far costlier than shipping its description.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable, Protocol
+
+from checkengine.engine import Engine, GroupStates
+from checkengine.plugins import Registry, default_registry, registry_with
+from checkengine.records import Record, RecordError
+from checkengine.rulebook.model import Rulebook
+from checkengine.waivers import Waiver
+
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """Everything needed to build the same :class:`Engine` anywhere.
+
+    ``plugins`` names extra plugin modules (importable where the workers run) registered on top
+    of the installed ones; embedding applications and tests use it for check types that are not
+    installed as entry points.
+    """
+
+    book: Rulebook
+    lang: str | None = None
+    on: date | None = None
+    waivers: tuple[Waiver, ...] = ()
+    plugins: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        parts = [self.book.digest, self.lang, self.on.isoformat() if self.on else None,
+                 [repr(w) for w in self.waivers], list(self.plugins)]
+        return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:24]
+
+    def registry(self) -> Registry:
+        if not self.plugins:
+            return default_registry()
+        return registry_with(*(importlib.import_module(name) for name in self.plugins))
+
+    def build(self) -> Engine:
+        return Engine(self.book, registry=self.registry(), lang=self.lang, on=self.on,
+                      waivers=self.waivers)
+
+
+class Runner(Protocol):
+    """The per-process worker side of a job."""
+
+    def process(self, record: Record, seq: int) -> Any:
+        """The payload for one valid record (*seq*: its input position), or a
+        :class:`RecordError` when it is unusable."""
+
+    def new_groups(self) -> Any:
+        """An empty aggregate state."""
+
+    def fold(self, groups: Any, record: Record) -> None:
+        """Add a record (one that :meth:`process` accepted) to the aggregate state."""
+
+    def merge(self, a: Any, b: Any) -> Any:
+        """Combine two aggregate states (associative; *a* holds the earlier records)."""
+
+
+class Job(Protocol):
+    @property
+    def key(self) -> str:
+        """Identifies the runner in a worker's cache (same key, same runner)."""
+
+    def runner(self) -> Runner:
+        """Build the runner (called once per process)."""
+
+
+OUTCOME_KEYS = ("pass", "fail", "not_applicable", "waived", "needs_review", "error")
+
+Encoder = Callable[[int, dict[str, Any]], Any]
+"""Turns (sequence number, result entry) into what the parent needs - a line of the output, rows
+of the archive. Runs in the worker: a short string pickles far faster than the entry's nested
+dicts, and the parent, which serialises everything, stays light."""
+
+
+@dataclass
+class Evaluated:
+    """One record's result as it travels back to the parent."""
+
+    payload: Any
+    counts: tuple[int, ...]
+    """Outcomes per kind, in the order of ``OUTCOME_KEYS``."""
+    passed: bool
+
+
+class EvaluateRunner:
+    """Evaluate records exactly as :meth:`Engine.run` does: precheck, evaluate, fold."""
+
+    def __init__(self, engine: Engine, encoder: Encoder | None = None) -> None:
+        self.engine = engine
+        self.encoder = encoder
+
+    def evaluate(self, record: Record) -> dict[str, Any] | RecordError:
+        problem = self.engine.precheck(record)
+        if problem is not None:
+            return problem
+        return self.engine.evaluate_record(record)
+
+    def process(self, record: Record, seq: int = 0) -> Evaluated | RecordError:
+        entry = self.evaluate(record)
+        if isinstance(entry, RecordError):
+            return entry
+        counts = [0] * len(OUTCOME_KEYS)
+        for o in entry["outcomes"]:
+            counts[OUTCOME_KEYS.index(o["outcome"])] += 1
+        passed = bool((entry.get("score") or {}).get("passed", True))
+        payload = entry if self.encoder is None else self.encoder(seq, entry)
+        return Evaluated(payload, tuple(counts), passed)
+
+    def new_groups(self) -> GroupStates:
+        return self.engine.new_groups()
+
+    def fold(self, groups: GroupStates, record: Record) -> None:
+        self.engine.fold(groups, record)
+
+    def merge(self, a: GroupStates, b: GroupStates) -> GroupStates:
+        return self.engine.merge(a, b)
+
+    def finish(self, groups: GroupStates) -> list[dict[str, Any]]:
+        return self.engine.finish_groups(groups)
+
+
+@dataclass(frozen=True)
+class EvaluateJob:
+    """Evaluate each record; *encoder* (a module-level function, so that it pickles by name)
+    shapes what comes back, the entry itself when None."""
+
+    spec: EngineSpec
+    encoder: Encoder | None = None
+
+    @property
+    def key(self) -> str:
+        name = "" if self.encoder is None else _name(self.encoder)
+        return f"evaluate:{self.spec.key}:{name}"
+
+    def runner(self) -> EvaluateRunner:
+        return EvaluateRunner(self.spec.build(), self.encoder)
+
+
+def _name(function: Any) -> str:
+    if isinstance(function, functools.partial):
+        return f"{_name(function.func)}{function.args}{sorted(function.keywords.items())}"
+    return f"{function.__module__}.{function.__qualname__}"

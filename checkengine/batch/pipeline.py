@@ -1,0 +1,92 @@
+"""The batch loop: a bounded window of chunks in flight, results taken back in input order.
+
+Memory stays flat whatever the input size: the parent reads the input only as fast as chunks
+complete (at most ``max_in_flight`` chunks are submitted and not yet written), and each chunk's
+records are handed to the consumer and dropped. Taking chunks back in submission order keeps the
+output in input order and merges the aggregate states in input order too (merge is associative,
+not necessarily commutative - a spacing check keeps its timestamps in order).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+from checkengine.batch.executors import Executor, Handle
+from checkengine.batch.interrupt import StopFlag
+from checkengine.batch.job import Job
+from checkengine.batch.source import Chunk
+from checkengine.batch.worker import ChunkResult, Output, runner_for
+
+POLL_SECONDS = 0.2
+
+
+@dataclass
+class PipelineResult:
+    groups: Any
+    """The merged aggregate state of every record, or None when the run was interrupted."""
+    interrupted: bool
+    items: int
+
+
+def run_pipeline(
+    job: Job,
+    chunks: Iterator[Chunk],
+    executor: Executor,
+    *,
+    consume: Callable[[Output], None],
+    stop: StopFlag,
+    after_chunk: Callable[[int], None] | None = None,
+    max_in_flight: int | None = None,
+) -> PipelineResult:
+    """Run *job* over *chunks*; *consume* sees every output in input order.
+
+    On ``stop`` no more chunks are submitted; the chunks already finished at the head of the
+    window are consumed, the others cancelled, and the result says ``interrupted``.
+    """
+    parent = runner_for(job)  # the parent merges the workers' partial states with its own copy
+    groups = parent.new_groups()
+    executor.start(job)
+    limit = max_in_flight or max(2, 2 * executor.workers + 1)
+    window: deque[Handle] = deque()
+    exhausted = False
+    items = 0
+    clean = False
+
+    def take(result: ChunkResult) -> None:
+        nonlocal groups, items
+        for output in result.outputs:
+            consume(output)
+        groups = parent.merge(groups, result.groups)
+        items += len(result.outputs)
+        if after_chunk is not None:
+            after_chunk(len(result.outputs))
+
+    try:
+        while True:
+            while not exhausted and not stop.is_set() and len(window) < limit:
+                chunk = next(chunks, None)
+                if chunk is None:
+                    exhausted = True
+                else:
+                    window.append(executor.submit(chunk))
+            if stop.is_set():
+                while window and window[0].done():
+                    take(window.popleft().result())
+                break
+            if not window:
+                break
+            try:
+                result = window[0].result(timeout=POLL_SECONDS)
+            except TimeoutError:
+                continue
+            window.popleft()
+            take(result)
+        clean = not stop.is_set()
+    finally:
+        for handle in window:
+            handle.cancel()
+        executor.close(cancel=not clean)
+    return PipelineResult(groups if clean else None, not clean, items)
+

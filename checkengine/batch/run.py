@@ -1,0 +1,89 @@
+"""Evaluating many records: the pipeline, wired to a result sink, with aggregates over the whole batch.
+
+Each worker returns its chunk's partial aggregate states along with the chunk's results; the
+parent merges them (:meth:`Engine.merge`) and judges the groups once, at the end, so a group
+split across chunks or workers is judged on all its records - the result is that of
+:meth:`Engine.run` on the same input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from checkengine.batch.executors import Executor
+from checkengine.batch.interrupt import StopFlag
+from checkengine.batch.job import EngineSpec, EvaluateJob, EvaluateRunner, Evaluated
+from checkengine.batch.pipeline import run_pipeline
+from checkengine.batch.source import chunked, read_items
+from checkengine.batch.worker import Output, runner_for
+from checkengine.batch.writers import ResultSink, Tally
+
+DEFAULT_CHUNK_SIZE = 200
+
+
+@dataclass
+class BatchOptions:
+    chunk_size: int = DEFAULT_CHUNK_SIZE
+    max_in_flight: int | None = None
+
+
+def parent_runner(spec: EngineSpec) -> EvaluateRunner:
+    """This process's runner of *spec* (built once; it merges and finishes the groups)."""
+    runner = runner_for(EvaluateJob(spec))
+    assert isinstance(runner, EvaluateRunner)
+    return runner
+
+
+def result_head(spec: EngineSpec) -> dict[str, Any]:
+    """The header fields of a result (schema, rulebook, language, generated_at)."""
+    full = parent_runner(spec).engine.result([], [], [])
+    return {k: full[k] for k in ("schema", "rulebook", "language", "generated_at")}
+
+
+def evaluate_batch(
+    spec: EngineSpec,
+    paths: Iterable[str | Path],
+    sink: ResultSink,
+    executor: Executor,
+    *,
+    stop: StopFlag | None = None,
+    options: BatchOptions | None = None,
+    after_chunk: Callable[[int], None] | None = None,
+) -> Tally:
+    """Evaluate every record in *paths*; *sink* receives records and errors in input order, then
+    the aggregate groups (unless interrupted). Returns the counts."""
+    opts = options or BatchOptions()
+    job = EvaluateJob(spec, getattr(sink, "encoder", None))
+    runner = parent_runner(spec)
+    tally = Tally()
+
+    def consume(output: Output) -> None:
+        if output.error is not None:
+            tally.errors += 1
+            sink.error(output.seq, output.error)
+        else:
+            evaluated: Evaluated = output.payload
+            tally.add_record(evaluated.counts, evaluated.passed)
+            sink.record(output.seq, evaluated.payload)
+
+    def chunk_done(count: int) -> None:
+        flush = getattr(sink, "flush", None)
+        if flush is not None:
+            flush()
+        if after_chunk is not None:
+            after_chunk(count)
+
+    items = read_items(paths, runner.engine.registry)
+    result = run_pipeline(
+        job, chunked(items, opts.chunk_size), executor, consume=consume, stop=stop or StopFlag(),
+        after_chunk=chunk_done, max_in_flight=opts.max_in_flight,
+    )
+    if result.interrupted:
+        tally.interrupted = True
+        return tally
+    groups = runner.finish(result.groups)
+    tally.add_groups(groups)
+    sink.groups(groups)
+    return tally

@@ -1,0 +1,84 @@
+"""The worker side: evaluate one chunk and return its outputs with its partial aggregate state.
+
+Runs in pool processes and on Dask workers. A runner is built once per process per job and
+cached; a Dask worker may run tasks on several threads, hence the lock.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from checkengine.batch.job import Job, Runner
+from checkengine.batch.source import Chunk, validated
+from checkengine.records import RecordError
+
+
+@dataclass
+class Output:
+    """One input item's outcome: a payload, or the error that made the record unusable."""
+
+    seq: int
+    payload: Any = None
+    error: RecordError | None = None
+
+
+@dataclass
+class ChunkResult:
+    index: int
+    outputs: list[Output]
+    groups: Any
+
+
+_RUNNERS: dict[str, Runner] = {}
+_LOCK = threading.Lock()
+_POOL_JOB: Job | None = None
+
+
+def runner_for(job: Job) -> Runner:
+    key = job.key
+    with _LOCK:
+        runner = _RUNNERS.get(key)
+        if runner is None:
+            runner = _RUNNERS[key] = job.runner()
+    return runner
+
+
+def run_chunk(job: Job, chunk: Chunk) -> ChunkResult:
+    """Evaluate every item of *chunk*; records that are unusable come back as errors."""
+    runner = runner_for(job)
+    groups = runner.new_groups()
+    outputs: list[Output] = []
+    for offset, item in enumerate(chunk.items):
+        seq = chunk.start + offset
+        record = validated(item)
+        if isinstance(record, RecordError):
+            outputs.append(Output(seq, error=record))
+            continue
+        payload = runner.process(record, seq)
+        if isinstance(payload, RecordError):
+            outputs.append(Output(seq, error=payload))
+            continue
+        outputs.append(Output(seq, payload=payload))
+        runner.fold(groups, record)
+    return ChunkResult(chunk.index, outputs, groups)
+
+
+def init_pool_worker(job: Job) -> None:
+    """Pool initializer: build the runner now, and leave Ctrl-C to the parent.
+
+    A terminal sends SIGINT to the whole process group; the parent decides what to keep, so a
+    worker must not die half-way through a chunk and break the pool.
+    """
+    global _POOL_JOB
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _POOL_JOB = job
+    runner_for(job)
+
+
+def run_pool_chunk(chunk: Chunk) -> ChunkResult:
+    if _POOL_JOB is None:  # the initializer always runs first; this guards a misuse
+        raise RuntimeError("run_pool_chunk called in a process without init_pool_worker")
+    return run_chunk(_POOL_JOB, chunk)

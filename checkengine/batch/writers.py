@@ -1,0 +1,265 @@
+"""Streaming writers of batch results: JSON Lines, one JSON document, or text for people.
+
+Records are written as their chunk comes back, in input order. Unusable records (errors) are
+listed where the format puts them: inline in JSON Lines, at the end in JSON and text (spooled
+to a temporary file meanwhile, so memory stays flat however many there are).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import tempfile
+from dataclasses import dataclass, field
+from typing import IO, Any, Literal, Protocol, TextIO
+
+from checkengine.batch.job import OUTCOME_KEYS, Encoder
+from checkengine.builtin.reporters import MARKS
+from checkengine.records import RecordError
+
+BatchFormat = Literal["jsonl", "json", "text"]
+SPOOL_BYTES = 1 << 20
+
+
+@dataclass
+class Tally:
+    """Counts of a batch so far, as :meth:`Engine.result` counts them."""
+
+    summary: dict[str, int] = field(default_factory=lambda: {k: 0 for k in OUTCOME_KEYS})
+    records: int = 0
+    errors: int = 0
+    groups: int = 0
+    failed_records: int = 0
+    interrupted: bool = False
+
+    def add_record(self, counts: tuple[int, ...], passed: bool) -> None:
+        self.records += 1
+        for key, count in zip(OUTCOME_KEYS, counts):
+            self.summary[key] += count
+        if not passed:
+            self.failed_records += 1
+
+    def add_groups(self, entries: list[dict[str, Any]]) -> None:
+        self.groups += len(entries)
+        for o in entries:
+            self.summary[o["outcome"]] += 1
+
+    @property
+    def exit_code(self) -> int:
+        """As ``evaluate``: 2 unusable records, 1 failures, 0 all good (130 when interrupted)."""
+        if self.interrupted:
+            return 130
+        if self.errors:
+            return 2
+        return 1 if self.summary["fail"] or self.failed_records else 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"summary": dict(self.summary), "records": self.records, "groups": self.groups,
+                "errors": self.errors, "interrupted": self.interrupted}
+
+
+class ResultSink(Protocol):
+    """Receives a batch's results in input order (writers, the archive, the report).
+
+    ``encoder`` runs in the workers and makes each record's payload (None: the entry itself).
+    """
+
+    encoder: Encoder | None
+
+    def record(self, seq: int, payload: Any) -> None: ...
+
+    def error(self, seq: int, error: RecordError) -> None: ...
+
+    def groups(self, entries: list[dict[str, Any]]) -> None: ...
+
+
+class BatchWriter(ResultSink, Protocol):
+    def header(self, head: dict[str, Any]) -> None: ...
+
+    def close(self, tally: Tally) -> None: ...
+
+    def flush(self) -> None: ...
+
+
+def _dump(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def encode_jsonl(seq: int, entry: dict[str, Any]) -> str:
+    return _dump({"type": "record", "seq": seq, **entry})
+
+
+def encode_json(seq: int, entry: dict[str, Any]) -> str:
+    return _dump(entry)
+
+
+def encode_text(seq: int, entry: dict[str, Any], *, verbose: bool = False) -> str:
+    rec = entry["record"]
+    score = entry.get("score") or {}
+    subject = (rec.get("subject") or {}).get("employee") or ""
+    verdict = "passed" if score.get("passed") else "FAILED"
+    shown = score.get("score")
+    grade = f" grade {score['grade']}" if score.get("grade") else ""
+    where = f"{rec['file']}:{rec['line']}" if rec.get("line") else rec["file"]
+    lines = [f"\n{where}: {rec['kind']} {rec['id']} {subject} score {shown if shown is not None else '—'}"
+             f"{grade} {verdict}\n"]
+    for o in entry["outcomes"]:
+        if verbose or o["outcome"] not in ("pass", "not_applicable"):
+            lines.append(f"  {MARKS[o['outcome']]} {o['rule']}: {o['title']} — {o['explanation']}\n")
+    return "".join(lines)
+
+
+class JsonLinesWriter:
+    """One JSON object a line: header, then records (with ``seq``, their input position) and
+    errors in input order, then groups, then a summary line - the last line, also when the run
+    was interrupted, so a reader can tell a complete file from a cut one."""
+
+    encoder: Encoder | None = staticmethod(encode_jsonl)
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def header(self, head: dict[str, Any]) -> None:
+        self.out.write(_dump({"type": "header", **head}) + "\n")
+
+    def record(self, seq: int, payload: str) -> None:
+        self.out.write(payload + "\n")
+
+    def error(self, seq: int, error: RecordError) -> None:
+        self.out.write(_dump({"type": "error", "seq": seq, **error.as_dict()}) + "\n")
+
+    def groups(self, entries: list[dict[str, Any]]) -> None:
+        for entry in entries:
+            self.out.write(_dump({"type": "group", **entry}) + "\n")
+
+    def close(self, tally: Tally) -> None:
+        self.out.write(_dump({"type": "summary", **tally.as_dict()}) + "\n")
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+class _Spool:
+    """Errors kept aside until the end of the document, in a file once they exceed 1 MiB."""
+
+    def __init__(self) -> None:
+        self.file: IO[str] = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+", encoding="utf-8")
+        self.count = 0
+
+    def add(self, text: str) -> None:
+        self.file.write(text + "\n")
+        self.count += 1
+
+    def lines(self) -> Any:
+        self.file.seek(0)
+        for line in self.file:
+            yield line.rstrip("\n")
+
+    def close(self) -> None:
+        self.file.close()
+
+
+class JsonWriter:
+    """The result document of ``evaluate --format json`` (plus ``interrupted``), streamed."""
+
+    encoder: Encoder | None = staticmethod(encode_json)
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.first = True
+        self.spool = _Spool()
+        self._groups: list[dict[str, Any]] = []
+
+    def header(self, head: dict[str, Any]) -> None:
+        self.out.write("{\n" + "".join(f"{_dump(k)}: {_dump(v)},\n" for k, v in head.items()))
+        self.out.write('"records": [')
+
+    def record(self, seq: int, payload: str) -> None:
+        self.out.write(("\n" if self.first else ",\n") + payload)
+        self.first = False
+
+    def error(self, seq: int, error: RecordError) -> None:
+        self.spool.add(_dump(error.as_dict()))
+
+    def groups(self, entries: list[dict[str, Any]]) -> None:
+        self._groups = entries
+
+    def close(self, tally: Tally) -> None:
+        self.out.write("\n],\n\"groups\": [" + ",\n".join(_dump(g) for g in self._groups) + "],\n\"errors\": [")
+        first = True
+        for line in self.spool.lines():
+            self.out.write(("\n" if first else ",\n") + line)
+            first = False
+        self.spool.close()
+        self.out.write(f"],\n\"summary\": {_dump(tally.summary)},\n\"interrupted\": {_dump(tally.interrupted)}\n}}\n")
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+class TextWriter:
+    """For people, as ``evaluate --format text``: findings per record, aggregates, summary."""
+
+    def __init__(self, out: TextIO, *, verbose: bool = False) -> None:
+        self.out = out
+        self.verbose = verbose
+        self.encoder: Encoder | None = functools.partial(encode_text, verbose=verbose)
+        self.spool = _Spool()
+        self._groups: list[dict[str, Any]] = []
+
+    def header(self, head: dict[str, Any]) -> None:
+        book = head["rulebook"]
+        self.out.write(f"rulebook {book['id']} {book['version']} ({book['digest'][:19]})\n")
+
+    def record(self, seq: int, payload: str) -> None:
+        self.out.write(payload)
+
+    def error(self, seq: int, error: RecordError) -> None:
+        err = error.as_dict()
+        where = err["file"] or "-"
+        if err.get("line"):
+            where += f":{err['line']}"
+            if err.get("column"):
+                where += f":{err['column']}"
+        path = f" {err['path']}:" if err.get("path") else ""
+        self.spool.add(f"{where}: error:{path} {err['message']}")
+
+    def groups(self, entries: list[dict[str, Any]]) -> None:
+        self._groups = entries
+
+    def close(self, tally: Tally) -> None:
+        shown = [o for o in self._groups if self.verbose or o["outcome"] not in ("pass", "not_applicable")]
+        if self._groups:
+            self.out.write("\naggregates\n")
+        for o in shown:
+            group = " ".join(f"{k}={v}" for k, v in o["group"].items())
+            self.out.write(f"  {MARKS[o['outcome']]} {o['rule']} [{group}]: {o['title']} — {o['explanation']}\n")
+        if self.spool.count:
+            self.out.write("\n")
+        for line in self.spool.lines():
+            self.out.write(line + "\n")
+        self.spool.close()
+        s = tally.summary
+        self.out.write(
+            f"\n{tally.records} records, {tally.groups} aggregate groups, {tally.errors} unusable: "
+            f"{s['pass']} passed, {s['fail']} failed, {s['waived']} waived, {s['needs_review']} need "
+            f"review, {s['error']} errors, {s['not_applicable']} not applicable\n"
+        )
+        if tally.interrupted:
+            self.out.write(f"interrupted: the first {tally.records + tally.errors} input records are "
+                           "reported; aggregates were not evaluated\n")
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+def make_writer(fmt: str, out: TextIO, *, verbose: bool = False) -> BatchWriter:
+    if fmt == "jsonl":
+        return JsonLinesWriter(out)
+    if fmt == "json":
+        return JsonWriter(out)
+    if fmt == "text":
+        return TextWriter(out, verbose=verbose)
+    from checkengine.errors import UserError
+
+    raise UserError(f"unknown format '{fmt}' for batch; choose one of: jsonl, json, text")

@@ -1,0 +1,105 @@
+"""``checkengine batch``: many records, in parallel, streamed to the output in input order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import click
+
+from checkengine.commands._common import DATE
+
+
+@dataclass(frozen=True)
+class BatchCommandOptions:
+    rulebook: str
+    paths: tuple[str, ...]
+    format: str
+    output: str | None
+    jobs: int | None
+    executor: str
+    scheduler: str | None
+    connect_timeout: float
+    waivers: tuple[str, ...]
+    lang: str | None
+    on: date | None
+    chunk_size: int
+    quiet: bool
+    verbose: bool
+
+
+def run(opts: BatchCommandOptions) -> int:
+    from checkengine.batch.executors import make_executor
+    from checkengine.batch.interrupt import StopFlag
+    from checkengine.batch.job import EngineSpec
+    from checkengine.batch.output import guarded_output
+    from checkengine.batch.progress import Progress, wanted
+    from checkengine.batch.run import BatchOptions, evaluate_batch, result_head
+    from checkengine.batch.source import estimate_total
+    from checkengine.batch.writers import make_writer
+    from checkengine.errors import UserError
+    from checkengine.plugins import default_registry
+    from checkengine.rulebook.load import load_rulebook
+    from checkengine.waivers import load_waivers
+
+    if opts.chunk_size < 1:
+        raise UserError(f"--chunk-size must be at least 1, got {opts.chunk_size}")
+    book = load_rulebook(opts.rulebook)
+    waivers = tuple(w for path in opts.waivers for w in load_waivers(path))
+    spec = EngineSpec(book, lang=opts.lang, on=opts.on, waivers=waivers)
+    head = result_head(spec)  # builds the engine here first: a bad --lang fails before any work
+    executor = make_executor(opts.executor, jobs=opts.jobs, scheduler=opts.scheduler,  # type: ignore[arg-type]
+                             connect_timeout=opts.connect_timeout)
+    executor.connect()  # an unreachable cluster fails now, before any output is written
+    try:
+        show = wanted(opts.quiet)
+        total = estimate_total(opts.paths, default_registry()) if show else None
+        with StopFlag() as stop, Progress(enabled=show, total=total) as progress:
+            with guarded_output(opts.output) as out:
+                writer = make_writer(opts.format, out, verbose=opts.verbose)  # type: ignore[arg-type]
+                writer.header({**head, "order": "input"})
+                tally = evaluate_batch(spec, opts.paths, writer, executor, stop=stop,
+                                       options=BatchOptions(chunk_size=opts.chunk_size),
+                                       after_chunk=progress.advance)
+                writer.close(tally)
+    finally:
+        executor.close(cancel=True)  # already closed after a normal run; this covers failures
+    if tally.interrupted:
+        where = opts.output if opts.output not in (None, "-") else "the output"
+        click.echo(f"checkengine: interrupted; {where} holds the first {tally.records + tally.errors} "
+                   "input records and ends with a summary marked interrupted (aggregates were not "
+                   "evaluated)", err=True)
+    return tally.exit_code
+
+
+@click.command("batch")
+@click.option("--rulebook", "-r", required=True, metavar="RULEBOOK", help="The rulebook (YAML).")
+@click.argument("paths", nargs=-1, required=True, metavar="RECORDS_OR_FOLDER...")
+@click.option("--jobs", "-j", type=int, default=None, metavar="N",
+              help="Worker processes (default: all cores; 1 runs in this process).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["jsonl", "json", "text"]), default="jsonl",
+              show_default=True, help="jsonl streams one line per record in input order.")
+@click.option("--output", "-o", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: processes on this machine; dask: tasks on a Dask cluster.")
+@click.option("--scheduler", metavar="ADDRESS", help="The Dask scheduler (e.g. tcp://host:8786).")
+@click.option("--connect-timeout", type=float, default=10.0, show_default=True, metavar="SECONDS",
+              help="Give up on an unreachable Dask scheduler after this long.")
+@click.option("--waivers", "-w", multiple=True, metavar="FILE", help="A waivers file (repeatable).")
+@click.option("--lang", help="Language of titles and explanations (one of the rulebook's).")
+@click.option("--on", type=DATE, help="Evaluate as of this date instead of each record's own date.")
+@click.option("--chunk-size", type=int, default=200, show_default=True, metavar="N",
+              help="Records per task sent to a worker.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--verbose", "-v", is_flag=True, help="Text format: list passes and n/a rules too.")
+def command(rulebook: str, paths: tuple[str, ...], jobs: int | None, fmt: str, output: str | None,
+            executor: str, scheduler: str | None, connect_timeout: float, waivers: tuple[str, ...],
+            lang: str | None, on: date | None, chunk_size: int, quiet: bool, verbose: bool) -> int:
+    """Evaluate many records in parallel (folders, JSON Lines or CSV streams of any size).
+
+    Records are written as they finish, in input order; aggregate rules are judged over the
+    whole batch. Ctrl-C stops early and leaves valid output for what was finished (exit 130).
+    Exit 0 all passed, 1 failures, 2 unusable records or input.
+    """
+    return run(BatchCommandOptions(rulebook, paths, fmt, output, jobs, executor, scheduler,
+                                   connect_timeout, waivers, lang, on, chunk_size, quiet, verbose))

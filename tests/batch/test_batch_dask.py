@@ -1,0 +1,58 @@
+"""The same batch on a Dask cluster (a LocalCluster started here) gives the same result."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from checkengine.batch.executors import DaskExecutor, InlineExecutor, probe_scheduler
+from checkengine.batch.job import EngineSpec
+from checkengine.errors import UserError
+from checkengine.rulebook.load import load_rulebook
+
+from test_batch_run import as_result, jsonl_batch  # noqa: E402  (same folder, on sys.path)
+
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Any]:
+    # In-process workers keep the test light; the tasks still go through the scheduler and the
+    # job and chunks are still serialised.
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as local:
+        yield local
+
+
+@pytest.mark.slow
+def test_dask_equals_local(cluster: Any, book_path: Path, stream: Path) -> None:
+    spec = EngineSpec(load_rulebook(book_path))
+    local, _ = jsonl_batch(spec, [stream], InlineExecutor(), 17)
+    remote, tally = jsonl_batch(spec, [stream], DaskExecutor(cluster.scheduler_address), 17)
+    assert as_result(remote) == as_result(local)
+    assert tally.records == 300 and tally.groups > 5
+
+
+def test_unreachable_scheduler_fails_fast() -> None:
+    started = time.monotonic()
+    with pytest.raises(UserError) as caught:
+        probe_scheduler("tcp://127.0.0.1:9", 1.5)
+    assert time.monotonic() - started < 5
+    assert str(caught.value) == (
+        "cannot reach the Dask scheduler at tcp://127.0.0.1:9 within 1.5 s (Timed out trying to connect to "
+        "tcp://127.0.0.1:9 after 1.5 s); check --scheduler (e.g. tcp://scheduler-host:8786) and that "
+        "`dask scheduler` runs there, or run with --executor local"
+    )
+
+
+def test_scheduler_address_without_port() -> None:
+    with pytest.raises(UserError) as caught:
+        probe_scheduler("scheduler-host", 1.0)
+    assert str(caught.value) == (
+        "--scheduler scheduler-host: not a Dask scheduler address (missing port number in address "
+        "'scheduler-host'); check --scheduler (e.g. tcp://scheduler-host:8786) and that `dask scheduler` "
+        "runs there, or run with --executor local"
+    )
