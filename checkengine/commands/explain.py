@@ -32,8 +32,18 @@ def as_of(merged: dict[str, Any], on: date | None) -> dict[str, Any]:
                 rules.append(r)
         sections.append({**s, "rules": rules})
     out["sections"] = sections
+    if "sources" in merged:
+        cited = {c for s in sections for r in s["rules"] for c in _clauses(r)}
+        out["sources"] = {cid: c for cid, c in merged["sources"].items() if cid in cited}
     out["as_of"] = day
     return out
+
+
+def _clauses(rule: dict[str, Any]) -> list[str]:
+    """The clause ids a rule cites (``source`` is an id, a {clause: id}, or a list of them)."""
+    items = rule.get("source")
+    items = items if isinstance(items, list) else [items]
+    return [item["clause"] if isinstance(item, dict) else str(item) for item in items]
 
 
 @click.command("explain")

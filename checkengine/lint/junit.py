@@ -57,7 +57,8 @@ def junit(report: LintReport, out: TextIO) -> None:
                               timestamp=stamp, hostname=host)
         ET.SubElement(suite, "properties")
         counts = {"pass": 0, "failure": 0, "error": 0, "skipped": 0}
-        for finding in findings or [None]:
+        cases: list[Finding | None] = list(findings) or [None]
+        for finding in cases:
             counts[_case(suite, file, finding)] += 1
         ET.SubElement(suite, "system-out")
         ET.SubElement(suite, "system-err")
