@@ -1,0 +1,49 @@
+"""The docs cover the contract: every finding code in docs/lint.md, every rulebook key in docs/rulebooks.md."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from checkengine.findings import CODES
+from checkengine.validation import schema
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def _headings(page: str, level: str) -> list[str]:
+    text = (DOCS / page).read_text("utf-8")
+    return re.findall(rf"^{level} (.+)$", text, flags=re.M)
+
+
+@pytest.mark.parametrize("code", list(CODES))
+def test_every_finding_code_has_a_section_with_an_example_and_a_fix(code: str) -> None:
+    text = (DOCS / "lint.md").read_text("utf-8")
+    assert code in _headings("lint.md", "##"), code
+    section = text.split(f"## {code}\n", 1)[1].split("\n## ", 1)[0]
+    assert "```" in section, f"{code}: no example"
+    assert "Fix:" in section, f"{code}: no fix"
+
+
+def test_lint_md_documents_no_code_that_does_not_exist() -> None:
+    documented = [h for h in _headings("lint.md", "##") if re.fullmatch(r"CE\d{3}", h)]
+    assert documented == list(CODES)
+
+
+@pytest.mark.parametrize("key", sorted(schema("rulebook")["properties"]))
+def test_every_top_level_rulebook_key_is_documented(key: str) -> None:
+    assert f"`{key}`" in _headings("rulebooks.md", "###"), key
+
+
+def test_rulebooks_md_names_the_schema_for_editors() -> None:
+    text = (DOCS / "rulebooks.md").read_text("utf-8")
+    assert "# yaml-language-server: $schema=../checkengine/schemas/rulebook.schema.json" in text
+    assert (DOCS.parent / "checkengine" / "schemas" / "rulebook.schema.json").is_file()
+
+
+def test_every_rule_key_is_documented() -> None:
+    text = (DOCS / "rulebooks.md").read_text("utf-8")
+    rule_keys = schema("rulebook")["$defs"]["rule"]["properties"]
+    assert [k for k in rule_keys if f"| `{k}` |" not in text] == []
