@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The demo behind `make demo`: lint and test the bundled rulebooks, evaluate the example month
+# against every rulebook, produce signed and countersigned audit forms and verify them, and build
+# the monthly report. Outputs go to OUT (default build/demo).
+# Usage: scripts/demo.sh BIN OUT
+set -euo pipefail
+BIN=${1:-.venv/bin}; OUT=${2:-build/demo}
+CE="$BIN/checkengine"
+MONTH=examples/month-2026-11
+mkdir -p "$OUT/results"
+
+# Exit 1 means findings, which the example month has on purpose; 2 and 3 are real problems.
+findings_ok() { local rc=$?; [ "$rc" -eq 0 ] || [ "$rc" -eq 1 ] || { echo "demo: step failed (exit $rc)" >&2; exit "$rc"; }; }
+
+echo "== 1. lint the rulebooks"
+"$CE" lint rulebooks/
+
+echo; echo "== 2. rulebook unit tests, with coverage"
+"$CE" test rulebooks/ --coverage --min-coverage 100 | tail -n 2
+
+echo; echo "== 3. evaluate the example month (November 2026) against every rulebook"
+for rb in rulebooks/*.yaml rulebooks/branches/*.yaml; do
+  id=$(basename "${rb%.yaml}")
+  echo; echo "-- $rb"
+  "$CE" evaluate --rulebook "$rb" "$MONTH" --waivers "$MONTH/waivers.yaml" --format json \
+    -o "$OUT/results/$id.json" || findings_ok
+  "$CE" evaluate --rulebook "$rb" "$MONTH" --waivers "$MONTH/waivers.yaml" --format summary || findings_ok
+done
+
+echo; echo "== 4. signed audit forms: render, sign (inspector), countersign (site manager), verify"
+bash scripts/demo-forms.sh "$BIN" "$OUT/forms" rulebooks/cs-floor.yaml zh-Hant \
+  "$MONTH/inspections/FI-2026-11-03-001.yaml" "$MONTH/inspections/FI-2026-11-12-001.yaml"
+bash scripts/demo-forms.sh "$BIN" "$OUT/forms" rulebooks/cs-floor.yaml en "$MONTH/inspections/FI-2026-11-24-001.yaml"
+bash scripts/demo-forms.sh "$BIN" "$OUT/forms" rulebooks/branch-service.yaml zh-Hans "$MONTH/inspections/BI-2026-11-05-001.yaml"
+bash scripts/demo-forms.sh "$BIN" "$OUT/forms" rulebooks/mystery-shopping.yaml es "$MONTH/inspections/MS-2026-11-16-001.yaml"
+echo; echo "demo outputs are in $OUT"
