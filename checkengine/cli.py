@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "keys": ("checkengine.commands.keys", "Make a self-signed test key and certificate (not for production)."),
     "form": ("checkengine.commands.form", "Make a blank fillable checklist, or read a filled one back as a record."),
     "batch": ("checkengine.commands.batch", "Evaluate many records in parallel (local processes or Dask), streamed in input order."),
+    "archive": ("checkengine.commands.archive", "Archive records with their results (append-only SQLite), and query them."),
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3

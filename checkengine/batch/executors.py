@@ -33,6 +33,11 @@ class Handle(Protocol):
 class Executor(Protocol):
     workers: int
 
+    @property
+    def window(self) -> int:
+        """How many chunks to keep in flight: enough to keep every worker busy while the parent
+        writes, few enough that memory stays flat."""
+
     def connect(self) -> None:
         """Reach the resources (a cluster) before any output is written; start() does it too."""
 
@@ -59,6 +64,7 @@ class InlineExecutor:
     """Runs each chunk in this process when it is submitted (``--jobs 1``: no pool to start)."""
 
     workers = 1
+    window = 1  # a chunk runs when submitted: reading ahead would only hold more in memory
 
     def __init__(self) -> None:
         self._job: Job | None = None
@@ -90,6 +96,10 @@ class LocalExecutor:
     def __init__(self, jobs: int) -> None:
         self.workers = jobs
         self._pool: ProcessPoolExecutor | None = None
+
+    @property
+    def window(self) -> int:
+        return 2 * self.workers + 1
 
     def connect(self) -> None:
         return None
@@ -142,6 +152,10 @@ class DaskExecutor:
         self.workers = 0
         self._client: Any = None
         self._job: Any = None
+
+    @property
+    def window(self) -> int:
+        return 2 * self.workers + 1
 
     def connect(self) -> None:
         if self._client is not None:

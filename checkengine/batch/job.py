@@ -81,8 +81,8 @@ class Job(Protocol):
 
 OUTCOME_KEYS = ("pass", "fail", "not_applicable", "waived", "needs_review", "error")
 
-Encoder = Callable[[int, dict[str, Any]], Any]
-"""Turns (sequence number, result entry) into what the parent needs - a line of the output, rows
+Encoder = Callable[[int, dict[str, Any], Record], Any]
+"""Turns (sequence number, result entry, record) into what the parent needs - a line of the output, rows
 of the archive. Runs in the worker: a short string pickles far faster than the entry's nested
 dicts, and the parent, which serialises everything, stays light."""
 
@@ -118,7 +118,7 @@ class EvaluateRunner:
         for o in entry["outcomes"]:
             counts[OUTCOME_KEYS.index(o["outcome"])] += 1
         passed = bool((entry.get("score") or {}).get("passed", True))
-        payload = entry if self.encoder is None else self.encoder(seq, entry)
+        payload = entry if self.encoder is None else self.encoder(seq, entry, record)
         return Evaluated(payload, tuple(counts), passed)
 
     def new_groups(self) -> GroupStates:

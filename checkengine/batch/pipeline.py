@@ -48,7 +48,7 @@ def run_pipeline(
     parent = runner_for(job)  # the parent merges the workers' partial states with its own copy
     groups = parent.new_groups()
     executor.start(job)
-    limit = max_in_flight or max(2, 2 * executor.workers + 1)
+    limit = max_in_flight or executor.window
     window: deque[Handle] = deque()
     exhausted = False
     items = 0

@@ -15,7 +15,7 @@ from typing import IO, Any, Literal, Protocol, TextIO
 
 from checkengine.batch.job import OUTCOME_KEYS, Encoder
 from checkengine.builtin.reporters import MARKS
-from checkengine.records import RecordError
+from checkengine.records import Record, RecordError
 
 BatchFormat = Literal["jsonl", "json", "text"]
 SPOOL_BYTES = 1 << 20
@@ -85,15 +85,15 @@ def _dump(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False)
 
 
-def encode_jsonl(seq: int, entry: dict[str, Any]) -> str:
+def encode_jsonl(seq: int, entry: dict[str, Any], record: Record) -> str:
     return _dump({"type": "record", "seq": seq, **entry})
 
 
-def encode_json(seq: int, entry: dict[str, Any]) -> str:
+def encode_json(seq: int, entry: dict[str, Any], record: Record) -> str:
     return _dump(entry)
 
 
-def encode_text(seq: int, entry: dict[str, Any], *, verbose: bool = False) -> str:
+def encode_text(seq: int, entry: dict[str, Any], record: Record, *, verbose: bool = False) -> str:
     rec = entry["record"]
     score = entry.get("score") or {}
     subject = (rec.get("subject") or {}).get("employee") or ""

@@ -155,7 +155,7 @@ def tmpfs(folder: Path, options: str) -> Iterator[Path]:
     try:
         yield folder
     finally:
-        subprocess.run(["umount", str(folder)], check=True)
+        subprocess.run(["umount", "--lazy", str(folder)], check=True)
 
 
 def test_real_full_disk(tmp_path: Path, book: Path, month: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,140 @@
+"""``checkengine archive``: add evaluated batches to the archive, and query it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+import click
+
+from checkengine.commands._common import DATE
+
+
+@dataclass(frozen=True)
+class AddOptions:
+    rulebook: str
+    paths: tuple[str, ...]
+    db: str | None
+    jobs: int | None
+    waivers: tuple[str, ...]
+    lang: str | None
+    on: date | None
+    busy_timeout: float
+    quiet: bool
+
+
+def run_add(opts: AddOptions) -> int:
+    from checkengine.archive.add import add_batch
+    from checkengine.archive.store import archive_path, open_archive
+    from checkengine.batch.executors import make_executor
+    from checkengine.batch.interrupt import StopFlag
+    from checkengine.batch.job import EngineSpec
+    from checkengine.batch.progress import Progress, wanted
+    from checkengine.batch.run import parent_runner
+    from checkengine.batch.source import estimate_total
+    from checkengine.plugins import default_registry
+    from checkengine.rulebook.load import load_rulebook
+    from checkengine.waivers import load_waivers
+
+    book = load_rulebook(opts.rulebook)
+    waivers = tuple(w for path in opts.waivers for w in load_waivers(path))
+    spec = EngineSpec(book, lang=opts.lang, on=opts.on, waivers=waivers)
+    language = parent_runner(spec).engine.lang  # a bad --lang fails here, before the archive is touched
+    executor = make_executor("local", jobs=opts.jobs)
+    path = archive_path(opts.db)
+    show = wanted(opts.quiet)
+    total = estimate_total(opts.paths, default_registry()) if show else None
+    with open_archive(path, write=True, busy_timeout=opts.busy_timeout) as archive:
+        with StopFlag() as stop, Progress(enabled=show, total=total, label="archiving") as progress:
+            run, tally = add_batch(archive, spec, opts.paths, executor, language=language, stop=stop,
+                                   after_chunk=progress.advance)
+    state = "interrupted; what was finished is archived" if tally.interrupted else "archived"
+    click.echo(f"run {run} {state}: {tally.records} records, {tally.groups} aggregate groups, "
+               f"{tally.errors} unusable, in {path}", err=True)
+    if tally.interrupted:
+        return 130
+    return 2 if tally.errors else 0
+
+
+@click.group("archive")
+def command() -> None:
+    """Keep records and their results over time (append-only SQLite; --db, $CHECKENGINE_ARCHIVE,
+    default ./checkengine-archive.sqlite)."""
+
+
+@command.command("add")
+@click.option("--rulebook", "-r", required=True, metavar="RULEBOOK", help="The rulebook (YAML).")
+@click.argument("paths", nargs=-1, required=True, metavar="RECORDS_OR_FOLDER...")
+@click.option("--db", metavar="FILE", help="The archive (default $CHECKENGINE_ARCHIVE, else ./checkengine-archive.sqlite).")
+@click.option("--jobs", "-j", type=int, default=None, metavar="N", help="Worker processes (default: all cores).")
+@click.option("--waivers", "-w", multiple=True, metavar="FILE", help="A waivers file (repeatable).")
+@click.option("--lang", help="Language of the archived explanations (one of the rulebook's).")
+@click.option("--on", type=DATE, help="Evaluate as of this date instead of each record's own date.")
+@click.option("--busy-timeout", type=float, default=5.0, show_default=True, metavar="SECONDS",
+              help="How long to wait for another writer before giving up.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def add(rulebook: str, paths: tuple[str, ...], db: str | None, jobs: int | None, waivers: tuple[str, ...],
+        lang: str | None, on: date | None, busy_timeout: float, quiet: bool) -> int:
+    """Evaluate records and archive them with their results as one run.
+
+    A record already archived is archived again (a new row): nothing is ever overwritten.
+    Exit 0, or 2 when some records were unusable (they are listed in the run's errors).
+    """
+    return run_add(AddOptions(rulebook, paths, db, jobs, waivers, lang, on, busy_timeout, quiet))
+
+
+@dataclass(frozen=True)
+class QueryOptions:
+    db: str | None
+    site: str | None
+    team: str | None
+    employee: str | None
+    rule: str | None
+    period: str | None
+    outcome: str | None
+    history: bool
+    format: str
+    output: str | None
+
+
+def run_query(opts: QueryOptions) -> int:
+    from checkengine.archive.query import Filters, query_outcomes, text_line
+    from checkengine.archive.store import archive_path, open_archive
+    from checkengine.batch.output import guarded_output
+
+    filters = Filters(opts.site, opts.team, opts.employee, opts.rule, opts.period, opts.outcome, opts.history)
+    filters.check()
+    count = 0
+    with open_archive(archive_path(opts.db), write=False) as archive, guarded_output(opts.output) as out:
+        if opts.format == "json":
+            out.write("[")
+        for item in query_outcomes(archive, filters):
+            if opts.format == "json":
+                out.write(("\n" if count == 0 else ",\n") + json.dumps(item, ensure_ascii=False))
+            else:
+                out.write(text_line(item) + "\n")
+            count += 1
+        if opts.format == "json":
+            out.write("\n]\n" if count else "]\n")
+        else:
+            which = "all evaluations" if opts.history else "latest evaluations"
+            out.write(f"{count} outcomes ({which})\n")
+    return 0
+
+
+@command.command("query")
+@click.option("--db", metavar="FILE", help="The archive (default $CHECKENGINE_ARCHIVE, else ./checkengine-archive.sqlite).")
+@click.option("--site", metavar="SITE")
+@click.option("--team", metavar="TEAM")
+@click.option("--employee", metavar="ID")
+@click.option("--rule", metavar="RULE_ID")
+@click.option("--period", metavar="PERIOD", help="A month (2026-11), an ISO week (2026-W45) or a day (2026-11-03).")
+@click.option("--outcome", metavar="OUTCOME", help="pass, fail, not_applicable, waived, needs_review or error.")
+@click.option("--history", is_flag=True, help="Every evaluation, not only the latest of each record and group.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--output", "-o", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
+def query(db: str | None, site: str | None, team: str | None, employee: str | None, rule: str | None,
+          period: str | None, outcome: str | None, history: bool, fmt: str, output: str | None) -> int:
+    """List archived outcomes (of records and aggregate groups) matching every filter given."""
+    return run_query(QueryOptions(db, site, team, employee, rule, period, outcome, history, fmt, output))
