@@ -43,8 +43,38 @@ def _registry() -> Registry:
 @lru_cache(maxsize=None)
 def validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(
-        schema(name), registry=_registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
+        _inlined(name), registry=_registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
     )
+
+
+def _inlined(name: str) -> dict[str, Any]:
+    """Schema *name* with each ``$ref`` replaced by what it points to.
+
+    Resolving references is a good part of jsonschema's time on a large rulebook (every rule's
+    texts, dates and clause references are references); the shipped schemas are not recursive,
+    so they can be expanded once. A reference met again inside itself is left as it is.
+    """
+    out: dict[str, Any] = _expand(schema(name), name, ())
+    return out
+
+
+def _expand(node: Any, doc: str, seen: tuple[str, ...]) -> Any:
+    if isinstance(node, list):
+        return [_expand(item, doc, seen) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and "#/" in ref:
+        target_doc = ref.split("#", 1)[0].removesuffix(".schema.json") or doc
+        key = f"{target_doc}#{ref.split('#', 1)[1]}"
+        if key not in seen and target_doc in SCHEMA_NAMES:
+            target: Any = schema(target_doc)
+            for part in ref.split("#/", 1)[1].split("/"):
+                target = target[part]
+            merged = {**_expand(target, target_doc, seen + (key,)),
+                      **{k: _expand(v, doc, seen) for k, v in node.items() if k != "$ref"}}
+            return merged
+    return {k: (v if k == "$defs" else _expand(v, doc, seen)) for k, v in node.items()}
 
 
 def errors(name: str, doc: Document, *, subpath: tuple[str | int, ...] = ()) -> list[UserError]:

@@ -35,7 +35,7 @@ def lint_paths(paths: Iterable[str | Path], *, registry: Registry | None = None,
     registry = registry or default_registry()
     today = today or date.today()
     report = LintReport()
-    loader = RulebookLoader()
+    parsed: dict[Path, Document] = {}
     kinds: dict[FileKind, list[Path]] = {"rulebook": [], "waivers": [], "tests": [], "sources": []}
     for path in yaml_files(paths):
         shown = display_path(path)
@@ -64,6 +64,8 @@ def lint_paths(paths: Iterable[str | Path], *, registry: Registry | None = None,
             ))
             continue
         kinds[kind].append(path)
+        parsed[path.resolve()] = doc
+    loader = RulebookLoader(parsed)
     for path in kinds["sources"]:
         _guarded(report, partial(_lint_sources, path, loader))
     rule_ids: set[str] = set()

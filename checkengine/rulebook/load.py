@@ -61,10 +61,12 @@ def _relative(path: Path) -> str:
 class RulebookLoader:
     """Loads rulebooks, caching parsed files so that overlays share their parent's work."""
 
-    def __init__(self) -> None:
+    def __init__(self, parsed: dict[Path, Document] | None = None) -> None:
+        """*parsed*: files already read and parsed (by resolved path), so that they are not read twice."""
         self.findings: list[Finding] = []
         self._docs: dict[Path, Document] = {}
         self._sources: dict[Path, list[Clause]] = {}
+        self._parsed = dict(parsed or {})
 
     # -- files ---------------------------------------------------------------------------------
     def document(self, path: Path, schema_name: str) -> Document:
@@ -72,7 +74,7 @@ class RulebookLoader:
         path = path.resolve()
         if path not in self._docs:
             try:
-                doc = load_file(path, display=display_path(path))
+                doc = self._parsed.pop(path, None) or load_file(path, display=display_path(path))
             except UserError as exc:
                 raise CodedError.wrap("CE100", exc) from None
             if not isinstance(doc.data, dict):
@@ -318,7 +320,8 @@ class RulebookLoader:
                 sec["description"] = s.description
             if s.weight is not None:
                 sec["weight"] = s.weight
-            sec["rules"] = [copy.deepcopy(r.raw) for r in s.rules]
+            # A JSON round trip copies plain YAML data several times faster than deepcopy.
+            sec["rules"] = json.loads(json.dumps([r.raw for r in s.rules]))
             out["sections"].append(sec)
         if merged.disabled:
             out["disabled"] = merged.disabled
