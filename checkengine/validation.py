@@ -109,7 +109,8 @@ def _leaves(errs: Iterable[ValidationError]) -> Iterator[ValidationError]:
                 branches.setdefault(sub.relative_schema_path[0], []).append(sub)
             typed = [subs for subs in branches.values() if not any(_wrong_type(s) for s in subs)]
             if typed:
-                yield from _leaves(min(typed, key=_count))
+                meant: list[ValidationError] = min(typed, key=_count)
+                yield from _leaves(meant)
                 continue
         yield err
 

@@ -52,12 +52,12 @@ def junit(report: LintReport, out: TextIO) -> None:
     for finding in report.findings:
         by_file.setdefault(finding.location.file or "-", []).append(finding)
     stamp, host = timestamp(), hostname()
-    for number, (file, findings) in enumerate(by_file.items()):
+    for number, (file, found) in enumerate(by_file.items()):
         suite = ET.SubElement(root, "testsuite", package="checkengine.lint", id=str(number), name=file,
                               timestamp=stamp, hostname=host)
         ET.SubElement(suite, "properties")
         counts = {"pass": 0, "failure": 0, "error": 0, "skipped": 0}
-        cases: list[Finding | None] = list(findings) or [None]
+        cases: list[Finding | None] = list(found) or [None]
         for finding in cases:
             counts[_case(suite, file, finding)] += 1
         ET.SubElement(suite, "system-out")

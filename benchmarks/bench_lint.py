@@ -1,0 +1,113 @@
+"""Benchmark: ``checkengine lint`` of a 1,000-rule rulebook, and ``checkengine --help``, as whole processes.
+
+Generates, in a temporary folder, a rulebook of 1,000 rules in 20 sections with three languages,
+50 dated parameters and a sources catalogue of 1,000 clauses, then runs each command several times
+in a subprocess (interpreter start-up and imports included, as a user or CI sees it) and prints the
+median wall time next to its target. Also prints the median of ``python -c pass`` as the baseline
+of what any Python process costs on this machine, and each figure as a ratio of it.
+
+Run: ``python benchmarks/bench_lint.py [--runs N]``. Not a test: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+LANGS = ["en", "zh-Hant", "zh-Hans"]
+TARGETS = {"lint 1,000 rules": 1.0, "--help": 0.3}
+
+
+def _text(en: str) -> dict[str, str]:
+    return {"en": en, "zh-Hant": f"{en}（繁）", "zh-Hans": f"{en}（简）"}
+
+
+def write_rulebook(folder: Path, rules: int = 1000, sections: int = 20, parameters: int = 50) -> Path:
+    """A realistic rulebook: every text translated, every rule citing a catalogued clause."""
+    clauses = [{"id": f"CL-{i:04d}", "clause": f"{i // 10}.{i % 10}", "text": f"Clause {i} text.",
+                "translations": {"zh-Hant": f"條款 {i}", "zh-Hans": f"条款 {i}"}} for i in range(rules)]
+    sources = {"checkengine": 1, "kind": "sources",
+               "documents": [{"id": "handbook", "title": _text("Handbook"), "language": "en", "clauses": clauses}]}
+    (folder / "sources.yaml").write_text(yaml.safe_dump(sources, allow_unicode=True, sort_keys=False), "utf-8")
+    params = {f"limit_{p}": {"description": _text(f"Limit {p}"), "unit": "minutes",
+                             "values": {"2020-01-01": {"value": 10 + p, "reference": f"CL-{p:04d}"},
+                                        "2026-01-01": {"value": 5 + p, "reference": f"CL-{p:04d}"}}}
+              for p in range(parameters)}
+    per_section = rules // sections
+    book_sections = []
+    for s in range(sections):
+        book_rules = []
+        for r in range(per_section):
+            n = s * per_section + r
+            if n % 3 == 0:
+                check = {"type": "in_range", "field": f"observations.m{n}", "max": {"param": f"limit_{n % parameters}"}}
+            elif n % 3 == 1:
+                check = {"type": "equals", "field": f"observations.f{n}", "value": True}
+            else:
+                check = {"type": "manual", "prompt": _text(f"Is item {n} in order?")}
+            rule = {"id": f"R-{n:04d}", "title": _text(f"Rule {n}"), "description": _text(f"What rule {n} asks."),
+                    "source": f"CL-{n:04d}", "severity": ["critical", "major", "minor", "info"][n % 4],
+                    "applies_to": {"kinds": ["floor_inspection"]}, "check": check,
+                    "effective": {"from": "2020-01-01"}}
+            if n % 5 == 0:
+                rule["when"] = f"record.observations.on_duty == true && params.limit_{n % parameters} > 0"
+            book_rules.append(rule)
+        book_sections.append({"id": f"section-{s}", "title": _text(f"Section {s}"), "rules": book_rules})
+    book = {"checkengine": 1, "id": "bench", "version": "1.0.0", "title": _text("Benchmark"),
+            "languages": LANGS, "sources": [{"include": "sources.yaml"}], "parameters": params,
+            "sections": book_sections}
+    path = folder / "rulebook.yaml"
+    path.write_text(yaml.safe_dump(book, allow_unicode=True, sort_keys=False), "utf-8")
+    return path
+
+
+def median_wall(argv: list[str], runs: int, cwd: Path, expect: int = 0) -> float:
+    """Median wall time of *runs* runs of *argv* (after one warm-up run that fills OS caches)."""
+    times = []
+    for i in range(runs + 1):
+        start = time.perf_counter()
+        done = subprocess.run(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        elapsed = time.perf_counter() - start
+        if done.returncode != expect:
+            raise SystemExit(f"{' '.join(argv)} exited {done.returncode}: {done.stderr.decode()[-2000:]}")
+        if i:
+            times.append(elapsed)
+    return statistics.median(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    exe = shutil.which("checkengine", path=str(Path(sys.executable).parent)) or "checkengine"
+    folder = Path(tempfile.mkdtemp(prefix="bench-lint-"))
+    try:
+        write_rulebook(folder)
+        size = (folder / "rulebook.yaml").stat().st_size + (folder / "sources.yaml").stat().st_size
+        baseline = median_wall([sys.executable, "-c", "pass"], args.runs, folder)
+        results = {
+            "lint 1,000 rules": median_wall([exe, "lint", "rulebook.yaml", "sources.yaml"], args.runs, folder),
+            "--help": median_wall([exe, "--help"], args.runs, folder),
+        }
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f"bench_lint: 1,000 rules, 50 parameters, 1,000 clauses, 3 languages ({size / 1024:.0f} KiB of YAML); "
+          f"median of {args.runs} runs")
+    print(f"  {'python -c pass (baseline)':<28} {baseline:7.3f} s")
+    for name, seconds in results.items():
+        verdict = "ok" if seconds <= TARGETS[name] else "SLOWER than target"
+        print(f"  {name:<28} {seconds:7.3f} s  {seconds / baseline:5.1f}x baseline  "
+              f"target {TARGETS[name]:.1f} s: {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
