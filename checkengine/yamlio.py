@@ -246,6 +246,9 @@ def _yaml_error(exc: yaml.MarkedYAMLError, name: str, text: str) -> UserError:
     elif "did not find expected '-' indicator" in problem:
         hint = "; the items of a list must all start with '-' at the same indentation"
     elif "found undefined alias" in problem:
+        named = re.match(r"\*([^\s,\]\}]+)", text[mark.index:]) if mark is not None else None
+        if named and "'" not in problem:
+            problem = f"found undefined alias '{named.group(1)}'"
         hint = "; define the anchor (&name) before using the alias (*name)"
     context = f" ({exc.context})" if exc.context else ""
     return UserError(f"invalid YAML: {problem}{context}{hint}", loc)

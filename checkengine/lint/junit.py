@@ -58,8 +58,8 @@ def junit(report: LintReport, out: TextIO) -> None:
         ET.SubElement(suite, "properties")
         counts = {"pass": 0, "failure": 0, "error": 0, "skipped": 0}
         cases: list[Finding | None] = list(found) or [None]
-        for finding in cases:
-            counts[_case(suite, file, finding)] += 1
+        for item in cases:
+            counts[_case(suite, file, item)] += 1
         ET.SubElement(suite, "system-out")
         ET.SubElement(suite, "system-err")
         suite.set("tests", str(sum(counts.values())))

@@ -1,0 +1,43 @@
+"""The strict YAML reader: values, positions, dates kept as text, and what it refuses."""
+
+from __future__ import annotations
+
+import pytest
+
+from checkengine.errors import UserError
+from checkengine.yamlio import format_path, load_text, parse_path
+
+
+def test_values_and_positions() -> None:
+    doc = load_text("a: 1\nb:\n  - x: 2020-01-01\n    y: [true, null, 1.5]\n", "f.yaml")
+    assert doc.data == {"a": 1, "b": [{"x": "2020-01-01", "y": [True, None, 1.5]}]}
+    assert doc.location(("b", 0, "y", 2)).prefix() == "f.yaml:4:21: b[0].y[2]: "
+    assert doc.location(("b", 0, "x"), key=True).prefix() == "f.yaml:3:5: b[0].x: "
+    # a path that does not exist falls back to its nearest parent's position
+    assert doc.location(("b", 0, "z")).prefix() == "f.yaml:3:5: b[0].z: "
+
+
+@pytest.mark.parametrize("path", ["sections[0].rules[3].check.max", "a", "x[1][2].y", ""])
+def test_parse_path_inverts_format_path(path: str) -> None:
+    assert format_path(parse_path(path)) == path
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("a: 1\n<<: {b: 2}\n", "f.yaml:2:1: merge keys ('<<') are not supported: they hide which keys a mapping has; "
+                           "write the keys out"),
+    ("? [a]\n: 1\n", "f.yaml:1:3: a mapping key must be a plain string, not a list or a mapping; write the key as text"),
+    ("a: 1\n---\nb: 2\n", "f.yaml:3:1: more than one YAML document ('---'); keep one document per file"),
+    ("a: !!binary aGk=\n", "f.yaml:1:4: a: the YAML tag '!!binary' is not allowed: only plain mappings, lists, "
+                           "strings, numbers, booleans and null are; remove the tag"),
+    ("a: *nowhere\n", "f.yaml:1:4: invalid YAML: found undefined alias 'nowhere' (while composing a node); define "
+                      "the anchor (&name) before using the alias (*name)"),
+])
+def test_refused(text: str, message: str) -> None:
+    with pytest.raises(UserError) as caught:
+        load_text(text, "f.yaml")
+    assert str(caught.value) == message
+
+
+def test_a_few_aliases_are_fine() -> None:
+    doc = load_text("base: &b {x: 1}\nuse: [*b, *b]\n", "f.yaml")
+    assert doc.data["use"] == [{"x": 1}, {"x": 1}]
