@@ -29,8 +29,8 @@ def test_parse_path_inverts_format_path(path: str) -> None:
     ("a: 1\n---\nb: 2\n", "f.yaml:3:1: more than one YAML document ('---'); keep one document per file"),
     ("a: !!binary aGk=\n", "f.yaml:1:4: a: the YAML tag '!!binary' is not allowed: only plain mappings, lists, "
                            "strings, numbers, booleans and null are; remove the tag"),
-    ("a: *nowhere\n", "f.yaml:1:4: invalid YAML: found undefined alias 'nowhere' (while composing a node); define "
-                      "the anchor (&name) before using the alias (*name)"),
+    ("a: *nowhere\n", "f.yaml:1:4: invalid YAML: found undefined alias 'nowhere'; define the anchor (&name) "
+                      "before using the alias (*name)"),
 ])
 def test_refused(text: str, message: str) -> None:
     with pytest.raises(UserError) as caught:
