@@ -29,6 +29,7 @@ STANDARD_FUNCTIONS = frozenset(
     getDayOfWeek getDayOfYear getHours getMinutes getSeconds getMilliseconds max min""".split()
 )
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_MACRO_VAR = re.compile(r"\.(?:all|exists|exists_one|filter|map)\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,")
 
 
 class ConditionError(Exception):
@@ -74,7 +75,10 @@ class Conditions:
         except (ValueError, RuntimeError) as exc:
             message = str(exc).replace("\n", " ").replace("  ", " ")
             raise ConditionError(f"the condition does not parse: {message}") from None
-        unknown_vars = [v for v in program.variables() if v not in VARIABLES]
+        # The loop variables of CEL's macros (list.all(x, ...), exists, exists_one, filter, map)
+        # are reported as variables by the binding: they are local, not unknown.
+        local = set(_MACRO_VAR.findall(text))
+        unknown_vars = [v for v in program.variables() if v not in VARIABLES and v not in local]
         if unknown_vars:
             raise ConditionError(
                 f"the condition uses the unknown variable '{unknown_vars[0]}'; "

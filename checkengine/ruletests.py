@@ -72,6 +72,15 @@ def _deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _unset(data: dict[str, Any], dotted: str) -> None:
+    parts = dotted.split(".")
+    for part in parts[:-1]:
+        data = data.get(part)  # type: ignore[assignment]
+        if not isinstance(data, dict):
+            return
+    data.pop(parts[-1], None)
+
+
 def test_files(paths: list[str]) -> Iterator[Path]:
     from checkengine.lint.discover import classify, yaml_files
 
@@ -101,7 +110,8 @@ def lint_test_file(path: Path) -> Iterator[Finding]:
     except UserError as exc:
         yield Finding("CE401", f"the rulebook under test cannot be loaded: {exc}", doc.location(("rulebook",)))
         return
-    ids = {r.id for r in book.rules()}
+    # A rule an overlay disables may be expected to be `absent`.
+    ids = {r.id for r in book.rules()} | set(book.disabled)
     for i, case in enumerate(doc.data["tests"]):
         for rid in case.get("expect") or {}:
             if rid not in ids:
@@ -136,6 +146,8 @@ def run_tests(paths: list[str], *, registry: Registry | None = None) -> SuiteRes
             field_name = "record" if "record" in case else "records"
             for j, raw in enumerate(raw_records):
                 data = _deep_merge(defaults, raw)
+                for dotted in case.get("unset") or []:
+                    _unset(data, dotted)
                 sub = ("tests", i, field_name) + ((j,) if field_name == "records" else ())
                 items.append(check_record(data, doc.location(sub)))
             result = engine.run(items)

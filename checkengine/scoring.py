@@ -41,6 +41,27 @@ def weighted_sections(outcomes: list[dict[str, Any]]) -> tuple[float, float, dic
     return earned, possible, sections
 
 
+def overall_score(earned: float, possible: float, sections: dict[str, dict[str, Any]], book: Rulebook) -> float | None:
+    """The overall score out of 100.
+
+    Without section weights it is weight earned over weight possible. When the rulebook gives its
+    sections a ``weight`` (a supervision checklist: environment 25, attitude 35 ...), it is the
+    weighted mean of the section scores; a section without a weight then counts for nothing, and
+    a section with nothing scored (all n/a) is left out of the mean.
+    """
+    weights = {s.id: s.weight for s in book.sections if s.weight is not None}
+    if not weights:
+        return round(100.0 * earned / possible, 2) if possible else None
+    total = mean = 0.0
+    for section_id, sec in sections.items():
+        w = weights.get(section_id, 0.0)
+        if sec["score"] is None or not w:
+            continue
+        total += w
+        mean += w * sec["score"]
+    return round(mean / total, 2) if total else None
+
+
 def grade(score: float | None, book: Rulebook) -> str | None:
     if score is None:
         return None

@@ -76,7 +76,10 @@ class Compare(CheckType):
                     raise CheckFailure(f"`{expr.source}` gave {show(value)}, not a number")
                 lo = env.value(low) if low is not None else None
                 hi = env.value(high) if high is not None else None
-                ok = (lo is None or value >= lo) and (hi is None or value <= hi)
+                # Floating point: 100 * (1 - 0.9) is 9.999999999999998, which must still meet a
+                # minimum of 10; a relative tolerance far below any meaningful difference absorbs it.
+                eps = 1e-9 * max(1.0, abs(value))
+                ok = (lo is None or value >= lo - eps) and (hi is None or value <= hi + eps)
                 shown = f"{'' if lo is None else show(lo)}..{'' if hi is None else show(hi)}"
                 text = message("in_range", env.lang, field=label, observed=value, expected=shown)
                 return Result("pass" if ok else "fail", value, shown, text)

@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from checkengine import hookimpl
 from checkengine.rulebook.model import Rulebook
-from checkengine.scoring import Scorer, grade, weighted_sections
+from checkengine.scoring import Scorer, grade, overall_score, weighted_sections
 
 
 # An inspection passes with no critical failure and at least this score, unless the rulebook says otherwise.
@@ -18,7 +18,7 @@ class Weighted(Scorer):
 
     def score(self, outcomes: list[dict[str, Any]], book: Rulebook) -> dict[str, Any]:
         earned, possible, sections = weighted_sections(outcomes)
-        value = round(100.0 * earned / possible, 2) if possible else None
+        value = overall_score(earned, possible, sections, book)
         critical = [o["rule"] for o in outcomes if o["critical"] and o["outcome"] == "fail"]
         pass_mark = book.scoring.get("pass_mark", DEFAULT_PASS_MARK)
         passed = not critical and (pass_mark is None or value is None or value >= pass_mark)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -36,8 +37,9 @@ def open_output(path: str | None, *, binary: bool = False) -> Iterator[TextIO]:
     An interrupted or failed run leaves no half-written file behind.
     """
     if path in (None, "-"):
-        stream = click.get_binary_stream("stdout") if binary else click.get_text_stream("stdout")
-        yield stream  # type: ignore[misc]
+        # sys.stdout at call time, so that click's test runner can capture it.
+        stream: Any = sys.stdout.buffer if binary else sys.stdout
+        yield stream
         stream.flush()
         return
     target = Path(path)

@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 from checkengine.errors import Location, UserError
 from checkengine.rulebook.model import Rulebook
-from checkengine.scoring import Scorer, grade, weighted_sections
+from checkengine.scoring import Scorer, grade, overall_score, weighted_sections
 
 # score (0-100) at or above ``min`` earns ``stars``; the first band that fits wins.
 DEFAULT_BANDS: tuple[tuple[float, int], ...] = ((90.0, 5), (80.0, 4), (70.0, 3), (60.0, 2), (0.0, 1))
@@ -74,7 +74,7 @@ class Stars(Scorer):
         if min_section is not None:
             min_section = _star_level(min_section, book, "min_section_stars")
         earned, possible, sections = weighted_sections(outcomes)
-        value = round(100.0 * earned / possible, 2) if possible else None
+        value = overall_score(earned, possible, sections, book)
         stars = stars_for(value, bands)
         low_sections = []
         for section_id, section in sections.items():
