@@ -242,6 +242,7 @@ def audit_context(
     order = [s.get("id") for s in merged.get("sections", [])]
     order += [s for s in by_section if s not in order]
     titles = {s.get("id"): s.get("title") for s in merged.get("sections", [])}
+    cited: dict[str, dict[str, str]] = {}  # clause id -> the clause, quoted once on the form
     for sec_id in order:
         rows = []
         for o in by_section.get(sec_id, []):
@@ -255,6 +256,11 @@ def audit_context(
                 else:
                     waiver_text = str(waiver)
             outcome = str(o.get("outcome", ""))
+            row_sources = _sources(o, merged)
+            for src in row_sources:
+                known = cited.setdefault(src["clause"], src)
+                if not known["text"] and src["text"]:
+                    cited[src["clause"]] = src
             rows.append(
                 {
                     "rule": str(o.get("rule", "")),
@@ -267,7 +273,8 @@ def audit_context(
                     "explanation": pick(o.get("explanation"), lang, source_lang),
                     "comment": o.get("comment") or "",
                     "waiver": waiver_text,
-                    "sources": _sources(o, merged),
+                    "sources": row_sources,
+                    "source_refs": [src["clause"] for src in row_sources],
                 }
             )
         if not rows:
@@ -329,6 +336,7 @@ def audit_context(
         "L": labels,
         "header": header,
         "sections": sections,
+        "sources": list(cited.values()),
         "failed": failed,
         "score": score,
         "counts": labels.fmt("counts", **summary),
