@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "form": ("checkengine.commands.form", "Make a blank fillable checklist, or read a filled one back as a record."),
     "batch": ("checkengine.commands.batch", "Evaluate many records in parallel (local processes or Dask), streamed in input order."),
     "archive": ("checkengine.commands.archive", "Archive records with their results (append-only SQLite), and query them."),
+    "diff": ("checkengine.commands.diff", "Compare two rulebooks; with --replay, list past outcomes that would change."),
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3

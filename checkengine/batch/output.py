@@ -38,12 +38,16 @@ class GuardedOutput:
     def write(self, text: str) -> int:
         try:
             return self.stream.write(text)
+        except BrokenPipeError:
+            raise  # the reader stopped reading (| head): not a failure, the CLI exits quietly
         except OSError as exc:
             raise output_error(self.target, exc) from None
 
     def flush(self) -> None:
         try:
             self.stream.flush()
+        except BrokenPipeError:
+            raise
         except OSError as exc:
             raise output_error(self.target, exc) from None
 
@@ -64,6 +68,8 @@ def guarded_output(path: str | None) -> Iterator[GuardedOutput]:
                                              (errno.EACCES, "Permission denied"),
                                              (errno.ENOSPC, "No space left on device")) if name == cause), 0)
             raise output_error(str(target), OSError(number, cause)) from None
+        raise
+    except BrokenPipeError:
         raise
     except OSError as exc:  # the final flush and close happen inside open_output
         raise output_error(str(target), exc) from None
