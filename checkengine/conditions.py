@@ -14,11 +14,37 @@ library plus those plugins add through ``checkengine_cel_functions`` (built-ins 
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
 from typing import Any, Callable, Mapping
 
-import cel
+
+def _load_cel() -> ModuleType:
+    """The binding's compiled extension, without the package's ``__init__``.
+
+    ``import cel`` also imports the package's interactive shell (prompt_toolkit and friends), which
+    costs about 0.3 s at every start of checkengine; the evaluator itself is the extension module
+    ``cel.cel``, which loads in milliseconds. Fall back to the plain import if its layout changes.
+    """
+    spec = importlib.util.find_spec("cel")
+    if spec is not None and spec.submodule_search_locations:
+        for folder in spec.submodule_search_locations:
+            for candidate in sorted(Path(folder).glob("cel.*.so")) + sorted(Path(folder).glob("cel.*.pyd")):
+                ext = importlib.util.spec_from_file_location("cel.cel", candidate)
+                if ext is not None and ext.loader is not None:
+                    module = importlib.util.module_from_spec(ext)
+                    ext.loader.exec_module(module)
+                    if hasattr(module, "compile") and hasattr(module, "Context"):
+                        return module
+    import cel
+
+    return cel
+
+
+cel = _load_cel()
 
 VARIABLES = ("record", "params", "group")
 

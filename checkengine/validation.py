@@ -82,10 +82,38 @@ def errors(name: str, doc: Document, *, subpath: tuple[str | int, ...] = ()) -> 
     instance: Any = doc.data
     for part in subpath:
         instance = instance[part]
+    if _fast_valid(name, instance):
+        return []
     raw = list(_leaves(validator(name).iter_errors(instance)))
     found = [_explain(err, doc, subpath) for err in raw if not _misspelt_required(err, raw)]
     found.sort(key=lambda e: (e.location.line or 0, e.location.column or 0))
     return found
+
+
+@lru_cache(maxsize=None)
+def _fast_validator(name: str) -> Any:
+    """A validator from the Rust-based ``jsonschema_rs``, or None when it is not installed.
+
+    It answers "valid or not" about fifty times faster than ``jsonschema``; the Python validator
+    is still what explains an invalid document, so messages do not depend on which one ran.
+    """
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - it is a dependency, but only a speed-up
+        return None
+    registry = jsonschema_rs.Registry(
+        [(BASE + f"{n}.schema.json", schema(n)) for n in SCHEMA_NAMES if _exists(n)]
+    )
+    return jsonschema_rs.validator_for(schema(name), registry=registry, validate_formats=True)
+
+
+def _exists(name: str) -> bool:
+    return resources.files("checkengine.schemas").joinpath(f"{name}.schema.json").is_file()
+
+
+def _fast_valid(name: str, instance: Any) -> bool:
+    fast = _fast_validator(name)
+    return bool(fast is not None and fast.is_valid(instance))
 
 
 def validate(name: str, doc: Document) -> None:
