@@ -3,9 +3,9 @@
 The audit form is rendered with two empty signature fields, ``inspector`` and ``manager``,
 whose rectangles come from the laid-out signature blocks (``#sig-inspector``/``#sig-manager``).
 Signing fills one of them in an incremental update, so a countersignature never breaks the
-signatures before it. The appearance is rendered with WeasyPrint (same fonts as the form, so
-Chinese and Korean names show), at the exact size of the field, and imported as the widget's
-appearance. With a timestamp server (RFC 3161) the signature is PAdES B-T, else B-B.
+signatures before it. The appearance is a pyHanko stamp (``checkengine.pdf.stamp``) drawn at the
+exact size of the field with a subset of the form language's Noto Sans CJK face, so that Chinese
+and Korean names show. With a timestamp server (RFC 3161) the signature is PAdES B-T, else B-B.
 """
 
 from __future__ import annotations
@@ -14,23 +14,20 @@ import asyncio
 import io
 import json
 import logging
-import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from pathlib import Path
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from checkengine.errors import UserError
 from checkengine.pdf import attachments as att
-from checkengine.pdf import fonts
-from checkengine.pdf.fetcher import SafeFetcher
 from checkengine.pdf.keys import LoadedKey
-from checkengine.pdf.labels import Formatter, forms_dir
+from checkengine.pdf.labels import Formatter
 
 log = logging.getLogger(__name__)
 
 ROLE_LABELS = {"inspector": "inspector", "manager": "site_manager"}
+TSA_TIMEOUT = 10  # seconds to wait for a timestamp server
 
 
 @dataclass(frozen=True)
@@ -57,9 +54,13 @@ def add_signature_fields(pdf: bytes, boxes: dict[str, Any]) -> bytes:
 def signature_fields(pdf: bytes) -> list[FieldInfo]:
     """The signature fields of a PDF with their page, rectangle and whether they are signed."""
     from pyhanko.pdf_utils.reader import PdfFileReader
+
+    return _fields(PdfFileReader(io.BytesIO(pdf), strict=False))
+
+
+def _fields(reader: Any) -> list[FieldInfo]:
     from pyhanko.sign.fields import enumerate_sig_fields
 
-    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
     pages = {}
     for index in range(int(reader.root["/Pages"]["/Count"])):
         ref = reader.find_page_for_modification(index)[0]
@@ -77,61 +78,70 @@ def signature_fields(pdf: bytes) -> list[FieldInfo]:
     return out
 
 
-def _form_facts(pdf: bytes) -> tuple[str, str | None, str]:
-    """The form's language, the site's time zone and the site id, from its attachments."""
+def _embedded_json(reader: Any, name: str) -> Any:
+    """The embedded file *name* of the PDF parsed as JSON, or None (absent or unreadable)."""
     try:
-        files = att.read_attachments(pdf)
-    except UserError:
-        return "en", None, ""
+        tree = reader.root["/Names"]["/EmbeddedFiles"]
+    except KeyError:
+        return None
+    nodes = [tree]
+    while nodes:
+        node = nodes.pop()
+        node = node.get_object() if hasattr(node, "get_object") else node
+        pairs = node.get("/Names") or []
+        for i in range(0, len(pairs) - 1, 2):
+            if str(pairs[i]) == name:
+                try:
+                    return json.loads(pairs[i + 1].get_object()["/EF"]["/F"].get_object().data)
+                except (KeyError, ValueError, AttributeError):
+                    return None
+        nodes.extend(node.get("/Kids") or [])
+    return None
+
+
+def _form_facts(reader: Any) -> tuple[str, str | None, str]:
+    """The form's language, the site's time zone and the site id, from its attachments."""
     lang, zone, site_id = "en", None, ""
-    if att.RESULT in files:
-        try:
-            lang = str(json.loads(files[att.RESULT]).get("language") or "en")
-        except (ValueError, AttributeError):
-            pass
-    if att.RECORD in files:
-        try:
-            site = json.loads(files[att.RECORD]).get("site")
-        except (ValueError, AttributeError):
-            site = None
-        if isinstance(site, dict):
-            zone = site.get("timezone")
-            site_id = str(site.get("id", ""))
-        elif isinstance(site, str):
-            site_id = site
+    result = _embedded_json(reader, att.RESULT)
+    if isinstance(result, dict) and result.get("language"):
+        lang = str(result["language"])
+    record = _embedded_json(reader, att.RECORD)
+    site = record.get("site") if isinstance(record, dict) else None
+    if isinstance(site, dict):
+        zone = site.get("timezone")
+        site_id = str(site.get("id", ""))
+    elif isinstance(site, str):
+        site_id = site
     return lang, zone, site_id
 
 
-def _now_in(zone: str | None) -> datetime:
-    now = datetime.now(timezone.utc)
+def _in_zone(when: datetime, zone: str | None) -> datetime:
     if zone:
         try:
-            return now.astimezone(ZoneInfo(zone))
+            return when.astimezone(ZoneInfo(zone))
         except (ZoneInfoNotFoundError, ValueError):
             pass
-    return now.astimezone()
+    return when.astimezone()
 
 
-def render_stamp(key: LoadedKey, *, field: str, lang: str, width: float, height: float, when: datetime) -> bytes:
-    """The visible signature as a one-page PDF of exactly *width* x *height* points."""
-    from checkengine.pdf.render import environment, html_to_document, write_document
+def stamp_style(key: LoadedKey, *, field: str, lang: str, zone: str | None) -> Any:
+    """The pyHanko stamp style of *key*'s visible signature in the field *field*."""
+    from checkengine.pdf.stamp import Line, SignatureLook, SignatureStampStyle, face_for
 
     fmt = Formatter(lang)
-    role = fmt.labels[ROLE_LABELS[field]] if field in ROLE_LABELS else field
-    html = environment().get_template("stamp.html.j2").render(
-        html_lang=fonts.html_lang(lang),
-        L=fmt.labels,
-        role=role,
-        signer=key.common_name,
-        signed_at=fmt.datetime(when),
-        fingerprint=key.fingerprint,
-        self_signed=key.self_signed,
-        width_pt=f"{width:.2f}",
-        height_pt=f"{height:.2f}",
+    labels = fmt.labels
+    role = labels[ROLE_LABELS[field]] if field in ROLE_LABELS else field
+    after = [Line(f"{labels['certificate']} SHA-256 {key.fingerprint}", 5.6)]
+    if key.self_signed:
+        after.append(Line(labels["self_signed_warning"], 6.2, color=(0.69, 0.0, 0.0), bold=True))
+    look = SignatureLook(
+        family=face_for(lang),
+        lines_before_time=(Line(f"{labels['signed_by']} ({role})", 6.8), Line(key.common_name, 8.5, bold=True)),
+        time_label=labels["signed_at"],
+        lines_after_time=tuple(after),
+        format_time=lambda when: fmt.datetime(_in_zone(when, zone)),
     )
-    fetcher = SafeFetcher([forms_dir()], max_bytes=1024 * 1024)
-    document = html_to_document(html, fetcher=fetcher)
-    return write_document(document, fetcher=fetcher)
+    return SignatureStampStyle(look=look)
 
 
 def sign_pdf(
@@ -144,18 +154,21 @@ def sign_pdf(
     location: str | None = None,
 ) -> bytes:
     """Fill the empty signature field *field* with a PAdES signature; return the new PDF bytes."""
-    from pyhanko.pdf_utils import layout
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.sign import fields as sigfields
     from pyhanko.sign import signers
     from pyhanko.sign.general import SigningError
-    from pyhanko.stamp import StaticStampStyle
+    from pyhanko.sign.timestamps import HTTPTimeStamper, TimestampRequestError
 
     if not pdf.startswith(b"%PDF"):
         raise UserError("the input is not a PDF file")
+    if tsa_url and not tsa_url.startswith(("http://", "https://")):
+        raise UserError(f"--tsa {tsa_url}: a timestamp server URL starts with http:// or https://")
     try:
-        existing = signature_fields(pdf)
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+        existing = _fields(writer.prev)
+        lang, zone, site_id = _form_facts(writer.prev)
     except (PdfError, ValueError, KeyError) as exc:
         raise UserError(f"cannot read the PDF: {exc}") from None
     target = next((f for f in existing if f.name == field), None)
@@ -164,20 +177,8 @@ def sign_pdf(
         raise UserError(f"the form has no signature field '{field}' (its signature fields: {names})")
     if target.signed:
         raise UserError(f"the signature field '{field}' is already signed")
-    lang, zone, site_id = _form_facts(pdf)
-    fonts.require_fonts(lang)
-    when = _now_in(zone)
-    x1, y1, x2, y2 = target.box
-    stamp = render_stamp(key, field=field, lang=lang, width=abs(x2 - x1), height=abs(y2 - y1), when=when)
 
-    timestamper = None
-    if tsa_url:
-        from pyhanko.sign.timestamps import HTTPTimeStamper
-
-        if not tsa_url.startswith(("http://", "https://")):
-            raise UserError(f"--tsa {tsa_url}: a timestamp server URL starts with http:// or https://")
-        timestamper = HTTPTimeStamper(tsa_url, timeout=20)
-
+    timestamper = HTTPTimeStamper(tsa_url, timeout=TSA_TIMEOUT) if tsa_url else None
     meta = signers.PdfSignatureMetadata(
         field_name=field,
         md_algorithm="sha256",
@@ -188,40 +189,33 @@ def sign_pdf(
         use_pades_lta=False,
         embed_validation_info=False,
     )
-    with tempfile.TemporaryDirectory(prefix="checkengine-stamp-") as tmp:
-        stamp_path = Path(tmp) / "stamp.pdf"
-        stamp_path.write_bytes(stamp)
-        style = StaticStampStyle.from_pdf_file(
-            str(stamp_path),
-            border_width=0,
-            background_opacity=1.0,
-            background_layout=layout.SimpleBoxLayoutRule(
-                x_align=layout.AxisAlignment.ALIGN_MIN,
-                y_align=layout.AxisAlignment.ALIGN_MAX,
-                margins=layout.Margins.uniform(0),
-            ),
-        )
-        pdf_signer = signers.PdfSigner(meta, key.signer, timestamper=timestamper, stamp_style=style)
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-        out = io.BytesIO()
-        try:
-            pdf_signer.sign_pdf(writer, existing_fields_only=True, output=out)
-        except (SigningError, PdfError) as exc:
-            raise UserError(f"signing failed: {exc}") from None
-        except Exception as exc:
-            if timestamper is not None and _is_network_error(exc):
-                raise UserError(f"the timestamp server {tsa_url} did not answer: {exc}") from None
-            raise
+    style = stamp_style(key, field=field, lang=lang, zone=zone)
+    pdf_signer = signers.PdfSigner(meta, key.signer, timestamper=timestamper, stamp_style=style)
+    out = io.BytesIO()
+    try:
+        pdf_signer.sign_pdf(writer, existing_fields_only=True, output=out)
+    except TimestampRequestError as exc:
+        raise UserError(_timestamp_problem(str(tsa_url), exc)) from None
+    except (SigningError, PdfError) as exc:
+        raise UserError(f"signing failed: {exc}") from None
     return out.getvalue()
 
 
-def _is_network_error(exc: BaseException) -> bool:
-    from pyhanko.sign.timestamps import TimestampRequestError
+def _timestamp_problem(url: str, exc: BaseException) -> str:
+    """Why the timestamp server at *url* gave no timestamp, as a sentence."""
+    import aiohttp
 
-    try:
-        import aiohttp
-
-        network: tuple[type[BaseException], ...] = (aiohttp.ClientError, asyncio.TimeoutError, OSError, TimestampRequestError)
-    except ImportError:  # pragma: no cover - aiohttp comes with pyHanko
-        network = (asyncio.TimeoutError, OSError, TimestampRequestError)
-    return isinstance(exc, network)
+    cause = exc.__cause__
+    if isinstance(cause, (asyncio.TimeoutError, aiohttp.ServerTimeoutError)):
+        return f"the timestamp server {url} did not answer within {TSA_TIMEOUT} seconds; no signature was made"
+    if isinstance(cause, aiohttp.ClientConnectorError):
+        return (f"cannot connect to the timestamp server {url} ({cause.os_error.strerror or cause.os_error}); "
+                "no signature was made")
+    if isinstance(cause, aiohttp.ContentTypeError):
+        return f"the timestamp server {url} did not answer with a timestamp: {cause.message}; no signature was made"
+    if isinstance(cause, aiohttp.ClientResponseError):
+        return (f"the timestamp server {url} answered HTTP {cause.status} {cause.message}; "
+                "no signature was made")
+    if cause is not None:
+        return f"the timestamp server {url} did not answer: {cause}; no signature was made"
+    return f"the timestamp server {url} gave no timestamp: {exc}; no signature was made"

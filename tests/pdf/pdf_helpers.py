@@ -61,9 +61,49 @@ def pdftotext(path: Path) -> str:
     return run("pdftotext", "-layout", str(path), "-")
 
 
+def to_unicode_map(stream: Any) -> dict[int, str]:
+    """Code -> text of a ToUnicode CMap (bfchar and bfrange entries)."""
+    import re
+
+    text = stream.get_object().get_data().decode("latin-1")
+    out: dict[int, str] = {}
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", text, re.S):
+        for code, target in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>", block):
+            out[int(code, 16)] = bytes.fromhex(target).decode("utf-16-be")
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", text, re.S):
+        for start, end, target in re.findall(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>\s*(<[0-9a-fA-F]+>|\[[^\]]*\])", block):
+            codes = range(int(start, 16), int(end, 16) + 1)
+            if target.startswith("["):
+                for code, item in zip(codes, re.findall(r"<([0-9a-fA-F]+)>", target)):
+                    out[code] = bytes.fromhex(item).decode("utf-16-be")
+            else:
+                first = bytes.fromhex(target[1:-1]).decode("utf-16-be")
+                for offset, code in enumerate(codes):
+                    out[code] = first[:-1] + chr(ord(first[-1]) + offset)
+    return out
+
+
+def bare_cff_cmap(program: bytes, to_unicode: dict[int, str]) -> dict[int, str]:
+    """Codepoint -> glyph name for a bare CID-keyed CFF program shown with Identity-H: a
+    character counts when its CID (the code, through ToUnicode) is a glyph of the program."""
+    from fontTools.cffLib import CFFFontSet
+
+    cff = CFFFontSet()
+    cff.decompile(io.BytesIO(program), None)
+    names = set(cff[cff.fontNames[0]].charset)
+    out = {}
+    for cid, text in to_unicode.items():
+        name = f"cid{cid:05d}"
+        if len(text) == 1 and name in names and cid != 0:
+            out[ord(text)] = name
+    return out
+
+
 def embedded_cmaps(path: Path) -> dict[str, dict[int, str]]:
     """Base font name -> its embedded program's cmap, for every font used by the pages and by
-    the appearances of their annotations (the signature stamps), through nested XObjects."""
+    the appearances of their annotations (the signature stamps), through nested XObjects.
+    Bare CFF programs (FontFile3 /CIDFontType0C) have no cmap: theirs is read from the font's
+    ToUnicode map and the program's charset."""
     import pypdf
     from fontTools.ttLib import TTFont
 
@@ -81,8 +121,13 @@ def embedded_cmaps(path: Path) -> dict[str, dict[int, str]]:
             descriptor = (descendants[0].get_object() if descendants else font)["/FontDescriptor"]
             for key in ("/FontFile", "/FontFile2", "/FontFile3"):
                 if key in descriptor:
-                    data = descriptor[key].get_object().get_data()
-                    found[f"{font['/BaseFont']}#{id(font)}"] = TTFont(io.BytesIO(data)).getBestCmap() or {}
+                    stream = descriptor[key].get_object()
+                    data = stream.get_data()
+                    name = f"{font['/BaseFont']}#{id(font)}"
+                    if stream.get("/Subtype") == "/CIDFontType0C":
+                        found[name] = bare_cff_cmap(data, to_unicode_map(font["/ToUnicode"]))
+                    else:
+                        found[name] = TTFont(io.BytesIO(data)).getBestCmap() or {}
         for ref in (res.get("/XObject") or {}).values():
             xobject(ref)
 
@@ -117,3 +162,109 @@ def load(files: Any, **kw: Any) -> Any:
 def reevaluate_as_printed(record: Any, merged: Any, result: Any, waivers: Any) -> Any:
     """A stand-in evaluator for library tests: the rules 'give' what the form printed."""
     return result
+
+
+def appearance_lines(path: Path, field: str) -> list[str]:
+    """The text lines drawn in the signature appearance of *field*, decoded through the
+    appearance font's ToUnicode map (one line per BT ... Tj ET)."""
+    import re
+
+    import pypdf
+
+    reader = pypdf.PdfReader(str(path))
+    for page in reader.pages:
+        for annot in page.get("/Annots") or []:
+            widget = annot.get_object()
+            if widget.get("/FT") != "/Sig" or widget.get("/T") != field:
+                continue
+            normal = widget["/AP"]["/N"].get_object()
+            codes = to_unicode_map(normal["/Resources"]["/Font"]["/F1"].get_object()["/ToUnicode"])
+            lines = []
+            for hexes in re.findall(rb"<([0-9a-f]*)> Tj", normal.get_data()):
+                lines.append("".join(codes[int(hexes[i:i + 4], 16)] for i in range(0, len(hexes), 4)))
+            return lines
+    raise AssertionError(f"no signature appearance for {field}")
+
+
+def appearance_cids(path: Path, field: str) -> list[int]:
+    """Every CID drawn in the signature appearance of *field*."""
+    import re
+
+    import pypdf
+
+    for page in pypdf.PdfReader(str(path)).pages:
+        for annot in page.get("/Annots") or []:
+            widget = annot.get_object()
+            if widget.get("/FT") == "/Sig" and widget.get("/T") == field:
+                data = widget["/AP"]["/N"].get_object().get_data()
+                return [int(h[i:i + 4], 16) for h in re.findall(rb"<([0-9a-f]*)> Tj", data) for i in range(0, len(h), 4)]
+    raise AssertionError(f"no signature appearance for {field}")
+
+
+class TestCA:
+    """A certificate authority made for a test: issues signing and timestamping certificates."""
+
+    __test__ = False  # not a pytest class
+
+    def __init__(self, name: str = "checkengine test CA") -> None:
+        from datetime import datetime, timedelta, timezone
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        self.name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+        self.start = datetime.now(timezone.utc) - timedelta(hours=1)
+        self.cert = (
+            x509.CertificateBuilder().subject_name(self.name).issuer_name(self.name)
+            .public_key(self.key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(self.start).not_valid_after(self.start + timedelta(days=30))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
+                                         data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                                         crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(self.key.public_key()), critical=False)
+            .sign(self.key, hashes.SHA256())
+        )
+
+    def issue(self, common_name: str, *, timestamping: bool = False) -> tuple[Any, Any]:
+        """A new EC key and its certificate: for signing, or (*timestamping*) for a TSA."""
+        from datetime import timedelta
+
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+        key = ec.generate_private_key(ec.SECP256R1())
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
+            .issuer_name(self.name).public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(self.start).not_valid_after(self.start + timedelta(days=10))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=not timestamping,
+                                         key_encipherment=False, data_encipherment=False, key_agreement=False,
+                                         key_cert_sign=False, crl_sign=False, encipher_only=False,
+                                         decipher_only=False), critical=True)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(self.key.public_key()), critical=False)
+        )
+        if timestamping:
+            builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        return key, builder.sign(self.key, hashes.SHA256())
+
+    def write_signer(self, folder: Path, common_name: str) -> tuple[Path, Path]:
+        """A PKCS#12 store (test password) for a new signer, and the CA's certificate as PEM."""
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.serialization import pkcs12
+
+        key, cert = self.issue(common_name)
+        folder.mkdir(parents=True, exist_ok=True)
+        p12 = folder / "signer.p12"
+        p12.write_bytes(pkcs12.serialize_key_and_certificates(
+            b"signer", key, cert, [self.cert], serialization.BestAvailableEncryption(PASSWORD.encode())))
+        ca_pem = folder / "ca.pem"
+        ca_pem.write_bytes(self.cert.public_bytes(serialization.Encoding.PEM))
+        return p12, ca_pem
