@@ -16,9 +16,9 @@ from checkengine.batch.run import BatchOptions, evaluate_batch
 from checkengine.batch.writers import Tally
 from checkengine.records import RecordError
 
-RECORD_COLUMNS = ("id, run, seq, record_id, kind, site, team, employee, timestamp, day, month, week, file, "
-                  "line, score, passed, grade, data")
-OUTCOME_COLUMNS = ("run, record, group_key, rule, section, outcome, severity, weight, site, team, employee, "
+RECORD_COLUMNS = ("id, run, book, seq, record_id, kind, site, team, employee, role, timestamp, day, month, week, "
+                  "file, line, score, passed, grade, data")
+OUTCOME_COLUMNS = ("run, book, record, group_key, rule, section, outcome, severity, weight, site, team, employee, "
                    "day, month, week, explanation, observed, expected, parameters, waiver, comment, evidence, "
                    "details")
 
@@ -32,9 +32,10 @@ class ArchiveSink:
 
     encoder: Encoder | None = staticmethod(encode_record)
 
-    def __init__(self, archive: Archive, run: int) -> None:
+    def __init__(self, archive: Archive, run: int, book: str) -> None:
         self.archive = archive
         self.run = run
+        self.book = book
         self.next_record = archive.next_id("records")
         self.records: list[tuple[Any, ...]] = []
         self.outcomes: list[tuple[Any, ...]] = []
@@ -43,8 +44,8 @@ class ArchiveSink:
     def record(self, seq: int, payload: RecordRows) -> None:
         rid = self.next_record
         self.next_record += 1
-        self.records.append((rid, self.run, *payload.record))
-        self.outcomes.extend((self.run, rid, None, *row) for row in payload.outcomes)
+        self.records.append((rid, self.run, self.book, *payload.record))
+        self.outcomes.extend((self.run, self.book, rid, None, *row) for row in payload.outcomes)
 
     def error(self, seq: int, error: RecordError) -> None:
         loc = error.location
@@ -53,7 +54,7 @@ class ArchiveSink:
     def groups(self, entries: list[dict[str, Any]]) -> None:
         for entry in entries:
             key, row = group_row(entry)
-            self.outcomes.append((self.run, None, key, *row))
+            self.outcomes.append((self.run, self.book, None, key, *row))
         self.flush()
 
     def flush(self) -> None:
@@ -104,7 +105,7 @@ def add_batch(
              json.dumps(inputs, ensure_ascii=False), json.dumps(waivers, ensure_ascii=False, default=str),
              f"checkengine {__version__}"),
         )
-        sink = ArchiveSink(archive, run)
+        sink = ArchiveSink(archive, run, spec.book.id)
         tally = evaluate_batch(spec, inputs, sink, executor, stop=stop, options=options, after_chunk=after_chunk)
         sink.flush()
         archive.db.execute(

@@ -1,7 +1,8 @@
 """Asking the archive: outcomes filtered by site, team, employee, rule, period and outcome.
 
-By default only the latest evaluation of each record (and of each aggregate group) counts - a
-re-evaluation supersedes, but never replaces, the earlier rows; ``history`` shows them all.
+By default only the latest evaluation of each record under each rulebook (and of each aggregate
+group) counts - a re-evaluation supersedes, but never replaces, the earlier rows; ``history``
+shows them all.
 """
 
 from __future__ import annotations
@@ -19,8 +20,11 @@ _WEEK = re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 OUTCOMES = ("pass", "fail", "not_applicable", "waived", "needs_review", "error")
 
-LATEST_RECORD = "r.id = (SELECT MAX(r2.id) FROM records r2 WHERE r2.record_id = r.record_id)"
-LATEST_GROUP = ("o.id = (SELECT MAX(o2.id) FROM outcomes o2 WHERE o2.rule = o.rule "
+# The latest evaluation of a record under each rulebook (by id: a new version supersedes), and
+# the latest outcome of each aggregate group.
+LATEST_RECORD = ("r.id = (SELECT MAX(r2.id) FROM records r2 WHERE r2.record_id = r.record_id "
+                 "AND r2.book = r.book)")
+LATEST_GROUP = ("o.id = (SELECT MAX(o2.id) FROM outcomes o2 WHERE o2.book = o.book AND o2.rule = o.rule "
                 "AND o2.group_key = o.group_key)")
 
 

@@ -75,8 +75,9 @@ def encode_record(seq: int, entry: dict[str, Any], record: Record) -> RecordRows
     day, month, week = periods(record_date(data))
     score = entry.get("score") or {}
     passed = score.get("passed")
+    role = (data.get("subject") or {}).get("role")
     row = (
-        seq, data["id"], data["kind"], site, team, employee, data.get("timestamp"), day, month, week,
+        seq, data["id"], data["kind"], site, team, employee, role, data.get("timestamp"), day, month, week,
         record.location.file, record.location.line, score.get("score"),
         None if passed is None else int(bool(passed)), score.get("grade"), _json(data),
     )

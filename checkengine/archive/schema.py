@@ -1,5 +1,9 @@
 """The archive's tables: append-only, enforced by the database itself.
 
+Each record is evaluated under one rulebook per run; ``book`` (the rulebook's id) is repeated on
+records and outcomes because "the latest evaluation" is per record *and rulebook*: a new version
+of a rulebook supersedes the old one's outcomes, another rulebook adds its own.
+
 Every table has triggers that abort an UPDATE or a DELETE, so no tool - not even a hand-typed
 ``sqlite3`` session - can rewrite history without dropping the triggers first. A re-evaluation of
 a record is a new row in a new run. Outcome rows repeat the record's site, team, employee and
@@ -49,12 +53,14 @@ CREATE TABLE run_ends (
 CREATE TABLE records (
     id          INTEGER PRIMARY KEY,
     run         INTEGER NOT NULL REFERENCES runs(id),
+    book        TEXT NOT NULL,          -- the rulebook's id (as in rulebooks.rulebook_id)
     seq         INTEGER NOT NULL,
     record_id   TEXT NOT NULL,
     kind        TEXT NOT NULL,
     site        TEXT,
     team        TEXT,
     employee    TEXT,
+    role        TEXT,
     timestamp   TEXT,
     day         TEXT,                   -- the record's date in its own time zone, YYYY-MM-DD
     month       TEXT,                   -- YYYY-MM
@@ -69,6 +75,7 @@ CREATE TABLE records (
 CREATE TABLE outcomes (
     id          INTEGER PRIMARY KEY,
     run         INTEGER NOT NULL REFERENCES runs(id),
+    book        TEXT NOT NULL,
     record      INTEGER REFERENCES records(id),   -- NULL for an aggregate group
     group_key   TEXT,                             -- the group (canonical JSON) of an aggregate
     rule        TEXT NOT NULL,
@@ -101,7 +108,7 @@ CREATE TABLE errors (
     path        TEXT,
     message     TEXT NOT NULL
 );
-CREATE INDEX records_by_record_id ON records(record_id, id);
+CREATE INDEX records_by_record_id ON records(record_id, book, id);
 CREATE INDEX records_by_site_month ON records(site, month);
 CREATE INDEX records_by_site_week ON records(site, week);
 CREATE INDEX outcomes_by_record ON outcomes(record);
@@ -109,7 +116,7 @@ CREATE INDEX outcomes_by_site_month ON outcomes(site, month, outcome);
 CREATE INDEX outcomes_by_site_week ON outcomes(site, week, outcome);
 CREATE INDEX outcomes_by_rule ON outcomes(rule, outcome);
 CREATE INDEX outcomes_by_employee ON outcomes(employee, month);
-CREATE INDEX outcomes_by_group ON outcomes(rule, group_key, id) WHERE group_key IS NOT NULL;
+CREATE INDEX outcomes_by_group ON outcomes(book, rule, group_key, id) WHERE group_key IS NOT NULL;
 """
 
 

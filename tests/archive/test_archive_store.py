@@ -211,3 +211,20 @@ def test_full_disk_leaves_the_archive_as_it_was(tmp_path: Path, book_path: Path,
     )
     assert rows(db, "SELECT count(*) FROM records") == before
     assert rows(db, "SELECT count(*) FROM runs") == [(1,)]
+
+
+def test_another_rulebook_adds_its_own_outcomes(tmp_path: Path, book_path: Path, stream: Path, scenario: Any) -> None:
+    """A newer version of a rulebook supersedes its older outcomes; another rulebook does not."""
+    import yaml
+
+    other = scenario.rulebook()
+    other["id"] = "dress-only"
+    other["sections"] = other["sections"][:1]
+    (tmp_path / "other.yaml").write_text(yaml.safe_dump(other, allow_unicode=True), "utf-8")
+    db = tmp_path / "a.sqlite"
+    archive_once(db, book_path, [stream])
+    archive_once(db, tmp_path / "other.yaml", [stream])
+    with open_archive(db, write=False) as archive:
+        latest = list(query_outcomes(archive, Filters(rule="DRS-01-uniform")))
+    assert sorted({o["rulebook"]["id"] for o in latest}) == ["dress-only", "scenario"]
+    assert len(latest) == 2 * len({o["record"]["id"] for o in latest})
