@@ -22,7 +22,8 @@ _EXPR = {"type": "string", "minLength": 1, "description": "A CEL expression over
 class Expression(CheckType):
     name = "expression"
     summary = "A CEL condition over the record that must be true (e.g. record.data.form_filed)."
-    options = {"expr": _EXPR, "observe": _EXPR}
+    options = {"expr": _EXPR, "observe": _EXPR,
+               "label": {"type": "string", "description": "What `observe` is, for the explanation."}}
     required = ("expr",)
 
     def compile(self, spec: Mapping[str, Any], compiler: Compiler) -> CompiledCheck:
@@ -41,8 +42,12 @@ class Expression(CheckType):
                         f"the expression `{condition.source}` gave {show(value)}, not true or false"
                     )
                 key = "condition_true" if value else "condition_false"
-                return Result("pass" if value else "fail", seen, True,
-                              message(key, env.lang, condition=condition.source))
+                text = message(key, env.lang, condition=condition.source)
+                if observe is not None:
+                    # The value the author chose to show says more than the condition's source.
+                    text = message("observed_value", env.lang, label=spec.get("label", observe.source),
+                                   observed=seen) + "; " + text
+                return Result("pass" if value else "fail", seen, True, text)
 
         return _Expression()
 

@@ -102,9 +102,9 @@ def effective_dates(book: Rulebook) -> Iterator[Finding]:
             )
             continue
         if start or end:
-            spec = rule.check
-            key = (tuple(rule.sources), spec.get("type"), spec.get("field"), spec.get("expr"),
-                   spec.get("value"), rule.when)
+            # Two dated rules are versions of one standard when they enforce the same clauses with
+            # the same check, condition and scope; only their dates (and wording) differ.
+            key = (tuple(rule.sources), _canonical(rule.check), rule.when, _canonical(rule.applies_to))
             versions.setdefault(key, []).append(rule)
     for rules in versions.values():
         rules.sort(key=lambda r: r.effective_from or "")
@@ -219,6 +219,12 @@ def tidy_condition_error(finding: Finding) -> Finding:
     message = (f"the condition does not parse: at {where} of the condition, {problem}; write a CEL "
                "expression, e.g. record.observations.badge == \"standard\"")
     return Finding(finding.code, message, finding.location, finding.level)
+
+
+def _canonical(value: Any) -> str:
+    import json
+
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
 def _at(rule: Rule, *sub: str | int) -> Location:
