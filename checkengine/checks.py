@@ -11,9 +11,12 @@ the record's date with :meth:`Env.value`, which also records the parameter for t
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Hashable, Iterable, Literal, Mapping
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, ClassVar, Hashable, Iterable, Literal
 
 if TYPE_CHECKING:
     from checkengine.conditions import Condition, Conditions
@@ -34,11 +37,16 @@ class _Missing:
 MISSING: Any = _Missing()
 
 
+@lru_cache(maxsize=4096)
+def _parts(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))
+
+
 def get_path(data: Any, path: str) -> Any:
     """The value at a dotted *path* (``observations.badge``, ``data.turns.0.text``), or MISSING."""
     current = data
-    for part in path.split("."):
-        if isinstance(current, Mapping):
+    for part in _parts(path):
+        if type(current) is dict or isinstance(current, Mapping):  # dict first: the common, fast case
             if part not in current:
                 return MISSING
             current = current[part]
@@ -91,7 +99,7 @@ class CheckFailure(Exception):
     """Raised by a check while running: the rule's outcome becomes ``error`` with this reason."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Result:
     """What a check found. ``observed`` and ``expected`` go into the explanation and the form."""
 
@@ -103,6 +111,8 @@ class Result:
 
 
 def is_param_ref(value: Any) -> bool:
+    if type(value) is dict:
+        return len(value) == 1 and isinstance(value.get("param"), str)
     return isinstance(value, Mapping) and set(value) == {"param"} and isinstance(value["param"], str)
 
 
@@ -113,6 +123,8 @@ class Compiler:
     book: "Rulebook"
     rule: "Rule"
     conditions: "Conditions"
+    #: the conditions compiled for this rule (the engine sizes its CEL contexts from them)
+    compiled: list["Condition"] = field(default_factory=list)
 
     def param(self, value: Any, subpath: tuple[str | int, ...]) -> Any:
         """Check a ``{param: NAME}`` reference (or a literal) and return it unchanged."""
@@ -134,15 +146,127 @@ class Compiler:
         from checkengine.conditions import ConditionError
 
         try:
-            return self.conditions.compile(text)
+            condition = self.conditions.compile(text)
         except ConditionError as exc:
             raise CheckSpecError(str(exc), subpath, code="CE208") from None
+        self.compiled.append(condition)
+        return condition
+
+
+Path = tuple[str, ...]
+Paths = frozenset[Path] | None  # None: the whole variable
+Refs = tuple[Paths, frozenset[str] | None]  # (record paths, parameter names)
+
+_RECORD = re.compile(r"(?<![.\w])record((?:\s*\.\s*[A-Za-z_]\w*)*)(\s*\()?")
+_PARAMS = re.compile(r"(?<![.\w])params(?:\s*\.\s*([A-Za-z_]\w*))?")
+
+
+@lru_cache(maxsize=4096)
+def references(source: str) -> Refs:
+    """The record paths and parameters a condition reads (``record.observations.badge`` ->
+    ``("observations", "badge")``); None where it reads a whole variable (``f(record)``,
+    ``record["data"]``), so that nothing a condition can reach is ever left out. A method call
+    (``record.data.turns.size()``) reads its receiver whole."""
+    paths: set[Path] = set()
+    whole_record = False
+    for match in _RECORD.finditer(source):
+        parts = [p.strip() for p in match.group(1).split(".")[1:]]
+        if match.group(2) and parts:
+            parts.pop()
+        if not parts:
+            whole_record = True
+            break
+        paths.add(tuple(parts))
+    names: set[str] = set()
+    all_params = False
+    for match in _PARAMS.finditer(source):
+        if match.group(1) is None:
+            all_params = True
+            break
+        names.add(match.group(1))
+    return (None if whole_record else frozenset(paths)), (None if all_params else frozenset(names))
+
+
+def _union(a: frozenset[Any] | None, b: frozenset[Any] | None) -> frozenset[Any] | None:
+    return None if a is None or b is None else a | b
+
+
+def _covered(have: Paths, need: Paths) -> bool:
+    if have is None or (need is not None and need <= have):
+        return True
+    if need is None:
+        return False
+    return all(any(p[:i] in have for i in range(1, len(p) + 1)) for p in need)
+
+
+Trie = dict[str, "Trie | None"]  # None: the whole value at that key
+
+
+@lru_cache(maxsize=256)
+def _trie(paths: frozenset[Path]) -> Trie:
+    root: Trie = {}
+    for path in sorted(paths, key=len):  # shorter first: a whole value wins over its parts
+        node: Trie | None = root
+        for i, key in enumerate(path):
+            assert node is not None
+            if i == len(path) - 1:
+                node[key] = None
+            elif key in node and node[key] is None:
+                break
+            else:
+                node = node.setdefault(key, {})
+    return root
+
+
+def _take(src: Mapping[str, Any], trie: Trie) -> dict[str, Any]:
+    out = {}
+    for key, sub in trie.items():
+        if key in src:
+            value = src[key]
+            # A whole value, or one CEL cannot look into (it then fails as on the full record).
+            out[key] = value if sub is None or not isinstance(value, Mapping) else _take(value, sub)
+    return out
+
+
+def prune(record: Mapping[str, Any], paths: Paths) -> Mapping[str, Any]:
+    """The parts of *record* at *paths* (whole values), in the record's shape; never more than
+    needed, and never a change to *record*. An absent key stays absent, so CEL's ``has()`` and
+    its missing-field errors see what they would see on the whole record."""
+    if paths is None:
+        return record
+    return _take(record, _trie(paths))
+
+
+class EnvCache:
+    """What the Envs of one engine share: parameter values by date, and what conditions read.
+
+    Converting a record into CEL values costs about a microsecond a value, and every CEL
+    execution costs in proportion to its context's size; so a record's context holds only the
+    record paths and parameters the rulebook's conditions read (:func:`references`). A condition
+    that needs more (one a plugin compiles at run time, say) gets a context rebuilt with it.
+    """
+
+    __slots__ = ("values", "tables", "refs")
+
+    def __init__(self, conditions: Iterable["Condition"] = (), *, whole: bool = False) -> None:
+        self.values: dict[tuple[str, date | None], "ParamValue | None"] = {}
+        self.tables: dict[tuple[date | None, frozenset[str] | None], dict[str, Any]] = {}
+        paths: Paths = None if whole else frozenset()
+        names: frozenset[str] | None = None if whole else frozenset()
+        for condition in conditions:
+            more_paths, more_names = references(condition.source)
+            paths, names = _union(paths, more_paths), _union(names, more_names)
+        self.refs: Refs = (paths, names)
+
+
+_WHOLE = EnvCache(whole=True)
 
 
 class Env:
     """What a check sees while it evaluates one record (or one group)."""
 
-    __slots__ = ("record", "on", "book", "lang", "used", "_conditions", "_cel_context", "group")
+    __slots__ = ("record", "on", "book", "lang", "used", "_conditions", "_cel_context", "group", "_cache",
+                 "_context_refs", "_context_on", "_results")
 
     def __init__(
         self,
@@ -152,6 +276,8 @@ class Env:
         lang: str,
         conditions: "Conditions",
         group: Mapping[str, Any] | None = None,
+        *,
+        cache: EnvCache | None = None,
     ) -> None:
         self.book = book
         self.record = record
@@ -160,10 +286,24 @@ class Env:
         self.used: dict[str, "ParamValue"] = {}
         self._conditions = conditions
         self._cel_context: Any = None
+        self._context_refs: Refs = (frozenset(), frozenset())
+        self._context_on = on
+        # id(condition) -> (True, its value) or (False, the error it raised): conditions are pure,
+        # and rules often share one (every rule of a section "when on duty").
+        self._results: dict[int, tuple[bool, Any]] = {}
         self.group = group
+        # Without an engine's cache, the whole record and every parameter go into the context.
+        self._cache = cache if cache is not None else _WHOLE
+
+    def _value_of(self, name: str) -> "ParamValue | None":
+        key = (name, self.on)
+        values = self._cache.values
+        if key not in values:
+            values[key] = self.book.parameters[name].at(self.on)
+        return values[key]
 
     def param(self, name: str) -> Any:
-        pv = self.book.parameters[name].at(self.on)
+        pv = self._value_of(name)
         if pv is None:
             raise CheckFailure(
                 f"parameter '{name}' has no value on {self.on.isoformat() if self.on else 'that date'}"
@@ -180,25 +320,53 @@ class Env:
     def get(self, path: str) -> Any:
         return get_path(self.record, path)
 
-    def params_table(self) -> dict[str, Any]:
-        """Every parameter's value on the record's date, for conditions (``params.NAME``)."""
-        out = {}
-        for name, p in self.book.parameters.items():
-            pv = p.at(self.on)
-            if pv is not None:
-                out[name] = pv.value
-        return out
+    def params_table(self, names: frozenset[str] | None = None) -> dict[str, Any]:
+        """Parameter values on the record's date, for conditions (``params.NAME``); all, or *names*."""
+        key = (self.on, names)
+        table = self._cache.tables.get(key)
+        if table is None:
+            table = {}
+            for name in self.book.parameters if names is None else sorted(names):
+                pv = self._value_of(name) if name in self.book.parameters else None
+                if pv is not None:
+                    table[name] = pv.value
+            self._cache.tables[key] = table
+        return dict(table)
+
+    def _context(self, condition: "Condition") -> Any:
+        need_paths, need_names = references(condition.source)
+        paths, names = self._context_refs
+        if self._context_on != self.on:  # a check moved the date: other parameter values apply
+            self._cel_context, self._results, self._context_on = None, {}, self.on
+        if self._cel_context is not None and _covered(paths, need_paths) and (
+                names is None or (need_names is not None and need_names <= names)):
+            return self._cel_context
+        # The record's first condition, or one that reads more than the rulebook's conditions do.
+        paths = _union(_union(paths, need_paths), self._cache.refs[0])
+        names = _union(_union(names, need_names), self._cache.refs[1])
+        record = prune(self.record, paths) if self.record is not None else None
+        self._cel_context = self._conditions.context(record, self.params_table(names), self.group)
+        self._context_refs = (paths, names)
+        return self._cel_context
 
     def evaluate(self, condition: "Condition") -> Any:
         """Evaluate a compiled condition against this record (the CEL context is built once)."""
-        if self._cel_context is None:
-            self._cel_context = self._conditions.context(self.record, self.params_table(), self.group)
         for name in condition.params:
             if name in self.book.parameters:
-                pv = self.book.parameters[name].at(self.on)
+                pv = self._value_of(name)
                 if pv is not None:
                     self.used[name] = pv
-        return condition.run(self._cel_context)
+        key = id(condition)
+        known = self._results.get(key) if self._context_on == self.on else None
+        if known is None:
+            try:
+                known = (True, condition.run(self._context(condition)))
+            except Exception as exc:
+                known = (False, exc)
+            self._results[key] = known
+        if not known[0]:
+            raise known[1]
+        return known[1]
 
 
 class CompiledCheck:

@@ -9,13 +9,14 @@ gives the same result as one run.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Hashable, Iterable, Mapping
+from typing import Any, Hashable, Iterable
 
 from checkengine import validation
 from checkengine.checks import (
-    CheckFailure, CheckSpecError, CheckType, CompiledCheck, Compiler, Env, GroupCheck, Result,
+    CheckFailure, CheckSpecError, CheckType, CompiledCheck, Compiler, Env, EnvCache, GroupCheck, Result,
     parse_datetime,
 )
 from checkengine.conditions import Condition, ConditionError, Conditions, EvaluationError
@@ -30,6 +31,9 @@ from checkengine.yamlio import Document, format_path
 
 RESULT_SCHEMA = "checkengine/result/1"
 
+# _not_applicable's answer when the rule's condition is false (its explanation is made once per rule).
+_CONDITION_FALSE = "condition_false"
+
 
 @dataclass
 class CompiledRule:
@@ -41,10 +45,31 @@ class CompiledRule:
     sites: frozenset[str] | None
     shifts: frozenset[str] | None
     teams: frozenset[str] | None
+    #: every condition of the rule (its when and its check's), for sizing CEL contexts
+    conditions: tuple[Condition, ...] = ()
+    #: no date window, audience or condition to test: the check just runs (the common case)
+    always_applies: bool = False
+
+    def __post_init__(self) -> None:
+        r = self.rule
+        self.always_applies = (self.when is None and self.roles is None and self.sites is None
+                               and self.shifts is None and self.teams is None
+                               and not r.effective_from and not r.effective_until)
 
     @property
     def is_group(self) -> bool:
         return isinstance(self.check, GroupCheck)
+
+
+@dataclass(frozen=True)
+class _RuleText:
+    """The parts of a rule's outcomes that depend only on the rule and the language."""
+
+    title: str
+    sources: tuple[dict[str, Any], ...]
+    clause: str | None
+    corrective_action: str | None
+    condition_false: str | None
 
 
 @dataclass
@@ -88,6 +113,9 @@ class Engine:
             )
         self.on = on
         self.waivers = WaiverIndex(waivers)
+        self._texts: dict[str, _RuleText] = {}
+        self._by_id: dict[str, CompiledRule] = {}
+        self._param_texts: dict[tuple[str, str], str] = {}
         self.conditions = Conditions(self.registry.cel_functions)
         self.rules: list[CompiledRule] = []
         self.by_kind: dict[str, list[CompiledRule]] = {}
@@ -103,6 +131,7 @@ class Engine:
                 collect.append(finding)
                 continue
             self.rules.append(compiled)
+            self._by_id[rule.id] = compiled
             if compiled.is_group:
                 self.group_rules.append(compiled)
             elif compiled.kinds is None:
@@ -110,12 +139,14 @@ class Engine:
             else:
                 for kind in compiled.kinds:
                     self.by_kind.setdefault(kind, []).append(compiled)
+        # Shared by every Env: parameter values by date, and which record fields conditions read.
+        self.env_cache = EnvCache(c for compiled in self.rules for c in compiled.conditions)
 
     # -- compiling ---------------------------------------------------------------------------------
     def _compile(self, rule: Rule) -> CompiledRule:
         spec = rule.check
         name = spec.get("type")
-        check_type = self.registry.check_types.get(name)
+        check_type = self.registry.check_types.get(str(name))
         if check_type is None:
             close = difflib.get_close_matches(str(name), list(self.registry.check_types), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
@@ -124,12 +155,14 @@ class Engine:
         _validate_options(check_type, spec)
         compiler = Compiler(self.book, rule, self.conditions)
         check = check_type.compile(spec, compiler)
+        conditions = list(compiler.compiled)
         when = None
         if rule.when:
             try:
                 when = self.conditions.compile(rule.when)
             except ConditionError as exc:
                 raise CheckSpecError(str(exc), ("..", "when"), code="CE208") from None
+            conditions.append(when)
         applies = rule.applies_to
         kinds = _frozen(applies.get("kinds"))
         if isinstance(check, GroupCheck) and check.kinds:
@@ -138,7 +171,7 @@ class Engine:
             kinds = check.kinds
         return CompiledRule(
             rule, check, when, kinds, _frozen(applies.get("roles")), _frozen(applies.get("sites")),
-            _frozen(applies.get("shifts")), _frozen(applies.get("teams")),
+            _frozen(applies.get("shifts")), _frozen(applies.get("teams")), tuple(conditions),
         )
 
     # -- per record --------------------------------------------------------------------------------
@@ -149,39 +182,39 @@ class Engine:
         """The outcomes of every record-scope rule for one record, with its score."""
         data = record.data
         on = self.on or record_date(data)
-        env = Env(self.book, data, on, self.lang, self.conditions)
-        outcomes = []
-        for compiled in self.record_rules(data["kind"]):
-            outcomes.append(self._outcome(compiled, data, env, on))
+        # One Env (and so at most one CEL context) for all of the record's rules.
+        env = Env(self.book, data, on, self.lang, self.conditions, cache=self.env_cache)
+        scope = _subject_scope(data)
+        outcomes = [self._outcome(compiled, data, env, on, scope) for compiled in self.record_rules(data["kind"])]
         entry = {"record": _record_meta(record), "outcomes": outcomes}
         entry["score"] = self.score(outcomes)
         return entry
 
-    def _outcome(self, compiled: CompiledRule, data: Mapping[str, Any], env: Env, on: date | None) -> dict[str, Any]:
+    def _outcome(self, compiled: CompiledRule, data: Mapping[str, Any], env: Env, on: date | None,
+                 scope: Mapping[str, Any]) -> dict[str, Any]:
         rule = compiled.rule
-        env.used = {}
-        try:
-            reason = self._not_applicable(compiled, data, env, on)
-        except EvaluationError as exc:
-            reason = None
-            result = Result("error", explanation=message("check_error", self.lang, reason=str(exc)))
-            return self._finish(rule, result, env, on, _subject_scope(data))
-        if reason is not None:
-            result = Result("not_applicable", explanation=message("not_applicable", self.lang, reason=reason))
+        if env.used:
+            env.used = {}
+        reason = None
+        if not compiled.always_applies:
+            try:
+                reason = self._not_applicable(compiled, data, env, on)
+            except EvaluationError as exc:
+                result = Result("error", explanation=message("check_error", self.lang, reason=str(exc)))
+                return self._finish(rule, result, env, on, scope)
+        if reason is None:
+            try:
+                result = compiled.check.run(data, env)  # type: ignore[union-attr]  # record rules only
+            except (CheckFailure, EvaluationError) as exc:
+                result = Result("error", explanation=message("check_error", self.lang, reason=str(exc)))
+            except Exception as exc:  # a broken check must not crash the run: that rule is an error
+                reason_text = f"{type(exc).__name__}: {exc}"
+                result = Result("error", explanation=message("check_error", self.lang, reason=reason_text))
+        elif reason is _CONDITION_FALSE:
+            result = Result("not_applicable", explanation=self._text(rule).condition_false or "")
         else:
-            result = self._run(compiled, data, env)
-        return self._finish(rule, result, env, on, _subject_scope(data))
-
-    def _run(self, compiled: CompiledRule, data: Mapping[str, Any], env: Env) -> Result:
-        try:
-            check = compiled.check
-            assert isinstance(check, CompiledCheck)
-            return check.run(data, env)
-        except (CheckFailure, EvaluationError) as exc:
-            return Result("error", explanation=message("check_error", self.lang, reason=str(exc)))
-        except Exception as exc:  # a broken check must not crash the run: that rule is an error
-            reason = f"{type(exc).__name__}: {exc}"
-            return Result("error", explanation=message("check_error", self.lang, reason=reason))
+            result = Result("not_applicable", explanation=message("not_applicable", self.lang, reason=reason))
+        return self._finish(rule, result, env, on, scope)
 
     def _not_applicable(self, compiled: CompiledRule, data: Mapping[str, Any], env: Env, on: date | None) -> str | None:
         rule = compiled.rule
@@ -202,17 +235,56 @@ class Engine:
         if compiled.when is not None:
             holds = env.evaluate(compiled.when)  # EvaluationError: the caller makes it an error outcome
             if holds is not True:
-                return message("condition_false", self.lang, condition=compiled.when.source)
+                return _CONDITION_FALSE
         return None
+
+    def _text(self, rule: Rule) -> _RuleText:
+        """The rule's title, sources and fixed explanations in this engine's language (made once)."""
+        text = self._texts.get(rule.id)
+        if text is not None:
+            return text
+        lang = self.lang
+        fallback = self.book.source_language
+        sources: list[dict[str, Any]] = []
+        for cid in rule.sources:
+            clause = self.book.clauses.get(cid)
+            if clause is None:
+                sources.append({"clause": cid})
+                continue
+            translated = clause.translations.get(lang) or clause.text
+            sources.append({**clause.as_dict(), "translation": translated if translated != clause.text else None})
+        clause_text = None
+        if sources and "number" in sources[0]:
+            clause_text = message("clause", lang, clause=sources[0]["clause"], number=sources[0]["number"])
+        compiled = self._by_id.get(rule.id)
+        when = compiled.when if compiled is not None else None
+        text = _RuleText(
+            title=pick(rule.title, lang, fallback),
+            sources=tuple(sources),
+            clause=clause_text,
+            corrective_action=pick(rule.corrective_action, lang, fallback) or None,
+            condition_false=message("not_applicable", lang, reason=message(
+                "condition_false", lang, condition=when.source)) if when is not None else None,
+        )
+        self._texts[rule.id] = text
+        return text
+
+    def _param_text(self, name: str, pv: Any) -> str:
+        key = (name, pv.since)  # one value per parameter and date
+        text = self._param_texts.get(key)
+        if text is None:
+            text = self._param_texts[key] = message("parameter_in_effect", self.lang, name=name, value=pv.value,
+                                                    since=pv.since)
+        return text
 
     def _finish(
         self, rule: Rule, result: Result, env: Env, on: date | None, scope: Mapping[str, Any],
     ) -> dict[str, Any]:
         lang = self.lang
-        fallback = self.book.source_language
+        fixed = self._text(rule)
         outcome = result.outcome
         waiver_info = None
-        if outcome in ("fail", "needs_review", "pass", "error"):
+        if self.waivers.by_rule and outcome in ("fail", "needs_review", "pass", "error"):
             active, expired = self.waivers.lookup(rule.id, scope, on)
             if active is not None:
                 waiver_info = active.as_dict(status="active")
@@ -224,42 +296,43 @@ class Engine:
         parts = [result.explanation] if result.explanation else []
         if outcome == "waived" and waiver_info is not None:
             parts.append(message("waived", lang, expires=waiver_info["expires"],
-                                 reason=pick(waiver_info["reason"], lang, fallback),
+                                 reason=pick(waiver_info["reason"], lang, self.book.source_language),
                                  approved_by=waiver_info["approved_by"]))
         elif waiver_info is not None and waiver_info["status"] == "expired":
             parts.append(message("waiver_expired", lang, expires=waiver_info["expires"]))
-        for name, pv in env.used.items():
-            parts.append(message("parameter_in_effect", lang, name=name, value=pv.value, since=pv.since))
-        sources = []
-        for cid in rule.sources:
-            clause = self.book.clauses.get(cid)
-            if clause is None:
-                sources.append({"clause": cid})
-                continue
-            text = clause.translations.get(lang) or clause.text
-            sources.append({**clause.as_dict(), "translation": text if text != clause.text else None})
-        if sources and "number" in sources[0]:
-            parts.append(message("clause", lang, clause=sources[0]["clause"], number=sources[0]["number"]))
-        details = result.details or {}
+        used = env.used
+        for name, pv in used.items():
+            parts.append(self._param_text(name, pv))
+        if fixed.clause is not None:
+            parts.append(fixed.clause)
+        details = result.details
+        sources = list(fixed.sources)  # the clause dicts are shared by the rule's outcomes: read-only data
+        explanation = parts[0] if len(parts) == 1 else "; ".join([p for p in parts if p])
+        observed, expected = result.observed, result.expected
+        if observed is not None and type(observed) not in _SCALARS:
+            observed = _jsonable(observed)
+        if expected is not None and type(expected) not in _SCALARS:
+            expected = _jsonable(expected)
         return {
             "rule": rule.id,
             "section": rule.section,
-            "title": pick(rule.title, lang, fallback),
+            "title": fixed.title,
             "outcome": outcome,
             "severity": rule.severity,
             "weight": rule.weight,
             "critical": rule.critical,
-            "explanation": "; ".join(p for p in parts if p),
-            "observed": _jsonable(result.observed),
-            "expected": _jsonable(result.expected),
-            "parameters": {n: pv.as_dict() for n, pv in env.used.items()},
+            "explanation": explanation,
+            "observed": observed,
+            "expected": expected,
+            "parameters": {n: pv.as_dict() for n, pv in used.items()} if used else {},
             "source": sources[0] if sources else None,
             "sources": sources,
             "waiver": waiver_info,
-            "comment": details.get("comment"),
-            "evidence": details.get("evidence", []),
-            "details": {k: _jsonable(v) for k, v in details.items() if k not in ("comment", "evidence")},
-            "corrective_action": pick(rule.corrective_action, lang, fallback) or None,
+            "comment": details.get("comment") if details else None,
+            "evidence": details.get("evidence", []) if details else [],
+            "details": {k: _jsonable(v) for k, v in details.items() if k not in ("comment", "evidence")}
+            if details else {},
+            "corrective_action": fixed.corrective_action,
         }
 
     # -- groups (aggregates) -------------------------------------------------------------------------
@@ -271,10 +344,11 @@ class Engine:
         data = record.data
         kind = data["kind"]
         on = self.on or record_date(data)
+        env = Env(self.book, data, on, self.lang, self.conditions, cache=self.env_cache)
         for compiled in self.group_rules:
             if compiled.kinds is not None and kind not in compiled.kinds:
                 continue
-            env = Env(self.book, data, on, self.lang, self.conditions)
+            env.used = {}
             try:
                 if self._not_applicable(compiled, data, env, on) is not None:
                     continue
@@ -312,7 +386,7 @@ class Engine:
             for key in sorted(table, key=_sort_key):
                 described = check.describe_key(key)
                 on = self.on or check.group_date(key)
-                env = Env(self.book, None, on, self.lang, self.conditions, group=described)
+                env = Env(self.book, None, on, self.lang, self.conditions, group=described, cache=self.env_cache)
                 try:
                     result = check.finish(key, table[key], env)
                 except (CheckFailure, EvaluationError) as exc:
@@ -396,7 +470,7 @@ class Engine:
                 f"its languages are: {', '.join(self.book.languages)}",
             )
         on = self.on or record_date(data)
-        env = Env(self.book, data, on, self.lang, self.conditions)
+        env = Env(self.book, data, on, self.lang, self.conditions, cache=self.env_cache)
         for compiled in self.record_rules(data["kind"]):
             needs = getattr(compiled.check, "required_field", None)
             if not needs or not _missing(data, needs):
@@ -475,8 +549,11 @@ def _sort_key(key: Hashable) -> str:
     return repr(key)
 
 
+_SCALARS = frozenset({bool, int, float, str})
+
+
 def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, (bool, int, float, str)):
+    if value is None or type(value) in _SCALARS or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
@@ -17,8 +18,10 @@ def pick(text: Any, lang: str, fallback: str | None = None) -> str:
     """The text in *lang*, else in *fallback* (the rulebook's source language), else any."""
     if text is None:
         return ""
-    if isinstance(text, str):
+    if type(text) is str:
         return text
+    if isinstance(text, str):
+        return str(text)
     if isinstance(text, Mapping):
         for key in (lang, fallback, "en"):
             if key and key in text:
@@ -35,19 +38,35 @@ def _catalogue() -> dict[str, dict[str, str]]:
     return data
 
 
-def message(key: str, lang: str, **values: Any) -> str:
-    """One of checkengine's own messages (``messages.yaml``) in *lang*, filled with *values*."""
+@lru_cache(maxsize=None)
+def _template(key: str, lang: str) -> str:
     entry = _catalogue().get(key)
     if entry is None:
         raise KeyError(f"no message '{key}' in messages.yaml")
-    template = entry.get(lang) or entry.get(lang.split("-")[0]) or entry["en"]
-    return template.format(**{k: show(v, lang) for k, v in values.items()})
+    return entry.get(lang) or entry.get(lang.split("-")[0]) or entry["en"]
+
+
+def message(key: str, lang: str, **values: Any) -> str:
+    """One of checkengine's own messages (``messages.yaml``) in *lang*, filled with *values*."""
+    # Explanations are built for every rule of every record: the template lookup is cached and
+    # strings (most values) skip show().
+    for name, value in values.items():
+        if type(value) is not str:
+            values[name] = show(value, lang)
+    return _template(key, lang).format_map(values)
 
 
 def show(value: Any, lang: str = "en") -> str:
     """A value as it reads in an explanation."""
+    kind = type(value)
+    if kind is str:
+        return value  # type: ignore[no-any-return]
+    if kind is bool:
+        return _template("yes" if value else "no", lang)
+    if kind is int:
+        return str(value)
     if isinstance(value, bool):
-        return message("yes", lang) if value else message("no", lang)
+        return _template("yes" if value else "no", lang)
     if value is None:
         return "—"
     if isinstance(value, float) and value.is_integer():

@@ -91,3 +91,99 @@ def test_builtin_functions(conditions: Conditions, text: str, expected: Any) -> 
 def test_group_variable(conditions: Conditions) -> None:
     condition = conditions.compile("group.employee == 'E003'")
     assert condition.run(conditions.context(None, {}, {"employee": "E003", "period": "2026-11"})) is True
+
+
+# -- contexts sized to what conditions read (checks.Env) ----------------------------------------------
+RECORD = {"kind": "floor_inspection", "observations": {"badge": "standard", "calls": 0, "errors": 2,
+                                                       "items": ["phone", "cup"], "nested": {"a": 1, "b": {"c": 2}}},
+          "data": {"turns": [{"speaker": "agent", "text": "hi"}], "language": "zh-Hant"}, "subject": {"role": "agent"}}
+
+
+@pytest.mark.parametrize(("source", "paths", "names"), [
+    ("record.observations.badge == 'standard'", {("observations", "badge")}, set()),
+    ("record.data.turns.size() > 0 && params.min <= 1", {("data", "turns")}, {"min"}),
+    ("size(record.observations) > 1", {("observations",)}, set()),
+    ("record['data'].language == 'x'", None, set()),
+    ("f(record) && params['x'] == 1", None, None),
+    ("has(record.observations.nested.b.c)", {("observations", "nested", "b", "c")}, set()),
+    ("'record.kind' == record . kind", {("kind",)}, set()),
+])
+def test_references(source: str, paths: Any, names: Any) -> None:
+    from checkengine.checks import references
+
+    found_paths, found_names = references(source)
+    assert found_paths == (None if paths is None else frozenset(paths))
+    assert found_names == (None if names is None else frozenset(names))
+
+
+def test_prune_keeps_the_shape_and_never_changes_the_record() -> None:
+    from checkengine.checks import prune
+
+    before = repr(RECORD)
+    pruned = prune(RECORD, frozenset({("observations", "nested", "b"), ("observations", "nested"),
+                                      ("observations", "badge", "x"), ("data", "missing"), ("nothing",)}))
+    assert pruned == {"observations": {"nested": {"a": 1, "b": {"c": 2}}, "badge": "standard"}, "data": {}}
+    assert repr(RECORD) == before
+    assert prune(RECORD, None) is RECORD
+
+
+CONDITIONS = [
+    "record.observations.badge == 'standard'",
+    "has(record.observations.nested.b.c) && !has(record.observations.nested.z)",
+    "record.observations.items.exists(i, i == 'cup')",
+    "size(record.observations.nested) == 2",
+    "record.data.turns[0].text == 'hi' && record.data.language.startsWith('zh')",
+    "record.observations.errors / record.observations.calls > 1",  # division by zero
+    "record.observations.missing == 1",  # a missing field
+    "record.subject.role in ['agent', 'leader'] && params.limit > 2",
+    "record.kind == 'floor_inspection'",
+]
+
+
+@pytest.mark.parametrize("source", CONDITIONS)
+def test_a_sized_context_gives_what_the_whole_record_gives(source: str, make_book: Any, helpers: Any) -> None:
+    from checkengine.checks import Env, EnvCache
+
+    book = make_book([helpers.rule("R", {"type": "equals", "field": "kind", "value": "x"})],
+                     {"limit": helpers.param(3)})
+    conditions = Conditions(default_registry().cel_functions)
+    condition = conditions.compile(source)
+    others = [conditions.compile(text) for text in CONDITIONS[:3]]
+
+    def outcome(env: Env) -> Any:
+        try:
+            return env.evaluate(condition)
+        except EvaluationError as exc:
+            return f"error: {exc}"
+
+    whole = outcome(Env(book, RECORD, None, "en", conditions))
+    sized = outcome(Env(book, RECORD, None, "en", conditions, cache=EnvCache(others + [condition])))
+    # A condition the engine did not know about when it sized contexts still sees what it reads.
+    late = Env(book, RECORD, None, "en", conditions, cache=EnvCache(others))
+    assert [outcome(late) for _ in range(2)] == [whole, whole]
+    assert sized == whole
+
+
+def test_conditions_are_evaluated_once_per_record(make_book: Any, helpers: Any,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from checkengine.checks import Env, EnvCache
+
+    book = make_book([helpers.rule("R", {"type": "equals", "field": "kind", "value": "x"})])
+    conditions = Conditions(default_registry().cel_functions)
+    condition = conditions.compile("record.observations.calls == 0")
+    runs = []
+    original = type(condition).run
+
+    def counting(self: Any, context: Any) -> Any:
+        runs.append(self.source)
+        return original(self, context)
+
+    monkeypatch.setattr(type(condition), "run", counting)
+    env = Env(book, RECORD, None, "en", conditions, cache=EnvCache([condition]))
+    assert [env.evaluate(condition) for _ in range(3)] == [True, True, True]
+    assert len(runs) == 1
+    failing = conditions.compile("record.observations.errors / record.observations.calls > 1")
+    for _ in range(2):
+        with pytest.raises(EvaluationError, match="divides by zero"):
+            env.evaluate(failing)
+    assert len(runs) == 2

@@ -10,10 +10,11 @@ result as one pass. Parameters are resolved as of the start of the group's perio
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from fractions import Fraction
-from typing import Any, Callable, Hashable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Hashable, Iterable, Iterator
 
 from checkengine import hookimpl
 from checkengine.checks import (

@@ -9,8 +9,9 @@ makes the script irrelevant. Text and phrases are folded with :func:`checkengine
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, Literal, Mapping
+from typing import Any, Callable, Literal
 
 from checkengine import hookimpl
 from checkengine.checks import (
@@ -87,12 +88,21 @@ class _Phrases(CompiledCheck):
         self.language = language
         self.require = require
         self.forbid = forbid
+        # (id of a phrases mapping, language) -> (that mapping, its phrases): parameter values are
+        # the same objects for every record, so they are checked and selected once.
+        self._selected: dict[tuple[int, str], tuple[Any, list[str]]] = {}
 
     def _phrases(self, item: PhraseSet, language: str, env: Env) -> list[str]:
+        raw = env.value(item.phrases)
+        known = self._selected.get((id(raw), language))
+        if known is not None and known[0] is raw:
+            return known[1]
         where = f"param '{item.phrases['param']}'" if is_param_ref(item.phrases) else f"phrase set '{item.name}'"
-        mapping = _check_mapping(env.value(item.phrases), where)
+        mapping = _check_mapping(raw, where)
         found = phrases_for(mapping, language)
-        if not found:
+        if found:
+            self._selected[(id(raw), language)] = (raw, found)
+        else:
             # A rule that cannot be judged in this language must say so, never pass silently.
             raise CheckFailure(message("phrases_no_language", env.lang, name=item.name, language=language,
                                        have=sorted(mapping)))

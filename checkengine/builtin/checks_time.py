@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 from checkengine import hookimpl
 from checkengine.calendars import is_public_holiday
