@@ -29,6 +29,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "batch": ("checkengine.commands.batch", "Evaluate many records in parallel (local processes or Dask), streamed in input order."),
     "archive": ("checkengine.commands.archive", "Archive records with their results (append-only SQLite), and query them."),
     "diff": ("checkengine.commands.diff", "Compare two rulebooks; with --replay, list past outcomes that would change."),
+    "report": ("checkengine.commands.report", "Write a site's monthly or weekly report (PDF and HTML) from the archive."),
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3

@@ -1,0 +1,89 @@
+"""``checkengine report``: the monthly or weekly report of a site, as PDF (and HTML)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import click
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    period: str
+    site: str
+    team: str | None
+    archive: str | None
+    rulebook: str | None
+    paths: tuple[str, ...]
+    lang: str
+    output: str
+    html: str | None
+    jobs: int | None
+
+
+def _write(path: str, data: bytes) -> None:
+    from pathlib import Path
+
+    from checkengine.batch.output import output_error
+    from checkengine.errors import UserError
+    from checkengine.pdf.output import atomic_output, is_signed_pdf
+
+    target = Path(path)
+    if is_signed_pdf(target):
+        raise UserError(f"{target} exists and is a signed PDF; refusing to overwrite it (choose another -o)")
+    try:
+        with atomic_output(target, force=True) as fh:
+            fh.write(data)
+    except OSError as exc:
+        raise output_error(str(target), exc) from None
+
+
+def run(opts: ReportOptions) -> int:
+    from checkengine.archive.store import archive_path
+    from checkengine.batch.executors import make_executor
+    from checkengine.batch.job import EngineSpec
+    from checkengine.errors import UserError
+    from checkengine.report.build import Scope, from_archive, from_records
+    from checkengine.report.labels import check_language
+    from checkengine.report.period import parse_period
+    from checkengine.report.render import render_html, render_pdf
+    from checkengine.rulebook.load import load_rulebook
+
+    check_language(opts.lang)
+    scope = Scope(opts.site, opts.team, parse_period(opts.period), opts.lang)
+    if opts.rulebook and opts.archive:
+        raise UserError("give --archive DB or --rulebook RULEBOOK RECORDS..., not both")
+    if opts.paths and not opts.rulebook:
+        raise UserError("records to evaluate need --rulebook RULEBOOK (or report from an archive with --archive DB)")
+    if opts.rulebook:
+        if not opts.paths:
+            raise UserError("--rulebook needs the records to evaluate: checkengine report --rulebook RULEBOOK "
+                            "RECORDS_OR_FOLDER... (or report from an archive with --archive DB)")
+        book = load_rulebook(opts.rulebook)
+        data = from_records(EngineSpec(book), list(opts.paths), make_executor("local", jobs=opts.jobs), scope)
+    else:
+        data = from_archive(archive_path(opts.archive), scope)
+    html = render_html(data, opts.lang)
+    pdf = render_pdf(html, opts.lang)  # both in memory first: a failed render writes nothing
+    _write(opts.output, pdf)
+    if opts.html:
+        _write(opts.html, html.encode("utf-8"))
+    return 0
+
+
+@click.command("report")
+@click.option("--period", required=True, metavar="PERIOD", help="A month (2026-11) or an ISO week (2026-W45).")
+@click.option("--site", required=True, metavar="SITE", help="The site's id (e.g. cc-taipei).")
+@click.option("--team", metavar="TEAM", help="Only this team (default: the whole site).")
+@click.option("--archive", metavar="DB", help="The archive (default $CHECKENGINE_ARCHIVE, else ./checkengine-archive.sqlite).")
+@click.option("--rulebook", "-r", metavar="RULEBOOK", help="Evaluate RECORDS under this rulebook instead of reading an archive.")
+@click.argument("paths", nargs=-1, metavar="[RECORDS_OR_FOLDER...]")
+@click.option("--lang", default="en", show_default=True, help="en, zh-Hant, zh-Hans, ko or es.")
+@click.option("--output", "-o", required=True, metavar="OUT.pdf", help="The PDF to write (atomically).")
+@click.option("--html", metavar="OUT.html", help="Also write the report as a self-contained HTML file.")
+@click.option("--jobs", "-j", type=int, default=None, metavar="N", help="Worker processes (with --rulebook).")
+def command(period: str, site: str, team: str | None, archive: str | None, rulebook: str | None,
+            paths: tuple[str, ...], lang: str, output: str, html: str | None, jobs: int | None) -> int:
+    """Write a site's monthly or weekly report: pass rates by section and rule, worst rules, the
+    trend, monitoring coverage per agent, call loss by day, and open corrective actions."""
+    return run(ReportOptions(period, site, team, archive, rulebook, paths, lang, output, html, jobs))

@@ -1,0 +1,48 @@
+"""A report from an archive, or from records evaluated now into a temporary archive."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from checkengine.archive.add import add_batch
+from checkengine.archive.store import open_archive
+from checkengine.batch.executors import Executor
+from checkengine.batch.job import EngineSpec
+from checkengine.errors import UserError
+from checkengine.report.data import ReportData, ReportReader
+from checkengine.report.period import Period
+
+
+@dataclass(frozen=True)
+class Scope:
+    site: str
+    team: str | None
+    period: Period
+    lang: str
+
+
+def from_archive(path: Path, scope: Scope) -> ReportData:
+    with open_archive(path, write=False) as archive:
+        data = ReportReader(archive, site=scope.site, team=scope.team, lang=scope.lang).read(scope.period)
+    if data.records == 0 and not data.rules:
+        team = f", team {scope.team}" if scope.team else ""
+        raise UserError(
+            f"{path}: no archived records for site {scope.site}{team} in {scope.period.label}; check --site, "
+            f"--team and --period (`checkengine archive query --site {scope.site}` lists what there is)"
+        )
+    return data
+
+
+def from_records(spec: EngineSpec, paths: list[str], executor: Executor, scope: Scope) -> ReportData:
+    """Evaluate *paths* into a temporary archive, then report from it: one way to read reports."""
+    with tempfile.TemporaryDirectory(prefix="checkengine-report-") as folder:
+        db = Path(folder) / "report.sqlite"
+        with open_archive(db, write=True) as archive:
+            add_batch(archive, spec, paths, executor, language=spec.lang or spec.book.source_language)
+        try:
+            return from_archive(db, scope)
+        except UserError as exc:
+            raise UserError(exc.bare_message.replace(f"{db}: no archived records", "the records given have none")
+                            .split("; check")[0] + "; check --site, --team and --period") from None

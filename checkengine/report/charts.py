@@ -1,0 +1,116 @@
+"""The report's charts as inline SVG, drawn with matplotlib.
+
+Text is drawn as paths (``svg.fonttype: path``): the SVG needs no font where it is shown, and a
+Chinese or Korean label looks the same in the HTML and the PDF. The font family puts the face
+of the report's language first (Noto Sans CJK TC/SC/KR), with Noto Sans and DejaVu Sans behind
+it for Latin text and digits. The SVG carries no date, so the same data draws the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any, Mapping, Sequence
+
+from markupsafe import Markup
+
+from checkengine.pdf.fonts import face_for
+
+WIDTH, HEIGHT = 7.0, 2.6  # inches: the width of an A4 page between the margins
+PASS, FAIL, LIMIT, NEUTRAL = "#2e7d32", "#c62828", "#555555", "#1565c0"
+SERIES = ("#1565c0", "#6a1b9a", "#ef6c00", "#00838f", "#8d6e63", "#9e9d24")
+
+
+def families(lang: str) -> list[str]:
+    return [face_for(lang), "Noto Sans", "Noto Sans CJK TC", "DejaVu Sans"]
+
+
+def _settings(lang: str) -> dict[str, Any]:
+    return {"svg.fonttype": "path", "svg.hashsalt": "checkengine", "font.family": families(lang),
+            "font.size": 8, "axes.spines.top": False, "axes.spines.right": False}
+
+
+def _figure(height: float = HEIGHT) -> Any:
+    from matplotlib.figure import Figure  # no pyplot: no GUI backend, no global figure state
+
+    return Figure(figsize=(WIDTH, height), layout="constrained")
+
+
+def _svg(fig: Any) -> Markup:
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    text = buffer.getvalue()
+    # Keep the <svg> element only: the XML prolog and DOCTYPE are not allowed inside HTML, and the
+    # RDF metadata names vocabularies by URL, which a reader could mistake for references.
+    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text[text.index("<svg"):], flags=re.DOTALL)
+    return Markup(text.rstrip())
+
+
+def _style(lang: str) -> Any:
+    import matplotlib
+
+    return matplotlib.rc_context(_settings(lang))  # type: ignore[arg-type]
+
+
+def trend_chart(labels: Sequence[str], series: Mapping[str, Sequence[float | None]], *, ylabel: str,
+                lang: str) -> Markup:
+    """Pass rate per period: one line per series (the first is drawn thick: overall)."""
+    with _style(lang):
+        fig = _figure()
+        ax = fig.add_subplot()
+        x = list(range(len(labels)))
+        drawn = 0
+        for i, (name, values) in enumerate(series.items()):
+            points = [(xi, v) for xi, v in zip(x, values) if v is not None]
+            if not points:
+                continue
+            drawn += 1
+            ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", markersize=3,
+                    linewidth=2.4 if i == 0 else 1.2, color=SERIES[i % len(SERIES)], label=name)
+        ax.set_xticks(x, labels)
+        ax.set_ylim(0, 105)
+        ax.set_ylabel(ylabel)
+        ax.grid(axis="y", linewidth=0.3)
+        if drawn:
+            ax.legend(loc="lower left", fontsize=7, frameon=False, ncols=min(3, len(series)))
+        return _svg(fig)
+
+
+def loss_chart(days: Sequence[str], rates: Sequence[float | None], limit: float | None, *, ylabel: str,
+               limit_label: str, lang: str) -> Markup:
+    """Call loss per day as bars (red above the limit), with the limit as a dashed line."""
+    with _style(lang):
+        fig = _figure()
+        ax = fig.add_subplot()
+        x = list(range(len(days)))
+        values = [r if r is not None else 0.0 for r in rates]
+        colours = [FAIL if limit is not None and r is not None and r > limit else NEUTRAL for r in rates]
+        ax.bar(x, values, color=colours, width=0.7)
+        if limit is not None:
+            ax.axhline(limit, color=LIMIT, linestyle="--", linewidth=1, label=f"{limit_label} {limit:g}")
+            ax.legend(loc="upper right", fontsize=7, frameon=False)
+        step = max(1, len(days) // 16)
+        ax.set_xticks(x[::step], list(days)[::step], rotation=45, ha="right")
+        ax.set_ylabel(ylabel)
+        ax.grid(axis="y", linewidth=0.3)
+        return _svg(fig)
+
+
+def coverage_chart(agents: Sequence[str], monitored: Sequence[int], required: Sequence[float | None], *,
+                   xlabel: str, lang: str) -> Markup:
+    """Monitored calls per agent (red below the requirement), with each requirement marked."""
+    height = max(1.6, 0.22 * len(agents) + 0.8)
+    with _style(lang):
+        fig = _figure(height)
+        ax = fig.add_subplot()
+        y = list(range(len(agents)))
+        colours = [FAIL if need is not None and got < need else PASS for got, need in zip(monitored, required)]
+        ax.barh(y, monitored, color=colours, height=0.6)
+        marks = [(yi, need) for yi, need in zip(y, required) if need is not None]
+        if marks:
+            ax.scatter([m[1] for m in marks], [m[0] for m in marks], marker="|", s=120, color=LIMIT, zorder=3)
+        ax.set_yticks(y, agents)
+        ax.invert_yaxis()
+        ax.set_xlabel(xlabel)
+        ax.grid(axis="x", linewidth=0.3)
+        return _svg(fig)

@@ -1,0 +1,113 @@
+"""The report as HTML (jinja2, autoescaped) and PDF (the forms' WeasyPrint machinery).
+
+The HTML carries its CSS and charts inline, so the file stands alone in a browser and the PDF
+render fetches nothing: the safe fetcher (limited to the forms folder) refuses anything else a
+template might ask for, network included.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from itertools import groupby
+from typing import Any
+
+from markupsafe import Markup
+
+from checkengine.pdf import fonts
+from checkengine.pdf.fetcher import SafeFetcher
+from checkengine.pdf.labels import forms_dir
+from checkengine.pdf.render import environment, html_to_document, write_document
+from checkengine.report import charts
+from checkengine.report.data import Counts, ReportData
+from checkengine.report.labels import ReportText
+
+TEMPLATE = "report/report.html.j2"
+MAX_BYTES = 5 * 1024 * 1024
+
+
+def _rate(text: ReportText, counts: Counts) -> str:
+    return text.percent(counts.rate)
+
+
+def _counts(text: ReportText, counts: Counts) -> dict[str, Any]:
+    return {"passed": text.number(counts.passed), "failed": text.number(counts.failed),
+            "other": text.number(counts.other), "rate": _rate(text, counts),
+            "bad": counts.rate is not None and counts.rate < 100.0}
+
+
+def context(data: ReportData, lang: str, *, generated: datetime | None = None) -> dict[str, Any]:
+    text = ReportText(lang)
+    css = "\n".join((forms_dir() / name).read_text("utf-8") for name in ("base.css", "report/report.css"))
+    section_titles = {(s.book, s.section): s.title for s in data.sections}
+    trend_labels = [text.period_short(p.period) for p in data.trend]
+    series: dict[str, list[float | None]] = {text["overall"]: [p.overall.rate for p in data.trend]}
+    for s in data.sections[: len(charts.SERIES) - 1]:
+        series[s.title] = [p.sections[s.section].rate if s.section in p.sections else None for p in data.trend]
+    coverage_svg = Markup("")
+    if data.coverage:
+        coverage_svg = charts.coverage_chart([c.employee for c in data.coverage], [c.monitored for c in data.coverage],
+                                             [c.required for c in data.coverage], xlabel=text["chart_monitored"],
+                                             lang=lang)
+    loss_svg = Markup("")
+    if data.call_loss:
+        limit = next((d.limit for d in data.call_loss if d.limit is not None), None)
+        loss_svg = charts.loss_chart([text.short_day(d.day) for d in data.call_loss], [d.rate for d in data.call_loss],
+                                     limit, ylabel=text["chart_loss"], limit_label=text["limit"], lang=lang)
+    rules_by_section = []
+    for (book, section), rules in groupby(data.rules, key=lambda r: (r.book, r.section)):
+        rules_by_section.append({
+            "title": section_titles.get((book, section), section),
+            "rules": [{"rule": r.rule, "title": r.title, "severity": text.severity(r.severity),
+                       **_counts(text, r.counts)} for r in rules],
+        })
+    when = generated or datetime.now().astimezone()
+    return {
+        "html_lang": fonts.html_lang(lang),
+        "L": text.table(),
+        "css": Markup(css),
+        "title": text["title_month" if data.period.kind == "month" else "title_week"],
+        "site": data.site,
+        "team": data.team or text["all_teams"],
+        "period": text.period(data.period),
+        "generated": f"{text.day(when.date())} {when.strftime('%H:%M')}",
+        "books": data.books,
+        "records": text.number(data.records),
+        "overall": _counts(text, data.overall),
+        "sections": [{"title": s.title, **_counts(text, s.counts)} for s in data.sections],
+        "worst": [{"rule": r.rule, "title": r.title, "section": section_titles.get((r.book, r.section), r.section),
+                   "severity": text.severity(r.severity), **_counts(text, r.counts)} for r in data.worst],
+        "trend_help": text["trend_help_month" if data.period.kind == "month" else "trend_help_week"],
+        "trend_svg": charts.trend_chart(trend_labels, series, ylabel=text["chart_pass_rate"], lang=lang),
+        "trend": [{"label": label, "rate": _rate(text, p.overall) if p.overall.rate is not None else text["no_data"]}
+                  for label, p in zip(trend_labels, data.trend)],
+        "coverage_help": text.fmt("coverage_help", month=text.month(data.period.month)),
+        "coverage_svg": coverage_svg,
+        "coverage_rules": len({c.rule for c in data.coverage}),
+        "coverage": [{"employee": c.employee, "team": c.team or "—", "monitored": text.number(c.monitored),
+                      "required": text.number(c.required), "status": text.status(c.outcome),
+                      "ok": c.outcome == "pass", "rule": c.rule} for c in data.coverage],
+        "loss_svg": loss_svg,
+        "call_loss": [{"day": text.day(d.day), "offered": text.number(d.offered), "abandoned": text.number(d.abandoned),
+                       "rate": text.percent(d.rate), "limit": text.percent(d.limit),
+                       "status": text["over_limit"] if d.outcome == "fail" else text["within_limit"]
+                       if d.outcome == "pass" else text.status(d.outcome),
+                       "ok": d.outcome != "fail", "failing": ", ".join(d.failing)} for d in data.call_loss],
+        "actions": [{"rule": a.rule, "title": a.title, "severity": text.severity(a.severity),
+                     "count": text.number(a.count), "action": a.action or text.fmt("restore", title=a.title),
+                     "examples": ", ".join(a.samples) + (" " + text.fmt("more", n=a.count - len(a.samples))
+                                                          if a.count > len(a.samples) else ""),
+                     "when": (a.first if a.first == a.last else f"{a.first} – {a.last}") if a.first else "—"}
+                    for a in data.actions],
+        "rules_by_section": rules_by_section,
+    }
+
+
+def render_html(data: ReportData, lang: str, *, generated: datetime | None = None) -> str:
+    return environment().get_template(TEMPLATE).render(**context(data, lang, generated=generated))
+
+
+def render_pdf(html: str, lang: str) -> bytes:
+    fonts.require_fonts(lang)
+    fetcher = SafeFetcher([forms_dir()], max_bytes=MAX_BYTES)
+    document = html_to_document(html, fetcher=fetcher)
+    return write_document(document, fetcher=fetcher)

@@ -1,0 +1,52 @@
+"""Fixtures of the report tests: an archive of two months of the batch tests' scenario."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "batch"))
+
+import scenario as scenario_module  # noqa: E402
+
+from checkengine.archive.add import add_batch  # noqa: E402
+from checkengine.archive.store import open_archive  # noqa: E402
+from checkengine.batch.executors import InlineExecutor  # noqa: E402
+from checkengine.batch.job import EngineSpec  # noqa: E402
+from checkengine.rulebook.load import load_rulebook  # noqa: E402
+
+# Monitoring asks for more calls than some agents got, so that coverage has agents below it.
+MIN_MONITORING = 42
+
+
+@pytest.fixture(scope="session")
+def scenario() -> ModuleType:
+    return scenario_module
+
+
+@pytest.fixture(scope="session")
+def month_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("months")
+    oct_ = scenario_module.write_jsonl(folder / "oct.jsonl", 400, month="2026-10", seed=3)
+    nov = scenario_module.write_jsonl(folder / "nov.jsonl", 800, month="2026-11", seed=4)
+    # E009 works on the floor in November but is never monitored.
+    with nov.open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps({
+            "kind": "floor_inspection", "id": "FL-E009", "timestamp": "2026-11-20T10:00:00+08:00",
+            "site": scenario_module.SITE, "subject": {"employee": "E009", "role": "agent", "team": "T1"},
+            "observations": {"uniform": False, "badge": "standard", "minutes_outside": 2}}) + "\n")
+    return {"book": scenario_module.write_rulebook(folder / "book.yaml", min_monitoring=MIN_MONITORING),
+            "oct": oct_, "nov": nov}
+
+
+@pytest.fixture(scope="session")
+def archive(tmp_path_factory: pytest.TempPathFactory, month_files: dict[str, Path]) -> Path:
+    db = tmp_path_factory.mktemp("archive") / "archive.sqlite"
+    spec = EngineSpec(load_rulebook(month_files["book"]))
+    with open_archive(db, write=True) as opened:
+        add_batch(opened, spec, [month_files["oct"], month_files["nov"]], InlineExecutor(), language="en")
+    return db
