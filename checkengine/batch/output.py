@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import stat
+from pathlib import Path
 from typing import Iterator, TextIO
 
 from checkengine.commands._common import open_output
@@ -21,6 +23,15 @@ _ADVICE = {
     errno.EACCES: "permission denied; write to a folder you may write to (-o)",
     errno.EPERM: "permission denied; write to a folder you may write to (-o)",
 }
+
+
+def _special(path: Path) -> bool:
+    """True for an existing target that is not a regular file (a device, a FIFO, a socket)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
 def output_error(target: str, exc: OSError) -> UserError:
@@ -56,6 +67,19 @@ class GuardedOutput:
 def guarded_output(path: str | None) -> Iterator[GuardedOutput]:
     """:func:`open_output` (atomic, or stdout for ``-``/None) with friendly write errors."""
     target = path if path not in (None, "-") else "<stdout>"
+    if path not in (None, "-") and _special(Path(path)):
+        # /dev/null, a FIFO, a terminal: write straight to it. Renaming a temporary file over it
+        # would replace the device itself with a plain file.
+        try:
+            with open(path, "w", encoding="utf-8", newline="\n") as handle:
+                special = GuardedOutput(handle, str(target))
+                yield special
+                special.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise output_error(str(target), exc) from None
+        return
     try:
         with open_output(path) as stream:
             guarded = GuardedOutput(stream, str(target))

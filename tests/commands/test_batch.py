@@ -219,3 +219,23 @@ def test_dask_cluster(tmp_path: Path, book: Path, month: Path, capsys: pytest.Ca
     assert (code, stdout, err) == (1, "", "")
     strip = lambda rows: [r for r in rows if r["type"] != "header"]  # noqa: E731  (generated_at differs)
     assert strip(lines_of(tmp_path / "dask.jsonl")) == strip(lines_of(tmp_path / "local.jsonl"))
+
+
+def test_output_to_a_fifo_is_written_not_replaced(tmp_path: Path, book: Path, month: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """-o /dev/null or a named pipe: written to, never replaced by a renamed temporary file."""
+    import stat
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text("utf-8")), daemon=True)
+    reader.start()
+    code, stdout, err = cli(capsys, "batch", "-r", book, month, "-j", "1", "-o", fifo)
+    reader.join(timeout=30)
+    assert (code, stdout, err) == (1, "", "")
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    lines = received[0].splitlines()
+    assert json.loads(lines[0])["type"] == "header" and json.loads(lines[-1])["type"] == "summary"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")] == []
