@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
@@ -64,7 +65,9 @@ class RenderedForm:
     fetched: list[Path] = field(default_factory=list)
 
 
+@lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
+    """The forms' jinja2 environment: one per process, so each template is compiled once."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(forms_dir())),
         autoescape=True,

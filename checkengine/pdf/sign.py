@@ -193,12 +193,27 @@ def sign_pdf(
     pdf_signer = signers.PdfSigner(meta, key.signer, timestamper=timestamper, stamp_style=style)
     out = io.BytesIO()
     try:
-        pdf_signer.sign_pdf(writer, existing_fields_only=True, output=out)
+        pdf_signer.sign_pdf(writer, existing_fields_only=True, output=out,
+                            bytes_reserved=None if timestamper else 2 * signature_room(key))  # hex digits
     except TimestampRequestError as exc:
         raise UserError(_timestamp_problem(str(tsa_url), exc)) from None
     except (SigningError, PdfError) as exc:
         raise UserError(f"signing failed: {exc}") from None
     return out.getvalue()
+
+
+def signature_room(key: LoadedKey) -> int:
+    """Bytes to reserve for the signature (a CMS SignedData) of *key* without a timestamp.
+
+    It holds the certificates (the signer's and those of its chain), the signed attributes and
+    the signature value: a fixed margin for the attributes plus the certificates' DER sizes
+    and the largest signature the key can make is always enough. Without it pyHanko signs
+    twice, once to measure. With a timestamp the token's size is the server's; pyHanko then
+    measures with a trial request.
+    """
+    certs = [key.signer.signing_cert, *key.signer.cert_registry]
+    key_bytes = (key.certificate.public_key().key_size + 7) // 8
+    return 4096 + sum(len(cert.dump()) for cert in certs) + 2 * key_bytes + 16
 
 
 def _timestamp_problem(url: str, exc: BaseException) -> str:

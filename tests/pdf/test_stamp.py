@@ -54,6 +54,27 @@ def test_no_warning_for_a_certificate_issued_by_a_ca(tmp_path: Path, data: dict[
     assert report.ok, format_text(report)
 
 
+def test_room_reserved_for_a_large_signature(tmp_path: Path, data: dict[str, Any]) -> None:
+    """An RSA-4096 signature with a chain: the space reserved without a trial signature fits."""
+    from checkengine.pdf.sign import signature_room
+
+    ca = TestCA()
+    p12, ca_pem = ca.write_signer(tmp_path / "rsa", "Big Key", rsa_bits=4096)
+    key = load_key(p12, password=lambda what: PASSWORD.encode())
+    assert len(list(key.signer.cert_registry)) == 1  # the CA's certificate travels with it
+    rendered = render_audit_form(data["results"]["en"], data["record"], data["rulebook"], lang="en",
+                                 base_dir=record_dir(tmp_path))
+    path = tmp_path / "rsa.pdf"
+    path.write_bytes(sign_pdf(rendered.pdf, key, field="inspector"))
+    report = verify_pdf(path, [ca_pem], reevaluate=reevaluate_as_printed)
+    assert report.ok, format_text(report)
+    import pypdf
+
+    contents = next(a.get_object()["/V"]["/Contents"] for p in pypdf.PdfReader(str(path)).pages
+                    for a in p.get("/Annots") or [] if a.get_object().get("/T") == "inspector")
+    assert len(contents) == signature_room(key)  # what was reserved, and the signature fits in it
+
+
 def test_a_character_the_face_lacks_shows_as_a_question_mark(tmp_path: Path, data: dict[str, Any],
                                                               caplog: pytest.LogCaptureFixture) -> None:
     from checkengine.pdf.keys import new_self_signed
