@@ -115,6 +115,7 @@ class Engine:
         self.waivers = WaiverIndex(waivers)
         self._texts: dict[str, _RuleText] = {}
         self._by_id: dict[str, CompiledRule] = {}
+        self._last_env: tuple[Mapping[str, Any], Env] | None = None
         self._param_texts: dict[tuple[str, str], str] = {}
         self.conditions = Conditions(self.registry.cel_functions)
         self.rules: list[CompiledRule] = []
@@ -182,8 +183,9 @@ class Engine:
         """The outcomes of every record-scope rule for one record, with its score."""
         data = record.data
         on = self.on or record_date(data)
-        # One Env (and so at most one CEL context) for all of the record's rules.
+        # One Env (and so at most one CEL context) for all of the record's rules, and its folding.
         env = Env(self.book, data, on, self.lang, self.conditions, cache=self.env_cache)
+        self._last_env = (data, env)
         scope = _subject_scope(data)
         outcomes = [self._outcome(compiled, data, env, on, scope) for compiled in self.record_rules(data["kind"])]
         entry = {"record": _record_meta(record), "outcomes": outcomes}
@@ -344,7 +346,11 @@ class Engine:
         data = record.data
         kind = data["kind"]
         on = self.on or record_date(data)
-        env = Env(self.book, data, on, self.lang, self.conditions, cache=self.env_cache)
+        last = self._last_env  # read once: engines are shared by threads (dask workers)
+        if last is not None and last[0] is data:
+            env = last[1]
+        else:
+            env = Env(self.book, data, on, self.lang, self.conditions, cache=self.env_cache)
         for compiled in self.group_rules:
             if compiled.kinds is not None and kind not in compiled.kinds:
                 continue
