@@ -14,6 +14,7 @@ import asyncio
 import io
 import json
 import logging
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -222,10 +223,11 @@ def _timestamp_problem(url: str, exc: BaseException) -> str:
 
     cause = exc.__cause__
     if isinstance(cause, (asyncio.TimeoutError, aiohttp.ServerTimeoutError)):
-        return f"the timestamp server {url} did not answer within {TSA_TIMEOUT} seconds; no signature was made"
+        return f"the timestamp server {url} did not answer within {TSA_TIMEOUT} s; no signature was made"
     if isinstance(cause, aiohttp.ClientConnectorError):
-        return (f"cannot connect to the timestamp server {url} ({cause.os_error.strerror or cause.os_error}); "
-                "no signature was made")
+        error = cause.os_error
+        reason = os.strerror(error.errno) if error.errno and error.errno > 0 else (error.strerror or str(error))
+        return f"cannot connect to the timestamp server {url} ({reason}); no signature was made"
     if isinstance(cause, aiohttp.ContentTypeError):
         return f"the timestamp server {url} did not answer with a timestamp: {cause.message}; no signature was made"
     if isinstance(cause, aiohttp.ClientResponseError):

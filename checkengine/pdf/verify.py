@@ -37,7 +37,8 @@ class SignatureReport:
     signer: str
     subject: str
     signing_time: str | None
-    timestamp_time: str | None
+    timestamp_time: str | None  # the time in the signature's RFC 3161 timestamp token, if any
+    timestamp_server: str | None  # the common name of the server that made the token
     intact: bool
     valid: bool
     trusted: bool
@@ -164,18 +165,20 @@ def verify_pdf(
             status = validate_pdf_signature(sig, context, ts_validation_context=context, key_usage_settings=usage)
         except (PdfError, ValueError, KeyError) as exc:
             report.signatures.append(
-                SignatureReport(sig.field_name, cn, subject, _iso(sig.self_reported_timestamp), None,
+                SignatureReport(sig.field_name, cn, subject, _iso(sig.self_reported_timestamp), None, None,
                                 False, False, False, "unknown", None, sig.signed_revision,
                                 [f"the signature cannot be validated ({exc})"])
             )
             continue
         level = status.modification_level
+        token = status.timestamp_validity
         entry = SignatureReport(
             field=sig.field_name,
             signer=cn,
             subject=subject,
             signing_time=_iso(status.signer_reported_dt),
-            timestamp_time=_iso(status.timestamp_validity.timestamp) if status.timestamp_validity else None,
+            timestamp_time=_iso(token.timestamp) if token is not None else None,
+            timestamp_server=_name(token.signing_cert)[0] if token is not None else None,
             intact=bool(status.intact),
             valid=bool(status.valid),
             trusted=bool(status.trusted),
@@ -187,6 +190,13 @@ def verify_pdf(
             entry.problems.append("the signed bytes were changed after signing (the digest does not match)")
         elif not status.valid:
             entry.problems.append("the signature value does not match the signed data and certificate")
+        if token is not None and not (token.intact and token.valid):
+            entry.problems.append("the signature's timestamp token is broken: it does not match the signature or its own signature")
+        elif token is not None and not token.trusted:
+            entry.problems.append(
+                f"the signature's timestamp is not trusted: the timestamp server's certificate "
+                f"({entry.timestamp_server}) does not chain to a certificate given with --trust"
+            )
         if status.intact and status.valid and not status.trusted:
             entry.problems.append(_trust_problem(status, sig.signer_cert, moment))
         elif status.intact and status.valid:
@@ -292,7 +302,7 @@ def format_text(report: VerifyReport) -> str:
         lines.append(f"  problem: {problem}")
     for s in report.signatures:
         when = s.timestamp_time or s.signing_time or "unknown time"
-        stamp = " (timestamped)" if s.timestamp_time else ""
+        stamp = f" (timestamped by {s.timestamp_server})" if s.timestamp_time else ""
         lines.append(
             f"  signature '{s.field}' by {s.signer} at {when}{stamp}: "
             f"{'ok' if s.ok else 'INVALID'} (intact: {'yes' if s.intact else 'no'}, "

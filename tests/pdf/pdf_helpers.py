@@ -270,3 +270,74 @@ class TestCA:
         ca_pem = folder / "ca.pem"
         ca_pem.write_bytes(self.cert.public_bytes(serialization.Encoding.PEM))
         return p12, ca_pem
+
+
+class TimestampServer:
+    """An RFC 3161 timestamp server on 127.0.0.1 (a thread with http.server), signing with a
+    TSA certificate issued by *ca* through pyHanko's DummyTimeStamper. ``with`` starts and
+    stops it; ``url`` is where it listens and ``requests`` counts the timestamps it gave."""
+
+    __test__ = False
+
+    def __init__(self, ca: TestCA) -> None:
+        from asn1crypto import keys as asn1_keys
+        from asn1crypto import x509 as asn1_x509
+        from cryptography.hazmat.primitives import serialization
+        from pyhanko.sign.timestamps import DummyTimeStamper
+
+        key, cert = ca.issue("checkengine test TSA", timestamping=True, rsa_bits=2048)  # the dummy TSA signs with RSA only
+        self.certificate = cert
+        self.stamper = DummyTimeStamper(
+            tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+            tsa_key=asn1_keys.PrivateKeyInfo.load(key.private_bytes(
+                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())),
+            certs_to_embed=[asn1_x509.Certificate.load(ca.cert.public_bytes(serialization.Encoding.DER))],
+        )
+        self.requests = 0
+        self.server: Any = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/"
+
+    def __enter__(self) -> "TimestampServer":
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        from asn1crypto import tsp
+
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if self.headers.get("Content-Type") != "application/timestamp-query":
+                    self.send_error(415, "expected application/timestamp-query")
+                    return
+                answer = outer.stamper.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
+                outer.requests += 1
+                self.send_response(200)
+                self.send_header("Content-Type", "application/timestamp-reply")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 where nothing listens (connections are refused at once)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
