@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+import yaml
 
-from pdf_cli import PASSWORD, cli
+from checkengine.pdf.attachments import read_attachments
+from pdf_cli import PASSWORD, cli, keys, setup
+from pdf_helpers import pdftotext, swap_attachment
 
 
 @pytest.fixture(autouse=True)
@@ -27,3 +31,49 @@ def test_verify_unusable_input(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert (code, err) == (2, f"checkengine: error: {tmp_path / 'x.pdf'} is not a PDF file\n")
     code, out, err = cli(capsys, "verify", tmp_path / "blank.pdf", "--trust", tmp_path / "k" / "cert.pem")
     assert (code, err) == (2, "checkengine: error: the form: the form carries no 'record.json' attachment; was it made by checkengine?\n")
+
+
+@pytest.mark.slow
+def test_waivers_travel_with_the_form_and_are_re_applied(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files = setup(tmp_path)
+    k = keys(capsys, tmp_path / "keys")
+    waiver = {"id": "WV-2026-001", "rule": "DRS-04-makeup", "scope": {"site": "cc-taipei", "employee": "E001"},
+              "reason": {"en": "No make-up on medical advice", "zh-Hant": "醫囑不得化妝"},
+              "approved_by": "Chen, Centre director", "granted": "2026-11-01", "expires": "2026-12-31"}
+    waivers = tmp_path / "floor.waivers.yaml"
+    waivers.write_text(yaml.safe_dump({"checkengine": 1, "kind": "waivers", "waivers": [waiver]}, allow_unicode=True), "utf-8")
+    form = tmp_path / "form.pdf"
+    code, out, err = cli(capsys, "audit", "--rulebook", files["rulebook"], files["record"], "--lang", "en", "-o", form,
+                         "--waivers", waivers, "--sign", k["inspector"] / "key.p12")
+    assert (code, err) == (0, "")
+    assert cli(capsys, "sign", form, "--key", k["manager"] / "key.p12")[0] == 0
+    embedded = read_attachments(form)
+    assert json.loads(embedded["waivers.json"]) == [{
+        "id": "WV-2026-001", "rule": "DRS-04-makeup", "reason": waiver["reason"], "approved_by": "Chen, Centre director",
+        "granted": "2026-11-01", "expires": "2026-12-31", "site": "cc-taipei", "employee": "E001", "team": None,
+    }]
+    outcomes = {o["rule"]: o for o in json.loads(embedded["result.json"])["records"][0]["outcomes"]}
+    assert outcomes["DRS-04-makeup"]["outcome"] == "waived"
+    printed = " ".join(pdftotext(form).split())
+    assert "Waiver: No make-up on medical advice (approved by Chen, Centre director)" in printed
+
+    trust = ["--trust", k["inspector"] / "cert.pem", "--trust", k["manager"] / "cert.pem"]
+    code, out, err = cli(capsys, "verify", form, *trust)
+    assert code == 0, out
+    assert out.splitlines()[-1].endswith(": matches the form")  # re-evaluated with the embedded waivers
+
+    # the same record without the waiver fails the rule: so a form whose waivers were dropped
+    # after signing is caught twice, by the signatures and by the re-evaluation
+    swapped = swap_attachment(form, "waivers.json", b"[]", tmp_path / "swapped.pdf")
+    code, out, err = cli(capsys, "verify", swapped, *trust, "--format", "json")
+    assert code == 1
+    report = json.loads(out)
+    for sig in report["signatures"]:
+        assert sig["problems"] == [
+            "the document was changed after this signature by an update that is not a later signature (revision 5 of 5)"
+        ]
+    assert report["evaluation"]["problems"] == [
+        "DRS-04-makeup: the form says outcome 'waived', the rules give 'fail'",
+        "DRS-04-makeup: the form says waived True, the rules give False",
+        "score: the form says score 38.46, the rules give 35.71",  # the waived rule counts again
+    ]

@@ -341,3 +341,27 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def swap_attachment(path: Path, name: str, data: bytes, out: Path) -> Path:
+    """A copy of the PDF at *path* whose embedded file *name* holds *data*, written as an
+    incremental update (so the signed revisions stay byte for byte as they were)."""
+    import pypdf
+    from pypdf.generic import NameObject
+
+    writer = pypdf.PdfWriter(str(path), incremental=True)
+    names = writer.root_object["/Names"]["/EmbeddedFiles"]["/Names"]
+    found = False
+    for i in range(0, len(names), 2):
+        if names[i] == name:
+            spec = names[i + 1].get_object()
+            stream = spec["/EF"]["/F"].get_object()
+            stream.set_data(data)
+            writer._objects[stream.indirect_reference.idnum - 1] = stream  # noqa: SLF001 - mark changed
+            spec[NameObject("/EF")][NameObject("/F")] = writer._add_object(stream)  # noqa: SLF001
+            found = True
+    assert found, f"{path} embeds no {name}"
+    with out.open("wb") as fh:
+        writer.write(fh)
+    assert out.read_bytes().startswith(path.read_bytes())  # an incremental update
+    return out

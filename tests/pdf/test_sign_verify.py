@@ -11,7 +11,7 @@ import pytest
 
 from checkengine.errors import UserError
 from checkengine.pdf.verify import format_text, verify_pdf
-from pdf_helpers import PASSWORD, load, reevaluate_as_printed, run
+from pdf_helpers import PASSWORD, load, reevaluate_as_printed, run, swap_attachment
 
 
 def trust(keys: dict[str, Any], *names: str) -> list[Path]:
@@ -58,22 +58,7 @@ def test_tampered_byte(signed_form: Path, keys: dict[str, Any], tmp_path: Path) 
 
 
 def test_attachment_swapped_after_signing(signed_form: Path, keys: dict[str, Any], tmp_path: Path) -> None:
-    import pypdf
-    from pypdf.generic import NameObject
-
-    writer = pypdf.PdfWriter(str(signed_form), incremental=True)
-    names = writer.root_object["/Names"]["/EmbeddedFiles"]["/Names"]
-    for i in range(0, len(names), 2):
-        if names[i] == "result.json":
-            spec = names[i + 1].get_object()
-            stream = spec["/EF"]["/F"].get_object()
-            stream.set_data(b'{"records": []}')
-            writer._objects[stream.indirect_reference.idnum - 1] = stream  # noqa: SLF001 - mark changed
-            spec[NameObject("/EF")][NameObject("/F")] = writer._add_object(stream)  # noqa: SLF001
-    bad = tmp_path / "swapped.pdf"
-    with bad.open("wb") as fh:
-        writer.write(fh)
-    assert bad.read_bytes().startswith(signed_form.read_bytes())  # an incremental update
+    bad = swap_attachment(signed_form, "result.json", b'{"records": []}', tmp_path / "swapped.pdf")
     report = verify_pdf(bad, trust(keys, "inspector", "manager"), reevaluate=reevaluate_as_printed)
     assert not report.ok
     for sig in report.signatures:
