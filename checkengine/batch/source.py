@@ -1,19 +1,21 @@
 """The inputs of a batch, read in the parent process and cut into numbered chunks.
 
-This is :func:`checkengine.records.iter_records` split in two. The parent only *parses* (cheap);
-validation against the record schema, the costly part, runs in the workers for streamed records
-(JSON Lines, CSV), whose only position is a line. Records of YAML/JSON documents carry the whole
+This is :func:`checkengine.records.iter_records` split in two. The parent reads; parsing and
+validation against the record schema run in the workers for streamed records, whose only
+position is a line: JSON Lines are sent as raw lines (the parent parses nothing), CSV rows and
+the records of plugin loaders as parsed data. Records of YAML/JSON documents carry the whole
 document for their error positions, which would be pickled with every chunk, so those are
 validated here in the parent; they are small files in practice, the streams are what scale.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Union
 
-from checkengine.builtin.loaders import _Bad
+from checkengine.builtin.loaders import JsonLinesLoader, _Bad
 from checkengine.errors import Location, UserError
 from checkengine.plugins import Registry
 from checkengine.records import NOT_RECORDS, Record, RecordError, check_record, record_files
@@ -28,7 +30,16 @@ class Unchecked:
     location: Location
 
 
-Item = Union[Record, RecordError, Unchecked]
+@dataclass
+class RawLine:
+    """One line of a JSON Lines stream, not even parsed: the worker parses it. A short string
+    pickles much faster than the dict it holds, and parsing is the parent's largest cost."""
+
+    text: str
+    location: Location
+
+
+Item = Union[Record, RecordError, Unchecked, RawLine]
 
 
 @dataclass
@@ -48,6 +59,9 @@ def read_items(paths: Iterable[str | Path], registry: Registry) -> Iterator[Item
             continue
         display = display_path(item)
         loader = registry.loaders[item.suffix.lower()]
+        if type(loader) is JsonLinesLoader:  # the built-in one; a plugin's own loader runs as is
+            yield from _raw_lines(item, display)
+            continue
         try:
             for raw in loader.load(item, display):
                 if isinstance(raw.data, _Bad):
@@ -62,6 +76,29 @@ def read_items(paths: Iterable[str | Path], registry: Registry) -> Iterator[Item
             yield RecordError(exc.location, exc.bare_message)
         except OSError as exc:  # unreadable input is that file's problem; the others go on
             yield RecordError(Location(display), f"cannot read the file: {exc.strerror or exc}")
+
+
+def _raw_lines(path: Path, display: str) -> Iterator[Item]:
+    """The non-empty lines of a JSON Lines file, numbered as :class:`JsonLinesLoader` numbers them.
+
+    Lines are decoded one by one, so a line that is not UTF-8 is reported with its number and the
+    lines after it are still read.
+    """
+    try:
+        with path.open("rb") as handle:
+            for number, raw in enumerate(handle, start=1):
+                if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                    raw = raw[3:]  # a byte-order mark, as utf-8-sig reads it
+                try:
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    yield RecordError(Location(display, number, exc.start + 1),
+                                      f"not UTF-8 text ({exc.reason}); save the file as UTF-8")
+                    continue
+                if line.strip():
+                    yield RawLine(line, Location(display, number, 1))
+    except OSError as exc:  # unreadable input is that file's problem; the others go on
+        yield RecordError(Location(display), f"cannot read the file: {exc.strerror or exc}")
 
 
 def chunked(items: Iterable[Item], size: int) -> Iterator[Chunk]:
@@ -81,8 +118,18 @@ def chunked(items: Iterable[Item], size: int) -> Iterator[Chunk]:
         yield Chunk(index, start, batch)
 
 
-def validated(item: Item) -> Record | RecordError:
-    """An item as a validated record or an error (run in the worker)."""
+def validated(item: Item) -> Record | RecordError | None:
+    """An item as a validated record or an error (run in the worker); None for a line that is
+    not a record (``kind: waivers``, ``sources``, ``tests``), which the loaders skip too."""
+    if isinstance(item, RawLine):
+        try:
+            data = json.loads(item.text)
+        except json.JSONDecodeError as exc:
+            loc = item.location
+            return RecordError(Location(loc.file, loc.line, exc.colno), f"invalid JSON: {exc.msg}")
+        if isinstance(data, dict) and data.get("kind") in NOT_RECORDS:
+            return None
+        return check_record(data, item.location)
     if isinstance(item, Unchecked):
         return check_record(item.data, item.location)
     return item

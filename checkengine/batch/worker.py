@@ -54,6 +54,8 @@ def run_chunk(job: Job, chunk: Chunk) -> ChunkResult:
     for offset, item in enumerate(chunk.items):
         seq = chunk.start + offset
         record = validated(item)
+        if record is None:
+            continue  # not a record at all (a waivers document in a stream): no output
         if isinstance(record, RecordError):
             outputs.append(Output(seq, error=record))
             continue

@@ -177,3 +177,26 @@ def test_window_bounds_what_is_read_ahead(book_path: Path, stream: Path) -> None
                           stop=StopFlag(), max_in_flight=3)
     assert consumed == 300
     assert peak_ahead <= 3 * 10
+
+
+def test_stream_lines_that_are_not_records(book_path: Path, tmp_path: Path, scenario: ModuleType) -> None:
+    """A waivers document inside a stream is skipped, as the loaders skip it; its seq is a gap."""
+    path = tmp_path / "mixed.jsonl"
+    rows = [json.dumps(r) for r in scenario.records(3)]
+    rows.insert(1, json.dumps({"checkengine": 1, "kind": "waivers", "waivers": []}))
+    path.write_text("\n".join(rows) + "\n\n", "utf-8")
+    lines, tally = jsonl_batch(EngineSpec(load_rulebook(book_path)), [path], InlineExecutor(), 2)
+    assert [d["seq"] for d in lines if d["type"] == "record"] == [0, 2, 3]
+    assert as_result(lines)["records"] == reference(book_path, [path])["records"]
+    assert tally.records == 3 and tally.errors == 0
+
+
+def test_a_stream_that_is_not_utf8(book_path: Path, tmp_path: Path, scenario: ModuleType) -> None:
+    path = tmp_path / "latin1.jsonl"
+    first, last = (json.dumps(r).encode() + b"\n" for r in scenario.records(2))
+    path.write_bytes(first + '{"id": "é"}\n'.encode("latin-1") + last)
+    lines, tally = jsonl_batch(EngineSpec(load_rulebook(book_path)), [path], InlineExecutor(), 10)
+    errors = [d for d in lines if d["type"] == "error"]
+    assert [(e["file"], e["line"], e["column"], e["message"]) for e in errors] == [
+        (str(path), 2, 9, "not UTF-8 text (invalid continuation byte); save the file as UTF-8")]
+    assert tally.records == 2  # the lines after it are read
