@@ -23,13 +23,19 @@ import click
 @click.option("--max-photo-size", type=click.FloatRange(0.1, 200), default=10.0, show_default=True,
               metavar="MB", help="Refuse evidence photos larger than this.")
 @click.option("--force", is_flag=True, help="Replace an existing output file.")
+@click.option("--fail-on-findings", is_flag=True,
+              help="Exit 1 (after writing the form) when a rule failed or the inspection did not pass.")
 def command(rulebook: str, record: str, lang: str, output: str, key_path: str | None,
             cert_path: str | None, password_file: str | None, tsa: str | None,
-            waivers: tuple[str, ...], max_photo_size: float, force: bool) -> int:
+            waivers: tuple[str, ...], max_photo_size: float, force: bool, fail_on_findings: bool) -> int:
     """Evaluate RECORD and write its audit form as PDF/A-3b, signed if --sign is given.
 
     The form embeds the record, the result and the merged rulebook, so `checkengine verify`
-    can re-check it later. Exit 0 when the form was written, 2 on unusable input.
+    can re-check it later.
+
+    Exit 0 when the form was written, even when rules failed (the form reports them); with
+    --fail-on-findings, 1 when a rule failed or the inspection did not pass (the form is still
+    written). Exit 2 on unusable input (nothing is written).
     """
     from checkengine import api
     from checkengine.errors import UserError
@@ -77,5 +83,24 @@ def command(rulebook: str, record: str, lang: str, output: str, key_path: str | 
         pdf = sign_pdf(pdf, key, field="inspector", tsa_url=tsa)
     write_atomic(out, pdf, force=force)
     signed = f", signed by {key.common_name}" if key else ", unsigned"
-    click.echo(f"wrote {out} ({rendered.pages} pages{signed})")
+    click.echo(f"wrote {out} ({rendered.pages} page{'s' if rendered.pages != 1 else ''}{signed})")
+    if fail_on_findings:
+        findings = _findings(result)
+        if findings:
+            click.echo(f"checkengine: findings: {findings}", err=True)
+            return 1
     return 0
+
+
+def _findings(result: dict[str, Any]) -> str:
+    """The failed rules and a failed score of the (one-record) result, as a sentence; '' if none."""
+    entry = (result.get("records") or [{}])[0]
+    failed = [str(o.get("rule")) for o in entry.get("outcomes") or [] if o.get("outcome") == "fail"]
+    parts = []
+    if failed:
+        parts.append(f"{len(failed)} rule{'s' if len(failed) != 1 else ''} failed ({', '.join(failed)})")
+    score = entry.get("score") or {}
+    if score and not score.get("passed", True):
+        parts.append(f"the inspection did not pass (score {score.get('score')}"
+                     f"{', grade ' + str(score['grade']) if score.get('grade') else ''})")
+    return "; ".join(parts)

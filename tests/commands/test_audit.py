@@ -80,3 +80,26 @@ def test_audit_wrong_password(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert err == (f"checkengine: error: cannot open the key {k['inspector'] / 'key.p12'}: wrong password, "
                    "or not a PKCS#12 key store\n")
     assert not (tmp_path / "f.pdf").exists()
+
+
+def test_fail_on_findings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files = setup(tmp_path)
+    form = tmp_path / "form.pdf"
+    args = ("audit", "--rulebook", files["rulebook"], files["record"], "--lang", "en", "-o", form)
+    # failed rules are what the form reports: writing it is a success
+    assert cli(capsys, *args) == (0, f"wrote {form} (2 pages, unsigned)\n", "")
+    form.unlink()
+    code, out, err = cli(capsys, *args, "--fail-on-findings")
+    assert (code, out) == (1, f"wrote {form} (2 pages, unsigned)\n")
+    assert err == ("checkengine: findings: 3 rules failed (DRS-02-badge, DRS-04-makeup, WKS-03-minutes-outside); "
+                   "the inspection did not pass (score 35.71, grade C)\n")
+    assert form.read_bytes().startswith(b"%PDF")  # written all the same
+    # a record where every rule passes
+    record = copy.deepcopy(files["data"]["record"])
+    record["observations"].update({"badge": "standard", "minutes_outside": 5})
+    record["answers"] = {"DRS-03-neat": {"result": "pass"}, "DRS-04-makeup": {"result": "pass"}}
+    clean = tmp_path / "clean.yaml"
+    clean.write_text(yaml.safe_dump(record, allow_unicode=True), "utf-8")
+    code, out, err = cli(capsys, "audit", "--rulebook", files["rulebook"], clean, "--lang", "en",
+                         "-o", tmp_path / "clean.pdf", "--fail-on-findings")
+    assert (code, out, err) == (0, f"wrote {tmp_path / 'clean.pdf'} (1 page, unsigned)\n", "")
