@@ -111,7 +111,6 @@ CREATE TABLE errors (
 CREATE INDEX records_by_record_id ON records(record_id, book, id);
 CREATE INDEX records_by_site_month ON records(site, month);
 CREATE INDEX records_by_site_week ON records(site, week);
-CREATE INDEX outcomes_by_record ON outcomes(record);
 CREATE INDEX outcomes_by_site_month ON outcomes(site, month, outcome);
 CREATE INDEX outcomes_by_site_week ON outcomes(site, week, outcome);
 CREATE INDEX outcomes_by_rule ON outcomes(rule, outcome);
