@@ -7,8 +7,6 @@ not a test. Run: .venv/bin/python benchmarks/bench_forms.py [RUNS]
 
 from __future__ import annotations
 
-import copy
-import json
 import statistics
 import sys
 import tempfile
@@ -17,35 +15,24 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "pdf"))  # the test fixture and its 60-rule variant
 
 
 def main() -> None:
-    from PIL import Image
     from weasyprint import HTML
 
     from checkengine.pdf.keys import load_key, new_self_signed
     from checkengine.pdf.labels import forms_dir
     from checkengine.pdf.render import audit_context, environment, render_audit_form
     from checkengine.pdf.sign import sign_pdf
+    from pdf_helpers import fixture, many_rules
 
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 9
-    data = json.loads((ROOT / "tests/pdf/fixtures/floor-inspection.json").read_text("utf-8"))
-    result = copy.deepcopy(data["results"]["zh-Hant"])
-    outcomes = result["records"][0]["outcomes"]
-    rows = []
-    for i in range(60):  # 60 rows: the fixture's seven outcomes, repeated with new rule ids
-        row = copy.deepcopy(outcomes[i % len(outcomes)])
-        row["rule"] = f"{row['rule']}-{i:02d}"
-        row["evidence"] = []
-        if row["outcome"] == "fail":
-            row["outcome"] = "pass"
-        rows.append(row)
-    result["records"][0]["outcomes"] = rows
-    record = copy.deepcopy(data["record"])
-    record["answers"] = {}
+    data = fixture()
+    result, record = many_rules(data, 60)  # the fixture's outcomes repeated under new rule ids
+    rows = result["records"][0]["outcomes"]
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
-        Image.new("RGB", (10, 10)).save(base / "x.jpg")
         files = new_self_signed("林品管", base / "k", b"bench")
         key = load_key(files.p12, password=lambda w: b"bench")
         context, _ = audit_context(result, record, data["rulebook"], lang="zh-Hant", base_dir=base)

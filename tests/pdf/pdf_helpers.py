@@ -365,3 +365,22 @@ def swap_attachment(path: Path, name: str, data: bytes, out: Path) -> Path:
         writer.write(fh)
     assert out.read_bytes().startswith(path.read_bytes())  # an incremental update
     return out
+
+
+def many_rules(data: dict[str, Any], count: int = 60, lang: str = "zh-Hant") -> tuple[dict[str, Any], dict[str, Any]]:
+    """The benchmark's audit: the fixture's outcomes repeated under new rule ids up to *count*
+    rows, all passing or not failing (no evidence photos), and its record without answers."""
+    result = copy.deepcopy(data["results"][lang])
+    outcomes = result["records"][0]["outcomes"]
+    rows = []
+    for i in range(count):
+        row = copy.deepcopy(outcomes[i % len(outcomes)])
+        row["rule"] = f"{row['rule']}-{i:02d}"
+        row["evidence"] = []
+        if row["outcome"] == "fail":
+            row["outcome"] = "pass"
+        rows.append(row)
+    result["records"][0]["outcomes"] = rows
+    record = copy.deepcopy(data["record"])
+    record["answers"] = {}
+    return result, record

@@ -13,7 +13,7 @@ import pytest
 from checkengine.errors import UserError
 from checkengine.pdf import attachments as att
 from checkengine.pdf.render import render_audit_form
-from pdf_helpers import pdftotext, record_dir, write_photo
+from pdf_helpers import many_rules, pdftotext, record_dir, run, write_photo
 
 
 def render(data: dict[str, Any], folder: Path, lang: str = "zh-Hant", record: dict[str, Any] | None = None,
@@ -240,3 +240,41 @@ def test_translated_labels_and_locale_dates(tmp_path: Path, data: dict[str, Any]
     text = pdftotext(out)
     for word in words:
         assert word in text, word
+
+
+@pytest.mark.slow
+def test_sixty_rules_on_two_pages(tmp_path: Path, data: dict[str, Any]) -> None:
+    """The benchmark's form: 60 rules, each row with its rule id, and each clause quoted once."""
+    result, record = many_rules(data, 60)
+    out = tmp_path / "sixty.pdf"
+    rendered = render(data, tmp_path, record=record, result=result, out_path=out)
+    assert rendered.pages == 2
+    text = pdftotext(out)
+    flat = "".join(text.split())
+    for outcome in result["records"][0]["outcomes"]:
+        assert outcome["rule"] in flat, outcome["rule"]
+    for clause in data["rulebook"]["sources"].values():
+        assert flat.count("「" + "".join(clause["text"].split()) + "」") == 1, clause["text"]
+    assert "第 1 頁，共 2 頁" in text and "第 2 頁，共 2 頁" in text
+
+
+def test_every_item_of_the_form(tmp_path: Path, data: dict[str, Any]) -> None:
+    """Header, one table per section, failed items with comment and photo, scores and grade,
+    corrective actions, signature blocks, page X of Y: all on the compact form."""
+    out = tmp_path / "en.pdf"
+    render(data, record_dir(tmp_path), "en", out_path=out)
+    flat = " ".join(pdftotext(out).split())
+    header = ["Site 台北客服中心 (cc-taipei)", "3 November 2026, 09:15:00 +0800 (Asia/Taipei)", "Inspector 林品管 (Q01)",
+              "Subject 王小明 (E001) · agent · T1", "cs-floor, version 1.0.0",
+              data["results"]["en"]["rulebook"]["digest"]]
+    sections = ["Dress and grooming — Score 57.1", "Workstation — Score 16.7"]
+    failed = ["DRS-02-badge — Duty badge worn at the standard position", "Comment: 工牌別在口袋上，未佩戴於左胸統一位置",
+              "photos/e001-badge.jpg", "WKS-03-minutes-outside — Minutes away from the desk within the limit",
+              "Comment: — Evidence: No evidence attached."]
+    rest = ["Score 50 / 100 · Grade C · Inspection not passed", "Critical failures: WKS-03-minutes-outside",
+            "Corrective actions", "Signatures", "Inspector: 林品管 (Q01)", "Site manager:", "page 1 of 2", "page 2 of 2"]
+    for item in header + sections + failed + rest:
+        assert item in flat.replace(" ", " ") or "".join(item.split()) in "".join(flat.split()), item
+    images = run("pdfimages", "-list", str(out)).splitlines()[2:]
+    assert len(images) == 1 and images[0].split()[2:4] == ["image", "800"]  # the evidence photo
+    assert flat.count("Observed") == 2  # a table, with its header, per section
