@@ -11,7 +11,8 @@ from checkengine.archive.store import open_archive
 from checkengine.batch.executors import Executor
 from checkengine.batch.job import EngineSpec
 from checkengine.errors import UserError
-from checkengine.report.data import ReportData, ReportReader
+from checkengine.report.data import ReportReader
+from checkengine.report.model import ReportData
 from checkengine.report.period import Period
 
 

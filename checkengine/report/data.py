@@ -12,186 +12,22 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Iterable
 
 from checkengine.archive.query import LATEST_GROUP, LATEST_RECORD
 from checkengine.archive.store import Archive
-from checkengine.i18n import pick
+from checkengine.report.index import RuleIndex, bounds
+from checkengine.report.model import (
+    Action, Counts, CoverageRow, LossDay, ReportData, RuleStat, SectionStat, TrendPoint,
+)
 from checkengine.report.period import Period, parse_period
 
-MONITORING_RULE = "QAM-01"
-CALL_LOSS_RULE = "QAM-04"
+MONITORING_RULE = "QAM-01"  # the monitoring count rule (QAM-01-...), or a rule tagged monitoring
+CALL_LOSS_RULE = "QAM-04"  # the call-loss rate rule (QAM-04-...), or a rule tagged call-loss
 SEVERITY_ORDER = {"critical": 0, "major": 1, "minor": 2, "info": 3}
 WORST = 10
 SAMPLE = 5
-
-
-@dataclass
-class Counts:
-    passed: int = 0
-    failed: int = 0
-    other: int = 0
-
-    def add(self, outcome: str, n: int = 1) -> None:
-        if outcome == "pass":
-            self.passed += n
-        elif outcome == "fail":
-            self.failed += n
-        else:
-            self.other += n
-
-    @property
-    def rate(self) -> float | None:
-        judged = self.passed + self.failed
-        return None if judged == 0 else 100.0 * self.passed / judged
-
-
-@dataclass
-class RuleStat:
-    book: str
-    rule: str
-    section: str
-    title: str
-    severity: str
-    counts: Counts = field(default_factory=Counts)
-
-
-@dataclass
-class SectionStat:
-    book: str
-    section: str
-    title: str
-    counts: Counts = field(default_factory=Counts)
-
-
-@dataclass
-class TrendPoint:
-    period: Period
-    overall: Counts
-    sections: dict[str, Counts]
-
-
-@dataclass
-class CoverageRow:
-    employee: str
-    team: str | None
-    monitored: int
-    required: float | None
-    outcome: str  # pass, fail, or "none" (an agent without a single monitored call)
-    rule: str
-
-
-@dataclass
-class LossDay:
-    day: date
-    rate: float | None
-    limit: float | None
-    offered: float
-    abandoned: float
-    outcome: str
-    failing: list[str]  # the groups (queues) over the limit that day
-
-
-@dataclass
-class Action:
-    book: str
-    rule: str
-    title: str
-    severity: str
-    action: str | None
-    count: int = 0
-    samples: list[str] = field(default_factory=list)
-    employees: list[str] = field(default_factory=list)
-    first: str | None = None
-    last: str | None = None
-
-
-@dataclass
-class ReportData:
-    site: str
-    team: str | None
-    period: Period
-    books: list[dict[str, Any]]
-    records: int
-    overall: Counts
-    sections: list[SectionStat]
-    rules: list[RuleStat]
-    worst: list[RuleStat]
-    trend: list[TrendPoint]
-    coverage: list[CoverageRow]
-    call_loss: list[LossDay]
-    actions: list[Action]
-
-
-class RuleIndex:
-    """Titles, sections, tags, corrective actions and parameters of the archived rulebooks (the
-    newest archived version of each)."""
-
-    def __init__(self, archive: Archive, lang: str) -> None:
-        self.lang = lang
-        self.books: dict[str, dict[str, Any]] = {}
-        self.rows: dict[str, dict[str, Any]] = {}
-        for row in archive.query("SELECT rulebook_id, version, digest, merged FROM rulebooks ORDER BY id"):
-            self.books[row["rulebook_id"]] = json.loads(row["merged"])
-            self.rows[row["rulebook_id"]] = {"id": row["rulebook_id"], "version": row["version"],
-                                            "digest": row["digest"]}
-        self.rules: dict[tuple[str, str], dict[str, Any]] = {}
-        self.sections: dict[tuple[str, str], dict[str, Any]] = {}
-        for book_id, merged in self.books.items():
-            for section in merged.get("sections", []):
-                self.sections[(book_id, section["id"])] = section
-                for rule in section.get("rules", []):
-                    self.rules[(book_id, rule["id"])] = rule
-
-    def text(self, book: str, value: Any) -> str:
-        merged = self.books.get(book) or {}
-        source = (merged.get("languages") or ["en"])[0]
-        return pick(value, self.lang, source) if value else ""
-
-    def rule_title(self, book: str, rule: str) -> str:
-        return self.text(book, (self.rules.get((book, rule)) or {}).get("title")) or rule
-
-    def section_title(self, book: str, section: str) -> str:
-        return self.text(book, (self.sections.get((book, section)) or {}).get("title")) or section
-
-    def tags(self, book: str, rule: str) -> list[str]:
-        return list((self.rules.get((book, rule)) or {}).get("tags") or [])
-
-    def is_(self, book: str, rule: str, *, prefix: str, tag: str) -> bool:
-        return rule == prefix or rule.startswith(prefix + "-") or tag in self.tags(book, rule)
-
-    def section_order(self, book: str) -> list[str]:
-        return [s["id"] for s in (self.books.get(book) or {}).get("sections", [])]
-
-    def parameter(self, book: str, name: str, on: date) -> Any:
-        values = (((self.books.get(book) or {}).get("parameters") or {}).get(name) or {}).get("values") or {}
-        dates = sorted(d for d in values if d <= on.isoformat())
-        return values[dates[-1]].get("value") if dates else None
-
-    def minimum(self, book: str, rule: str, on: date) -> float | None:
-        """The ``min`` of a count rule as of *on* (a literal or a parameter)."""
-        check = (self.rules.get((book, rule)) or {}).get("check") or {}
-        low = check.get("min")
-        if isinstance(low, dict) and "param" in low:
-            low = self.parameter(book, low["param"], on)
-        return low if isinstance(low, (int, float)) and not isinstance(low, bool) else None
-
-
-def bounds(expected: Any) -> tuple[float | None, float | None]:
-    """(min, max) from an aggregate's expected text ``lo..hi`` (either side may be empty)."""
-    if not isinstance(expected, str) or ".." not in expected:
-        return None, None
-    low, high = expected.split("..", 1)
-
-    def number(text: str) -> float | None:
-        try:
-            return float(text.strip().replace(",", ""))
-        except ValueError:
-            return None
-
-    return number(low), number(high)
 
 
 class ReportReader:

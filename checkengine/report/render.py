@@ -18,7 +18,7 @@ from checkengine.pdf.fetcher import SafeFetcher
 from checkengine.pdf.labels import forms_dir
 from checkengine.pdf.render import environment, html_to_document, write_document
 from checkengine.report import charts
-from checkengine.report.data import Counts, ReportData
+from checkengine.report.model import Counts, ReportData
 from checkengine.report.labels import ReportText
 
 TEMPLATE = "report/report.html.j2"

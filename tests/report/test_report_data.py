@@ -13,7 +13,8 @@ from checkengine.archive.store import open_archive
 from checkengine.engine import Engine
 from checkengine.plugins import default_registry
 from checkengine.records import iter_records
-from checkengine.report.data import ReportData, ReportReader
+from checkengine.report.data import ReportReader
+from checkengine.report.model import ReportData
 from checkengine.report.period import parse_period
 from checkengine.rulebook.load import load_rulebook
 

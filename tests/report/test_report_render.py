@@ -11,8 +11,9 @@ import pytest
 
 from checkengine.archive.store import open_archive
 from checkengine.errors import UserError
-from checkengine.report.data import (
-    Action, Counts, CoverageRow, LossDay, ReportData, ReportReader, RuleStat, SectionStat, TrendPoint,
+from checkengine.report.data import ReportReader
+from checkengine.report.model import (
+    Action, Counts, CoverageRow, LossDay, ReportData, RuleStat, SectionStat, TrendPoint,
 )
 from checkengine.report.period import parse_period
 from checkengine.report.render import render_html, render_pdf
