@@ -43,12 +43,14 @@ def run(opts: ReportOptions) -> int:
     from checkengine.batch.executors import make_executor
     from checkengine.batch.job import EngineSpec
     from checkengine.errors import UserError
+    from checkengine.pdf.logs import surface_warnings
     from checkengine.report.build import Scope, from_archive, from_records
     from checkengine.report.labels import check_language
     from checkengine.report.period import parse_period
     from checkengine.report.render import render_html, render_pdf
     from checkengine.rulebook.load import load_rulebook
 
+    surface_warnings()  # WeasyPrint's warnings (a missing font, say) on stderr, as the forms do
     check_language(opts.lang)
     scope = Scope(opts.site, opts.team, parse_period(opts.period), opts.lang)
     if opts.rulebook and opts.archive:

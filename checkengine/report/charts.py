@@ -36,14 +36,27 @@ def _figure(height: float = HEIGHT) -> Any:
     return Figure(figsize=(WIDTH, height), layout="constrained")
 
 
-def _svg(fig: Any) -> Markup:
+def _svg(fig: Any, name: str) -> Markup:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     text = buffer.getvalue()
     # Keep the <svg> element only: the XML prolog and DOCTYPE are not allowed inside HTML, and the
     # RDF metadata names vocabularies by URL, which a reader could mistake for references.
     text = re.sub(r"\s*<metadata>.*?</metadata>", "", text[text.index("<svg"):], flags=re.DOTALL)
+    # Every chart numbers its elements and glyphs from 1: prefix the ids with the chart's name,
+    # so that three charts in one page never define the same id twice.
+    text = re.sub(r'\bid="([^"]+)"', rf'id="{name}-\1"', text)
+    text = re.sub(r'(href="#|url\(#)', rf"\1{name}-", text)
+    # style="fill: #fff; stroke: #000" as presentation attributes (fill="#fff" stroke="#000"):
+    # inside HTML, style attributes go through the page's CSS too, where fill and stroke are
+    # unknown properties (WeasyPrint warns about each); the SVG renderer reads both the same.
+    text = re.sub(r'style="([^"]*)"', _attributes, text)
     return Markup(text.rstrip())
+
+
+def _attributes(match: re.Match[str]) -> str:
+    pairs = (part.split(":", 1) for part in match.group(1).split(";") if ":" in part)
+    return " ".join(f'{key.strip()}="{value.strip()}"' for key, value in pairs)
 
 
 def _style(lang: str) -> Any:
@@ -73,7 +86,7 @@ def trend_chart(labels: Sequence[str], series: Mapping[str, Sequence[float | Non
         ax.grid(axis="y", linewidth=0.3)
         if drawn:
             ax.legend(loc="lower left", fontsize=7, frameon=False, ncols=min(3, len(series)))
-        return _svg(fig)
+        return _svg(fig, "trend")
 
 
 def loss_chart(days: Sequence[str], rates: Sequence[float | None], limit: float | None, *, ylabel: str,
@@ -93,7 +106,7 @@ def loss_chart(days: Sequence[str], rates: Sequence[float | None], limit: float 
         ax.set_xticks(x[::step], list(days)[::step], rotation=45, ha="right")
         ax.set_ylabel(ylabel)
         ax.grid(axis="y", linewidth=0.3)
-        return _svg(fig)
+        return _svg(fig, "loss")
 
 
 def coverage_chart(agents: Sequence[str], monitored: Sequence[int], required: Sequence[float | None], *,
@@ -113,4 +126,4 @@ def coverage_chart(agents: Sequence[str], monitored: Sequence[int], required: Se
         ax.invert_yaxis()
         ax.set_xlabel(xlabel)
         ax.grid(axis="x", linewidth=0.3)
-        return _svg(fig)
+        return _svg(fig, "coverage")

@@ -75,10 +75,12 @@ def test_values_are_escaped() -> None:
 
 
 @pytest.mark.slow
-def test_pdf(archive: Path) -> None:
+def test_pdf(archive: Path, caplog: pytest.LogCaptureFixture) -> None:
     from pypdf import PdfReader
 
-    pdf = render_pdf(report(archive, "zh-Hant"), "zh-Hant")
+    with caplog.at_level("WARNING", logger="weasyprint"):
+        pdf = render_pdf(report(archive, "zh-Hant"), "zh-Hant")
+    assert [r.getMessage() for r in caplog.records] == []  # no CSS or SVG WeasyPrint could not use
     assert pdf.startswith(b"%PDF-")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "每月合規報告" in text and "各業務代表監聽次數" in text
@@ -92,3 +94,13 @@ def test_nothing_is_fetched_from_outside(url: str, why: str) -> None:
     with pytest.raises(UserError) as caught:
         render_pdf(f'<html><body><img src="{url}"></body></html>', "en")
     assert str(caught.value) == f"the form refers to '{url}', which {why}; refused"
+
+
+def test_no_id_is_defined_twice(archive: Path) -> None:
+    """Three charts in one page: their element and glyph ids must not collide (HTML and PDF
+    anchors are document-wide)."""
+    html = report(archive, "zh-Hans")
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert ids and len(ids) == len(set(ids))
+    targets = set(re.findall(r'(?:href="#|url\(#)([^")]+)', html))
+    assert targets and targets <= set(ids)
