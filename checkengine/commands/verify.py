@@ -28,8 +28,10 @@ def reevaluate(record: dict[str, Any], merged: dict[str, Any], result: dict[str,
 def command(form: str, trust: tuple[str, ...], fmt: str) -> int:
     """Verify every signature of FORM.pdf and that its printed result is what the rules give.
 
-    Exit 0 when everything is valid, 1 when a signature or the result is invalid, 2 when the
-    input is unusable.
+    Signers, and the timestamp servers of timestamped signatures, must chain to a --trust
+    certificate. The embedded record is re-evaluated against the embedded rulebook and
+    waivers. Exit 0 when everything is valid, 1 when a signature, a timestamp or the result is
+    invalid, 2 when the input is unusable.
     """
     from checkengine.pdf.verify import format_text, verify_pdf
 

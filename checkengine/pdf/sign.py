@@ -182,7 +182,7 @@ def sign_pdf(
     timestamper = HTTPTimeStamper(tsa_url, timeout=TSA_TIMEOUT) if tsa_url else None
     meta = signers.PdfSignatureMetadata(
         field_name=field,
-        md_algorithm="sha256",
+        md_algorithm=_digest_for(key),
         subfilter=sigfields.SigSeedSubFilter.PADES,
         reason=reason or f"{field} signature",
         location=location or site_id or None,
@@ -192,10 +192,11 @@ def sign_pdf(
     )
     style = stamp_style(key, field=field, lang=lang, zone=zone)
     pdf_signer = signers.PdfSigner(meta, key.signer, timestamper=timestamper, stamp_style=style)
+    room = None if timestamper else signature_room(key)
     out = io.BytesIO()
     try:
         pdf_signer.sign_pdf(writer, existing_fields_only=True, output=out,
-                            bytes_reserved=None if timestamper else 2 * signature_room(key))  # hex digits
+                            bytes_reserved=2 * room if room else None)  # pyHanko counts hex digits
     except TimestampRequestError as exc:
         raise UserError(_timestamp_problem(str(tsa_url), exc)) from None
     except (SigningError, PdfError) as exc:
@@ -203,18 +204,29 @@ def sign_pdf(
     return out.getvalue()
 
 
-def signature_room(key: LoadedKey) -> int:
+def _digest_for(key: LoadedKey) -> str | None:
+    """SHA-256, but for EdDSA keys, whose digest the signature mechanism fixes (pyHanko picks it)."""
+    from cryptography.hazmat.primitives.asymmetric import ed448, ed25519
+
+    eddsa = isinstance(key.certificate.public_key(), (ed25519.Ed25519PublicKey, ed448.Ed448PublicKey))
+    return None if eddsa else "sha256"
+
+
+def signature_room(key: LoadedKey) -> int | None:
     """Bytes to reserve for the signature (a CMS SignedData) of *key* without a timestamp.
 
     It holds the certificates (the signer's and those of its chain), the signed attributes and
     the signature value: a fixed margin for the attributes plus the certificates' DER sizes
     and the largest signature the key can make is always enough. Without it pyHanko signs
-    twice, once to measure. With a timestamp the token's size is the server's; pyHanko then
-    measures with a trial request.
+    twice, once to measure. None for a key with no size (Ed25519, Ed448): pyHanko measures.
+    With a timestamp the token's size is the server's; pyHanko then measures with a trial
+    request.
     """
+    key_size = getattr(key.certificate.public_key(), "key_size", None)
+    if not isinstance(key_size, int):
+        return None
     certs = [key.signer.signing_cert, *key.signer.cert_registry]
-    key_bytes = (key.certificate.public_key().key_size + 7) // 8
-    return 4096 + sum(len(cert.dump()) for cert in certs) + 2 * key_bytes + 16
+    return 4096 + sum(len(cert.dump()) for cert in certs) + 2 * ((key_size + 7) // 8) + 16
 
 
 def _timestamp_problem(url: str, exc: BaseException) -> str:

@@ -229,17 +229,19 @@ class TestCA:
             .sign(self.key, hashes.SHA256())
         )
 
-    def issue(self, common_name: str, *, timestamping: bool = False, rsa_bits: int | None = None) -> tuple[Any, Any]:
-        """A new key (EC P-256, or RSA of *rsa_bits*) and its certificate: for signing, or
-        (*timestamping*) for a TSA."""
+    def issue(self, common_name: str, *, timestamping: bool = False, rsa_bits: int | None = None,
+              ed25519: bool = False) -> tuple[Any, Any]:
+        """A new key (EC P-256, RSA of *rsa_bits*, or Ed25519) and its certificate: for signing,
+        or (*timestamping*) for a TSA."""
         from datetime import timedelta
 
         from cryptography import x509
         from cryptography.hazmat.primitives import hashes
-        from cryptography.hazmat.primitives.asymmetric import ec, rsa
+        from cryptography.hazmat.primitives.asymmetric import ec, ed25519 as ed, rsa
         from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-        key: Any = rsa.generate_private_key(65537, rsa_bits) if rsa_bits else ec.generate_private_key(ec.SECP256R1())
+        key: Any = (ed.Ed25519PrivateKey.generate() if ed25519 else
+                    rsa.generate_private_key(65537, rsa_bits) if rsa_bits else ec.generate_private_key(ec.SECP256R1()))
         builder = (
             x509.CertificateBuilder()
             .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
@@ -256,13 +258,14 @@ class TestCA:
             builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
         return key, builder.sign(self.key, hashes.SHA256())
 
-    def write_signer(self, folder: Path, common_name: str, *, rsa_bits: int | None = None) -> tuple[Path, Path]:
+    def write_signer(self, folder: Path, common_name: str, *, rsa_bits: int | None = None,
+                     ed25519: bool = False) -> tuple[Path, Path]:
         """A PKCS#12 store (test password) for a new signer with the CA's certificate as its
         chain, and the CA's certificate as PEM."""
         from cryptography.hazmat.primitives import serialization
         from cryptography.hazmat.primitives.serialization import pkcs12
 
-        key, cert = self.issue(common_name, rsa_bits=rsa_bits)
+        key, cert = self.issue(common_name, rsa_bits=rsa_bits, ed25519=ed25519)
         folder.mkdir(parents=True, exist_ok=True)
         p12 = folder / "signer.p12"
         p12.write_bytes(pkcs12.serialize_key_and_certificates(

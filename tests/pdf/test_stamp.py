@@ -75,6 +75,22 @@ def test_room_reserved_for_a_large_signature(tmp_path: Path, data: dict[str, Any
     assert len(contents) == signature_room(key)  # what was reserved, and the signature fits in it
 
 
+def test_a_key_without_a_size_lets_pyhanko_measure(tmp_path: Path, data: dict[str, Any]) -> None:
+    """Ed25519 keys have no key_size: the room is measured by pyHanko's trial signature."""
+    from checkengine.pdf.sign import signature_room
+
+    ca = TestCA()
+    p12, ca_pem = ca.write_signer(tmp_path / "ed", "Edwards Key", ed25519=True)
+    key = load_key(p12, password=lambda what: PASSWORD.encode())
+    assert signature_room(key) is None
+    rendered = render_audit_form(data["results"]["en"], data["record"], data["rulebook"], lang="en",
+                                 base_dir=record_dir(tmp_path))
+    path = tmp_path / "ed.pdf"
+    path.write_bytes(sign_pdf(rendered.pdf, key, field="inspector"))
+    report = verify_pdf(path, [ca_pem], reevaluate=reevaluate_as_printed)
+    assert report.ok, format_text(report)
+
+
 def test_a_character_the_face_lacks_shows_as_a_question_mark(tmp_path: Path, data: dict[str, Any],
                                                               caplog: pytest.LogCaptureFixture) -> None:
     from checkengine.pdf.keys import new_self_signed
