@@ -13,7 +13,9 @@ in flight; only the aggregate groups grow, with the number of groups, not of rec
     .venv/bin/python benchmarks/bench_batch.py --records 20000 # quicker
     .venv/bin/python benchmarks/bench_batch.py --keep DIR      # keep the data and the archive
 
-Not a test: nothing is asserted; read the figures. About 3-6 minutes on 2 cores.
+Not a test: nothing is asserted; read the figures. About 3-5 minutes on 2 cores. Each batch
+runs twice (``--repeat``) and the faster run counts: on a shared machine other people's work only
+ever slows a run down.
 """
 
 from __future__ import annotations
@@ -165,6 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--small", type=int, default=None, help="the small input (default a tenth)")
     parser.add_argument("--rulebook", type=Path, default=DEFAULT_RULEBOOK)
     parser.add_argument("--keep", type=Path, default=None, help="work in this folder and keep it")
+    parser.add_argument("--repeat", type=int, default=2,
+                        help="run each batch this many times and keep the fastest (default 2): on a shared "
+                             "machine, the others' load only ever slows a run down")
     opts, _ = parser.parse_known_args(argv)  # benchmarks/run.py passes its arguments to everyone
     small = opts.small or max(1, opts.records // 10)
     cores = len(os.sched_getaffinity(0))
@@ -178,11 +183,18 @@ def main(argv: list[str] | None = None) -> int:
               f"{opts.rulebook.name}, {cores} cores; generated in {time.perf_counter() - started:.1f} s")
         book = str(opts.rulebook)
         rows = []
-        one = run(["batch", "-r", book, str(big), "-j", "1", "-o", str(folder / "one.jsonl")], cwd=folder)
+        def best(args: list[str]) -> Run:
+            runs = [run(args, cwd=folder) for _ in range(max(1, opts.repeat))]
+            fastest = min(runs, key=lambda r: r.seconds)
+            fastest.tree_peak_mib = max(r.tree_peak_mib for r in runs)  # memory: the worst seen
+            fastest.largest_mib = max(r.largest_mib for r in runs)
+            return fastest
+
+        one = best(["batch", "-r", book, str(big), "-j", "1", "-o", str(folder / "one.jsonl")])
         rows.append((f"batch {opts.records:,}, 1 worker", one, opts.records / one.seconds))
-        every = run(["batch", "-r", book, str(big), "-j", str(cores), "-o", str(folder / "all.jsonl")], cwd=folder)
+        every = best(["batch", "-r", book, str(big), "-j", str(cores), "-o", str(folder / "all.jsonl")])
         rows.append((f"batch {opts.records:,}, {cores} workers", every, opts.records / every.seconds))
-        few = run(["batch", "-r", book, str(little), "-j", str(cores), "-o", str(folder / "small.jsonl")], cwd=folder)
+        few = best(["batch", "-r", book, str(little), "-j", str(cores), "-o", str(folder / "small.jsonl")])
         rows.append((f"batch {small:,}, {cores} workers", few, small / few.seconds))
         db = folder / "archive.sqlite"
         added = run(["archive", "add", "-r", book, str(big), "--db", str(db), "-j", str(cores)], cwd=folder)

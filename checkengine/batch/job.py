@@ -11,6 +11,7 @@ import functools
 import hashlib
 import importlib
 import json
+import threading
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable, Protocol
@@ -51,6 +52,19 @@ class EngineSpec:
     def build(self) -> Engine:
         return Engine(self.book, registry=self.registry(), lang=self.lang, on=self.on,
                       waivers=self.waivers)
+
+
+_ENGINES: dict[str, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+def engine_for(spec: EngineSpec) -> Engine:
+    """The process's engine of *spec*, compiled once (runners with different encoders share it)."""
+    with _ENGINES_LOCK:
+        engine = _ENGINES.get(spec.key)
+        if engine is None:
+            engine = _ENGINES[spec.key] = spec.build()
+    return engine
 
 
 class Runner(Protocol):
@@ -148,7 +162,7 @@ class EvaluateJob:
         return f"evaluate:{self.spec.key}:{name}"
 
     def runner(self) -> EvaluateRunner:
-        return EvaluateRunner(self.spec.build(), self.encoder)
+        return EvaluateRunner(engine_for(self.spec), self.encoder)
 
 
 def _name(function: Any) -> str:

@@ -56,7 +56,8 @@ def evaluate_batch(
     the aggregate groups (unless interrupted). Returns the counts."""
     opts = options or BatchOptions()
     job = EvaluateJob(spec, getattr(sink, "encoder", None))
-    runner = parent_runner(spec)
+    runner = runner_for(job)  # the pipeline merges the workers' groups with this same runner
+    assert isinstance(runner, EvaluateRunner)
     tally = Tally()
 
     def consume(output: Output) -> None:

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from checkengine.batch.job import EngineSpec
+from checkengine.batch.job import EngineSpec, engine_for
 from checkengine.engine import Engine, GroupStates
 from checkengine.records import Record, RecordError
 
@@ -130,4 +130,4 @@ class ReplayJob:
         return f"replay:{self.old.key}:{self.new.key}"
 
     def runner(self) -> ReplayRunner:
-        return ReplayRunner(self.old.build(), self.new.build())
+        return ReplayRunner(engine_for(self.old), engine_for(self.new))
