@@ -24,11 +24,15 @@ class Scope:
     lang: str
 
 
-def from_archive(path: Path, scope: Scope) -> ReportData:
+def from_archive(path: Path, scope: Scope, *, source: str | None = None) -> ReportData:
+    """The report data of *scope* in the archive at *path* (*source* names the data in messages)."""
     with open_archive(path, write=False) as archive:
         data = ReportReader(archive, site=scope.site, team=scope.team, lang=scope.lang).read(scope.period)
     if data.records == 0 and not data.rules:
         team = f", team {scope.team}" if scope.team else ""
+        if source is not None:
+            raise UserError(f"{source} include none of site {scope.site}{team} in {scope.period.label}; "
+                            "check --site, --team and --period")
         raise UserError(
             f"{path}: no archived records for site {scope.site}{team} in {scope.period.label}; check --site, "
             f"--team and --period (`checkengine archive query --site {scope.site}` lists what there is)"
@@ -42,8 +46,4 @@ def from_records(spec: EngineSpec, paths: list[str], executor: Executor, scope: 
         db = Path(folder) / "report.sqlite"
         with open_archive(db, write=True) as archive:
             add_batch(archive, spec, paths, executor, language=spec.lang or spec.book.source_language)
-        try:
-            return from_archive(db, scope)
-        except UserError as exc:
-            raise UserError(exc.bare_message.replace(f"{db}: no archived records", "the records given have none")
-                            .split("; check")[0] + "; check --site, --team and --period") from None
+        return from_archive(db, scope, source="the records given")

@@ -136,3 +136,11 @@ def test_real_full_disk(tmp_path: Path, archive: Path, capsys: pytest.CaptureFix
         assert err == (f"checkengine: error: {target}: cannot write the output: the disk is full; free some space "
                        "or write elsewhere (-o); no partial output was left\n")
         assert list(folder.iterdir()) == []
+
+
+def test_records_without_the_site(tmp_path: Path, files: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = cli(capsys, "report", "--period", "2026-11", "--site", "br-xinyi", "--rulebook", files["book"],
+                         files["nov"], "-j", "1", "-o", tmp_path / "r.pdf")
+    assert (code, out) == (2, "")
+    assert err == ("checkengine: error: the records given include none of site br-xinyi in 2026-11; check "
+                   "--site, --team and --period\n")
