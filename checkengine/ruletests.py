@@ -164,8 +164,8 @@ def _compare(case: dict[str, Any], result: dict[str, Any]) -> list[str]:
     if "expect_error" in case:
         want = case["expect_error"]
         if not any(want in e["message"] for e in errors):
-            got = "; ".join(e["message"] for e in errors) or "no error"
-            problems.append(f"expected the record to be refused with '{want}', got: {got}")
+            seen = "; ".join(e["message"] for e in errors) or "no error"
+            problems.append(f"expected the record to be refused with '{want}', got: {seen}")
     elif errors:
         problems.extend(f"record refused: {e.get('path') or ''}: {e['message']}" for e in errors)
     outcomes: dict[str, list[tuple[str, str]]] = {}

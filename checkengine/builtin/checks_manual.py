@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping
 
 from checkengine import hookimpl
-from checkengine.checks import CheckType, CompiledCheck, Compiler, Env, Result
+from checkengine.checks import CheckType, CompiledCheck, Compiler, Env, Outcome, Result
 from checkengine.i18n import message
 
-_RESULTS = {"pass": "pass", "fail": "fail", "n.a.": "not_applicable", "na": "not_applicable",
-            "not_applicable": "not_applicable"}
+_RESULTS: dict[str, Outcome] = {"pass": "pass", "fail": "fail", "n.a.": "not_applicable",
+                                 "na": "not_applicable", "not_applicable": "not_applicable"}
 
 
 class Manual(CheckType):

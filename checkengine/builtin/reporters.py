@@ -70,7 +70,10 @@ class JsonLinesReporter(Reporter):
 
     def render(self, result: dict[str, Any], out: TextIO, *, verbose: bool = False) -> None:
         head = {k: result[k] for k in ("schema", "rulebook", "language", "generated_at")}
-        write = lambda obj: out.write(json.dumps(obj, ensure_ascii=False) + "\n")  # noqa: E731
+
+        def write(obj: dict[str, Any]) -> None:
+            out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
         write({"type": "header", **head})
         for entry in result["records"]:
             write({"type": "record", **entry})

@@ -8,14 +8,22 @@ import sys
 import tempfile
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator, TextIO
+from typing import TYPE_CHECKING, Any, Iterator, TextIO
 
 import click
 
 from checkengine.errors import Location, UserError
 
 
-class DateType(click.ParamType):
+if TYPE_CHECKING:
+    # click types ParamType by the value it converts to; the clicks the dependency still
+    # allows (8.1) cannot subscript it at run time, hence the alias for the checker only.
+    _DateParamType = click.ParamType[date]
+else:
+    _DateParamType = click.ParamType
+
+
+class DateType(_DateParamType):
     name = "DATE"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
@@ -51,8 +59,9 @@ def open_output(path: str | None, *, binary: bool = False) -> Iterator[TextIO]:
     except OSError as exc:
         raise UserError(f"cannot write here: {exc.strerror}", Location(str(target))) from None
     try:
-        mode = "wb" if binary else "w"
-        with os.fdopen(fd, mode, **({} if binary else {"encoding": "utf-8", "newline": "\n"})) as handle:
+        # A binary handle when *binary*, as for stdout above.
+        handle: Any = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        with handle:
             yield handle
         os.replace(tmp, target)
     except BaseException:
