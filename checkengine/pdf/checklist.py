@@ -154,7 +154,7 @@ def render_checklist(
 
     site_id = site.get("id") if isinstance(site, dict) else site
     subject_text = " · ".join(str(subject[k]) for k in ("name", "employee", "role", "team") if subject.get(k))
-    mapping = {
+    mapping: dict[str, Any] = {
         "schema": SCHEMA,
         "rulebook": {"id": rulebook_merged.get("id"), "version": rulebook_merged.get("version"), "digest": digest(rulebook_merged)},
         "language": lang,

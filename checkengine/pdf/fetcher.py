@@ -36,7 +36,7 @@ _PHOTO_MAGIC = (
 )
 
 
-class RefusedResource(FatalURLFetchingError):
+class RefusedResource(FatalURLFetchingError):  # type: ignore[misc]  # WeasyPrint has no type hints: its classes are Any
     """Stops a render: the template or the record asked for something it may not load."""
 
     def __init__(self, error: UserError) -> None:
@@ -123,7 +123,7 @@ def resolve_evidence(ref: str, field: str, base_dir: Path, *, max_mb: float) -> 
     return resolved
 
 
-class SafeFetcher(URLFetcher):
+class SafeFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint has no type hints: its classes are Any
     """WeasyPrint's fetcher, limited to ``file:`` URLs inside *roots*, each file at most *max_bytes*."""
 
     def __init__(self, roots: list[Path], *, max_bytes: int, fields: dict[str, str] | None = None):

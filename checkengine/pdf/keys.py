@@ -198,13 +198,14 @@ def load_key(
     else:
         secret = password(str(path))
         try:
-            key, cert, extra_certs = pkcs12.load_key_and_certificates(data, secret)
+            p12_key, p12_cert, extra_certs = pkcs12.load_key_and_certificates(data, secret)
         except (ValueError, TypeError):
             raise UserError(
                 f"cannot open the key {path}: wrong password, or not a PKCS#12 key store"
             ) from None
-        if key is None or cert is None:
+        if p12_key is None or p12_cert is None:
             raise UserError(f"{path} holds no private key with its certificate")
+        key, cert = p12_key, p12_cert
         extra = list(extra_certs)
         if cert_path is not None:
             cert = load_certificates(cert_path)[0]
@@ -213,7 +214,7 @@ def load_key(
     if own != theirs:
         raise UserError(f"the certificate does not belong to the key {path} (their public keys differ)")
     check_validity(cert, str(path), now=now)
-    store = SimpleCertificateStore()
+    store = SimpleCertificateStore()  # type: ignore[no-untyped-call]  # pyhanko-certvalidator: untyped __init__
     store.register_multiple([translate_pyca_cryptography_cert_to_asn1(c) for c in extra])
     signer = SimpleSigner(
         signing_cert=translate_pyca_cryptography_cert_to_asn1(cert),

@@ -116,10 +116,11 @@ class Formatter:
         if isinstance(value, datetime):
             value = value.date()
         if isinstance(value, str):
+            text = value
             try:
-                value = date.fromisoformat(value[:10])
+                value = date.fromisoformat(text[:10])
             except ValueError:
-                return value
+                return text
         if isinstance(value, date):
             return format_date(value, "long", locale=self.locale)
         return str(value or "")

@@ -118,8 +118,13 @@ def signature_boxes(document: Any, names: tuple[str, ...] = SIGNATURE_FIELDS) ->
             if not anchor.startswith("sig-") or anchor[4:] not in names:
                 continue
             height = page.height
-            box = (x1 * PX_TO_PT, (height - y2) * PX_TO_PT, x2 * PX_TO_PT, (height - y1) * PX_TO_PT)
-            found[anchor[4:]] = SignatureBox(anchor[4:], index, tuple(round(v, 2) for v in box))  # type: ignore[arg-type]
+            box = (
+                round(x1 * PX_TO_PT, 2),
+                round((height - y2) * PX_TO_PT, 2),
+                round(x2 * PX_TO_PT, 2),
+                round((height - y1) * PX_TO_PT, 2),
+            )
+            found[anchor[4:]] = SignatureBox(anchor[4:], index, box)
     missing = [n for n in names if n not in found]
     if missing:
         raise UserError(f"the form template has no signature block for {', '.join(missing)}")
@@ -240,8 +245,8 @@ def audit_context(
     section_scores = ((entry.get("score") or {}).get("sections") or {}) if entry.get("score") else {}
     sections: list[dict[str, Any]] = []
     by_section: dict[str, list[dict[str, Any]]] = {}
-    for outcome in outcomes:
-        by_section.setdefault(str(outcome.get("section", "")), []).append(outcome)
+    for each in outcomes:
+        by_section.setdefault(str(each.get("section", "")), []).append(each)
     order = [s.get("id") for s in merged.get("sections", [])]
     order += [s for s in by_section if s not in order]
     titles = {s.get("id"): s.get("title") for s in merged.get("sections", [])}
@@ -382,7 +387,8 @@ def _corrective_actions(
     moment = parse_datetime(when)
     day: date | None = moment.date() if moment else None
     due = fmt.date(day + timedelta(days=CORRECTIVE_ACTION_DAYS)) if day else ""
-    subject = record.get("subject") if isinstance(record.get("subject"), dict) else {}
+    given = record.get("subject")
+    subject: dict[str, Any] = given if isinstance(given, dict) else {}
     if subject.get("team_leader"):
         owner = f"{labels['team_leader']}: {_name_of(subject['team_leader'])}"
     elif subject.get("team"):

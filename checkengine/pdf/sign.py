@@ -48,7 +48,7 @@ def add_signature_fields(pdf: bytes, boxes: dict[str, Any]) -> bytes:
     for name, box in boxes.items():
         append_signature_field(writer, SigFieldSpec(sig_field_name=name, on_page=box.page, box=box.box))
     out = io.BytesIO()
-    writer.write(out)
+    writer.write(out)  # type: ignore[no-untyped-call]  # pyHanko's PDF writers have no type hints
     return out.getvalue()
 
 

@@ -16,6 +16,7 @@ independent of it.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 from dataclasses import asdict, dataclass, field
@@ -45,7 +46,8 @@ class SignatureReport:
     coverage: str
     modification: str | None
     revision: int
-    problems: list[str] = field(default_factory=list)
+    # dataclasses.field spelled out: in this class body, `field` is the attribute above.
+    problems: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -271,7 +273,7 @@ def check_evaluation(data: bytes, reevaluate: Reevaluate | None) -> EvaluationRe
     result = att.read_json_attachment(files, att.RESULT, where)
     book = att.read_json_attachment(files, att.RULEBOOK, where)
     waivers = att.read_json_attachment(files, att.WAIVERS, where) if att.WAIVERS in files else None
-    merged = book.get("merged") if isinstance(book, dict) and "merged" in book else book
+    merged = book["merged"] if isinstance(book, dict) and "merged" in book else book
     report = EvaluationReport(checked=False, rulebook=str(merged.get("id", "")), record=str(record.get("id", "")))
     computed = digest(merged)
     report.digest = computed
