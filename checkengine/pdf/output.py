@@ -7,11 +7,10 @@ never replaced without ``force`` (and the message says when it is a signed PDF).
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
+from checkengine.commands._common import open_output
 from checkengine.errors import UserError
 
 
@@ -52,21 +51,8 @@ def atomic_output(path: Path | str, *, force: bool = False, replace_input: bool 
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise UserError(f"cannot write {target}: the folder {folder} does not exist")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        if target.exists() and not target.is_file():
-            raise UserError(f"cannot write {target}: it exists and is not a file")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
+    with open_output(target, binary=True) as fh:
+        yield fh
 
 
 def write_atomic(path: Path | str, data: bytes, *, force: bool = False, replace_input: bool = False) -> None:

@@ -97,7 +97,7 @@ def test_read_only_folder(tmp_path: Path, archive: Path, capsys: pytest.CaptureF
 @pytest.mark.slow
 def test_full_disk(tmp_path: Path, archive: Path, capsys: pytest.CaptureFixture[str],
                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from checkengine.pdf import output
+    from checkengine.commands import _common as output  # every atomic output goes through open_output
 
     real = os.fdopen
 
