@@ -33,4 +33,14 @@ bash scripts/demo-forms.sh "$BIN" "$OUT/forms" rulebooks/cs-floor.yaml zh-Hant \
 bash scripts/demo-forms.sh "$BIN" "$OUT/forms" rulebooks/cs-floor.yaml en "$MONTH/inspections/FI-2026-11-24-001.yaml"
 bash scripts/demo-forms.sh "$BIN" "$OUT/forms" rulebooks/branch-service.yaml zh-Hans "$MONTH/inspections/BI-2026-11-05-001.yaml"
 bash scripts/demo-forms.sh "$BIN" "$OUT/forms" rulebooks/mystery-shopping.yaml es "$MONTH/inspections/MS-2026-11-16-001.yaml"
+echo; echo "== 5. archive the month (append-only) and build the centre's monthly report"
+rm -f "$OUT/archive.sqlite" "$OUT/archive.sqlite-wal" "$OUT/archive.sqlite-shm"
+for rb in rulebooks/cs-floor.yaml rulebooks/leave-and-swaps.yaml rulebooks/call-quality.yaml \
+          rulebooks/service-awareness.yaml rulebooks/management.yaml; do
+  "$CE" archive add --db "$OUT/archive.sqlite" --rulebook "$rb" "$MONTH" --waivers "$MONTH/waivers.yaml" --lang zh-Hant
+done
+"$CE" archive query --db "$OUT/archive.sqlite" --site cc-taipei --period 2026-11 --outcome fail | tail -n 5
+"$CE" report --archive "$OUT/archive.sqlite" --period 2026-11 --site cc-taipei --lang zh-Hant \
+  -o "$OUT/report-cc-taipei-2026-11.pdf" --html "$OUT/report-cc-taipei-2026-11.html"
+
 echo; echo "demo outputs are in $OUT"
