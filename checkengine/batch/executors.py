@@ -163,7 +163,7 @@ class DaskExecutor:
         identity = probe_scheduler(self.address, self.connect_timeout)
         from distributed import Client
 
-        self._client = Client(  # type: ignore[no-untyped-call]
+        self._client = Client(  # type: ignore[no-untyped-call]  # distributed: Client.__init__ has no type hints
             self.address, timeout=f"{self.connect_timeout}s", set_as_default=False
         )
         try:
@@ -219,7 +219,7 @@ def probe_scheduler(address: str, timeout: float) -> dict[str, Any]:
 async def _identity(address: str, timeout: float) -> dict[str, Any]:
     from distributed.comm.core import connect
 
-    comm = await connect(address, timeout=timeout)  # type: ignore[no-untyped-call]
+    comm = await connect(address, timeout=timeout)  # type: ignore[no-untyped-call]  # distributed: comm.connect has no type hints
     try:
         await comm.write({"op": "identity"})
         reply = await asyncio.wait_for(comm.read(), timeout)

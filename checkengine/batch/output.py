@@ -8,10 +8,19 @@ the cause and what to do, and the promise that nothing half-written was left beh
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator, TextIO
+from typing import Iterator, Protocol, TextIO
 
 from checkengine.commands._common import open_output, output_error
 from checkengine.errors import Location, UserError
+
+
+class TextSink(Protocol):
+    """Where results are written: a text stream, or a :class:`GuardedOutput` around one."""
+
+    def write(self, text: str, /) -> int: ...
+
+    def flush(self) -> None: ...
+
 
 class GuardedOutput:
     """A text stream whose write errors become :class:`UserError` naming the output."""

@@ -11,9 +11,10 @@ import functools
 import json
 import tempfile
 from dataclasses import dataclass, field
-from typing import IO, Any, Literal, Protocol, TextIO
+from typing import IO, Any, Literal, Protocol
 
 from checkengine.batch.job import OUTCOME_KEYS, Encoder
+from checkengine.batch.output import TextSink
 from checkengine.builtin.reporters import MARKS
 from checkengine.records import Record, RecordError
 
@@ -116,7 +117,7 @@ class JsonLinesWriter:
 
     encoder: Encoder | None = staticmethod(encode_jsonl)
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextSink) -> None:
         self.out = out
 
     def header(self, head: dict[str, Any]) -> None:
@@ -164,7 +165,7 @@ class JsonWriter:
 
     encoder: Encoder | None = staticmethod(encode_json)
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextSink) -> None:
         self.out = out
         self.first = True
         self.spool = _Spool()
@@ -200,7 +201,7 @@ class JsonWriter:
 class TextWriter:
     """For people, as ``evaluate --format text``: findings per record, aggregates, summary."""
 
-    def __init__(self, out: TextIO, *, verbose: bool = False) -> None:
+    def __init__(self, out: TextSink, *, verbose: bool = False) -> None:
         self.out = out
         self.verbose = verbose
         self.encoder: Encoder | None = functools.partial(encode_text, verbose=verbose)
@@ -253,7 +254,7 @@ class TextWriter:
         self.out.flush()
 
 
-def make_writer(fmt: str, out: TextIO, *, verbose: bool = False) -> BatchWriter:
+def make_writer(fmt: str, out: TextSink, *, verbose: bool = False) -> BatchWriter:
     if fmt == "jsonl":
         return JsonLinesWriter(out)
     if fmt == "json":

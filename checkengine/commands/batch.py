@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 
 from checkengine.commands._common import DATE
+
+if TYPE_CHECKING:
+    from checkengine.batch.executors import ExecutorName
 
 
 @dataclass(frozen=True)
@@ -17,7 +21,7 @@ class BatchCommandOptions:
     format: str
     output: str | None
     jobs: int | None
-    executor: str
+    executor: ExecutorName
     scheduler: str | None
     connect_timeout: float
     waivers: tuple[str, ...]
@@ -48,7 +52,7 @@ def run(opts: BatchCommandOptions) -> int:
     waivers = tuple(w for path in opts.waivers for w in load_waivers(path))
     spec = EngineSpec(book, lang=opts.lang, on=opts.on, waivers=waivers)
     head = result_head(spec)  # builds the engine here first: a bad --lang fails before any work
-    executor = make_executor(opts.executor, jobs=opts.jobs, scheduler=opts.scheduler,  # type: ignore[arg-type]
+    executor = make_executor(opts.executor, jobs=opts.jobs, scheduler=opts.scheduler,
                              connect_timeout=opts.connect_timeout)
     executor.connect()  # an unreachable cluster fails now, before any output is written
     try:
@@ -56,7 +60,7 @@ def run(opts: BatchCommandOptions) -> int:
         total = estimate_total(opts.paths, default_registry()) if show else None
         with StopFlag() as stop, Progress(enabled=show, total=total) as progress:
             with guarded_output(opts.output) as out:
-                writer = make_writer(opts.format, out, verbose=opts.verbose)  # type: ignore[arg-type]
+                writer = make_writer(opts.format, out, verbose=opts.verbose)
                 writer.header({**head, "order": "input"})
                 tally = evaluate_batch(spec, opts.paths, writer, executor, stop=stop,
                                        options=BatchOptions(chunk_size=opts.chunk_size),
@@ -93,7 +97,7 @@ def run(opts: BatchCommandOptions) -> int:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--verbose", "-v", is_flag=True, help="Text format: list passes and n/a rules too.")
 def command(rulebook: str, paths: tuple[str, ...], jobs: int | None, fmt: str, output: str | None,
-            executor: str, scheduler: str | None, connect_timeout: float, waivers: tuple[str, ...],
+            executor: ExecutorName, scheduler: str | None, connect_timeout: float, waivers: tuple[str, ...],
             lang: str | None, on: date | None, chunk_size: int, quiet: bool, verbose: bool) -> int:
     """Evaluate many records in parallel (folders, JSON Lines or CSV streams of any size).
 

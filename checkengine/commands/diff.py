@@ -54,11 +54,11 @@ def run(opts: DiffOptions) -> int:
     try:
         with guarded_output(opts.output) as out:
             if opts.format == "json":
-                render_json(diff, result, out)  # type: ignore[arg-type]
+                render_json(diff, result, out)
             elif opts.format == "markdown":
-                render_markdown(diff, result, out, rows=opts.markdown_rows)  # type: ignore[arg-type]
+                render_markdown(diff, result, out, rows=opts.markdown_rows)
             else:
-                render_text(diff, result, out)  # type: ignore[arg-type]
+                render_text(diff, result, out)
     finally:
         if result is not None:
             result.close()

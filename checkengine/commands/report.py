@@ -24,7 +24,7 @@ class ReportOptions:
 def _write(path: str, data: bytes) -> None:
     from pathlib import Path
 
-    from checkengine.batch.output import output_error
+    from checkengine.commands._common import output_error
     from checkengine.errors import UserError
     from checkengine.pdf.output import atomic_output, is_signed_pdf
 

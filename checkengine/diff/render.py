@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator, TextIO
+from typing import Any, Iterator
 
+from checkengine.batch.output import TextSink
 from checkengine.diff.rules import BookDiff, show
 from checkengine.diff.run import ReplayResult
 from checkengine.rulebook.model import Rulebook
@@ -36,7 +37,7 @@ def dump(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False)
 
 
-def render_json(diff: BookDiff, replay: ReplayResult | None, out: TextIO) -> None:
+def render_json(diff: BookDiff, replay: ReplayResult | None, out: TextSink) -> None:
     out.write("{\n")
     out.write(f'"old": {dump(_book(diff.old))},\n"new": {dump(_book(diff.new))},\n')
     out.write(f'"rulebook": {dump([c.as_dict() for c in diff.book])},\n')
@@ -59,7 +60,7 @@ def render_json(diff: BookDiff, replay: ReplayResult | None, out: TextIO) -> Non
     out.write('],\n"groups_changed": [' + ",\n".join(dump(g.as_dict()) for g in replay.groups) + "]}\n}\n")
 
 
-def render_text(diff: BookDiff, replay: ReplayResult | None, out: TextIO) -> None:
+def render_text(diff: BookDiff, replay: ReplayResult | None, out: TextSink) -> None:
     old, new = diff.old, diff.new
     out.write(f"rulebook {old.id} {old.version} ({old.digest[:19]}) -> {new.id} {new.version} ({new.digest[:19]})\n")
     for change in diff.book:
@@ -105,7 +106,7 @@ def code(text: str) -> str:
     return "`" + text.replace("`", "'") + "`"
 
 
-def render_markdown(diff: BookDiff, replay: ReplayResult | None, out: TextIO, *, rows: int = MARKDOWN_ROWS) -> None:
+def render_markdown(diff: BookDiff, replay: ReplayResult | None, out: TextSink, *, rows: int = MARKDOWN_ROWS) -> None:
     old, new = diff.old, diff.new
     out.write(f"## Rulebook impact: {code(new.id)} {md(old.version)} → {md(new.version)}\n\n")
     out.write(f"Old: {code(old.id)} {md(old.version)} {code(old.digest[:19])} · "

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from markupsafe import Markup
 
 from checkengine.pdf.fonts import face_for
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 WIDTH, HEIGHT = 7.0, 2.6  # inches: the width of an A4 page between the margins
 PASS, FAIL, LIMIT, NEUTRAL = "#2e7d32", "#c62828", "#555555", "#1565c0"
@@ -25,7 +28,7 @@ def families(lang: str) -> list[str]:
     return [face_for(lang), "Noto Sans", "Noto Sans CJK TC", "DejaVu Sans"]
 
 
-def _settings(lang: str) -> dict[str, Any]:
+def _settings(lang: str) -> dict[RcKeyType, Any]:
     return {"svg.fonttype": "path", "svg.hashsalt": "checkengine", "font.family": families(lang),
             "font.size": 8, "axes.spines.top": False, "axes.spines.right": False}
 
@@ -62,7 +65,7 @@ def _attributes(match: re.Match[str]) -> str:
 def _style(lang: str) -> Any:
     import matplotlib
 
-    return matplotlib.rc_context(_settings(lang))  # type: ignore[arg-type]
+    return matplotlib.rc_context(_settings(lang))
 
 
 def trend_chart(labels: Sequence[str], series: Mapping[str, Sequence[float | None]], *, ylabel: str,
