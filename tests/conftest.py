@@ -7,25 +7,57 @@ schema, the loader and the compiler; records go through ``check_record`` like lo
 from __future__ import annotations
 
 import copy
+import sys
 from pathlib import Path
-from types import SimpleNamespace
+from types import ModuleType, SimpleNamespace
 from typing import Any, Callable, Iterable
 
 import pytest
 import yaml
 
-from checkengine.engine import Engine
-from checkengine.errors import Location
-from checkengine.plugins import Registry
-from checkengine.records import Record, RecordError, check_record
-from checkengine.rulebook.load import load_rulebook
-from checkengine.rulebook.model import Rulebook
+# The batch tests' scenario (tests/batch/scenario.py), shared by the batch, archive, report, diff
+# and command tests: importable as ``scenario`` from every test module.
+sys.path.insert(0, str(Path(__file__).resolve().parent / "batch"))
+
+import scenario as scenario_module  # noqa: E402
+
+from checkengine.engine import Engine  # noqa: E402
+from checkengine.errors import Location  # noqa: E402
+from checkengine.plugins import Registry  # noqa: E402
+from checkengine.records import Record, RecordError, check_record  # noqa: E402
+from checkengine.rulebook.load import load_rulebook  # noqa: E402
+from checkengine.rulebook.model import Rulebook  # noqa: E402
 
 CASES = Path(__file__).parent / "cases" / "engine"
 
 BookFactory = Callable[..., Rulebook]
 RecordFactory = Callable[..., Record]
 Evaluate = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture(scope="session")
+def scenario() -> ModuleType:
+    """The scenario module: its rulebook and month of records (see tests/batch/scenario.py)."""
+    return scenario_module
+
+
+@pytest.fixture
+def book_path(tmp_path: Path) -> Path:
+    path: Path = scenario_module.write_rulebook(tmp_path / "scenario.yaml")
+    return path
+
+
+@pytest.fixture
+def stream_records() -> int:
+    """How many records :func:`stream` holds (the batch tests ask for more)."""
+    return 200
+
+
+@pytest.fixture
+def stream(tmp_path: Path, stream_records: int) -> Path:
+    """The scenario's records as JSON Lines."""
+    path: Path = scenario_module.write_jsonl(tmp_path / "month.jsonl", stream_records)
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -11,18 +11,6 @@ import pytest
 from test_batch import cli, scenario, tmpfs  # same folder: the batch command tests' helpers
 
 
-@pytest.fixture
-def book(tmp_path: Path) -> Path:
-    path: Path = scenario.write_rulebook(tmp_path / "book.yaml")
-    return path
-
-
-@pytest.fixture
-def month(tmp_path: Path) -> Path:
-    path: Path = scenario.write_jsonl(tmp_path / "month.jsonl", 120)
-    return path
-
-
 def test_add_then_query(tmp_path: Path, book: Path, month: Path, capsys: pytest.CaptureFixture[str],
                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)

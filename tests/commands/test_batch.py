@@ -15,11 +15,9 @@ from typing import Any, Iterator
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "batch"))
+import scenario  # tests/batch, on sys.path by tests/conftest.py
 
-import scenario  # noqa: E402
-
-from checkengine.cli import main  # noqa: E402
+from checkengine.cli import main
 
 CHECKENGINE = Path(sys.executable).with_name("checkengine")
 
@@ -29,18 +27,6 @@ def cli(capsys: pytest.CaptureFixture[str], *args: Any) -> tuple[int, str, str]:
     out, err = capsys.readouterr()
     assert "Traceback" not in err
     return code, out, err
-
-
-@pytest.fixture
-def book(tmp_path: Path) -> Path:
-    path: Path = scenario.write_rulebook(tmp_path / "book.yaml")
-    return path
-
-
-@pytest.fixture
-def month(tmp_path: Path) -> Path:
-    path: Path = scenario.write_jsonl(tmp_path / "month.jsonl", 120)
-    return path
 
 
 def lines_of(path: Path) -> list[dict[str, Any]]:

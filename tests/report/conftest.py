@@ -3,29 +3,19 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
+import scenario as scenario_module  # tests/batch, on sys.path by tests/conftest.py
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "batch"))
-
-import scenario as scenario_module  # noqa: E402
-
-from checkengine.archive.add import add_batch  # noqa: E402
-from checkengine.archive.store import open_archive  # noqa: E402
-from checkengine.batch.executors import InlineExecutor  # noqa: E402
-from checkengine.batch.job import EngineSpec  # noqa: E402
-from checkengine.rulebook.load import load_rulebook  # noqa: E402
+from checkengine.archive.add import add_batch
+from checkengine.archive.store import open_archive
+from checkengine.batch.executors import InlineExecutor
+from checkengine.batch.job import EngineSpec
+from checkengine.rulebook.load import load_rulebook
 
 # Monitoring asks for more calls than some agents got, so that coverage has agents below it.
 MIN_MONITORING = 42
-
-
-@pytest.fixture(scope="session")
-def scenario() -> ModuleType:
-    return scenario_module
 
 
 @pytest.fixture(scope="session")
