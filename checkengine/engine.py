@@ -465,8 +465,15 @@ class Engine:
         return self.result(records, self.finish_groups(groups), errors)
 
     def precheck(self, record: Record) -> RecordError | None:
-        """Problems that make a valid record unusable for this rulebook (a language it lacks)."""
+        """Problems that make a valid record unusable for this rulebook (a language it lacks).
+
+        Every evaluation path calls this first, so this is where plugins prepare the record
+        (``checkengine_prepare_record``), once per record however many rulebooks look at it.
+        """
         data = record.data
+        if not record.prepared:
+            self.registry.hook.checkengine_prepare_record(record=data)
+            record.prepared = True
         language = (data.get("data") or {}).get("language") if data["kind"] == "transcript" else None
         # A variant of a rulebook language will do (zh-TW for zh-Hant): phrase matching folds scripts.
         if language is not None and _primary(language) not in {_primary(lang) for lang in self.book.languages}:

@@ -22,6 +22,7 @@ class Record:
 
     data: dict[str, Any]
     location: Location
+    prepared: bool = False  # plugins' checkengine_prepare_record has run on it
 
     @property
     def file(self) -> str:
