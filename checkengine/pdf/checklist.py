@@ -101,17 +101,12 @@ def render_checklist(
     force: bool = False,
 ) -> bytes:
     """Render the blank checklist of a rulebook for one subject and date; write it if asked."""
-    from checkengine.pdf.render import environment, html_to_document, write_document
+    from checkengine.pdf.render import environment, html_to_document, require_language, write_document
     from checkengine.rulebook.load import digest
 
     if out_path is not None:
         refuse_existing(Path(out_path), force=force)
-    languages = rulebook_merged.get("languages") or []
-    if languages and lang not in languages:
-        raise UserError(
-            f"the rulebook '{rulebook_merged.get('id')}' has no '{lang}' translation; its "
-            f"languages are {', '.join(languages)}"
-        )
+    languages = require_language(rulebook_merged, lang)
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):

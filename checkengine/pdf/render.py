@@ -204,6 +204,17 @@ def _evidence_refs(outcome: dict[str, Any], record: dict[str, Any]) -> list[tupl
     return refs
 
 
+def require_language(merged: dict[str, Any], lang: str) -> list[str]:
+    """The rulebook's (merged) languages; a UserError unless it has a translation into *lang*."""
+    languages: list[str] = merged.get("languages") or []
+    if languages and lang not in languages:
+        raise UserError(
+            f"the rulebook '{merged.get('id')}' has no '{lang}' translation; its "
+            f"languages are {', '.join(languages)}"
+        )
+    return languages
+
+
 def audit_context(
     result: dict[str, Any],
     record: dict[str, Any],
@@ -433,12 +444,7 @@ def render_audit_form(
     base = Path(base_dir)
     if out_path is not None:
         refuse_existing(Path(out_path), force=force)
-    languages = rulebook_merged.get("languages") or []
-    if languages and lang not in languages:
-        raise UserError(
-            f"the rulebook '{rulebook_merged.get('id')}' has no '{lang}' translation; its "
-            f"languages are {', '.join(languages)}"
-        )
+    require_language(rulebook_merged, lang)
     fonts.require_fonts(lang)
     context, photo_fields = audit_context(
         result, record, rulebook_merged, lang=lang, base_dir=base, max_photo_mb=max_photo_mb,
