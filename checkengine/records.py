@@ -9,6 +9,7 @@ from typing import Any, Iterable, Iterator
 from checkengine import validation
 from checkengine.builtin.loaders import _Bad
 from checkengine.errors import Location, UserError
+from checkengine.loading import RawRecord, RecordLoader
 from checkengine.plugins import Registry
 from checkengine.rulebook.load import display_path
 from checkengine.yamlio import Document, format_path
@@ -64,6 +65,16 @@ def record_files(paths: Iterable[str | Path], registry: Registry) -> Iterator[Pa
             yield RecordError(Location(str(raw)), "file not found; check the path")
 
 
+def loaded_records(loader: RecordLoader, path: Path, display: str) -> Iterator[RawRecord | RecordError]:
+    """What *loader* reads from *path* that is meant as a record: the unparseable ones as
+    :class:`RecordError`, documents of other kinds (waivers, sources, tests) left out."""
+    for raw in loader.load(path, display):
+        if isinstance(raw.data, _Bad):
+            yield RecordError(raw.data.location, raw.data.message)
+        elif not (isinstance(raw.data, dict) and raw.data.get("kind") in NOT_RECORDS):
+            yield raw
+
+
 def iter_records(paths: Iterable[str | Path], registry: Registry) -> Iterator[Record | RecordError]:
     """Every record in *paths*, validated; unusable ones come as :class:`RecordError`."""
     for item in record_files(paths, registry):
@@ -73,13 +84,11 @@ def iter_records(paths: Iterable[str | Path], registry: Registry) -> Iterator[Re
         display = display_path(item)
         loader = registry.loaders[item.suffix.lower()]
         try:
-            for raw in loader.load(item, display):
-                if isinstance(raw.data, _Bad):
-                    yield RecordError(raw.data.location, raw.data.message)
-                    continue
-                if isinstance(raw.data, dict) and raw.data.get("kind") in NOT_RECORDS:
-                    continue
-                yield check_record(raw.data, raw.location, raw.doc, raw.prefix)
+            for raw in loaded_records(loader, item, display):
+                if isinstance(raw, RecordError):
+                    yield raw
+                else:
+                    yield check_record(raw.data, raw.location, raw.doc, raw.prefix)
         except UserError as exc:
             yield RecordError(exc.location, exc.bare_message)
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Union
 
-from checkengine.builtin.loaders import JsonLinesLoader, _Bad
+from checkengine.builtin.loaders import JsonLinesLoader
 from checkengine.errors import Location, UserError
 from checkengine.plugins import Registry
-from checkengine.records import NOT_RECORDS, Record, RecordError, check_record, record_files
+from checkengine.records import NOT_RECORDS, Record, RecordError, check_record, loaded_records, record_files
 from checkengine.rulebook.load import display_path
 
 
@@ -63,11 +63,9 @@ def read_items(paths: Iterable[str | Path], registry: Registry) -> Iterator[Item
             yield from _raw_lines(item, display)
             continue
         try:
-            for raw in loader.load(item, display):
-                if isinstance(raw.data, _Bad):
-                    yield RecordError(raw.data.location, raw.data.message)
-                elif isinstance(raw.data, dict) and raw.data.get("kind") in NOT_RECORDS:
-                    continue
+            for raw in loaded_records(loader, item, display):
+                if isinstance(raw, RecordError):
+                    yield raw
                 elif raw.doc is None:
                     yield Unchecked(raw.data, raw.location)
                 else:
