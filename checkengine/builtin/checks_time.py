@@ -17,7 +17,8 @@ from typing import Any, Callable
 from checkengine import hookimpl
 from checkengine.calendars import is_public_holiday
 from checkengine.checks import (
-    MISSING, CheckFailure, CheckType, CompiledCheck, Compiler, Env, Result, param_schema,
+    MISSING, CheckFailure, CheckType, CompiledCheck, Compiler, Env, Result, param_schema, parse_date,
+    parse_datetime,
 )
 from checkengine.i18n import message
 
@@ -42,10 +43,9 @@ def aware(env: Env, path: str) -> datetime:
     value = env.get(path)
     if value is MISSING or value is None:
         raise NotObserved(path)
-    try:
-        parsed = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    except ValueError:
-        raise CheckFailure(f"{path} is {value!r}, not an ISO 8601 date-time (e.g. 2026-11-03T09:00:00+08:00)") from None
+    parsed = parse_datetime(value if isinstance(value, datetime) else str(value))
+    if parsed is None:
+        raise CheckFailure(f"{path} is {value!r}, not an ISO 8601 date-time (e.g. 2026-11-03T09:00:00+08:00)")
     if parsed.tzinfo is None:
         raise CheckFailure(f"{path} is {value!r}, which has no time zone (add the offset, e.g. +08:00)")
     return parsed
@@ -56,14 +56,10 @@ def day_of(env: Env, path: str) -> date:
     value = env.get(path)
     if value is MISSING or value is None:
         raise NotObserved(path)
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        raise CheckFailure(f"{path} is {value!r}, not an ISO 8601 date (e.g. 2026-11-03)") from None
+    day = parse_date(value if isinstance(value, date) else str(value))
+    if day is None:
+        raise CheckFailure(f"{path} is {value!r}, not an ISO 8601 date (e.g. 2026-11-03)")
+    return day
 
 
 _HHMM = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
@@ -291,8 +287,8 @@ class _Covered(CompiledCheck):
         spans = raw if isinstance(raw, list) else []
         covered: set[date] = set()
         for i, span in enumerate(spans):
-            lo = _as_date(span.get("from") if isinstance(span, Mapping) else None)
-            hi = _as_date(span.get("to") if isinstance(span, Mapping) else None)
+            lo = parse_date(span.get("from") if isinstance(span, Mapping) else None)
+            hi = parse_date(span.get("to") if isinstance(span, Mapping) else None)
             if lo is None or hi is None:
                 raise CheckFailure(f"{self.intervals}.{i} needs from and to dates (YYYY-MM-DD)")
             d = max(lo, first)
@@ -321,15 +317,6 @@ class Covered(CheckType):
 
     def compile(self, spec: Mapping[str, Any], compiler: Compiler) -> CompiledCheck:
         return _Covered(spec["from"], spec["to"], spec["intervals"])
-
-
-def _as_date(value: Any) -> date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
 
 
 def _ranges(days: list[date]) -> list[str]:
