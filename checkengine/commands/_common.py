@@ -10,7 +10,7 @@ import sys
 import tempfile
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, TextIO
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, TextIO
 
 import click
 
@@ -18,6 +18,8 @@ from checkengine.errors import Location, UserError
 
 
 if TYPE_CHECKING:
+    from checkengine.batch.job import EngineSpec
+
     # click types ParamType by the value it converts to; the clicks the dependency still
     # allows (8.1) cannot subscript it at run time, hence the alias for the checker only.
     _DateParamType = click.ParamType[date]
@@ -38,6 +40,17 @@ class DateType(_DateParamType):
 
 
 DATE = DateType()
+
+
+def engine_spec(rulebook: str, waiver_files: Iterable[str], *, lang: str | None, on: date | None) -> EngineSpec:
+    """The rulebook and the waivers files of ``batch`` and ``archive add``, loaded into a spec."""
+    from checkengine.batch.job import EngineSpec
+    from checkengine.rulebook.load import load_rulebook
+    from checkengine.waivers import load_waivers
+
+    book = load_rulebook(rulebook)
+    waivers = tuple(w for path in waiver_files for w in load_waivers(path))
+    return EngineSpec(book, lang=lang, on=on, waivers=waivers)
 
 
 _ADVICE = {

@@ -8,7 +8,7 @@ from datetime import date
 
 import click
 
-from checkengine.commands._common import DATE
+from checkengine.commands._common import DATE, engine_spec
 
 
 @dataclass(frozen=True)
@@ -29,17 +29,12 @@ def run_add(opts: AddOptions) -> int:
     from checkengine.archive.store import archive_path, open_archive
     from checkengine.batch.executors import make_executor
     from checkengine.batch.interrupt import StopFlag
-    from checkengine.batch.job import EngineSpec
     from checkengine.batch.progress import Progress, wanted
     from checkengine.batch.run import parent_runner
     from checkengine.batch.source import estimate_total
     from checkengine.plugins import default_registry
-    from checkengine.rulebook.load import load_rulebook
-    from checkengine.waivers import load_waivers
 
-    book = load_rulebook(opts.rulebook)
-    waivers = tuple(w for path in opts.waivers for w in load_waivers(path))
-    spec = EngineSpec(book, lang=opts.lang, on=opts.on, waivers=waivers)
+    spec = engine_spec(opts.rulebook, opts.waivers, lang=opts.lang, on=opts.on)
     language = parent_runner(spec).engine.lang  # a bad --lang fails here, before the archive is touched
     executor = make_executor("local", jobs=opts.jobs)
     path = archive_path(opts.db)

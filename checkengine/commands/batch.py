@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from checkengine.commands._common import DATE
+from checkengine.commands._common import DATE, engine_spec
 
 if TYPE_CHECKING:
     from checkengine.batch.executors import ExecutorName
@@ -35,7 +35,6 @@ class BatchCommandOptions:
 def run(opts: BatchCommandOptions) -> int:
     from checkengine.batch.executors import make_executor
     from checkengine.batch.interrupt import StopFlag
-    from checkengine.batch.job import EngineSpec
     from checkengine.batch.output import guarded_output
     from checkengine.batch.progress import Progress, wanted
     from checkengine.batch.run import BatchOptions, evaluate_batch, result_head
@@ -43,14 +42,10 @@ def run(opts: BatchCommandOptions) -> int:
     from checkengine.batch.writers import make_writer
     from checkengine.errors import UserError
     from checkengine.plugins import default_registry
-    from checkengine.rulebook.load import load_rulebook
-    from checkengine.waivers import load_waivers
 
     if opts.chunk_size < 1:
         raise UserError(f"--chunk-size must be at least 1, got {opts.chunk_size}")
-    book = load_rulebook(opts.rulebook)
-    waivers = tuple(w for path in opts.waivers for w in load_waivers(path))
-    spec = EngineSpec(book, lang=opts.lang, on=opts.on, waivers=waivers)
+    spec = engine_spec(opts.rulebook, opts.waivers, lang=opts.lang, on=opts.on)
     head = result_head(spec)  # builds the engine here first: a bad --lang fails before any work
     executor = make_executor(opts.executor, jobs=opts.jobs, scheduler=opts.scheduler,
                              connect_timeout=opts.connect_timeout)
