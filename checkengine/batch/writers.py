@@ -15,7 +15,9 @@ from typing import IO, Any, Literal, Protocol
 
 from checkengine.batch.job import OUTCOME_KEYS, Encoder
 from checkengine.batch.output import TextSink
-from checkengine.builtin.reporters import MARKS
+from checkengine.builtin.reporters import (
+    error_line, group_line, is_shown, outcome_line, record_heading, summary_line,
+)
 from checkengine.records import Record, RecordError
 
 BatchFormat = Literal["jsonl", "json", "text"]
@@ -96,17 +98,9 @@ def encode_json(seq: int, entry: dict[str, Any], record: Record) -> str:
 
 def encode_text(seq: int, entry: dict[str, Any], record: Record, *, verbose: bool = False) -> str:
     rec = entry["record"]
-    score = entry.get("score") or {}
-    subject = (rec.get("subject") or {}).get("employee") or ""
-    verdict = "passed" if score.get("passed") else "FAILED"
-    shown = score.get("score")
-    grade = f" grade {score['grade']}" if score.get("grade") else ""
     where = f"{rec['file']}:{rec['line']}" if rec.get("line") else rec["file"]
-    lines = [f"\n{where}: {rec['kind']} {rec['id']} {subject} score {shown if shown is not None else '—'}"
-             f"{grade} {verdict}\n"]
-    for o in entry["outcomes"]:
-        if verbose or o["outcome"] not in ("pass", "not_applicable"):
-            lines.append(f"  {MARKS[o['outcome']]} {o['rule']}: {o['title']} — {o['explanation']}\n")
+    lines = [record_heading(entry, where)]
+    lines.extend(outcome_line(o) for o in entry["outcomes"] if is_shown(o, verbose))
     return "".join(lines)
 
 
@@ -216,36 +210,23 @@ class TextWriter:
         self.out.write(payload)
 
     def error(self, seq: int, error: RecordError) -> None:
-        err = error.as_dict()
-        where = err["file"] or "-"
-        if err.get("line"):
-            where += f":{err['line']}"
-            if err.get("column"):
-                where += f":{err['column']}"
-        path = f" {err['path']}:" if err.get("path") else ""
-        self.spool.add(f"{where}: error:{path} {err['message']}")
+        self.spool.add(error_line(error.as_dict()))
 
     def groups(self, entries: list[dict[str, Any]]) -> None:
         self._groups = entries
 
     def close(self, tally: Tally) -> None:
-        shown = [o for o in self._groups if self.verbose or o["outcome"] not in ("pass", "not_applicable")]
         if self._groups:
             self.out.write("\naggregates\n")
-        for o in shown:
-            group = " ".join(f"{k}={v}" for k, v in o["group"].items())
-            self.out.write(f"  {MARKS[o['outcome']]} {o['rule']} [{group}]: {o['title']} — {o['explanation']}\n")
+        for o in self._groups:
+            if is_shown(o, self.verbose):
+                self.out.write(group_line(o))
         if self.spool.count:
             self.out.write("\n")
         for line in self.spool.lines():
             self.out.write(line + "\n")
         self.spool.close()
-        s = tally.summary
-        self.out.write(
-            f"\n{tally.records} records, {tally.groups} aggregate groups, {tally.errors} unusable: "
-            f"{s['pass']} passed, {s['fail']} failed, {s['waived']} waived, {s['needs_review']} need "
-            f"review, {s['error']} errors, {s['not_applicable']} not applicable\n"
-        )
+        self.out.write(summary_line(tally.records, tally.groups, tally.errors, tally.summary))
         if tally.interrupted:
             self.out.write(f"interrupted: the first {tally.records + tally.errors} input records are "
                            "reported; aggregates were not evaluated\n")

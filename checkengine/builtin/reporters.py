@@ -13,6 +13,49 @@ MARKS = {"pass": "PASS", "fail": "FAIL", "not_applicable": "N/A ", "waived": "WA
          "needs_review": "REVW", "error": "ERR "}
 
 
+# The lines of the text format, shared with the batch's streaming TextWriter.
+
+def is_shown(outcome: dict[str, Any], verbose: bool) -> bool:
+    """Passes and n/a outcomes are listed with --verbose only."""
+    return verbose or outcome["outcome"] not in ("pass", "not_applicable")
+
+
+def record_heading(entry: dict[str, Any], where: str) -> str:
+    rec = entry["record"]
+    score = entry.get("score") or {}
+    subject = (rec.get("subject") or {}).get("employee") or ""
+    verdict = "passed" if score.get("passed") else "FAILED"
+    shown = score.get("score")
+    grade = f" grade {score['grade']}" if score.get("grade") else ""
+    return (f"\n{where}: {rec['kind']} {rec['id']} {subject} "
+            f"score {shown if shown is not None else '—'}{grade} {verdict}\n")
+
+
+def outcome_line(o: dict[str, Any]) -> str:
+    return f"  {MARKS[o['outcome']]} {o['rule']}: {o['title']} — {o['explanation']}\n"
+
+
+def group_line(o: dict[str, Any]) -> str:
+    group = " ".join(f"{k}={v}" for k, v in o["group"].items())
+    return f"  {MARKS[o['outcome']]} {o['rule']} [{group}]: {o['title']} — {o['explanation']}\n"
+
+
+def error_line(err: dict[str, Any]) -> str:
+    where = err["file"] or "-"
+    if err.get("line"):
+        where += f":{err['line']}"
+        if err.get("column"):
+            where += f":{err['column']}"
+    path = f" {err['path']}:" if err.get("path") else ""
+    return f"{where}: error:{path} {err['message']}"
+
+
+def summary_line(records: int, groups: int, errors: int, s: dict[str, int]) -> str:
+    return (f"\n{records} records, {groups} aggregate groups, {errors} unusable: "
+            f"{s['pass']} passed, {s['fail']} failed, {s['waived']} waived, {s['needs_review']} need "
+            f"review, {s['error']} errors, {s['not_applicable']} not applicable\n")
+
+
 class TextReporter(Reporter):
     name = "text"
     summary = "For people: findings per record, then a summary (--verbose lists passes too)."
@@ -21,38 +64,19 @@ class TextReporter(Reporter):
         book = result["rulebook"]
         out.write(f"rulebook {book['id']} {book['version']} ({book['digest'][:19]})\n")
         for entry in result["records"]:
-            rec = entry["record"]
-            score = entry.get("score") or {}
-            subject = (rec.get("subject") or {}).get("employee") or ""
-            verdict = "passed" if score.get("passed") else "FAILED"
-            shown = score.get("score")
-            grade = f" grade {score['grade']}" if score.get("grade") else ""
-            out.write(f"\n{rec['file']}: {rec['kind']} {rec['id']} {subject} "
-                      f"score {shown if shown is not None else '—'}{grade} {verdict}\n")
+            out.write(record_heading(entry, entry["record"]["file"]))
             for o in entry["outcomes"]:
-                if verbose or o["outcome"] not in ("pass", "not_applicable"):
-                    out.write(f"  {MARKS[o['outcome']]} {o['rule']}: {o['title']} — {o['explanation']}\n")
+                if is_shown(o, verbose):
+                    out.write(outcome_line(o))
         if result["groups"]:
             out.write("\naggregates\n")
             for o in result["groups"]:
-                if verbose or o["outcome"] not in ("pass", "not_applicable"):
-                    group = " ".join(f"{k}={v}" for k, v in o["group"].items())
-                    out.write(f"  {MARKS[o['outcome']]} {o['rule']} [{group}]: {o['title']} — {o['explanation']}\n")
+                if is_shown(o, verbose):
+                    out.write(group_line(o))
         for err in result["errors"]:
-            where = err["file"] or "-"
-            if err.get("line"):
-                where += f":{err['line']}"
-                if err.get("column"):
-                    where += f":{err['column']}"
-            path = f" {err['path']}:" if err.get("path") else ""
-            out.write(f"{where}: error:{path} {err['message']}\n")
-        s = result["summary"]
-        out.write(
-            f"\n{len(result['records'])} records, {len(result['groups'])} aggregate groups, "
-            f"{len(result['errors'])} unusable: {s['pass']} passed, {s['fail']} failed, "
-            f"{s['waived']} waived, {s['needs_review']} need review, {s['error']} errors, "
-            f"{s['not_applicable']} not applicable\n"
-        )
+            out.write(error_line(err) + "\n")
+        out.write(summary_line(len(result["records"]), len(result["groups"]), len(result["errors"]),
+                               result["summary"]))
 
 
 class JsonReporter(Reporter):
