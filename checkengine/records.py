@@ -65,6 +65,15 @@ def record_files(paths: Iterable[str | Path], registry: Registry) -> Iterator[Pa
             yield RecordError(Location(str(raw)), "file not found; check the path")
 
 
+def loaders_of(paths: Iterable[str | Path], registry: Registry) -> Iterator[tuple[Path, str, RecordLoader] | RecordError]:
+    """Each record file in *paths* with its display name and its loader; unusable paths as errors."""
+    for item in record_files(paths, registry):
+        if isinstance(item, RecordError):
+            yield item
+        else:
+            yield item, display_path(item), registry.loaders[item.suffix.lower()]
+
+
 def loaded_records(loader: RecordLoader, path: Path, display: str) -> Iterator[RawRecord | RecordError]:
     """What *loader* reads from *path* that is meant as a record: the unparseable ones as
     :class:`RecordError`, documents of other kinds (waivers, sources, tests) left out."""
@@ -77,14 +86,13 @@ def loaded_records(loader: RecordLoader, path: Path, display: str) -> Iterator[R
 
 def iter_records(paths: Iterable[str | Path], registry: Registry) -> Iterator[Record | RecordError]:
     """Every record in *paths*, validated; unusable ones come as :class:`RecordError`."""
-    for item in record_files(paths, registry):
+    for item in loaders_of(paths, registry):
         if isinstance(item, RecordError):
             yield item
             continue
-        display = display_path(item)
-        loader = registry.loaders[item.suffix.lower()]
+        path, display, loader = item
         try:
-            for raw in loaded_records(loader, item, display):
+            for raw in loaded_records(loader, path, display):
                 if isinstance(raw, RecordError):
                     yield raw
                 else:

@@ -18,8 +18,9 @@ from typing import Any, Iterable, Iterator, Union
 from checkengine.builtin.loaders import JsonLinesLoader
 from checkengine.errors import Location, UserError
 from checkengine.plugins import Registry
-from checkengine.records import NOT_RECORDS, Record, RecordError, check_record, loaded_records, record_files
-from checkengine.rulebook.load import display_path
+from checkengine.records import (
+    NOT_RECORDS, Record, RecordError, check_record, loaded_records, loaders_of, record_files,
+)
 
 
 @dataclass
@@ -53,17 +54,16 @@ class Chunk:
 
 def read_items(paths: Iterable[str | Path], registry: Registry) -> Iterator[Item]:
     """Every input record in input order: records, errors, or streamed records to validate."""
-    for item in record_files(paths, registry):
+    for item in loaders_of(paths, registry):
         if isinstance(item, RecordError):
             yield item
             continue
-        display = display_path(item)
-        loader = registry.loaders[item.suffix.lower()]
+        path, display, loader = item
         if type(loader) is JsonLinesLoader:  # the built-in one; a plugin's own loader runs as is
-            yield from _raw_lines(item, display)
+            yield from _raw_lines(path, display)
             continue
         try:
-            for raw in loaded_records(loader, item, display):
+            for raw in loaded_records(loader, path, display):
                 if isinstance(raw, RecordError):
                     yield raw
                 elif raw.doc is None:
