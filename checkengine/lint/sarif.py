@@ -18,27 +18,32 @@ from checkengine.findings import CODES, Finding
 from checkengine.lint.run import LintReport
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-# Where docs/lint.md is published; set CHECKENGINE_DOCS_URL to your own copy's folder.
-DOCS_URL = "https://checkengine.dev/docs/"
+# SARIF wants an absolute URL for a rule's documentation. Where a team publishes the docs folder,
+# CHECKENGINE_DOCS_URL names it; otherwise each rule says where its documentation is in the repo.
+DOCS_URL_VARIABLE = "CHECKENGINE_DOCS_URL"
 
 
-def help_uri(code: str) -> str:
-    """The documentation of a finding code: ``docs/lint.md#ce204``."""
-    base = os.environ.get("CHECKENGINE_DOCS_URL", DOCS_URL)
-    return f"{base.rstrip('/')}/lint.md#{code.lower()}"
+def help_uri(code: str) -> str | None:
+    """The published documentation of a finding code (``<docs>/lint.md#ce204``), if published."""
+    base = os.environ.get(DOCS_URL_VARIABLE)
+    return f"{base.rstrip('/')}/lint.md#{code.lower()}" if base else None
 
 
 def _rules() -> list[dict[str, Any]]:
-    return [
-        {
+    rules = []
+    for code, summary in CODES.items():
+        rule: dict[str, Any] = {
             "id": code,
             "name": code,
             "shortDescription": {"text": summary},
-            "helpUri": help_uri(code),
+            "help": {"text": f"{summary}. See docs/lint.md#{code.lower()} in checkengine for an example and the fix."},
             "defaultConfiguration": {"level": "error"},
         }
-        for code, summary in CODES.items()
-    ]
+        uri = help_uri(code)
+        if uri:
+            rule["helpUri"] = uri
+        rules.append(rule)
+    return rules
 
 
 def _result(finding: Finding, index: dict[str, int]) -> dict[str, Any]:

@@ -84,7 +84,8 @@ def test_sarif_validates_and_carries_every_part(findings_folder: Path, capsys: p
     assert [r["id"] for r in driver["rules"]] == list(CODES)
     ce207 = driver["rules"][list(CODES).index("CE207")]
     assert ce207["shortDescription"]["text"] == CODES["CE207"]
-    assert ce207["helpUri"].endswith("/lint.md#ce207")
+    assert "helpUri" not in ce207  # no published docs unless CHECKENGINE_DOCS_URL names them
+    assert ce207["help"]["text"].endswith("See docs/lint.md#ce207 in checkengine for an example and the fix.")
     assert run["originalUriBaseIds"]["SRCROOT"]["uri"] == findings_folder.as_uri() + "/"
     by_rule = {r["ruleId"]: r for r in run["results"]}
     assert sorted(by_rule) == ["CE100", "CE207", "CE301"]
@@ -100,6 +101,14 @@ def test_sarif_validates_and_carries_every_part(findings_folder: Path, capsys: p
                                              "kind": "member"}]
     assert cite["properties"] == {"path": "sections[0].rules[0].source[1]"}
     assert driver["rules"][cite["ruleIndex"]]["id"] == "CE207"
+
+
+def test_sarif_links_published_docs(findings_folder: Path, capsys: pytest.CaptureFixture[str],
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHECKENGINE_DOCS_URL", "https://docs.example.org/checkengine/")
+    _, out = _run(["--format", "sarif", "books"], capsys)
+    rules = json.loads(out)["runs"][0]["tool"]["driver"]["rules"]
+    assert rules[list(CODES).index("CE207")]["helpUri"] == "https://docs.example.org/checkengine/lint.md#ce207"
 
 
 def test_the_sarif_check_rejects_an_invalid_log(sarif_validator: jsonschema.Draft7Validator) -> None:
