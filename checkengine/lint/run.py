@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from checkengine import validation
 from checkengine.errors import Location, UserError
 from checkengine.findings import Finding
 from checkengine.lint import rulebook_checks
@@ -28,6 +29,10 @@ class LintReport:
         if any(f.unusable for f in self.findings):
             return 2
         return 1 if any(f.level == "error" for f in self.findings) else 0
+
+
+_SCHEMA_OF: dict[FileKind, str] = {"rulebook": "rulebook", "sources": "sources", "waivers": "waivers",
+                                   "tests": "tests"}
 
 
 def lint_paths(paths: Iterable[str | Path], *, registry: Registry | None = None,
@@ -62,6 +67,12 @@ def lint_paths(paths: Iterable[str | Path], *, registry: Registry | None = None,
                 "sections), or a file with kind: sources, waivers or tests",
                 Location(shown, 1, 1),
             ))
+            continue
+        # Every schema violation of the file at once, so an author fixes them in one round;
+        # the checks that need a valid file (merging, references) then skip it.
+        problems = validation.errors(_SCHEMA_OF[kind], doc)
+        if problems:
+            report.findings.extend(Finding.from_error("CE101", p) for p in problems)
             continue
         kinds[kind].append(path)
         parsed[path.resolve()] = doc
