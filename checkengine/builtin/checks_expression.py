@@ -41,12 +41,15 @@ class Expression(CheckType):
                     raise CheckFailure(
                         f"the expression `{condition.source}` gave {show(value)}, not true or false"
                     )
-                key = "condition_true" if value else "condition_false"
-                text = message(key, env.lang, condition=condition.source)
-                if observe is not None:
-                    # The value the author chose to show says more than the condition's source.
-                    text = message("observed_value", env.lang, label=spec.get("label", observe.source),
-                                   observed=seen) + "; " + text
+                if observe is None:
+                    key = "condition_true" if value else "condition_false"
+                    text = message(key, env.lang, condition=condition.source)
+                else:
+                    # The value the author chose to show tells a reader more than the condition's
+                    # source, which stays in the rulebook (and in the message when it fails to run).
+                    label = spec.get("label") or message("observed", env.lang)
+                    verdict = message("expression_met" if value else "expression_not_met", env.lang)
+                    text = message("observed_value", env.lang, label=label, observed=seen) + "; " + verdict
                 return Result("pass" if value else "fail", seen, True, text)
 
         return _Expression()
