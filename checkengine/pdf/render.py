@@ -7,12 +7,13 @@ the merged rulebook as plain data. WeasyPrint's warnings go to Python logging (l
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import jinja2
 
@@ -79,34 +80,34 @@ def environment() -> jinja2.Environment:
     return env
 
 
+@contextlib.contextmanager
+def _resource_errors() -> Iterator[None]:
+    """Turn WeasyPrint's failure to load a resource into a UserError (a refusal into its own)."""
+    from weasyprint.urls import FatalURLFetchingError
+
+    try:
+        yield
+    except RefusedResource as exc:
+        raise exc.error from None
+    except FatalURLFetchingError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, RefusedResource):
+            raise cause.error from None
+        raise UserError(f"the form could not load a resource: {exc} ({cause})") from None
+
+
 def html_to_document(html: str, *, fetcher: SafeFetcher, **options: Any) -> Any:
     """Lay *html* out with WeasyPrint; a refused resource becomes the UserError it carries."""
     from weasyprint import HTML
-    from weasyprint.urls import FatalURLFetchingError
 
-    try:
+    with _resource_errors():
         return HTML(string=html, base_url=forms_dir().as_uri() + "/", url_fetcher=fetcher).render(**options)
-    except RefusedResource as exc:
-        raise exc.error from None
-    except FatalURLFetchingError as exc:
-        cause = exc.__cause__
-        if isinstance(cause, RefusedResource):
-            raise cause.error from None
-        raise UserError(f"the form could not load a resource: {exc} ({cause})") from None
 
 
 def write_document(document: Any, *, fetcher: SafeFetcher, **options: Any) -> bytes:
-    from weasyprint.urls import FatalURLFetchingError
-
-    try:
+    """Write the laid-out *document* as PDF; resources it loads now fail as in :func:`html_to_document`."""
+    with _resource_errors():
         pdf: bytes = document.write_pdf(**options)
-    except RefusedResource as exc:
-        raise exc.error from None
-    except FatalURLFetchingError as exc:
-        cause = exc.__cause__
-        if isinstance(cause, RefusedResource):
-            raise cause.error from None
-        raise UserError(f"the form could not load a resource: {exc} ({cause})") from None
     return pdf
 
 
