@@ -135,10 +135,15 @@ def run_tests(paths: list[str], *, registry: Registry | None = None) -> SuiteRes
         waivers = load_waivers(path.parent / doc.data["waivers"]) if doc.data.get("waivers") else []
         expected = suite.expected.setdefault(key, {})
         defaults = doc.data.get("defaults") or {}
+        # Compiling the rulebook is most of a case's cost: one engine per language and date.
+        engines: dict[tuple[str | None, date | None], Engine] = {}
         for i, case in enumerate(doc.data["tests"]):
             where = doc.location(("tests", i))
             on = date.fromisoformat(case["on"]) if case.get("on") else None
-            engine = Engine(book, registry=registry, lang=case.get("lang"), on=on, waivers=waivers)
+            lang = case.get("lang")
+            engine = engines.get((lang, on))
+            if engine is None:
+                engine = engines[(lang, on)] = Engine(book, registry=registry, lang=lang, on=on, waivers=waivers)
             items: list[Record | RecordError] = []
             if "files" in case:
                 items.extend(iter_records([str(path.parent / f) for f in case["files"]], registry))
