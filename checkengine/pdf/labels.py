@@ -170,11 +170,13 @@ def parse_datetime(value: Any) -> datetime | None:
 def css_string(text: str) -> Markup:
     """*text* as a CSS string literal (for ``content:`` in the page margin boxes).
 
-    Quotes, backslashes, line breaks and angle brackets are CSS-escaped, so the result is safe
-    inside a ``<style>`` element even when the text comes from a record.
+    Quotes, backslashes, line breaks (CSS ends a string at LF, CR and FF alike) and angle
+    brackets are CSS-escaped, so the result is safe inside a ``<style>`` element even when the
+    text comes from a record.
     """
     escaped = (
         str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
+        .replace("\r", "\\d ").replace("\f", "\\c ")
         .replace("<", "\\3c ").replace(">", "\\3e ").replace("&", "\\26 ")
     )
     return Markup(f'"{escaped}"')

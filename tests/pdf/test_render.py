@@ -160,6 +160,20 @@ def test_fetcher_refuses_anything_outside_the_allowed_folders(tmp_path: Path) ->
         assert str(err.value.error) == f"the form refers to '{url}', which {why}; refused"
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r", "\r\n", "\f"])
+def test_css_string_keeps_a_record_value_inside_the_string(newline: str) -> None:
+    import tinycss2
+
+    from checkengine.pdf.labels import css_string
+
+    value = f'R1{newline}; background: url(x.png); content: "x'
+    declarations = [d for d in tinycss2.parse_blocks_contents(f"content: {css_string(value)};", skip_whitespace=True)
+                     if d.type == "declaration"]
+    assert [d.name for d in declarations] == ["content"]
+    strings = [t for t in declarations[0].value if t.type == "string"]
+    assert [s.value for s in strings] == [value]
+
+
 def test_interrupted_render_leaves_no_file(tmp_path: Path, data: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     import checkengine.pdf.render as render_module
 
