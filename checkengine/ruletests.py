@@ -81,18 +81,21 @@ def _unset(data: dict[str, Any], dotted: str) -> None:
     data.pop(parts[-1], None)
 
 
-def test_files(paths: list[str]) -> Iterator[Path]:
+def suites(paths: list[str]) -> Iterator[tuple[Path, Document]]:
+    """Each test file (kind: tests) in *paths*, parsed and validated. Other YAML that does not
+    parse is passed over; a ``*.test.yaml`` or ``*.tests.yaml`` file that does not is reported."""
     from checkengine.lint.discover import classify, yaml_files
 
     for path in yaml_files(paths):
         try:
             doc = load_file(path, display=display_path(path))
         except UserError:
-            if Path(path).suffix in (".yaml", ".yml") and path.name.endswith((".test.yaml", ".tests.yaml")):
-                yield path  # reported when run
+            if path.name.endswith((".test.yaml", ".tests.yaml")):
+                raise
             continue
         if classify(doc.data) == "tests":
-            yield path
+            validation.validate("tests", doc)
+            yield path, doc
 
 
 def _load_suite(path: Path) -> Document:
@@ -125,8 +128,7 @@ def run_tests(paths: list[str], *, registry: Registry | None = None) -> SuiteRes
 
     registry = registry or default_registry()
     suite = SuiteResult()
-    for path in test_files(paths):
-        doc = _load_suite(path)
+    for path, doc in suites(paths):
         book_path = (path.parent / doc.data["rulebook"]).resolve()
         key = str(book_path)
         if key not in suite.books:
