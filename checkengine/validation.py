@@ -132,10 +132,7 @@ def _leaves(errs: Iterable[ValidationError]) -> Iterator[ValidationError]:
     """
     for err in errs:
         if err.validator in ("anyOf", "oneOf") and err.context:
-            branches: dict[Any, list[ValidationError]] = {}
-            for sub in err.context:
-                branches.setdefault(sub.relative_schema_path[0], []).append(sub)
-            typed = [subs for subs in branches.values() if not any(_wrong_type(s) for s in subs)]
+            typed = [subs for subs in _branches(err) if not any(_wrong_type(s) for s in subs)]
             if typed:
                 meant: list[ValidationError] = min(typed, key=_count)
                 yield from _leaves(meant)
@@ -154,11 +151,16 @@ def _wrong_type(err: ValidationError) -> bool:
     if err.validator == "type":
         return True
     if err.validator in ("anyOf", "oneOf") and err.context:
-        branches: dict[Any, list[ValidationError]] = {}
-        for sub in err.context:
-            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
-        return all(any(_wrong_type(s) for s in subs) for subs in branches.values())
+        return all(any(_wrong_type(s) for s in subs) for subs in _branches(err))
     return False
+
+
+def _branches(err: ValidationError) -> list[list[ValidationError]]:
+    """A union error's sub-errors, grouped by the branch they come from."""
+    branches: dict[Any, list[ValidationError]] = {}
+    for sub in err.context or []:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    return list(branches.values())
 
 
 def _branch_schemas(err: ValidationError) -> list[Any]:
