@@ -24,7 +24,7 @@ from checkengine.pdf import attachments as att
 from checkengine.pdf import fonts
 from checkengine.pdf.fetcher import SafeFetcher, check_record_text
 from checkengine.pdf.labels import Formatter, css_string, forms_dir
-from checkengine.pdf.output import atomic_output, refuse_existing
+from checkengine.pdf.output import atomic_output, read_pdf, refuse_existing
 
 SCHEMA = "checkengine/checklist/1"
 ANSWERS = ("pass", "fail", "n.a.")
@@ -218,14 +218,8 @@ def _offset(day: date, clock: time, zone: str) -> str:
 
 def read_checklist(path: Path | str) -> dict[str, Any]:
     """Turn a filled checklist back into an inspection record (a plain dict)."""
-    source = Path(path)
-    try:
-        pdf = source.read_bytes()
-    except OSError as exc:
-        raise UserError(f"cannot read {source}: {exc.strerror}") from None
-    if not pdf.startswith(b"%PDF"):
-        raise UserError(f"{source} is not a PDF file")
-    where = str(source)
+    pdf = read_pdf(path)
+    where = str(Path(path))
     mapping = att.read_json_attachment(att.read_attachments(pdf), att.CHECKLIST, where)
     if not isinstance(mapping, dict) or mapping.get("schema") != SCHEMA:
         raise UserError(f"{where}: the attachment '{att.CHECKLIST}' is not a checkengine checklist map")

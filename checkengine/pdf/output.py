@@ -1,4 +1,5 @@
-"""Writing a PDF safely: a temp file in the same folder, renamed over the target on success.
+"""Reading a PDF file, and writing one safely: a temp file in the same folder, renamed over the
+target on success.
 
 An interrupted render (an exception, Ctrl-C) leaves no half-written file; an existing output is
 never replaced without ``force`` (and the message says when it is a signed PDF).
@@ -12,6 +13,18 @@ from typing import BinaryIO, Iterator
 
 from checkengine.commands._common import open_output
 from checkengine.errors import UserError
+
+
+def read_pdf(path: Path | str) -> bytes:
+    """The bytes of the PDF file at *path*; a UserError when it cannot be read or is not a PDF."""
+    source = Path(path)
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read {source}: {exc.strerror}") from None
+    if not data.startswith(b"%PDF"):
+        raise UserError(f"{source} is not a PDF file")
+    return data
 
 
 def is_signed_pdf(path: Path) -> bool:

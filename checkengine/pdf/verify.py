@@ -131,17 +131,13 @@ def verify_pdf(
     from pyhanko_certvalidator import ValidationContext
 
     from checkengine.pdf.keys import load_certificates
+    from checkengine.pdf.output import read_pdf
 
     # pyHanko logs each validation failure with a traceback; the report carries the reason.
     logging.getLogger("pyhanko").addHandler(logging.NullHandler())
     logging.getLogger("pyhanko").propagate = False
     source = Path(path)
-    try:
-        data = source.read_bytes()
-    except OSError as exc:
-        raise UserError(f"cannot read {source}: {exc.strerror}") from None
-    if not data.startswith(b"%PDF"):
-        raise UserError(f"{source} is not a PDF file")
+    data = read_pdf(source)
     roots = [translate_pyca_cryptography_cert_to_asn1(c) for t in trust for c in load_certificates(t)]
     if not roots:
         raise UserError("give at least one trusted certificate with --trust CERT.pem")
