@@ -64,16 +64,22 @@ class ReportReader:
                 return bool(people.get(employee, {}).get("team") == self.team)
         return True
 
+    def _scope(self, alias: str, period: Period) -> tuple[str, list[Any]]:
+        """The SQL condition, and its parameters, for the rows of table *alias* in the site's (and
+        team's) *period*."""
+        sql = f"{alias}.site = ? AND {alias}.{period.column} = ?"
+        params: list[Any] = [self.site, period.label]
+        if self.team is not None:
+            sql += f" AND {alias}.team = ?"
+            params.append(self.team)
+        return sql, params
+
     # -- outcomes ----------------------------------------------------------------------------------
     def record_counts(self, period: Period) -> list[tuple[str, str, str, str, int]]:
         """(book, rule, section, outcome, count) of the latest record outcomes in *period*."""
+        scope, params = self._scope("o", period)
         sql = (f"SELECT o.book, o.rule, o.section, o.outcome, COUNT(*) AS n FROM outcomes o "
-               f"JOIN records r ON r.id = o.record WHERE o.site = ? AND o.{period.column} = ?")
-        params: list[Any] = [self.site, period.label]
-        if self.team is not None:
-            sql += " AND o.team = ?"
-            params.append(self.team)
-        sql += f" AND {LATEST_RECORD} GROUP BY 1, 2, 3, 4"
+               f"JOIN records r ON r.id = o.record WHERE {scope} AND {LATEST_RECORD} GROUP BY 1, 2, 3, 4")
         return [(r["book"], r["rule"], r["section"], r["outcome"], r["n"]) for r in self.archive.query(sql, params)]
 
     def groups(self, period: Period, people: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
@@ -158,11 +164,8 @@ class ReportReader:
         )
 
     def _record_total(self, period: Period) -> int:
-        sql = (f"SELECT COUNT(DISTINCT r.record_id) AS n FROM records r WHERE r.site = ? AND r.{period.column} = ?")
-        params: list[Any] = [self.site, period.label]
-        if self.team is not None:
-            sql += " AND r.team = ?"
-            params.append(self.team)
+        scope, params = self._scope("r", period)
+        sql = f"SELECT COUNT(DISTINCT r.record_id) AS n FROM records r WHERE {scope}"
         return int(next(self.archive.query(sql, params))["n"])
 
     def coverage(self, period: Period, groups: list[dict[str, Any]],
@@ -232,13 +235,9 @@ class ReportReader:
                                     text)
             return found[key]
 
+        scope, params = self._scope("o", period)
         sql = (f"SELECT o.book, o.rule, o.day, o.employee, r.record_id FROM outcomes o JOIN records r ON "
-               f"r.id = o.record WHERE o.site = ? AND o.{period.column} = ? AND o.outcome = 'fail'")
-        params: list[Any] = [self.site, period.label]
-        if self.team is not None:
-            sql += " AND o.team = ?"
-            params.append(self.team)
-        sql += f" AND {LATEST_RECORD} ORDER BY o.day, o.id"
+               f"r.id = o.record WHERE {scope} AND o.outcome = 'fail' AND {LATEST_RECORD} ORDER BY o.day, o.id")
         for row in self.archive.query(sql, params):
             item = action(row["book"], row["rule"])
             self._note(item, row["day"], row["record_id"], row["employee"])
