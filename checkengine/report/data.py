@@ -134,9 +134,8 @@ class ReportReader:
         for s in stats.values():
             sec = sections.setdefault((s.book, s.section), SectionStat(
                 s.book, s.section, self.index.section_title(s.book, s.section)))
-            for outcome, n in (("pass", s.counts.passed), ("fail", s.counts.failed), ("other", s.counts.other)):
-                sec.counts.add(outcome, n)
-                overall.add(outcome, n)
+            sec.counts.include(s.counts)
+            overall.include(s.counts)
         order = {(book, sid): (b, i) for b, book in enumerate(self.index.books)
                  for i, sid in enumerate(self.index.section_order(book))}
         section_list = sorted(sections.values(), key=lambda s: order.get((s.book, s.section), (999, 0)))
@@ -150,9 +149,8 @@ class ReportReader:
             by_section: dict[str, Counts] = defaultdict(Counts)
             total = Counts()
             for s in p_stats.values():
-                for outcome, n in (("pass", s.counts.passed), ("fail", s.counts.failed), ("other", s.counts.other)):
-                    by_section[s.section].add(outcome, n)
-                    total.add(outcome, n)
+                by_section[s.section].include(s.counts)
+                total.include(s.counts)
             trend.append(TrendPoint(p, total, dict(by_section)))
         used = sorted({s.book for s in stats.values()})
         return ReportData(

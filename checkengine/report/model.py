@@ -24,6 +24,12 @@ class Counts:
         else:
             self.other += n
 
+    def include(self, other: Counts) -> None:
+        """Add *other*'s counts to these."""
+        self.passed += other.passed
+        self.failed += other.failed
+        self.other += other.other
+
     @property
     def rate(self) -> float | None:
         judged = self.passed + self.failed
