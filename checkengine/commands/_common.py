@@ -84,12 +84,14 @@ def _umask() -> int:
 
 
 @contextlib.contextmanager
-def open_output(path: str | os.PathLike[str] | None, *, binary: bool = False) -> Iterator[Any]:
+def open_output(path: str | os.PathLike[str] | None, *, binary: bool = False,
+                mode: int | None = None) -> Iterator[Any]:
     """Write to *path* through a temporary file renamed into place on success, or to stdout.
 
     An interrupted or failed run leaves no half-written file behind. A target that is a device
     or a FIFO (``-o /dev/null``) is written directly: renaming a file over it would replace the
-    device itself. The file gets the permissions a plain ``open`` would give it (umask).
+    device itself. The file gets the permissions a plain ``open`` would give it (umask), or *mode*
+    (0o600 for a private key), set on the temporary file before it takes the target's name.
     """
     if path is None or str(path) == "-":
         # sys.stdout at call time, so that click's test runner can capture it.
@@ -118,7 +120,7 @@ def open_output(path: str | os.PathLike[str] | None, *, binary: bool = False) ->
             os.fsync(handle.fileno())
         if target.exists() and not target.is_file():
             raise UserError("it exists and is not a file; choose another output", Location(str(target)))
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

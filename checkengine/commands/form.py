@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import click
 
@@ -49,7 +50,7 @@ def checklist(rulebook: str, subject: str, day: date, lang: str, site: str | Non
     from checkengine.pdf.output import refuse_existing
 
     surface_warnings()
-    refuse_existing(__import__("pathlib").Path(output), force=force)
+    refuse_existing(Path(output), force=force)
     book = api.load_rulebook(rulebook)
     render_checklist(book.merged, subject=_subject(subject), day=day, lang=lang, site=site, kind=kind,
                      timezone=timezone, out_path=output, force=force)
@@ -63,7 +64,6 @@ def checklist(rulebook: str, subject: str, day: date, lang: str, site: str | Non
 @click.option("--force", is_flag=True, help="Replace an existing output file.")
 def read(filled: str, output: str | None, force: bool) -> int:
     """Read a filled checklist back as an inspection record (YAML)."""
-    from pathlib import Path
 
     import yaml
 

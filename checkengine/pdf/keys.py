@@ -126,10 +126,9 @@ def new_self_signed(
     encryption = serialization.BestAvailableEncryption(password)
     p12 = pkcs12.serialize_key_and_certificates(name.encode("utf-8"), key, cert, None, encryption)
     key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
-    write_atomic(files.p12, p12, force=True)
-    write_atomic(files.key_pem, key_pem, force=True)
-    files.p12.chmod(0o600)
-    files.key_pem.chmod(0o600)
+    # Private keys are readable by their owner only from the moment they have their name.
+    write_atomic(files.p12, p12, force=True, mode=0o600)
+    write_atomic(files.key_pem, key_pem, force=True, mode=0o600)
     write_atomic(files.cert_pem, cert.public_bytes(serialization.Encoding.PEM), force=True)
     return files
 

@@ -52,7 +52,8 @@ def refuse_existing(path: Path, *, force: bool) -> None:
 
 
 @contextlib.contextmanager
-def atomic_output(path: Path | str, *, force: bool = False, replace_input: bool = False) -> Iterator[BinaryIO]:
+def atomic_output(path: Path | str, *, force: bool = False, replace_input: bool = False,
+                  mode: int | None = None) -> Iterator[BinaryIO]:
     """Yield a binary file to write; on success it replaces *path* atomically.
 
     *replace_input* is for signing in place: the existing file is the input, so it is replaced
@@ -64,10 +65,11 @@ def atomic_output(path: Path | str, *, force: bool = False, replace_input: bool 
     folder = target.parent if str(target.parent) else Path(".")
     if not folder.is_dir():
         raise UserError(f"cannot write {target}: the folder {folder} does not exist")
-    with open_output(target, binary=True) as fh:
+    with open_output(target, binary=True, mode=mode) as fh:
         yield fh
 
 
-def write_atomic(path: Path | str, data: bytes, *, force: bool = False, replace_input: bool = False) -> None:
-    with atomic_output(path, force=force, replace_input=replace_input) as fh:
+def write_atomic(path: Path | str, data: bytes, *, force: bool = False, replace_input: bool = False,
+                 mode: int | None = None) -> None:
+    with atomic_output(path, force=force, replace_input=replace_input, mode=mode) as fh:
         fh.write(data)
