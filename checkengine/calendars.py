@@ -11,12 +11,12 @@ import holidays
 
 @lru_cache(maxsize=256)
 def _country(country: str, year: int) -> Any:
-    try:
-        return holidays.country_holidays(country, years=year)
-    except NotImplementedError:
+    # Ask the library which calendars it has, rather than waiting for it to refuse one.
+    if country not in holidays.list_supported_countries():
         raise ValueError(
             f"unknown country code '{country}' for public holidays (use ISO 3166, e.g. TW, CN, KR, ES)"
-        ) from None
+        )
+    return holidays.country_holidays(country, years=year)
 
 
 def is_public_holiday(day: date, country: str | None, extra: Iterable[str] | None = None) -> bool:
