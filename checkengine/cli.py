@@ -20,7 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "explain": ("checkengine.commands.explain", "Print a rulebook as merged (after extends), as of a date."),
     "evaluate": ("checkengine.commands.evaluate", "Evaluate inspection records against a rulebook."),
     "test": ("checkengine.commands.test", "Run rulebook unit tests (expected outcomes per rule)."),
-    "plugins": ("checkengine.commands.plugins", "List installed plugins, check types, loaders and reporters."),
+    "plugins": ("checkengine.commands.plugins", "List installed plugins, their versions and what each registers."),
     "audit": ("checkengine.commands.audit", "Evaluate a record and write its audit form (PDF/A-3b), signed as the inspector."),
     "sign": ("checkengine.commands.sign", "Sign a form in an empty signature field (e.g. the manager's countersignature)."),
     "verify": ("checkengine.commands.verify", "Verify a form's signatures and re-evaluate its embedded record."),
@@ -36,18 +36,36 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 class LazyGroup(click.Group):
+    """Built-in subcommands imported when they run; plugins' subcommands found when asked for."""
+
+    _plugin_commands: dict[str, tuple[click.Command, str]] | None = None
+
+    def plugin_commands(self) -> dict[str, tuple[click.Command, str]]:
+        if self._plugin_commands is None:
+            from checkengine.plugins import plugin_commands
+
+            self._plugin_commands = plugin_commands(set(COMMANDS))
+        return self._plugin_commands
+
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
+        return sorted([*COMMANDS, *self.plugin_commands()])
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in COMMANDS:
-            return None
+            found = self.plugin_commands().get(name)
+            return found[0] if found else None
         module = importlib.import_module(COMMANDS[name][0])
         cmd: click.Command = module.command
         return cmd
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        def summary(name: str) -> str:
+            if name in COMMANDS:
+                return COMMANDS[name][1]
+            command, plugin = self.plugin_commands()[name]
+            return f"{command.get_short_help_str(limit=80)} (plugin {plugin})"
+
+        rows = [(name, summary(name)) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
@@ -71,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     from checkengine.errors import UserError
 
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    cli._plugin_commands = None  # found afresh per run (tests call main() many times)
     try:
         result: Any = cli.main(args=argv, prog_name="checkengine", standalone_mode=False)
     except UserError as exc:

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any, Callable
 import pluggy
 
 if TYPE_CHECKING:
+    import click
+
     from checkengine.checks import CheckType
     from checkengine.loading import RecordLoader
     from checkengine.reporting import Reporter
@@ -26,8 +28,8 @@ def checkengine_register_check_types(register: Callable[["CheckType"], None]) ->
     """Register check types that rules can name in ``check.type``.
 
     :param register: call it once per :class:`checkengine.checks.CheckType` instance. A name
-        registered twice is an error unless the later registration comes from a plugin that
-        runs first (plugins override built-ins, which are registered ``trylast``).
+        registered by two plugins is an error naming both, unless one of them is a built-in
+        default (registered ``trylast``), which the plugin overrides.
     :return: nothing; every implementation is called.
     """
 
@@ -37,7 +39,9 @@ def checkengine_register_loaders(register: Callable[["RecordLoader"], None]) -> 
     """Register record loaders, each for one or more file suffixes (``.yaml``, ``.csv`` ...).
 
     :param register: call it once per :class:`checkengine.loading.RecordLoader`.
-    :return: nothing; every implementation is called. The first registration of a suffix wins.
+    :return: nothing; every implementation is called. A suffix registered by two plugins is an
+        error naming both, unless one of them is a built-in default (``trylast``), which the
+        plugin overrides.
     """
 
 
@@ -46,7 +50,9 @@ def checkengine_register_reporters(register: Callable[["Reporter"], None]) -> No
     """Register reporters that turn an evaluation result into output (``--format NAME``).
 
     :param register: call it once per :class:`checkengine.reporting.Reporter`.
-    :return: nothing; every implementation is called. The first registration of a name wins.
+    :return: nothing; every implementation is called. A name registered by two plugins is an
+        error naming both, unless one of them is a built-in default (``trylast``), which the
+        plugin overrides.
     """
 
 
@@ -55,7 +61,9 @@ def checkengine_register_scorers(register: Callable[["Scorer"], None]) -> None:
     """Register scoring methods that a rulebook names in ``scoring.method``.
 
     :param register: call it once per :class:`checkengine.scoring.Scorer`.
-    :return: nothing; every implementation is called. The first registration of a name wins.
+    :return: nothing; every implementation is called. A name registered by two plugins is an
+        error naming both, unless one of them is a built-in default (``trylast``), which the
+        plugin overrides.
     """
 
 
@@ -66,7 +74,8 @@ def checkengine_cel_functions() -> dict[str, Callable[..., Any]] | None:
     Functions must be pure: they see only their arguments.
 
     :return: a mapping of function name to a Python callable, or None. All results are merged;
-        a name defined twice is an error.
+        a name defined by two plugins is an error naming both (a built-in default, ``trylast``,
+        is overridden instead).
     """
 
 
@@ -86,4 +95,16 @@ def checkengine_form_context(context: dict[str, Any], result: dict[str, Any]) ->
     :param context: the jinja2 context, changed in place.
     :param result: the evaluation result of the record on the form (``result.schema.json``).
     :return: nothing; every implementation is called.
+    """
+
+
+@hookspec
+def checkengine_register_commands(register: Callable[["click.Command"], None]) -> None:
+    """Add subcommands to the ``checkengine`` command line (as datasette's ``register_commands``).
+
+    :param register: call it once per ``click.Command``; the command's ``name`` is the subcommand.
+        A command returns an ``int`` exit code (0 good, 1 findings, 2 unusable input) and raises
+        :class:`checkengine.errors.UserError` for a user's mistake, as the built-in commands do.
+    :return: nothing; every implementation is called. A name that checkengine or another plugin
+        already has is an error naming both.
     """

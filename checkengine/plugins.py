@@ -15,6 +15,8 @@ from checkengine import hookspecs
 from checkengine.errors import PluginError
 
 if TYPE_CHECKING:
+    import click
+
     from checkengine.checks import CheckType
     from checkengine.loading import RecordLoader
     from checkengine.reporting import Reporter
@@ -27,7 +29,11 @@ OWN_DISTRIBUTION = "checkengine"
 
 @dataclass
 class Registry:
-    """What the installed plugins provide, collected once per plugin manager."""
+    """What the installed plugins provide, collected once per plugin manager.
+
+    ``provided`` says which plugin registered each name, per kind ("check type", "reporter" ...),
+    so that ``checkengine plugins`` can list what each plugin brings and a clash can name both.
+    """
 
     pm: pluggy.PluginManager
     check_types: dict[str, "CheckType"] = field(default_factory=dict)
@@ -36,18 +42,41 @@ class Registry:
     scorers: dict[str, "Scorer"] = field(default_factory=dict)
     cel_functions: dict[str, Callable[..., Any]] = field(default_factory=dict)
     plugin_names: list[str] = field(default_factory=list)
+    provided: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def hook(self) -> Any:
         return self.pm.hook
 
+    def provided_by(self, plugin: str) -> dict[str, list[str]]:
+        """What *plugin* registered: kind -> sorted names (kinds it registered nothing of are left out)."""
+        found: dict[str, list[str]] = {}
+        for kind, names in self.provided.items():
+            mine = sorted(name for name, owner in names.items() if owner == plugin)
+            if mine:
+                found[kind] = mine
+        return found
 
-def _load_entry_points(pm: pluggy.PluginManager) -> list[str]:
+
+def plugin_version(plugin_name: str) -> str | None:
+    """The version of the distribution behind an entry-point plugin named ``dist:entry``."""
+    dist, sep, _ = plugin_name.partition(":")
+    if not sep:
+        return None
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _load_entry_points(pm: pluggy.PluginManager, *, third_party_only: bool = False) -> list[str]:
     only_own = os.environ.get(DISABLE_AUTOLOAD, "") not in ("", "0")
     names = []
     for ep in sorted(metadata.entry_points(group=GROUP), key=lambda e: e.name):
         dist = ep.dist.name if ep.dist is not None else "?"
         if only_own and dist != OWN_DISTRIBUTION:
+            continue
+        if third_party_only and dist == OWN_DISTRIBUTION:
             continue
         try:
             plugin = ep.load()
@@ -64,13 +93,7 @@ def _load_entry_points(pm: pluggy.PluginManager) -> list[str]:
     return names
 
 
-def new_plugin_manager(extra: list[ModuleType | object] | None = None) -> pluggy.PluginManager:
-    """A plugin manager with every entry-point plugin, plus *extra* plugin objects (for tests)."""
-    pm = pluggy.PluginManager(GROUP)
-    pm.add_hookspecs(hookspecs)
-    _load_entry_points(pm)
-    for plugin in extra or []:
-        pm.register(plugin)
+def _checked(pm: pluggy.PluginManager) -> pluggy.PluginManager:
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
@@ -78,33 +101,92 @@ def new_plugin_manager(extra: list[ModuleType | object] | None = None) -> pluggy
     return pm
 
 
+def new_plugin_manager(extra: list[ModuleType | object] | None = None) -> pluggy.PluginManager:
+    """A plugin manager with every entry-point plugin, plus *extra* plugin objects (for tests)."""
+    pm = pluggy.PluginManager(GROUP)
+    pm.add_hookspecs(hookspecs)
+    _load_entry_points(pm)
+    _register_extra(pm, extra)
+    return _checked(pm)
+
+
+def _register_extra(pm: pluggy.PluginManager, extra: list[ModuleType | object] | None) -> None:
+    """Plugin objects given in code, named after their module or class so messages can name them."""
+    for plugin in extra or []:
+        name = getattr(plugin, "__name__", None) or type(plugin).__name__
+        pm.register(plugin, name=None if pm.has_plugin(name) else name)
+
+
+class _Table:
+    """One registry table that knows who registered each name and refuses a clash.
+
+    A plugin may override a built-in default (registered ``trylast``); two plugins of the same
+    standing registering one name is an error naming both, never a silent "last one wins".
+    """
+
+    def __init__(self, reg: Registry, kind: str, table: dict[str, Any]) -> None:
+        self.kind, self.table = kind, table
+        self.owners = reg.provided.setdefault(kind, {})
+        self.default: dict[str, bool] = {}
+
+    def add(self, name: str, obj: Any, owner: str, is_default: bool) -> None:
+        if name not in self.table:
+            self.table[name], self.owners[name], self.default[name] = obj, owner, is_default
+            return
+        if self.table[name] is obj:
+            return
+        if is_default and not self.default[name]:
+            return  # the plugin registered before it overrides this built-in default
+        raise PluginError(
+            f"two plugins register the {self.kind} '{name}': '{self.owners[name]}' and '{owner}'; "
+            f"uninstall one of them, or set {DISABLE_AUTOLOAD}=1 to load only checkengine's own plugins"
+        )
+
+
+def _each_impl(hook: Any, call: Callable[[Any, str, bool], None]) -> None:
+    """Call *call(function, plugin_name, is_default)* per implementation, in pluggy's call order."""
+    for impl in reversed(hook.get_hookimpls()):
+        call(impl.function, impl.plugin_name, bool(impl.trylast))
+
+
+def _named(obj: Any, what: str) -> str:
+    name = getattr(obj, "name", None)
+    if not isinstance(name, str) or not name:
+        raise PluginError(f"a plugin registered a {what} without a name: {obj!r}")
+    return name
+
+
 def build_registry(pm: pluggy.PluginManager) -> Registry:
     reg = Registry(pm)
     reg.plugin_names = [name for name, _ in pm.list_name_plugin()]
 
-    def first_wins(table: dict[str, Any], what: str) -> Callable[[Any], None]:
-        def register(obj: Any) -> None:
-            name = getattr(obj, "name", None)
-            if not isinstance(name, str) or not name:
-                raise PluginError(f"a plugin registered a {what} without a name: {obj!r}")
-            table.setdefault(name, obj)
+    def by_name(hook: Any, kind: str, table: dict[str, Any]) -> None:
+        tab = _Table(reg, kind, table)
+        _each_impl(hook, lambda fn, owner, default: fn(
+            register=lambda obj: tab.add(_named(obj, kind), obj, owner, default)))
 
-        return register
+    by_name(pm.hook.checkengine_register_check_types, "check type", reg.check_types)
+    by_name(pm.hook.checkengine_register_reporters, "reporter", reg.reporters)
+    by_name(pm.hook.checkengine_register_scorers, "scorer", reg.scorers)
 
-    pm.hook.checkengine_register_check_types(register=first_wins(reg.check_types, "check type"))
-    pm.hook.checkengine_register_reporters(register=first_wins(reg.reporters, "reporter"))
-    pm.hook.checkengine_register_scorers(register=first_wins(reg.scorers, "scorer"))
+    loaders = _Table(reg, "loader", reg.loaders)
 
-    def register_loader(loader: "RecordLoader") -> None:
-        for suffix in loader.suffixes:
-            reg.loaders.setdefault(suffix, loader)
+    def register_loaders(fn: Any, owner: str, default: bool) -> None:
+        def register(loader: "RecordLoader") -> None:
+            for suffix in loader.suffixes:
+                loaders.add(suffix, loader, owner, default)
 
-    pm.hook.checkengine_register_loaders(register=register_loader)
-    for table in pm.hook.checkengine_cel_functions():
-        for name, fn in (table or {}).items():
-            if name in reg.cel_functions and reg.cel_functions[name] is not fn:
-                raise PluginError(f"two plugins define the condition function '{name}'")
-            reg.cel_functions[name] = fn
+        fn(register=register)
+
+    _each_impl(pm.hook.checkengine_register_loaders, register_loaders)
+
+    functions = _Table(reg, "condition function", reg.cel_functions)
+
+    def add_functions(fn: Any, owner: str, default: bool) -> None:
+        for name, function in (fn() or {}).items():
+            functions.add(name, function, owner, default)
+
+    _each_impl(pm.hook.checkengine_cel_functions, add_functions)
     return reg
 
 
@@ -117,3 +199,38 @@ def default_registry() -> Registry:
 def registry_with(*plugins: object) -> Registry:
     """A fresh registry with extra plugin objects registered (used by tests and embedding apps)."""
     return build_registry(new_plugin_manager(list(plugins)))
+
+
+def plugin_commands(builtin: set[str], extra: list[object] | None = None) -> dict[str, tuple["click.Command", str]]:
+    """Subcommands that plugins add through ``checkengine_register_commands``: name -> (command, plugin).
+
+    Only third-party plugins are loaded (checkengine's own commands are listed by the CLI, so that
+    ``checkengine --help`` imports no built-in plugin). A name that a built-in command or another
+    plugin already has is an error naming both.
+    """
+    pm = pluggy.PluginManager(GROUP)
+    pm.add_hookspecs(hookspecs)
+    _load_entry_points(pm, third_party_only=True)
+    _register_extra(pm, extra)
+    _checked(pm)
+    found: dict[str, tuple[click.Command, str]] = {}
+
+    def collect(fn: Any, owner: str, default: bool) -> None:
+        def register(command: "click.Command") -> None:
+            name = command.name
+            if not name:
+                raise PluginError(f"plugin '{owner}' registered a command without a name")
+            if name in builtin:
+                raise PluginError(
+                    f"plugin '{owner}' registers the command '{name}', which checkengine already has; "
+                    f"rename the plugin's command, or uninstall the plugin")
+            if name in found:
+                raise PluginError(
+                    f"two plugins register the command '{name}': '{found[name][1]}' and '{owner}'; "
+                    "uninstall one of them")
+            found[name] = (command, owner)
+
+        fn(register=register)
+
+    _each_impl(pm.hook.checkengine_register_commands, collect)
+    return found

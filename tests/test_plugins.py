@@ -142,14 +142,17 @@ def test_two_plugins_defining_one_function_is_an_error(monkeypatch: pytest.Monke
         def checkengine_cel_functions() -> dict[str, Any]:
             return {"word_count": len}
 
-    with pytest.raises(PluginError, match="two plugins define the condition function 'word_count'"):
+    with pytest.raises(PluginError, match="two plugins register the condition function 'word_count': 'Clash' and 'sample_check_type'"):
         registry_with(_plugin("sample_check_type", monkeypatch), Clash())
 
 
 def test_installed_plugins_are_listed(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["plugins"]) == 0
     out = capsys.readouterr().out
-    for line in ("  checkengine:checks_time", "  checkengine:checks_aggregate", "  checkengine:checks_phrasing"):
-        assert line + "\n" in out
+    from checkengine import __version__
+
+    for plugin, types in (("checks_time", "covered, day_of_month, deadline, holiday, notice"),
+                          ("checks_aggregate", "count, rate, spacing"), ("checks_phrasing", "phrases")):
+        assert f"checkengine:{plugin} {__version__}\n  check types: {types}\n" in out
     for name in ("phrases", "notice", "deadline", "day_of_month", "holiday", "covered", "count", "rate", "spacing"):
         assert f"\n  {name} " in out
