@@ -32,7 +32,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "report": ("checkengine.commands.report", "Write a site's monthly or weekly report (PDF and HTML) from the archive."),
 }
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+DEBUG_ENV = "CHECKENGINE_DEBUG"
+
+
+def _debug_wanted(argv: list[str]) -> bool:
+    return "--debug" in argv or os.environ.get(DEBUG_ENV, "") not in ("", "0")
 
 
 class LazyGroup(click.Group):
@@ -78,48 +82,46 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """checkengine: service standards as code.
 
     Exit codes: 0 all good, 1 findings (failed rules, lint findings, invalid signatures),
-    2 unusable input or usage, 3 internal error.
+    2 unusable input or usage, 3 internal error or a failure of the environment, 130 interrupted.
+    Set CHECKENGINE_DEBUG=1 (or give --debug) to see tracebacks.
     """
     ctx.ensure_object(dict)
-    ctx.obj["debug"] = debug or bool(os.environ.get("CHECKENGINE_DEBUG"))
+    ctx.obj["debug"] = debug or _debug_wanted([])
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the command and turn every error into its exit code."""
-    from checkengine.errors import UserError
+    """Entry point: run the command and turn every error into its exit code (``ExitCode``)."""
+    from checkengine.errors import CheckengineError, ExitCode, UserError
 
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    args = list(argv if argv is not None else sys.argv[1:])
+    debug = _debug_wanted(args)
     cli._plugin_commands = None  # found afresh per run (tests call main() many times)
     try:
-        result: Any = cli.main(args=argv, prog_name="checkengine", standalone_mode=False)
-    except UserError as exc:
-        click.echo(f"checkengine: error: {exc}", err=True)
-        return EXIT_USAGE
-    except click.exceptions.Abort:
+        result: Any = cli.main(args=args, prog_name="checkengine", standalone_mode=False)
+    except CheckengineError as exc:
+        if debug and not isinstance(exc, UserError):
+            raise
+        click.echo(f"checkengine: {exc.label}: {exc}", err=True)
+        return int(exc.exit_code)
+    except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("checkengine: interrupted", err=True)
-        return 130
-    except click.UsageError as exc:
-        exc.show()
-        return EXIT_USAGE
+        return int(ExitCode.INTERRUPTED)
     except click.ClickException as exc:
         exc.show()
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        click.echo("checkengine: interrupted", err=True)
-        return 130
+        return int(ExitCode.USAGE)
     except BrokenPipeError:
-        return EXIT_OK
+        return int(ExitCode.OK)
     except Exception:
         if debug:
             raise
         import traceback
 
         click.echo(
-            "checkengine: internal error (a bug; please report it with the output of --debug):\n"
-            + traceback.format_exc().strip().splitlines()[-1],
+            "checkengine: internal error (a bug; please report it with the output of --debug or "
+            f"{DEBUG_ENV}=1):\n" + traceback.format_exc().strip().splitlines()[-1],
             err=True,
         )
-        return EXIT_INTERNAL
+        return int(ExitCode.INTERNAL)
     return int(result or 0)
 
 

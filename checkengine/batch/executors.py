@@ -13,6 +13,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Literal, Protocol
 
+from checkengine.errors import EnvironmentFailure
 from checkengine.batch.job import Job
 from checkengine.batch.source import Chunk
 from checkengine.batch.worker import ChunkResult, init_pool_worker, run_chunk, run_pool_chunk
@@ -48,7 +49,7 @@ class Executor(Protocol):
     def close(self, *, cancel: bool) -> None: ...
 
 
-class WorkerCrashed(Exception):
+class WorkerCrashed(EnvironmentFailure):
     """A worker process died (killed, out of memory): a failure of the machine, not of the input."""
 
 
