@@ -60,6 +60,8 @@ def run_chunk(job: Job, chunk: Chunk) -> ChunkResult:
             outputs.append(Output(seq, error=record))
             continue
         payload = runner.process(record, seq)
+        if payload is None:
+            continue  # left out of the run (Engine.skips): no output, not folded
         if isinstance(payload, RecordError):
             outputs.append(Output(seq, error=payload))
             continue
