@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any, Hashable, Iterable, Literal
 
 from checkengine import validation
+from checkengine.answers import answer_for, reconcile
 from checkengine.checks import (
     CheckFailure, CheckSpecError, CheckType, CompiledCheck, Compiler, Env, EnvCache, GroupCheck, Result,
     parse_datetime,
@@ -234,6 +235,9 @@ class Engine:
             result = Result("not_applicable", explanation=self._text(rule).condition_false or "")
         else:
             result = Result("not_applicable", explanation=message("not_applicable", self.lang, reason=reason))
+        answer = None if getattr(compiled.check, "reads_answers", False) else answer_for(data, rule.id)
+        if answer is not None:  # the auditor also answered a rule judged from data: shown, never overridden
+            result = reconcile(result, answer, self.lang)
         return self._finish(rule, result, env, on, scope)
 
     def _not_applicable(self, compiled: CompiledRule, data: Mapping[str, Any], env: Env, on: date | None) -> str | None:
