@@ -73,7 +73,7 @@ class Runner(Protocol):
 
     def process(self, record: Record, seq: int) -> Any:
         """The payload for one valid record (*seq*: its input position), a
-        :class:`RecordError` when it is unusable, or None when it is left out of the run."""
+        :class:`RecordError` when it is unusable, or :data:`SKIP` when it is left out of the run."""
 
     def new_groups(self) -> Any:
         """An empty aggregate state."""
@@ -93,6 +93,15 @@ class Job(Protocol):
     def runner(self) -> Runner:
         """Build the runner (called once per process)."""
 
+
+class _Skip:
+    """What :meth:`Runner.process` returns for a record left out of the run (no output, not folded)."""
+
+    def __repr__(self) -> str:
+        return "SKIP"
+
+
+SKIP = _Skip()
 
 OUTCOME_KEYS = ("pass", "fail", "not_applicable", "waived", "needs_review", "error")
 
@@ -125,9 +134,9 @@ class EvaluateRunner:
             return problem
         return self.engine.evaluate_record(record)
 
-    def process(self, record: Record, seq: int = 0) -> Evaluated | RecordError | None:
+    def process(self, record: Record, seq: int = 0) -> Evaluated | RecordError | _Skip:
         if self.engine.skips(record):
-            return None  # a kind this rulebook does not check, in a run over folders
+            return SKIP  # a kind this rulebook does not check, in a run over folders
         entry = self.evaluate(record)
         if isinstance(entry, RecordError):
             return entry
