@@ -42,8 +42,8 @@ _COLLECTED = frozenset({"observations", "answers", "subject", "site", "timestamp
 _RECORD_REF = re.compile(r"\brecord\.([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?")
 _WHEN_BOOL = re.compile(r"record\.observations\.([A-Za-z_][A-Za-z0-9_]*)\s*[!=]=\s*(?:true|false)\b")
 
-__all__ = ["ANSWERS", "SCHEMA", "VISIT_KINDS", "checklist_kind", "judged_on_visit", "observation_fields",
-           "read_checklist", "read_filled", "render_checklist", "rules_in_force"]
+__all__ = ["ANSWERS", "SCHEMA", "VISIT_KINDS", "checklist_kind", "judged_on_visit", "read_checklist",
+           "read_filled", "render_checklist", "rules_in_force"]
 
 
 def _checks(check: Any) -> list[dict[str, Any]]:
@@ -114,16 +114,8 @@ def checklist_kind(merged: dict[str, Any], asked: str | None) -> str:
     return found[0]
 
 
-def observation_fields(rules: list[dict[str, Any]]) -> dict[str, str]:
-    """Observation name -> ``bool``, ``number`` or ``text``, from the fields the rules read."""
-    kinds: dict[str, str] = {}
-    for rule in rules:
-        for name, kind in _observations_of(rule).items():
-            kinds.setdefault(name, kind)
-    return kinds
-
-
 def _observations_of(rule: dict[str, Any]) -> dict[str, str]:
+    """Observation name -> ``bool``, ``number`` or ``text``, for each observation *rule* reads."""
     kinds: dict[str, str] = {}
     for check in _checks(rule.get("check")):
         name = check.get("field")
@@ -235,7 +227,6 @@ def render_checklist(
             elif codes:
                 fields[field]["choices"] = [[code, code] for code in codes]
             observations.append({"name": name, "label": label, "field": field, "type": kind_of,
-                                 "labelled": bool(asked),
                                  "choices": [{"code": c, "meaning": pick(t, lang, source_lang)} for c, t in codes.items()]})
         sections[-1]["rows"].append(
             {"rule": rule["id"], "title": pick(rule.get("title"), lang, source_lang),
