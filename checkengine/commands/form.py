@@ -54,7 +54,8 @@ def checklist(rulebook: str, subject: str, day: date, lang: str, site: str | Non
     refuse_existing(Path(output), force=force)
     book = api.load_rulebook(rulebook)
     render_checklist(book.merged, subject=_subject(subject), day=day, lang=lang, site=site, kind=kind,
-                     timezone=timezone, out_path=output, force=force)
+                     timezone=timezone, out_path=output, force=force,
+                     warn=lambda text: click.echo(f"checkengine: warning: {text}", err=True))
     click.echo(f"wrote {output}")
     return 0
 

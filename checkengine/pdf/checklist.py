@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from checkengine.errors import UserError
@@ -162,9 +162,11 @@ def render_checklist(
     record_id: str | None = None,
     out_path: Path | str | None = None,
     force: bool = False,
+    warn: Callable[[str], None] | None = None,
 ) -> bytes:
     """Render the blank checklist of a rulebook for one subject, date and kind of visit (by
-    default the one the rulebook's rules are for); write it if asked."""
+    default the one the rulebook's rules are for); write it if asked. *warn* is told of each
+    observation the rulebook gives no question for (the checklist then shows its name)."""
     from checkengine.pdf.render import environment, html_to_document, require_language, write_document
     from checkengine.rulebook.load import digest
 
@@ -217,6 +219,9 @@ def render_checklist(
             field = f"o{number:03d}"
             asked = questions.get(name) or {}
             label = pick(asked.get("question"), lang, source_lang) or name
+            if not asked and warn is not None:
+                warn(f"observation '{name}' (rule {rule['id']}) has no question in the rulebook, so the checklist "
+                     f"shows its name; add observations: {{{name}: {{question: ...}}}} to the rule")
             codes = asked.get("choices") or {}
             if codes:
                 kind_of = "choice"

@@ -17,6 +17,11 @@ def test_checklist_and_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
                          "--date", "2026-11-03", "--lang", "ko", "--site", "cc-taipei", "--timezone", "Asia/Taipei",
                          "--kind", "floor_inspection", "-o", blank)
     assert (code, out) == (0, f"wrote {blank}\n")
+    # the test rulebook gives its observations no question: said, not hidden
+    assert err.splitlines()[0] == ("checkengine: warning: observation 'uniform' (rule DRS-01-uniform) has no question "
+                                   "in the rulebook, so the checklist shows its name; add observations: "
+                                   "{uniform: {question: ...}} to the rule")
+    assert len(err.splitlines()) == 6
     writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(str(blank)))
     for page in writer.pages:
         writer.update_page_form_field_values(page, {"r002": "fail", "c002": "명찰 위치 불량", "o006": "7", "time": "10:20"},
@@ -60,7 +65,7 @@ def test_the_kind_comes_from_the_rulebook(tmp_path: Path, capsys: pytest.Capture
     out_pdf = tmp_path / "branch.pdf"
     code, out, err = cli(capsys, "form", "checklist", "--rulebook", root / "rulebooks" / "branch-service.yaml",
                          "--subject", "B102", "--date", "2026-11-05", "--lang", "en", "-o", out_pdf)
-    assert (code, out) == (0, f"wrote {out_pdf}\n")
+    assert (code, out, err) == (0, f"wrote {out_pdf}\n", "")  # every observation has its question
     from checkengine.pdf import attachments as att
 
     mapping = att.read_json_attachment(att.read_attachments(out_pdf.read_bytes()), att.CHECKLIST, "x")

@@ -156,6 +156,16 @@ def _mapping(pdf: Path) -> dict[str, Any]:
     return found
 
 
+def test_an_earlier_checklists_unticked_box_is_not_known() -> None:
+    # checklist/1 had checkboxes for yes/no observations: unticked cannot tell "no" from "not checked".
+    from checkengine.pdf.checklist_read import _observation
+
+    old = {"observation": "uniform", "type": "bool"}
+    assert _observation("o001", old, "/Off", "old.pdf") is None
+    assert _observation("o001", old, None, "old.pdf") is None
+    assert _observation("o001", old, "/On", "old.pdf") is True
+
+
 def test_not_a_checklist(signed_form: Path) -> None:
     with pytest.raises(UserError) as err:
         read_checklist(signed_form)
