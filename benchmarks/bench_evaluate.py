@@ -113,7 +113,7 @@ def records(n: int) -> list[dict[str, Any]]:
 def hand_written_minimal(record: dict[str, Any]) -> list[dict[str, Any]]:
     """The same 60 rules written directly in Python, each outcome a small dict (rule, outcome,
     observed, expected, explanation): a floor for what any implementation costs."""
-    from checkengine.textnorm import fold
+    from checkengine.textnorm import phrase_key, said
 
     obs = record["observations"]
     answers = record.get("answers") or {}
@@ -157,13 +157,13 @@ def hand_written_minimal(record: dict[str, Any]) -> list[dict[str, Any]]:
         if when():
             ok = obs[f"n{k}"] < 35 and obs[f"f{k}"]
             add("pass" if ok else "fail", ok, True, f"the condition {'holds' if ok else 'does not hold'}")
-    agent = [fold(t["text"]) for t in data["turns"] if t["speaker"] == "agent"]
+    agent = [phrase_key(t["text"]) for t in data["turns"] if t["speaker"] == "agent"]
     greeting = [p for lang, ps in GREETING.items() if lang.startswith("zh") for p in ps]
     rude = [p for lang, ps in RUDE.items() if lang.startswith("zh") for p in ps]
     for _ in range(5):
         if when():
-            greeted = any(fold(p) in agent[0] for p in greeting) if agent else False
-            bad = [p for p in rude if any(fold(p) in t for t in agent)]
+            greeted = any(said(phrase_key(p), agent[0]) for p in greeting) if agent else False
+            bad = [p for p in rude if any(said(phrase_key(p), t) for t in agent)]
             ok = greeted and not bad
             add("pass" if ok else "fail", {"greeted": greeted, "forbidden": bad}, None,
                 "greeting found" if ok else f"missing greeting or forbidden {bad}")
@@ -185,7 +185,7 @@ def hand_written(record: dict[str, Any]) -> dict[str, Any]:
     explanation with the parameters in force, observed/expected, parameters, sources, evidence,
     details) and the weighted score. The rules are known in advance, so nothing is generic: no
     plugin dispatch, no condition language, no messages catalogue."""
-    from checkengine.textnorm import fold
+    from checkengine.textnorm import phrase_key, said
 
     obs = record["observations"]
     answers = record.get("answers") or {}
@@ -246,15 +246,15 @@ def hand_written(record: dict[str, Any]) -> dict[str, Any]:
             text = "holds" if ok else "does not hold"
             add("pass" if ok else "fail", ok, True,
                 f"the condition {text}: record.observations.n{k} < 35 && record.observations.f{k}")
-    agent = [(n, fold(t["text"])) for n, t in enumerate(data["turns"], 1) if t["speaker"] == "agent"]
+    agent = [(n, phrase_key(t["text"])) for n, t in enumerate(data["turns"], 1) if t["speaker"] == "agent"]
     greeting = [p for lang, ps in GREETING.items() if lang.startswith("zh") for p in ps]
     rude = [p for lang, ps in RUDE.items() if lang.startswith("zh") for p in ps]
     phrase_params = {"greeting": {"value": GREETING, "since": SINCE, "reference": "bench"},
                      "rude": {"value": RUDE, "since": SINCE, "reference": "bench"}}
     for _ in range(5):
         if when():
-            hit = next((p for p in greeting if agent and fold(p) in agent[0][1]), None)
-            bad = [{"set": "rude", "phrase": p, "turn": n} for p in rude for n, t in agent if fold(p) in t][:1]
+            hit = next((p for p in greeting if agent and said(phrase_key(p), agent[0][1])), None)
+            bad = [{"set": "rude", "phrase": p, "turn": n} for p in rude for n, t in agent if said(phrase_key(p), t)][:1]
             problems = [] if hit else [f"greeting: none of {', '.join(greeting)} in the agent's first turn"]
             problems += [f"forbidden phrase '{b['phrase']}' (rude) in turn {b['turn']}" for b in bad]
             observed = {"matched": {"greeting": {"phrase": hit, "turn": 1}} if hit else {},

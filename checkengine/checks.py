@@ -372,6 +372,10 @@ class Env:
 class CompiledCheck:
     """A record-scope check, compiled for one rule."""
 
+    #: The check judges the auditor's own answer (``manual``). Otherwise an answer in the record
+    #: on the rule is set beside the check's verdict (:mod:`checkengine.answers`).
+    reads_answers: bool = False
+
     def run(self, record: Mapping[str, Any], env: Env) -> Result:  # pragma: no cover - interface
         raise TypeError("record-scope checks implement run()")
 

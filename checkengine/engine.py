@@ -12,9 +12,10 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Hashable, Iterable
+from typing import Any, Hashable, Iterable, Literal
 
 from checkengine import validation
+from checkengine.answers import answer_for, reconcile
 from checkengine.checks import (
     CheckFailure, CheckSpecError, CheckType, CompiledCheck, Compiler, Env, EnvCache, GroupCheck, Result,
     parse_datetime,
@@ -30,6 +31,10 @@ from checkengine.waivers import Waiver, WaiverIndex
 from checkengine.yamlio import Document, format_path
 
 RESULT_SCHEMA = "checkengine/result/1"
+
+#: What to do with a record of a kind that no rule of the rulebook takes: report it as an error
+#: (a record checked against the wrong rulebook), or leave it out (a folder of many kinds).
+OtherKinds = Literal["error", "skip"]
 
 # _not_applicable's answer when the rule's condition is false (its explanation is made once per rule).
 _CONDITION_FALSE = "condition_false"
@@ -102,8 +107,10 @@ class Engine:
         waivers: Iterable[Waiver] = (),
         on: date | None = None,
         collect: list[Finding] | None = None,
+        other_kinds: OtherKinds = "error",
     ) -> None:
         self.book = book
+        self.other_kinds = other_kinds
         self.registry = registry or default_registry()
         self.lang = lang or book.source_language
         if self.lang not in book.languages:
@@ -179,6 +186,18 @@ class Engine:
     def record_rules(self, kind: str) -> list[CompiledRule]:
         return self.by_kind.get(kind, []) + self.any_kind
 
+    def covers(self, kind: str) -> bool:
+        """Whether any rule of the rulebook (record or group scope) takes records of *kind*."""
+        if kind in self.by_kind or self.any_kind:
+            return True
+        return any(c.kinds is None or kind in c.kinds for c in self.group_rules)
+
+    def skips(self, record: Record) -> bool:
+        """Whether *record* is left out of the run: its kind is not checked here, and the run
+        reads folders of many kinds (``other_kinds="skip"``). Otherwise :meth:`precheck` makes
+        such a record an error."""
+        return self.other_kinds == "skip" and not self.covers(record.data["kind"])
+
     def evaluate_record(self, record: Record) -> dict[str, Any]:
         """The outcomes of every record-scope rule for one record, with its score."""
         data = record.data
@@ -216,6 +235,9 @@ class Engine:
             result = Result("not_applicable", explanation=self._text(rule).condition_false or "")
         else:
             result = Result("not_applicable", explanation=message("not_applicable", self.lang, reason=reason))
+        answer = None if getattr(compiled.check, "reads_answers", False) else answer_for(data, rule.id)
+        if answer is not None:  # the auditor also answered a rule judged from data: shown, never overridden
+            result = reconcile(result, answer, self.lang)
         return self._finish(rule, result, env, on, scope)
 
     def _not_applicable(self, compiled: CompiledRule, data: Mapping[str, Any], env: Env, on: date | None) -> str | None:
@@ -456,6 +478,8 @@ class Engine:
             if isinstance(item, RecordError):
                 errors.append(item)
                 continue
+            if self.skips(item):
+                continue
             problem = self.precheck(item)
             if problem is not None:
                 errors.append(problem)
@@ -474,6 +498,15 @@ class Engine:
         if not record.prepared:
             self.registry.hook.checkengine_prepare_record(record=data)
             record.prepared = True
+        kind = data["kind"]
+        if not self.covers(kind):
+            # Never an empty "passed": the record was checked against the wrong rulebook.
+            checked = sorted(set(self.by_kind) | {k for c in self.group_rules for k in (c.kinds or ())})
+            return RecordError(
+                Location(record.location.file, record.location.line, record.location.column, "kind"),
+                f"no rule of {self.book.id} applies to kind {kind}; it checks: {', '.join(checked) or '—'} "
+                f"(evaluate {kind} records against a rulebook that has rules for them)",
+            )
         language = (data.get("data") or {}).get("language") if data["kind"] == "transcript" else None
         # A variant of a rulebook language will do (zh-TW for zh-Hant): phrase matching folds scripts.
         if language is not None and _primary(language) not in {_primary(lang) for lang in self.book.languages}:

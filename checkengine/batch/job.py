@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable, Protocol
 
-from checkengine.engine import Engine, GroupStates
+from checkengine.engine import Engine, GroupStates, OtherKinds
 from checkengine.plugins import Registry, default_registry, registry_with
 from checkengine.records import Record, RecordError
 from checkengine.rulebook.model import Rulebook
@@ -37,11 +37,12 @@ class EngineSpec:
     on: date | None = None
     waivers: tuple[Waiver, ...] = ()
     plugins: tuple[str, ...] = ()
+    other_kinds: OtherKinds = "error"
 
     @property
     def key(self) -> str:
         parts = [self.book.digest, self.lang, self.on.isoformat() if self.on else None,
-                 [repr(w) for w in self.waivers], list(self.plugins)]
+                 [repr(w) for w in self.waivers], list(self.plugins), self.other_kinds]
         return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:24]
 
     def registry(self) -> Registry:
@@ -51,7 +52,7 @@ class EngineSpec:
 
     def build(self) -> Engine:
         return Engine(self.book, registry=self.registry(), lang=self.lang, on=self.on,
-                      waivers=self.waivers)
+                      waivers=self.waivers, other_kinds=self.other_kinds)
 
 
 _ENGINES: dict[str, Engine] = {}
@@ -71,8 +72,8 @@ class Runner(Protocol):
     """The per-process worker side of a job."""
 
     def process(self, record: Record, seq: int) -> Any:
-        """The payload for one valid record (*seq*: its input position), or a
-        :class:`RecordError` when it is unusable."""
+        """The payload for one valid record (*seq*: its input position), a
+        :class:`RecordError` when it is unusable, or :data:`SKIP` when it is left out of the run."""
 
     def new_groups(self) -> Any:
         """An empty aggregate state."""
@@ -92,6 +93,15 @@ class Job(Protocol):
     def runner(self) -> Runner:
         """Build the runner (called once per process)."""
 
+
+class _Skip:
+    """What :meth:`Runner.process` returns for a record left out of the run (no output, not folded)."""
+
+    def __repr__(self) -> str:
+        return "SKIP"
+
+
+SKIP = _Skip()
 
 OUTCOME_KEYS = ("pass", "fail", "not_applicable", "waived", "needs_review", "error")
 
@@ -124,7 +134,9 @@ class EvaluateRunner:
             return problem
         return self.engine.evaluate_record(record)
 
-    def process(self, record: Record, seq: int = 0) -> Evaluated | RecordError:
+    def process(self, record: Record, seq: int = 0) -> Evaluated | RecordError | _Skip:
+        if self.engine.skips(record):
+            return SKIP  # a kind this rulebook does not check, in a run over folders
         entry = self.evaluate(record)
         if isinstance(entry, RecordError):
             return entry

@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from checkengine.batch.job import Job, Runner
+from checkengine.batch.job import SKIP, Job, Runner
 from checkengine.batch.source import Chunk, validated
 from checkengine.records import RecordError
 
@@ -60,6 +60,8 @@ def run_chunk(job: Job, chunk: Chunk) -> ChunkResult:
             outputs.append(Output(seq, error=record))
             continue
         payload = runner.process(record, seq)
+        if payload is SKIP:
+            continue  # left out of the run (Engine.skips): no output, not folded
         if isinstance(payload, RecordError):
             outputs.append(Output(seq, error=payload))
             continue

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from checkengine import hookimpl
 from checkengine.calendars import is_public_holiday
-from checkengine.textnorm import fold
+from checkengine.textnorm import fold, phrase_key, said
 
 
 def _dt(value: Any) -> datetime:
@@ -72,7 +72,8 @@ def normalize(text: str) -> str:
 
 
 def contains_phrase(text: str, phrase: str) -> bool:
-    return fold(phrase) in fold(text)
+    """Whether *phrase* is said in *text*, as the ``phrases`` check matches (pauses folded away)."""
+    return said(phrase_key(phrase) or fold(phrase), phrase_key(text))
 
 
 def weekday_before(value: str, iso_weekday: int, day: int) -> str:

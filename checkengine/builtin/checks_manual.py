@@ -29,6 +29,8 @@ class Manual(CheckType):
         need_photo = bool(compiler.rule.evidence.get("photo"))
 
         class _Manual(CompiledCheck):
+            reads_answers = True
+
             def run(self, record: Mapping[str, Any], env: Env) -> Result:
                 answer = (record.get("answers") or {}).get(item)
                 if not answer:

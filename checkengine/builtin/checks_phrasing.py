@@ -3,8 +3,13 @@
 A phrase set maps a language to its phrases (``{zh-Hant: [你好, 您好], en: [Hello]}``), inline or
 as a parameter's value. The transcript's ``data.language`` picks the phrases: the lists of every
 variant of that language (for Chinese: zh, zh-Hant, zh-Hans, zh-TW ... together), because folding
-makes the script irrelevant. Text and phrases are folded with :func:`checkengine.textnorm.fold`
-(width, Traditional/Simplified, case) before a substring match.
+makes the script irrelevant. Text and phrases are folded with :func:`checkengine.textnorm.phrase_key`
+(width, Traditional/Simplified, case, and the punctuation and spaces of a speaker's pause) before a
+substring match.
+
+Positions: ``opening`` is the speaker's first turn, ``closing`` the last, ``anywhere`` any turn;
+``first`` is the speaker's first turn when it is the first turn of the conversation: the speaker
+spoke before anyone else ("主動打招呼", greets first: 001 Ⅸ 一).
 """
 
 from __future__ import annotations
@@ -19,9 +24,9 @@ from checkengine.checks import (
     param_schema,
 )
 from checkengine.i18n import message
-from checkengine.textnorm import fold
+from checkengine.textnorm import fold, phrase_key, said
 
-Position = Literal["opening", "closing", "anywhere"]
+Position = Literal["first", "opening", "closing", "anywhere"]
 
 _PHRASE_MAP = {
     "type": "object",
@@ -37,7 +42,7 @@ _REQUIRE_ITEM = {
     "additionalProperties": False,
     "properties": {
         "name": _SET_NAME,
-        "position": {"enum": ["opening", "closing", "anywhere"]},
+        "position": {"enum": ["first", "opening", "closing", "anywhere"]},
         "phrases": param_schema(_PHRASE_MAP),
     },
 }
@@ -118,7 +123,7 @@ class _Phrases(CompiledCheck):
         if not isinstance(language, str) or not language:
             language = env.book.source_language
         # (1-based number in the whole transcript, folded text) of the speaker's turns
-        mine = [(n, fold(str(t.get("text") or ""))) for n, t in enumerate(turns, start=1)
+        mine = [(n, phrase_key(str(t.get("text") or ""))) for n, t in enumerate(turns, start=1)
                 if isinstance(t, Mapping) and t.get("speaker") == self.speaker]
         problems: list[str] = []
         matched: dict[str, Any] = {}
@@ -126,7 +131,14 @@ class _Phrases(CompiledCheck):
         for item in self.require:
             phrases = self._phrases(item, language, env)
             searched = mine
-            if item.position == "opening":
+            if item.position == "first" and mine and mine[0][0] != 1:
+                # Greeting first is speaking before the customer, not only greeting in one's first turn.
+                first = turns[0].get("speaker") if isinstance(turns[0], Mapping) else None
+                missing.append(item.name)
+                problems.append(message("phrases_not_first", env.lang, name=item.name, speaker=self.speaker,
+                                        other=first or "?", turn=mine[0][0]))
+                continue
+            if item.position in ("first", "opening"):
                 searched = mine[:1]
             elif item.position == "closing":
                 searched = mine[-1:]
@@ -157,15 +169,16 @@ def _first_hit(phrases: list[str], turns: list[tuple[int, str]]) -> tuple[str, i
     """The first (phrase, turn number) such that the folded phrase occurs in that folded turn."""
     for number, text in turns:
         for phrase in phrases:
-            if fold(phrase) in text:
+            if said(phrase_key(phrase) or fold(phrase), text):  # a phrase of punctuation alone stays itself
                 return phrase, number
     return None
 
 
 class Phrases(CheckType):
     name = "phrases"
-    summary = ("Required phrase sets (in the opening, closing or any turn) and forbidden phrases in "
-               "one speaker's transcript turns; width-, script- and case-insensitive.")
+    summary = ("Required phrase sets (in the first turn of the conversation, the speaker's opening or "
+               "closing turn, or any turn) and forbidden phrases in one speaker's transcript turns; "
+               "insensitive to width, script, case, punctuation and the spaces of a pause.")
     options = {
         "field": {"type": "string", "minLength": 1, "description": "The turns; default data.turns"},
         "speaker": {"type": "string", "minLength": 1, "description": "Whose turns; default agent"},

@@ -10,7 +10,7 @@ import sys
 import tempfile
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, TextIO
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal, TextIO
 
 import click
 
@@ -42,15 +42,25 @@ class DateType(_DateParamType):
 DATE = DateType()
 
 
-def engine_spec(rulebook: str, waiver_files: Iterable[str], *, lang: str | None, on: date | None) -> EngineSpec:
-    """The rulebook and the waivers files of ``batch`` and ``archive add``, loaded into a spec."""
+def engine_spec(rulebook: str, waiver_files: Iterable[str], *, lang: str | None, on: date | None,
+                paths: Iterable[str] = ()) -> EngineSpec:
+    """The rulebook and the waivers files of ``batch`` and ``archive add``, loaded into a spec.
+
+    Records of a kind the rulebook does not check are an error, unless *paths* include a folder
+    (see :func:`other_kinds`)."""
     from checkengine.batch.job import EngineSpec
     from checkengine.rulebook.load import load_rulebook
     from checkengine.waivers import load_waivers
 
     book = load_rulebook(rulebook)
     waivers = tuple(w for path in waiver_files for w in load_waivers(path))
-    return EngineSpec(book, lang=lang, on=on, waivers=waivers)
+    return EngineSpec(book, lang=lang, on=on, waivers=waivers, other_kinds=other_kinds(paths))
+
+
+def other_kinds(paths: Iterable[str]) -> Literal["error", "skip"]:
+    """A run over a folder leaves out the records of kinds the rulebook does not check (a month's
+    folder holds every kind, for many rulebooks); records named one by one must all be checked."""
+    return "skip" if any(Path(p).is_dir() for p in paths) else "error"
 
 
 _ADVICE = {

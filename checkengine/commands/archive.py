@@ -34,7 +34,7 @@ def run_add(opts: AddOptions) -> int:
     from checkengine.batch.source import estimate_total
     from checkengine.plugins import default_registry
 
-    spec = engine_spec(opts.rulebook, opts.waivers, lang=opts.lang, on=opts.on)
+    spec = engine_spec(opts.rulebook, opts.waivers, lang=opts.lang, on=opts.on, paths=opts.paths)
     language = parent_runner(spec).engine.lang  # a bad --lang fails here, before the archive is touched
     executor = make_executor("local", jobs=opts.jobs)
     path = archive_path(opts.db)

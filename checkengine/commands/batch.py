@@ -45,7 +45,7 @@ def run(opts: BatchCommandOptions) -> int:
 
     if opts.chunk_size < 1:
         raise UserError(f"--chunk-size must be at least 1, got {opts.chunk_size}")
-    spec = engine_spec(opts.rulebook, opts.waivers, lang=opts.lang, on=opts.on)
+    spec = engine_spec(opts.rulebook, opts.waivers, lang=opts.lang, on=opts.on, paths=opts.paths)
     head = result_head(spec)  # builds the engine here first: a bad --lang fails before any work
     executor = make_executor(opts.executor, jobs=opts.jobs, scheduler=opts.scheduler,
                              connect_timeout=opts.connect_timeout)

@@ -7,7 +7,7 @@ from datetime import date
 
 import click
 
-from checkengine.commands._common import DATE, open_output
+from checkengine.commands._common import DATE, open_output, other_kinds
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,8 @@ def run(opts: EvaluateOptions) -> int:
         raise UserError(f"unknown format '{opts.format}'; choose one of: {', '.join(sorted(registry.reporters))}")
     book = load_rulebook(opts.rulebook)
     waivers = [w for path in opts.waivers for w in load_waivers(path)]
-    engine = Engine(book, registry=registry, lang=opts.lang, on=opts.on, waivers=waivers)
+    engine = Engine(book, registry=registry, lang=opts.lang, on=opts.on, waivers=waivers,
+                    other_kinds=other_kinds(opts.paths))
     result = engine.run(iter_records(opts.paths, registry))
     with open_output(opts.output) as out:
         reporter.render(result, out, verbose=opts.verbose)

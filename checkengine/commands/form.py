@@ -37,11 +37,12 @@ def _subject(text: str) -> dict[str, object]:
 @click.option("--date", "day", type=DATE, required=True, help="The inspection date (YYYY-MM-DD).")
 @click.option("--lang", required=True, help="The checklist's language (one of the rulebook's).")
 @click.option("--site", help="The site id.")
-@click.option("--kind", default="floor_inspection", show_default=True, help="The record kind it becomes.")
+@click.option("--kind", help="The kind of visit (floor_inspection, branch_inspection, mystery_shopping); "
+              "default: the one the rulebook's rules are for.")
 @click.option("--timezone", default="UTC", show_default=True, help="The site's time zone (Asia/Taipei ...).")
 @click.option("--output", "-o", required=True, metavar="OUT.pdf")
 @click.option("--force", is_flag=True, help="Replace an existing output file.")
-def checklist(rulebook: str, subject: str, day: date, lang: str, site: str | None, kind: str,
+def checklist(rulebook: str, subject: str, day: date, lang: str, site: str | None, kind: str | None,
               timezone: str, output: str, force: bool) -> int:
     """Write a blank, fillable checklist of RULEBOOK for one subject and date."""
     from checkengine import api
@@ -53,7 +54,8 @@ def checklist(rulebook: str, subject: str, day: date, lang: str, site: str | Non
     refuse_existing(Path(output), force=force)
     book = api.load_rulebook(rulebook)
     render_checklist(book.merged, subject=_subject(subject), day=day, lang=lang, site=site, kind=kind,
-                     timezone=timezone, out_path=output, force=force)
+                     timezone=timezone, out_path=output, force=force,
+                     warn=lambda text: click.echo(f"checkengine: warning: {text}", err=True))
     click.echo(f"wrote {output}")
     return 0
 
@@ -63,20 +65,32 @@ def checklist(rulebook: str, subject: str, day: date, lang: str, site: str | Non
 @click.option("--output", "-o", metavar="RECORD.yaml", help="Write the record here (default: stdout).")
 @click.option("--force", is_flag=True, help="Replace an existing output file.")
 def read(filled: str, output: str | None, force: bool) -> int:
-    """Read a filled checklist back as an inspection record (YAML)."""
+    """Read a filled checklist back as an inspection record (YAML).
+
+    Items left blank are not answered: a rule without an answer is left out of answers, an
+    observation without a value is null (not known). A checklist with nothing filled in, or without
+    the time of the visit, is refused (exit 2).
+    """
 
     import yaml
 
-    from checkengine.pdf.checklist import read_checklist
+    from checkengine.pdf.checklist import read_filled
     from checkengine.pdf.output import write_atomic
 
-    record = read_checklist(filled)
-    text = "# read from " + Path(filled).name + " by checkengine form read\n" + yaml.safe_dump(
-        record, allow_unicode=True, sort_keys=False
+    filled_in = read_filled(filled)
+    gaps = []
+    if filled_in.unanswered_rules:
+        gaps.append(f"# not answered: {', '.join(filled_in.unanswered_rules)}\n")
+    if filled_in.unanswered_observations:
+        gaps.append(f"# not observed (null): {', '.join(filled_in.unanswered_observations)}\n")
+    text = "# read from " + Path(filled).name + " by checkengine form read\n" + "".join(gaps) + yaml.safe_dump(
+        filled_in.record, allow_unicode=True, sort_keys=False
     )
     if output:
         write_atomic(output, text.encode("utf-8"), force=force)
-        click.echo(f"wrote {output}", err=True)
+        blank = len(filled_in.unanswered_rules) + len(filled_in.unanswered_observations)
+        click.echo(f"wrote {output}" + (f" ({blank} item{'s' if blank != 1 else ''} not answered)" if blank else ""),
+                   err=True)
     else:
         click.echo(text, nl=False)
     return 0

@@ -58,6 +58,10 @@ def _rule_texts(rule: dict[str, Any], base: PathT) -> Iterator[PathT]:
             yield base + (("source", i, "note") if isinstance(rule["source"], list) else ("source", "note"))
     if isinstance(rule.get("check"), dict) and "prompt" in rule["check"]:
         yield base + ("check", "prompt")
+    for name, asked in (rule.get("observations") or {}).items():
+        yield base + ("observations", name, "question")
+        for code in (asked.get("choices") or {}) if isinstance(asked, dict) else ():
+            yield base + ("observations", name, "choices", code)
 
 
 def _get(data: Any, path: PathT) -> Any:

@@ -1,35 +1,49 @@
 """The blank checklist: a printable, fillable PDF (AcroForm) that reads back into a record.
 
-Each rule in force on the inspection date gets a row with a choice field (``pass``, ``fail``,
-``n.a.``) and a comment field; each observation a rule reads (``observations.NAME``) gets a
-field of its own: a checkbox for yes/no observations, a text field otherwise. Choice fields
-stand in for radio buttons, whose WeasyPrint output some readers mishandle. Field names are
-short and plain (``r001``, ``c001``, ``o001``); the map from them to rule ids and observation
-names travels inside the PDF as the attachment ``checklist.json``, so :func:`read_checklist`
-needs nothing but the filled file.
+A checklist is for one kind of visit (a floor inspection, a branch inspection, a mystery-shopping
+visit), and that kind comes from the rulebook: the rules it lists are those in force on the date
+that apply to that kind and read only what a checklist collects (observations and the auditor's
+answers), so that every row can be judged from the filled form.
+
+Each row is a rule: its title, the question it asks (a manual rule's ``prompt``), the clauses it
+enforces, a choice field for the auditor's answer (``pass``, ``fail``, ``n.a.``, or left blank:
+not answered) and a comment field. Below the title come the observations the rule reads, each
+with the question the rule asks about it (the rule's ``observations`` texts): a yes/no choice,
+a number or a text. Choice fields stand in for radio buttons, whose WeasyPrint output some readers
+mishandle; their values are Latin (``pass``, ``yes``) because form fields embed one Latin face,
+and the page prints what they mean in the checklist's language. Field names are short and plain
+(``r001``, ``c001``, ``o001``); the map from them to rule ids and observation names travels inside
+the PDF as the attachment ``checklist.json``, so :func:`read_checklist` needs nothing but the
+filled file.
 """
 
 from __future__ import annotations
 
-import io
 import re
-from datetime import date, datetime, time
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from checkengine.errors import UserError
 from checkengine.i18n import pick
 from checkengine.pdf import attachments as att
 from checkengine.pdf import fonts
+from checkengine.pdf.checklist_read import ANSWERS, SCHEMA, YES_NO, read_checklist, read_filled
 from checkengine.pdf.fetcher import SafeFetcher, check_record_text
 from checkengine.pdf.labels import Formatter, css_string, forms_dir
-from checkengine.pdf.output import atomic_output, read_pdf, refuse_existing
+from checkengine.pdf.output import atomic_output, refuse_existing
 
-SCHEMA = "checkengine/checklist/1"
-ANSWERS = ("pass", "fail", "n.a.")
-_WHEN_FIELD = re.compile(r"record\.observations\.([A-Za-z_][A-Za-z0-9_]*)(\s*[!=]=\s*(?:true|false)\b)?")
-_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+#: Record kinds filled in on a visit: their payload is observations and answers.
+VISIT_KINDS = ("floor_inspection", "branch_inspection", "mystery_shopping")
+#: What a read-back checklist record holds; a rule that reads anything else (``data.*``, the
+#: inspector's role ...) cannot be judged from the checklist and is not listed.
+_COLLECTED = frozenset({"observations", "answers", "subject", "site", "timestamp", "kind", "id"})
+_RECORD_REF = re.compile(r"\brecord\.([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?")
+_WHEN_BOOL = re.compile(r"record\.observations\.([A-Za-z_][A-Za-z0-9_]*)\s*[!=]=\s*(?:true|false)\b")
+
+__all__ = ["ANSWERS", "SCHEMA", "VISIT_KINDS", "checklist_kind", "judged_on_visit", "read_checklist",
+           "read_filled", "render_checklist", "rules_in_force"]
 
 
 def _checks(check: Any) -> list[dict[str, Any]]:
@@ -46,30 +60,79 @@ def _checks(check: Any) -> list[dict[str, Any]]:
     return found
 
 
-def observation_fields(rules: list[dict[str, Any]]) -> dict[str, str]:
-    """Observation name -> ``bool``, ``number`` or ``text``, from the fields the rules read."""
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def _reads(rule: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """(top-level record field, the next part) of every field the rule reads, in order."""
+    found: list[tuple[str, str | None]] = []
+    for check in _checks(rule.get("check")):
+        name = check.get("field")
+        if isinstance(name, str):
+            parts = name.split(".")
+            found.append((parts[0], parts[1] if len(parts) > 1 else None))
+    for text in _strings(rule.get("check")) + ([rule["when"]] if isinstance(rule.get("when"), str) else []):
+        found += [(m.group(1), m.group(2)) for m in _RECORD_REF.finditer(text)]
+    return found
+
+
+def judged_on_visit(rule: dict[str, Any], kind: str) -> bool:
+    """Whether *rule* applies to *kind* records and reads only what a checklist collects."""
+    kinds = (rule.get("applies_to") or {}).get("kinds")
+    if kinds and kind not in kinds:
+        return False
+    return all(top in _COLLECTED for top, _ in _reads(rule))
+
+
+def checklist_kind(merged: dict[str, Any], asked: str | None) -> str:
+    """The kind of visit the checklist is for: the one the rulebook's rules judge on a visit, or
+    *asked* among them when there are several."""
+    book = merged.get("id")
+    rules = [rule for section in merged.get("sections", []) for rule in section.get("rules", [])]
+    found = [k for k in VISIT_KINDS if any(judged_on_visit(rule, k) for rule in rules)]
+    visits = ", ".join(VISIT_KINDS)
+    if not found:
+        raise UserError(f"the rulebook '{book}' has no rule for a visit ({visits}); a checklist is filled in "
+                        "on a visit: choose a rulebook with inspection rules")
+    if asked is not None:
+        if asked not in VISIT_KINDS:
+            raise UserError(f"--kind {asked}: a checklist is for a visit: {visits}")
+        if asked not in found:
+            raise UserError(f"--kind {asked}: no rule of '{book}' applies to {asked} records; "
+                            f"its checklists are for: {', '.join(found)}")
+        return asked
+    if len(found) > 1:
+        raise UserError(f"the rulebook '{book}' has rules for {len(found)} kinds of visit ({', '.join(found)}); "
+                        "choose one with --kind")
+    return found[0]
+
+
+def _observations_of(rule: dict[str, Any]) -> dict[str, str]:
+    """Observation name -> ``bool``, ``number`` or ``text``, for each observation *rule* reads."""
     kinds: dict[str, str] = {}
-    for rule in rules:
-        for check in _checks(rule.get("check")):
-            name = check.get("field")
-            if not isinstance(name, str) or not name.startswith("observations."):
-                continue
-            key = name.split(".", 1)[1]
-            value = check.get("value")
-            if check.get("type") == "equals" and isinstance(value, bool):
-                kind = "bool"
-            elif check.get("type") == "in_range" or (
-                isinstance(value, (int, float)) and not isinstance(value, bool)
-            ):
-                kind = "number"
-            else:
-                kind = "text"
-            kinds.setdefault(key, kind)
-        when = rule.get("when")
-        if isinstance(when, str):
-            for match in _WHEN_FIELD.finditer(when):
-                boolean = match.group(2) is not None
-                kinds.setdefault(match.group(1), "bool" if boolean else "text")
+    for check in _checks(rule.get("check")):
+        name = check.get("field")
+        if not isinstance(name, str) or not name.startswith("observations."):
+            continue
+        value = check.get("value")
+        if check.get("type") == "equals" and isinstance(value, bool):
+            kind = "bool"
+        elif check.get("type") == "in_range" or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+            kind = "number"
+        else:
+            kind = "text"
+        kinds.setdefault(name.split(".", 1)[1], kind)
+    booleans = {m.group(1) for m in _WHEN_BOOL.finditer(" ".join(_strings(rule.get("check")) + [rule.get("when") or ""]))}
+    for top, name in _reads(rule):
+        if top == "observations" and name:
+            kinds.setdefault(name, "bool" if name in booleans else "text")
     return kinds
 
 
@@ -94,13 +157,16 @@ def render_checklist(
     day: date,
     lang: str,
     site: str | dict[str, Any] | None = None,
-    kind: str = "floor_inspection",
+    kind: str | None = None,
     timezone: str = "UTC",
     record_id: str | None = None,
     out_path: Path | str | None = None,
     force: bool = False,
+    warn: Callable[[str], None] | None = None,
 ) -> bytes:
-    """Render the blank checklist of a rulebook for one subject and date; write it if asked."""
+    """Render the blank checklist of a rulebook for one subject, date and kind of visit (by
+    default the one the rulebook's rules are for); write it if asked. *warn* is told of each
+    observation the rulebook gives no question for (the checklist then shows its name)."""
     from checkengine.pdf.render import environment, html_to_document, require_language, write_document
     from checkengine.rulebook.load import digest
 
@@ -112,16 +178,21 @@ def render_checklist(
     except (ZoneInfoNotFoundError, ValueError):
         raise UserError(f"--timezone {timezone}: not a known time zone (e.g. Asia/Taipei)") from None
     check_record_text({"subject": subject, "site": site})
+    kind = checklist_kind(rulebook_merged, kind)
     fonts.require_fonts(lang)
     fmt = Formatter(lang)
     labels = fmt.labels
     source_lang = (languages or ["en"])[0]
-    selected = rules_in_force(rulebook_merged, day)
+    selected = [(s, r) for s, r in rules_in_force(rulebook_merged, day) if judged_on_visit(r, kind)]
     if not selected:
-        raise UserError(f"the rulebook '{rulebook_merged.get('id')}' has no rule in force on {day.isoformat()}")
+        raise UserError(f"the rulebook '{rulebook_merged.get('id')}' has no rule for {kind} records in force on "
+                        f"{day.isoformat()}")
     fields: dict[str, dict[str, Any]] = {}
     sections: list[dict[str, Any]] = []
+    cited: dict[str, dict[str, str]] = {}
     catalogue = rulebook_merged.get("sources", {})
+    seen: set[str] = set()
+    number = 0
     for n, (section, rule) in enumerate(selected, start=1):
         if not sections or sections[-1]["id"] != section.get("id"):
             sections.append({"id": section.get("id"), "title": pick(section.get("title"), lang, source_lang) or section.get("id"), "rows": []})
@@ -131,19 +202,42 @@ def render_checklist(
         for item in items:
             cid = item.get("clause") if isinstance(item, dict) else item
             known = catalogue.get(cid, {}) if isinstance(cid, str) else {}
-            clauses.append({"clause": cid, "number": known.get("clause", ""), "text": known.get("text", "")})
+            clauses.append({"clause": cid, "number": known.get("clause", "")})
+            if isinstance(cid, str) and cid not in cited:
+                cited[cid] = {"clause": cid, "number": known.get("clause", ""), "text": known.get("text", "")}
         answer, comment = f"r{n:03d}", f"c{n:03d}"
         fields[answer] = {"rule": rule["id"], "part": "result"}
         fields[comment] = {"rule": rule["id"], "part": "comment"}
+        check = rule.get("check") or {}
+        questions = rule.get("observations") or {}
+        observations = []
+        for name, kind_of in _observations_of(rule).items():
+            if name in seen:
+                continue  # asked once, at the first rule that reads it
+            seen.add(name)
+            number += 1
+            field = f"o{number:03d}"
+            asked = questions.get(name) or {}
+            label = pick(asked.get("question"), lang, source_lang) or name
+            if not asked and warn is not None:
+                warn(f"observation '{name}' (rule {rule['id']}) has no question in the rulebook, so the checklist "
+                     f"shows its name; add observations: {{{name}: {{question: ...}}}} to the rule")
+            codes = asked.get("choices") or {}
+            if codes:
+                kind_of = "choice"
+            fields[field] = {"observation": name, "type": kind_of, "label": label, "rule": rule["id"]}
+            # (value in the field, value in the record) pairs: a list keeps the order in the JSON
+            if kind_of == "bool":
+                fields[field]["choices"] = [list(pair) for pair in YES_NO]
+            elif codes:
+                fields[field]["choices"] = [[code, code] for code in codes]
+            observations.append({"name": name, "label": label, "field": field, "type": kind_of,
+                                 "choices": [{"code": c, "meaning": pick(t, lang, source_lang)} for c, t in codes.items()]})
         sections[-1]["rows"].append(
-            {"rule": rule["id"], "title": pick(rule.get("title"), lang, source_lang), "sources": clauses,
-             "answer": answer, "comment": comment}
+            {"rule": rule["id"], "title": pick(rule.get("title"), lang, source_lang),
+             "prompt": pick(check.get("prompt"), lang, source_lang) if check.get("prompt") else "",
+             "sources": clauses, "answer": answer, "comment": comment, "observations": observations}
         )
-    observations = []
-    for n, (name, kind_of) in enumerate(observation_fields([r for _, r in selected]).items(), start=1):
-        field = f"o{n:03d}"
-        fields[field] = {"observation": name, "type": kind_of}
-        observations.append({"name": name, "field": field, "type": kind_of})
     fields["inspector"] = {"header": "inspector"}
     fields["time"] = {"header": "time"}
 
@@ -175,8 +269,9 @@ def render_checklist(
         site=str(site_id or ""),
         day=fmt.date(day),
         timezone=timezone,
+        kind=kind,
         sections=sections,
-        observations=observations,
+        cited=list(cited.values()),
     )
     fetcher = SafeFetcher([forms_dir()], max_bytes=10 * 1024 * 1024)
     document = html_to_document(html, fetcher=fetcher, pdf_forms=True)
@@ -187,106 +282,3 @@ def render_checklist(
         with atomic_output(out_path, force=force) as fh:
             fh.write(pdf)
     return pdf
-
-
-def _field_values(pdf: bytes, where: str) -> dict[str, Any]:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(pdf))
-        found = reader.get_fields() or {}
-    except (PdfReadError, ValueError, KeyError) as exc:
-        raise UserError(f"{where}: cannot read the form fields ({exc})") from None
-    return {name: f.get("/V") for name, f in found.items()}
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    if isinstance(value, list):
-        return str(value[0]) if value else ""
-    return str(value)
-
-
-def _offset(day: date, clock: time, zone: str) -> str:
-    moment = datetime.combine(day, clock, tzinfo=ZoneInfo(zone))
-    return moment.isoformat(timespec="seconds")
-
-
-def read_checklist(path: Path | str) -> dict[str, Any]:
-    """Turn a filled checklist back into an inspection record (a plain dict)."""
-    pdf = read_pdf(path)
-    where = str(Path(path))
-    mapping = att.read_json_attachment(att.read_attachments(pdf), att.CHECKLIST, where)
-    if not isinstance(mapping, dict) or mapping.get("schema") != SCHEMA:
-        raise UserError(f"{where}: the attachment '{att.CHECKLIST}' is not a checkengine checklist map")
-    values = _field_values(pdf, where)
-    meta = mapping["record"]
-    day = date.fromisoformat(meta["date"])
-    answers: dict[str, dict[str, Any]] = {}
-    comments: dict[str, str] = {}
-    observations: dict[str, Any] = {}
-    inspector = ""
-    clock = time(0, 0)
-    for name, spec in mapping["fields"].items():
-        if name not in values:
-            raise UserError(f"{where}: the form field '{name}' is missing; the checklist was altered")
-        raw = values[name]
-        label = spec.get("rule") or spec.get("observation") or spec.get("header")
-        if spec.get("part") == "result":
-            text = _text(raw).strip()
-            if text:
-                if text not in ANSWERS:
-                    raise UserError(f"{where}: field {name} ({label}): '{text}' is not one of {', '.join(ANSWERS)}")
-                answers[spec["rule"]] = {"result": text}
-        elif spec.get("part") == "comment":
-            text = _text(raw)
-            if text.strip():
-                comments[spec["rule"]] = text
-        elif "observation" in spec:
-            kind = spec.get("type")
-            if kind == "bool":
-                observations[spec["observation"]] = _text(raw) not in ("", "/Off", "Off")
-                continue
-            text = _text(raw).strip()
-            if not text:
-                continue
-            if kind == "number":
-                try:
-                    number = float(text.replace(",", "."))
-                except ValueError:
-                    raise UserError(f"{where}: field {name} (observations.{label}): '{text}' is not a number") from None
-                observations[spec["observation"]] = int(number) if number.is_integer() else number
-            else:
-                observations[spec["observation"]] = text
-        elif spec.get("header") == "inspector":
-            inspector = _text(raw).strip()
-        elif spec.get("header") == "time":
-            text = _text(raw).strip()
-            if text:
-                match = _TIME.match(text)
-                if not match:
-                    raise UserError(f"{where}: field time: '{text}' is not a time of day (HH:MM)")
-                clock = time(int(match.group(1)), int(match.group(2)))
-    for rule, comment in comments.items():
-        if rule not in answers:
-            raise UserError(f"{where}: rule {rule} has a comment but no answer; choose pass, fail or n.a.")
-        answers[rule]["comment"] = comment
-    record: dict[str, Any] = {
-        "checkengine": 1,
-        "kind": meta["kind"],
-        "id": meta["id"],
-    }
-    if meta.get("site"):
-        record["site"] = meta["site"]
-    record["timestamp"] = _offset(day, clock, meta.get("timezone") or "UTC")
-    if inspector:
-        record["inspector"] = {"name": inspector}
-    if meta.get("subject"):
-        record["subject"] = meta["subject"]
-    record["observations"] = observations
-    record["answers"] = answers
-    return record

@@ -336,7 +336,8 @@ def audit_context(
     if raw_score:
         critical = raw_score.get("critical_failures") or []
         score = {
-            "score": fmt.number(raw_score.get("score", 0)),
+            # None: no rule was scored (every one not applicable); shown as a dash, never as 0
+            "score": fmt.number(raw_score["score"]) if raw_score.get("score") is not None else "—",
             "max": fmt.number(raw_score.get("max", 100)),
             "grade": raw_score.get("grade") or "",
             "verdict": labels["passed"] if raw_score.get("passed") else labels["not_passed"],

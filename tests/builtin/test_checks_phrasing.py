@@ -152,3 +152,75 @@ def test_chinese_variants_share_their_lists() -> None:
     assert phrases_for(mapping, "zh-Hans") == ["你好", "您好", "早安"]
     assert phrases_for(mapping, "en") == ["hello", "hullo"]
     assert phrases_for(mapping, "ko") == []
+
+
+# 001 Ⅸ 一: 當顧客走到櫃台前時，營業人員應主動打招呼「你好、請問你辦理什麼業務,請慢走」等禮貌用語常掛嘴邊。
+SEED_GREETING = {"zh-Hant": ["請問你辦理什麼業務"], "ko": ["무엇을 도와드릴까요"], "en": ["how may I help you"]}
+
+
+@pytest.mark.parametrize(("language", "said"), [
+    ("zh-Hant", "你好，請問，你辦理什麼業務？"),        # a comma where the teller paused
+    ("zh-Hant", "你好，請問你辦理 什麼業務？"),          # a space where the transcriber heard a pause
+    ("zh-Hans", "你好！请问…你办理、什么业务"),          # ellipsis and enumeration comma, Simplified
+    ("zh-Hant", "你好，請問　你辦理什麼業務"),           # an ideographic (full-width) space
+    ("ko", "안녕하세요, 무엇을 도와 드릴까요?"),          # Korean spacing of a pause
+    ("en", "Hello, how may I... help you?"),
+])
+def test_a_pause_inside_a_required_phrase_is_still_the_phrase(make_book: Any, make_record: Any, evaluate: Any,
+                                                                helpers: Any, language: str, said: str) -> None:
+    # "where the seed asks for the words": the words are said, a pause between them is not another phrase.
+    check = {"type": "phrases", "require": [{"name": "business", "position": "opening", "phrases": SEED_GREETING}]}
+    book = make_book([helpers.rule("PHR", check, kinds=["transcript"])])
+    book.languages.append("ko")  # transcripts in Korean are accepted; titles stay in the others
+    o = _run(evaluate, book, _transcript(make_record, language, ("agent", said)), helpers)
+    assert (o["outcome"], o["observed"]["missing"]) == ("pass", [])
+
+
+def test_latin_words_stay_apart_and_other_words_still_miss(make_book: Any, make_record: Any, evaluate: Any,
+                                                           helpers: Any) -> None:
+    check = {"type": "phrases", "require": [{"name": "thanks", "phrases": {"en": ["thank you"], "zh-Hant": ["謝謝"]}}],
+             "forbid": [{"name": "rude", "phrases": {"en": ["no way"], "zh-Hant": ["不歸我管"]}}]}
+    book = make_book([helpers.rule("PHR", check, kinds=["transcript"])])
+    # Two words run together across a pause are not glued: "piano, wayward" holds no "no way".
+    o = _run(evaluate, book, _transcript(make_record, "en", ("agent", "Thank... you. Piano, wayward.")), helpers)
+    assert (o["outcome"], o["observed"]["forbidden"]) == ("pass", [])
+    o = _run(evaluate, book, _transcript(make_record, "en", ("agent", "thankful, you")), helpers)
+    assert o["outcome"] == "fail"
+    # A forbidden phrase with a pause in it is still forbidden (001 Ⅸ 二: 不能頂撞).
+    o = _run(evaluate, book, _transcript(make_record, "zh-Hant", ("agent", "這個不歸，我管。")), helpers)
+    assert o["observed"]["forbidden"] == [{"set": "rude", "phrase": "不歸我管", "turn": 1}]
+
+
+def _greets_first_book(make_book: Any, helpers: Any) -> Any:
+    check = {"type": "phrases", "require": [{"name": "greeting", "position": "first",
+                                             "phrases": {"zh-Hant": ["你好", "您好"]}}]}
+    return make_book([helpers.rule("PHR", check, kinds=["transcript"])])
+
+
+def test_greets_first_means_speaking_before_the_customer(make_book: Any, make_record: Any, evaluate: Any,
+                                                         helpers: Any) -> None:
+    # 001 Ⅸ 一: 當顧客走到櫃台前時，營業人員應主動打招呼. The teller's first turn greets, but the
+    # customer spoke first: that is answering, not greeting first.
+    book = _greets_first_book(make_book, helpers)
+    late = _transcript(make_record, "zh-Hant", ("customer", "我要匯款"), ("agent", "您好，請坐"))
+    o = _run(evaluate, book, late, helpers)
+    assert o["outcome"] == "fail"
+    assert o["explanation"].split("; ")[0] == "greeting: the customer spoke first, the agent only in turn 2"
+    assert o["observed"]["missing"] == ["greeting"]
+    o = _run(evaluate, book, late, helpers, lang="zh-Hant")
+    assert o["explanation"].split("; ")[0] == "greeting：customer 先開口，agent 到第 2 句才發言"
+    first = _transcript(make_record, "zh-Hant", ("agent", "您好！"), ("customer", "我要匯款"))
+    o = _run(evaluate, book, first, helpers)
+    assert (o["outcome"], o["observed"]["matched"]) == ("pass", {"greeting": {"phrase": "您好", "turn": 1}})
+    # Speaking first without a greeting is still missing the greeting.
+    rude = _transcript(make_record, "zh-Hant", ("agent", "下一位"), ("customer", "我要匯款"))
+    o = _run(evaluate, book, rude, helpers)
+    assert o["explanation"].startswith("greeting: none of 你好, 您好 in the agent's first turn, before anyone else speaks")
+
+
+def test_contains_phrase_folds_pauses_as_the_check_does() -> None:
+    from checkengine.builtin.cel_functions import contains_phrase
+
+    assert contains_phrase("你好，請問，你辦理 什麼業務？", "请问你办理什么业务")
+    assert contains_phrase("Hello, how may I help you?", "how may I help")
+    assert not contains_phrase("piano wayward", "no way")

@@ -103,3 +103,17 @@ def test_fail_on_findings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     code, out, err = cli(capsys, "audit", "--rulebook", files["rulebook"], clean, "--lang", "en",
                          "-o", tmp_path / "clean.pdf", "--fail-on-findings")
     assert (code, out, err) == (0, f"wrote {tmp_path / 'clean.pdf'} (1 page, unsigned)\n", "")
+
+
+
+def test_a_record_with_no_rule_in_force_is_a_form_not_a_crash(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    # Issue 9, point 9: audit crashed (decimal.InvalidOperation, exit 3) on a result with no score.
+    root = Path(__file__).resolve().parents[2]
+    text = (root / "examples" / "month-2026-11" / "inspections" / "FI-2026-11-03-001.yaml").read_text("utf-8")
+    old = tmp_path / "old.yaml"
+    old.write_text(text.replace("2026-11-03T", "2019-11-03T"), "utf-8")  # before cs-floor's rules were in force
+    form = tmp_path / "old.pdf"
+    code, out, err = cli(capsys, "audit", "--rulebook", root / "rulebooks" / "cs-floor.yaml", old, "--lang", "en",
+                         "-o", form)
+    assert (code, out, err) == (0, f"wrote {form} (3 pages, unsigned)\n", "")

@@ -75,7 +75,9 @@ def test_the_month_gives_real_passes_and_failures_and_no_unusable_records(book: 
     registry = default_registry()
     generated = [p for p in sorted(MONTH.rglob("*")) if p.is_file() and "inspections" not in p.parts
                  and p.name != "waivers.yaml"]
-    result = Engine(rulebook, registry=registry).run(iter_records([str(p) for p in generated], registry))
+    # The month's files hold every kind; each rulebook checks some of them (as a run over the folder).
+    result = Engine(rulebook, registry=registry, other_kinds="skip").run(
+        iter_records([str(p) for p in generated], registry))
     assert result["errors"] == []
     outcomes: dict[str, set[str]] = {}
     for entry in result["records"]:
