@@ -23,6 +23,7 @@ from checkengine.conditions import Condition, ConditionError, Conditions, Evalua
 from checkengine.errors import Location, UserError
 from checkengine.findings import Finding
 from checkengine.i18n import message, pick, show
+from checkengine.localtime import ZoneNeeded, site_zone_name, zone_info, zone_of
 from checkengine.plugins import Registry, default_registry
 from checkengine.records import Record, RecordError
 from checkengine.rulebook.model import Rule, Rulebook
@@ -82,8 +83,13 @@ class GroupStates:
 
 
 def record_date(record: Mapping[str, Any]) -> date | None:
+    """The record's day on its site's clock (as written when the site has no zone: it only picks
+    which dated parameter values apply)."""
     ts = parse_datetime(record.get("timestamp"))
-    return ts.date() if ts else None
+    if ts is None:
+        return None
+    zone = zone_of(record)
+    return ts.astimezone(zone.info).date() if zone.info is not None and ts.tzinfo is not None else ts.date()
 
 
 def _frozen(values: list[str] | None) -> frozenset[str] | None:
@@ -201,12 +207,16 @@ class Engine:
         if not compiled.always_applies:
             try:
                 reason = self._not_applicable(compiled, data, env, on)
+            except ZoneNeeded as exc:
+                return self._finish(rule, self._review(str(exc)), env, on, scope)
             except EvaluationError as exc:
                 result = Result("error", explanation=message("check_error", self.lang, reason=str(exc)))
                 return self._finish(rule, result, env, on, scope)
         if reason is None:
             try:
                 result = compiled.check.run(data, env)  # type: ignore[union-attr]  # record rules only
+            except ZoneNeeded as exc:
+                result = self._review(str(exc))
             except (CheckFailure, EvaluationError) as exc:
                 result = Result("error", explanation=message("check_error", self.lang, reason=str(exc)))
             except Exception as exc:  # a broken check must not crash the run: that rule is an error
@@ -217,6 +227,9 @@ class Engine:
         else:
             result = Result("not_applicable", explanation=message("not_applicable", self.lang, reason=reason))
         return self._finish(rule, result, env, on, scope)
+
+    def _review(self, reason: str) -> Result:
+        return Result("needs_review", explanation=message("zone_needed", self.lang, reason=reason))
 
     def _not_applicable(self, compiled: CompiledRule, data: Mapping[str, Any], env: Env, on: date | None) -> str | None:
         rule = compiled.rule
@@ -474,6 +487,12 @@ class Engine:
         if not record.prepared:
             self.registry.hook.checkengine_prepare_record(record=data)
             record.prepared = True
+        zone = site_zone_name(data)
+        if zone is not None and (not isinstance(zone, str) or zone_info(zone) is None):
+            return RecordError(
+                Location(record.location.file, record.location.line, record.location.column, "site.timezone"),
+                f"{zone!r} is not a known time zone; use an IANA name such as Asia/Taipei or Europe/Madrid",
+            )
         language = (data.get("data") or {}).get("language") if data["kind"] == "transcript" else None
         # A variant of a rulebook language will do (zh-TW for zh-Hant): phrase matching folds scripts.
         if language is not None and _primary(language) not in {_primary(lang) for lang in self.book.languages}:
