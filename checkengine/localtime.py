@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -105,3 +105,16 @@ def local_date(value: Any, zone: Zone | None = None) -> date:
     if moment is None:
         return date.fromisoformat(value)
     return to_local(moment, zone).date()
+
+
+def shift_starts(start: datetime, end: datetime) -> list[datetime]:
+    """The starts of the shifts a span of leave covers: *start*, and every 24 hours after it while
+    before *end*. A night shift 22:00-07:00 is one shift (one day of leave), not two dates; three
+    day shifts 09:00 on the 3rd to 17:00 on the 5th are three."""
+    starts = [start]
+    while starts[-1] + _DAY < end:
+        starts.append(starts[-1] + _DAY)
+    return starts
+
+
+_DAY = timedelta(hours=24)

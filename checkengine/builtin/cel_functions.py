@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from checkengine import hookimpl
 from checkengine.calendars import is_public_holiday
-from checkengine.localtime import local_date, to_local
+from checkengine.localtime import local_date, shift_starts, to_local
 from checkengine.textnorm import fold
 
 
@@ -48,6 +48,15 @@ def hours_between(start: str, end: str) -> float:
 def days_between(start: str, end: str) -> int:
     """Whole calendar days from the date of *start* to the date of *end* (in the site's zone)."""
     return (_d(end) - _d(start)).days
+
+
+def shift_days(start: str, end: str) -> int:
+    """Days of leave from *start* (the first shift's start) to *end* (the last shift's end), one a
+    shift: a night shift 22:00-07:00 is 1, not the 2 dates it touches (checkengine.localtime)."""
+    first, last = _dt(start), _dt(end)
+    if last <= first:
+        raise ValueError(f"the leave ends ({end}) before it starts ({start})")
+    return len(shift_starts(first, last))
 
 
 def time_of_day(value: str) -> str:
@@ -111,7 +120,7 @@ def iso_week(value: str) -> str:
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     f.__name__: f
-    for f in (minutes_between, hours_between, days_between, time_of_day, date_of, day_of_month,
+    for f in (minutes_between, hours_between, days_between, shift_days, time_of_day, date_of, day_of_month,
               weekday, is_holiday, normalize, contains_phrase, weekday_before, month_of, iso_week)
 }
 

@@ -21,7 +21,7 @@ from checkengine.checks import (
     parse_datetime,
 )
 from checkengine.i18n import message
-from checkengine.localtime import local_date, to_local
+from checkengine.localtime import shift_starts, to_local
 
 _PATH = {"type": "string", "minLength": 1, "description": "Dotted path of a field, e.g. data.requested_at"}
 _UNITS = ("minutes", "hours", "days", "full_days")
@@ -290,12 +290,10 @@ class _Covered(CompiledCheck):
 
     def run(self, record: Mapping[str, Any], env: Env) -> Result:
         try:
-            first = day_of(env, self.start)
-            last = day_of(env, self.end)
+            days = self._days(env)
         except NotObserved as missing:
             return not_observed(env, missing)
-        if last < first:
-            raise CheckFailure(f"{self.end} ({last}) is before {self.start} ({first})")
+        first, last = days[0], days[-1]
         raw = env.get(self.intervals)
         spans = raw if isinstance(raw, list) else []
         covered: set[date] = set()
@@ -308,7 +306,6 @@ class _Covered(CompiledCheck):
             while d <= min(hi, last):
                 covered.add(d)
                 d += timedelta(days=1)
-        days = [first + timedelta(days=k) for k in range((last - first).days + 1)]
         gaps = [d for d in days if d not in covered]
         span_text = f"{first.isoformat()} – {last.isoformat()}"
         if not gaps:
@@ -317,10 +314,29 @@ class _Covered(CompiledCheck):
         text = message("covered_gap", env.lang, days=_ranges(gaps), span=span_text)
         return Result("fail", _ranges(gaps), [], text, {"uncovered": [d.isoformat() for d in gaps]})
 
+    def _days(self, env: Env) -> list[date]:
+        """The days to cover: every calendar day from..to between dates; between date-times, the
+        site's date of each shift the span covers (a night shift 22:00-07:00 is one day)."""
+        if _is_instant(env.get(self.start)) and _is_instant(env.get(self.end)):
+            start, end = aware(env, self.start), aware(env, self.end)
+            if end <= start:
+                raise CheckFailure(f"{self.end} ({end.isoformat()}) is not after {self.start} ({start.isoformat()})")
+            return sorted({local(env, s).date() for s in shift_starts(start, end)})
+        first, last = day_of(env, self.start), day_of(env, self.end)
+        if last < first:
+            raise CheckFailure(f"{self.end} ({last}) is before {self.start} ({first})")
+        return [first + timedelta(days=k) for k in range((last - first).days + 1)]
+
+
+def _is_instant(value: Any) -> bool:
+    return isinstance(value, str) and len(value) > 10
+
 
 class Covered(CheckType):
     name = "covered"
-    summary = "Every calendar day from..to is covered by a list of {from, to} intervals, without gaps."
+    summary = ("Every day from..to is covered by a list of {from, to} intervals, without gaps: every "
+               "calendar day between dates; between date-times, the site's date of each shift the span "
+               "covers (one every 24 hours from `from`; a night shift 22:00-07:00 is one day).")
     options = {
         "from": _PATH,
         "to": _PATH,
