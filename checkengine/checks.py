@@ -18,6 +18,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar, Hashable, Iterable, Literal
 
+from checkengine import lookups as _lookups
 from checkengine.localtime import CURRENT, ZoneNeeded, zone_of
 
 if TYPE_CHECKING:
@@ -297,8 +298,8 @@ class Env:
         self.group = group
         # The site's zone for calendar questions (None for a group: its values are dates already).
         self.zone: "Zone | None" = zone_of(record) if record is not None else None
-        #: facts from other records of the run (see checkengine.lookups), when the engine has them
-        self.lookups: Any = None
+        #: facts from other records of the run (checkengine.lookups); the engine sets them
+        self.lookups: "_lookups.Facts | None" = None
         # Without an engine's cache, the whole record and every parameter go into the context.
         self._cache = cache if cache is not None else _WHOLE
 
@@ -368,14 +369,20 @@ class Env:
         if known is None:
             if self.zone is not None:
                 self.zone.missing = False
-            token = CURRENT.set(self.zone)
+            facts = self.lookups
+            if facts is not None:
+                facts.missing = None
+            token, facts_token = CURRENT.set(self.zone), _lookups.CURRENT.set(facts)
             try:
                 known = (True, condition.run(self._context(condition)))
             except Exception as exc:
-                if self.zone is not None and self.zone.missing and not isinstance(exc, ZoneNeeded):
+                if facts is not None and facts.missing is not None:
+                    exc = _lookups.FactsUnavailable(facts.missing)
+                elif self.zone is not None and self.zone.missing and not isinstance(exc, ZoneNeeded):
                     exc = ZoneNeeded(f"a date-time read by `{condition.source}`")
                 known = (False, exc)
             finally:
+                _lookups.CURRENT.reset(facts_token)
                 CURRENT.reset(token)
             self._results[key] = known
         if not known[0]:

@@ -9,21 +9,22 @@ gives the same result as one run.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Hashable, Iterable
 
-from checkengine import validation
+from checkengine import lookups, validation
 from checkengine.checks import (
-    CheckFailure, CheckSpecError, CheckType, CompiledCheck, Compiler, Env, EnvCache, GroupCheck, Result,
-    parse_datetime,
+    MISSING, CheckFailure, CheckSpecError, CheckType, CompiledCheck, Compiler, Env, EnvCache, GroupCheck, Result,
+    get_path, parse_datetime, references,
 )
-from checkengine.conditions import Condition, ConditionError, Conditions, EvaluationError
+from checkengine.conditions import Condition, ConditionError, Conditions, EvaluationError, Undecidable
 from checkengine.errors import Location, UserError
 from checkengine.findings import Finding
 from checkengine.i18n import message, pick, show
-from checkengine.localtime import ZoneNeeded, site_zone_name, zone_info, zone_of
+from checkengine.localtime import site_zone_name, zone_info, zone_of
 from checkengine.plugins import Registry, default_registry
 from checkengine.records import Record, RecordError
 from checkengine.rulebook.model import Rule, Rulebook
@@ -31,6 +32,8 @@ from checkengine.waivers import Waiver, WaiverIndex
 from checkengine.yamlio import Document, format_path
 
 RESULT_SCHEMA = "checkengine/result/1"
+
+_HAS = re.compile(r"\bhas\(\s*record\s*\.\s*([\w.\s]+?)\s*\)")
 
 # _not_applicable's answer when the rule's condition is false (its explanation is made once per rule).
 _CONDITION_FALSE = "condition_false"
@@ -108,6 +111,7 @@ class Engine:
         waivers: Iterable[Waiver] = (),
         on: date | None = None,
         collect: list[Finding] | None = None,
+        facts: lookups.Index | None = None,
     ) -> None:
         self.book = book
         self.registry = registry or default_registry()
@@ -119,6 +123,9 @@ class Engine:
             )
         self.on = on
         self.waivers = WaiverIndex(waivers)
+        self.lookups = lookups.compile_lookups(book.lookups)
+        #: the index of the run's other records that lookups read (None: not built)
+        self.facts = facts
         self._texts: dict[str, _RuleText] = {}
         self._by_id: dict[str, CompiledRule] = {}
         self._last_env: tuple[Mapping[str, Any], Env] | None = None
@@ -191,6 +198,7 @@ class Engine:
         on = self.on or record_date(data)
         # One Env (and so at most one CEL context) for all of the record's rules, and its folding.
         env = Env(self.book, data, on, self.lang, self.conditions, cache=self.env_cache)
+        env.lookups = self._facts()
         self._last_env = (data, env)
         scope = _subject_scope(data)
         outcomes = [self._outcome(compiled, data, env, on, scope) for compiled in self.record_rules(data["kind"])]
@@ -207,26 +215,50 @@ class Engine:
         if not compiled.always_applies:
             try:
                 reason = self._not_applicable(compiled, data, env, on)
-            except ZoneNeeded as exc:
+            except Undecidable as exc:
                 return self._finish(rule, self._review(str(exc)), env, on, scope)
             except EvaluationError as exc:
-                result = Result("error", explanation=message("check_error", self.lang, reason=str(exc)))
+                result = self._unknown_fact(compiled, data) or Result(
+                    "error", explanation=message("check_error", self.lang, reason=str(exc)))
                 return self._finish(rule, result, env, on, scope)
         if reason is None:
+            unknown = self._unknown_fact(compiled, data, rule.needs) if rule.needs else None
             try:
-                result = compiled.check.run(data, env)  # type: ignore[union-attr]  # record rules only
-            except ZoneNeeded as exc:
+                if unknown is not None:
+                    result = unknown
+                else:
+                    result = compiled.check.run(data, env)  # type: ignore[union-attr]  # record rules only
+            except Undecidable as exc:
                 result = self._review(str(exc))
             except (CheckFailure, EvaluationError) as exc:
-                result = Result("error", explanation=message("check_error", self.lang, reason=str(exc)))
+                result = self._unknown_fact(compiled, data) or Result(
+                    "error", explanation=message("check_error", self.lang, reason=str(exc)))
             except Exception as exc:  # a broken check must not crash the run: that rule is an error
                 reason_text = f"{type(exc).__name__}: {exc}"
                 result = Result("error", explanation=message("check_error", self.lang, reason=reason_text))
         elif reason is _CONDITION_FALSE:
-            result = Result("not_applicable", explanation=self._text(rule).condition_false or "")
+            # Not applicable only on known facts: a null (not known) the condition read may be why.
+            assert compiled.when is not None
+            nulls = [p for p in _read_paths(compiled.when) if get_path(data, p) is None]
+            result = self._unknown_fact(compiled, data, nulls) or Result(
+                "not_applicable", explanation=self._text(rule).condition_false or "")
         else:
             result = Result("not_applicable", explanation=message("not_applicable", self.lang, reason=reason))
         return self._finish(rule, result, env, on, scope)
+
+    def _unknown_fact(self, compiled: CompiledRule, data: Mapping[str, Any],
+                      paths: Iterable[str] | None = None) -> Result | None:
+        """needs_review naming the first of *paths* (default: the record fields the rule's conditions
+        read, after one of them failed) that the record lacks or holds as null (not known)."""
+        if paths is None:
+            paths = [p for condition in compiled.conditions for p in _read_paths(condition)]
+        for path in paths:
+            value = get_path(data, path)
+            if value is MISSING or value is None:
+                state = message("fact_missing" if value is MISSING else "fact_null", self.lang)
+                return Result("needs_review", None, None, message("fact_unknown", self.lang, field=path, state=state),
+                              {"unknown": path})
+        return None
 
     def _review(self, reason: str) -> Result:
         return Result("needs_review", explanation=message("zone_needed", self.lang, reason=reason))
@@ -237,15 +269,15 @@ class Engine:
             window = f"{rule.effective_from or '…'} – {rule.effective_until or '…'}"
             return f"not in force on {on.isoformat() if on else '?'} (effective {window})"
         subject = data.get("subject") or {}
-        if compiled.roles is not None and subject.get("role") not in compiled.roles:
+        if compiled.roles is not None and _known(subject.get("role"), "subject.role") not in compiled.roles:
             return f"role {subject.get('role', '—')} not in {', '.join(sorted(compiled.roles))}"
-        if compiled.teams is not None and subject.get("team") not in compiled.teams:
+        if compiled.teams is not None and _known(subject.get("team"), "subject.team") not in compiled.teams:
             return f"team {subject.get('team', '—')} not in {', '.join(sorted(compiled.teams))}"
         site = (data.get("site") or {}).get("id")
-        if compiled.sites is not None and site not in compiled.sites:
+        if compiled.sites is not None and _known(site, "site.id") not in compiled.sites:
             return f"site {site or '—'} not in {', '.join(sorted(compiled.sites))}"
         shift = (data.get("shift") or {}).get("kind") or (data.get("data") or {}).get("shift_kind")
-        if compiled.shifts is not None and shift not in compiled.shifts:
+        if compiled.shifts is not None and _known(shift, "shift.kind or data.shift_kind") not in compiled.shifts:
             return f"shift {shift or '—'} not in {', '.join(sorted(compiled.shifts))}"
         if compiled.when is not None:
             holds = env.evaluate(compiled.when)  # EvaluationError: the caller makes it an error outcome
@@ -364,6 +396,7 @@ class Engine:
             env = last[1]
         else:
             env = Env(self.book, data, on, self.lang, self.conditions, cache=self.env_cache)
+            env.lookups = self._facts()
         for compiled in self.group_rules:
             if compiled.kinds is not None and kind not in compiled.kinds:
                 continue
@@ -460,22 +493,42 @@ class Engine:
             "summary": summary,
         }
 
+    def _facts(self) -> lookups.Facts | None:
+        if not self.lookups:
+            return None
+        return lookups.Facts(self.facts, frozenset(lk.name for lk in self.lookups))
+
+    def index(self, records: Iterable[Record]) -> lookups.Index:
+        """The index of *records* under the rulebook's lookups (a first pass over the run)."""
+        return lookups.build(self.lookups, (r.data for r in records))
+
     def run(self, items: Iterable[Record | RecordError]) -> dict[str, Any]:
-        """Evaluate everything in one process (the batch command parallelises the same steps)."""
+        """Evaluate everything in one process (the batch command parallelises the same steps).
+
+        With lookups, a first pass files the records for them, so that each record is judged
+        with the facts the others hold."""
+        own_index = bool(self.lookups) and self.facts is None
+        if own_index:
+            items = list(items)
+            self.facts = self.index(item for item in items if isinstance(item, Record))
         records: list[dict[str, Any]] = []
         errors: list[RecordError] = []
         groups = self.new_groups()
-        for item in items:
-            if isinstance(item, RecordError):
-                errors.append(item)
-                continue
-            problem = self.precheck(item)
-            if problem is not None:
-                errors.append(problem)
-                continue
-            records.append(self.evaluate_record(item))
-            self.fold(groups, item)
-        return self.result(records, self.finish_groups(groups), errors)
+        try:
+            for item in items:
+                if isinstance(item, RecordError):
+                    errors.append(item)
+                    continue
+                problem = self.precheck(item)
+                if problem is not None:
+                    errors.append(problem)
+                    continue
+                records.append(self.evaluate_record(item))
+                self.fold(groups, item)
+            return self.result(records, self.finish_groups(groups), errors)
+        finally:
+            if own_index:
+                self.facts = None  # this run's records, not the next one's
 
     def precheck(self, record: Record) -> RecordError | None:
         """Problems that make a valid record unusable for this rulebook (a language it lacks).
@@ -505,8 +558,8 @@ class Engine:
         env = Env(self.book, data, on, self.lang, self.conditions, cache=self.env_cache)
         for compiled in self.record_rules(data["kind"]):
             needs = getattr(compiled.check, "required_field", None)
-            if not needs or not _missing(data, needs):
-                continue
+            if not needs or needs in compiled.rule.needs or not _missing(data, needs):
+                continue  # a rule that declares it needs the field reports its absence itself
             try:
                 applies = self._not_applicable(compiled, data, env, on) is None
             except EvaluationError:
@@ -518,6 +571,25 @@ class Engine:
                     "add it, or set it to null if it could not be observed",
                 )
         return None
+
+
+class AudienceUnknown(Undecidable):
+    """The record does not say a fact that decides whether the rule applies to it."""
+
+
+def _known(value: Any, field: str) -> Any:
+    """*value*, when the record states it: an audience (applies_to) is never judged on a gap."""
+    if value is None:
+        raise AudienceUnknown(f"the record does not say {field}, which decides whether this rule applies")
+    return value
+
+
+def _read_paths(condition: Condition) -> list[str]:
+    """The record fields *condition* reads, except those it asks has() about: a rule that says
+    what the absence of a field means has made that assumption itself."""
+    read, _ = references(condition.source)
+    guarded = {re.sub(r"\s+", "", g) for g in _HAS.findall(condition.source)}
+    return sorted(p for p in (".".join(p) for p in read or ()) if p not in guarded)
 
 
 def _primary(language: str) -> str:

@@ -25,10 +25,10 @@ from functools import lru_cache
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from checkengine.conditions import EvaluationError
+from checkengine.conditions import Undecidable
 
 
-class ZoneNeeded(EvaluationError):
+class ZoneNeeded(Undecidable):
     """A calendar question about a date-time of a record whose site has no time zone."""
 
     def __init__(self, value: Any) -> None:

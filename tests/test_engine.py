@@ -87,11 +87,16 @@ def test_not_applicable_reasons(make_book: Any, make_record: Any, evaluate: Any,
         "ROLE": "does not apply: role agent not in leader",
         "TEAM": "does not apply: team T1 not in T2",
         "SITE": "does not apply: site cc-taipei not in br-xinyi",
-        "SHIFT": "does not apply: shift — not in night",
+        # The record does not say its shift: whether a night-shift rule applies is not known.
+        "SHIFT": "needs review: the record does not say shift.kind or data.shift_kind, which decides whether "
+                 "this rule applies",
         "WHEN": "does not apply: the condition does not hold: record.observations.uniform == false",
         "OLD": "does not apply: not in force on 2026-11-03 (effective 2020-01-01 – 2025-12-31)",
     }
-    assert result["summary"]["not_applicable"] == 6
+    assert result["summary"]["not_applicable"] == 5
+    day = make_record("floor_inspection", "FI-9", subject={"employee": "E001", "role": "agent", "team": "T1"},
+                      shift={"kind": "day"}, observations={"uniform": True})
+    assert helpers.outcome_of(evaluate(book, [day]), "SHIFT")["explanation"] == "does not apply: shift day not in night"
 
 
 def test_a_failing_condition_is_that_rules_error(make_book: Any, make_record: Any, evaluate: Any,
@@ -202,3 +207,70 @@ def test_group_states_pickle_and_merge(make_book: Any, make_record: Any, helpers
     merged = engine.merge(copy, engine.new_groups())
     assert [(g["group"]["employee"], g["outcome"]) for g in engine.finish_groups(merged)] == [
         ("E1", "fail"), ("E2", "pass")]
+
+
+# -- missing is not "does not apply" (issue 9, point 4) -------------------------------------------------
+@pytest.fixture
+def swap_book(make_book: Any, helpers: Any) -> Any:
+    """001 換班 三: 換班者、還班者不允許連班 -- judged on the register's back_to_back."""
+    rules = [
+        helpers.rule("B2B", {"type": "equals", "field": "data.back_to_back", "value": False},
+                     kinds=["shift_swap"], needs=["data.back_to_back"]),
+        helpers.rule("NIGHT", {"type": "expression", "expr": "record.data.form_filed == true"},
+                     kinds=["shift_swap"], when="record.data.shift_kind == 'night'"),
+        helpers.rule("READS", {"type": "expression", "expr": "record.data.handover_clear == true"},
+                     kinds=["shift_swap"]),
+    ]
+    return make_book(rules)
+
+
+def _swap(make_record: Any, **data: Any) -> Any:
+    return make_record("shift_swap", "SW-1", data={"requester": "E1", "counterpart": "E2", "shift_date": "2026-11-05",
+                                                   **data})
+
+
+@pytest.mark.parametrize(("back_to_back", "outcome", "state"), [
+    (False, "pass", None), (True, "fail", None), (None, "needs_review", "null: not known"),
+    ("absent", "needs_review", "missing"),
+])
+def test_a_fact_the_rule_needs_is_named_when_unknown(swap_book: Any, make_record: Any, evaluate: Any, helpers: Any,
+                                                     back_to_back: Any, outcome: str, state: str | None) -> None:
+    data = {} if back_to_back == "absent" else {"back_to_back": back_to_back}
+    result = evaluate(swap_book, [_swap(make_record, **data)], lang="en")
+    assert result["errors"] == []  # never a refused record: the rule itself says what it lacks
+    o = helpers.outcome_of(result, "B2B")
+    assert o["outcome"] == outcome
+    if state:
+        assert o["explanation"] == (f"needs review: the record does not say data.back_to_back ({state}), which this "
+                                    "rule needs")
+        assert o["details"] == {"unknown": "data.back_to_back"}
+
+
+@pytest.mark.parametrize(("shift_kind", "outcome"), [
+    ("night", "pass"), ("day", "not_applicable"), (None, "needs_review"), ("absent", "needs_review"),
+])
+def test_not_applicable_only_on_known_facts(swap_book: Any, make_record: Any, evaluate: Any, helpers: Any,
+                                            shift_kind: Any, outcome: str) -> None:
+    data = {"form_filed": True, "handover_clear": True}
+    if shift_kind != "absent":
+        data["shift_kind"] = shift_kind
+    o = helpers.outcome_of(evaluate(swap_book, [_swap(make_record, **data)], lang="en"), "NIGHT")
+    assert o["outcome"] == outcome
+    if outcome == "needs_review":
+        assert "data.shift_kind" in o["explanation"]
+
+
+def test_a_condition_reading_an_absent_field_needs_review_naming_it(swap_book: Any, make_record: Any,
+                                                                     evaluate: Any, helpers: Any) -> None:
+    o = helpers.outcome_of(evaluate(swap_book, [_swap(make_record)], lang="en"), "READS")
+    assert (o["outcome"], o["details"]) == ("needs_review", {"unknown": "data.handover_clear"})
+
+
+def test_null_is_accepted_on_every_data_field() -> None:
+    from checkengine.validation import schema as load_schema
+
+    schema = load_schema("record")
+    for branch in schema["allOf"]:
+        for name, field_schema in branch["then"]["properties"]["data"]["properties"].items():
+            text = repr(field_schema)
+            assert "'null'" in text or "None" in text, (branch["if"]["properties"]["kind"]["const"], name)

@@ -15,6 +15,7 @@ from typing import Any, Callable
 from checkengine import hookimpl
 from checkengine.calendars import is_public_holiday
 from checkengine.localtime import local_date, shift_starts, to_local
+from checkengine.lookups import lookup
 from checkengine.textnorm import fold
 
 
@@ -57,6 +58,15 @@ def shift_days(start: str, end: str) -> int:
     if last <= first:
         raise ValueError(f"the leave ends ({end}) before it starts ({start})")
     return len(shift_starts(first, last))
+
+
+def shift_dates(start: str, end: str) -> list[str]:
+    """The site's date of each shift from *start* to *end* (one every 24 hours), e.g. to look each
+    one up: a night shift 22:00-07:00 gives only the date it begins on."""
+    first, last = _dt(start), _dt(end)
+    if last <= first:
+        raise ValueError(f"the leave ends ({end}) before it starts ({start})")
+    return sorted({to_local(s).date().isoformat() for s in shift_starts(first, last)})
 
 
 def time_of_day(value: str) -> str:
@@ -120,7 +130,7 @@ def iso_week(value: str) -> str:
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     f.__name__: f
-    for f in (minutes_between, hours_between, days_between, shift_days, time_of_day, date_of, day_of_month,
+    for f in (minutes_between, hours_between, days_between, shift_days, shift_dates, lookup, time_of_day, date_of, day_of_month,
               weekday, is_holiday, normalize, contains_phrase, weekday_before, month_of, iso_week)
 }
 
