@@ -28,7 +28,7 @@ from checkengine.rulebook.load import load_rulebook
 ROOT = Path(__file__).resolve().parents[1]
 MONTH = ROOT / "examples" / "month-2026-11"
 BOOK = ROOT / "rulebooks" / "leave-and-swaps.yaml"
-RULES = ("SWP-05-no-leave-on-swapped-shift", "SWP-07-missed-swapped-shift")
+RULES = ("SWP-05-no-leave-on-swapped-shift", "SWP-07-missed-swapped-shift", "SWP-06-holiday-duty-not-swapped")
 
 
 def _month() -> list[Record]:
@@ -61,6 +61,11 @@ def test_the_register_decides_leave_on_a_swapped_shift(evaluated: dict[tuple[str
     # E014 missed the shift of 25 November it had taken in swap 11, handed over unclearly.
     assert evaluated[("AT-2026-11-25-E014", RULES[1])] == "fail"
     assert sum(v == "pass" for k, v in evaluated.items() if k[1] == RULES[0]) >= 15
+    # 001 換班 九: 節假日當班人員不允許換班 -- on the centre's holiday, 12 November, E014 works the shift it
+    # took in swap 4 and E016 the one returned to it in swap 5; everyone else on duty works as rostered.
+    holiday = {k[0]: v for k, v in evaluated.items() if k[1] == RULES[2] and v != "not_applicable"}
+    assert {k for k, v in holiday.items() if v == "fail"} == {"AT-2026-11-12-E014", "AT-2026-11-12-E016"}
+    assert len(holiday) == 13
 
 
 def test_a_request_that_denies_the_swap_is_still_judged_by_the_register() -> None:
