@@ -9,16 +9,15 @@ gives the same result as one run.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Hashable, Iterable
 
-from checkengine import lookups, validation
+from checkengine import lookups, unknown, validation
 from checkengine.checks import (
-    MISSING, CheckFailure, CheckSpecError, CheckType, CompiledCheck, Compiler, Env, EnvCache, GroupCheck, Result,
-    get_path, parse_datetime, references,
+    CheckFailure, CheckSpecError, CheckType, CompiledCheck, Compiler, Env, EnvCache, GroupCheck, Outcome, Result,
+    parse_datetime,
 )
 from checkengine.conditions import Condition, ConditionError, Conditions, EvaluationError, Undecidable
 from checkengine.errors import Location, UserError
@@ -32,8 +31,6 @@ from checkengine.waivers import Waiver, WaiverIndex
 from checkengine.yamlio import Document, format_path
 
 RESULT_SCHEMA = "checkengine/result/1"
-
-_HAS = re.compile(r"\bhas\(\s*record\s*\.\s*([\w.\s]+?)\s*\)")
 
 # _not_applicable's answer when the rule's condition is false (its explanation is made once per rule).
 _CONDITION_FALSE = "condition_false"
@@ -83,6 +80,8 @@ class GroupStates:
     states: dict[str, dict[Hashable, Any]] = field(default_factory=dict)
     #: rule id -> (record id, reason) for records whose ``when`` condition failed (kept sorted).
     failures: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    #: rule ids whose failures are all undecidable on the records' facts (needs_review, not error)
+    undecided: set[str] = field(default_factory=set)
 
 
 def record_date(record: Mapping[str, Any]) -> date | None:
@@ -222,10 +221,10 @@ class Engine:
                     "error", explanation=message("check_error", self.lang, reason=str(exc)))
                 return self._finish(rule, result, env, on, scope)
         if reason is None:
-            unknown = self._unknown_fact(compiled, data, rule.needs) if rule.needs else None
+            gap = self._unknown_fact(compiled, data, rule.needs) if rule.needs else None
             try:
-                if unknown is not None:
-                    result = unknown
+                if gap is not None:
+                    result = gap
                 else:
                     result = compiled.check.run(data, env)  # type: ignore[union-attr]  # record rules only
             except Undecidable as exc:
@@ -239,8 +238,7 @@ class Engine:
         elif reason is _CONDITION_FALSE:
             # Not applicable only on known facts: a null (not known) the condition read may be why.
             assert compiled.when is not None
-            nulls = [p for p in _read_paths(compiled.when) if get_path(data, p) is None]
-            result = self._unknown_fact(compiled, data, nulls) or Result(
+            result = self._unknown_fact(compiled, data, unknown.null_reads(compiled.when, data)) or Result(
                 "not_applicable", explanation=self._text(rule).condition_false or "")
         else:
             result = Result("not_applicable", explanation=message("not_applicable", self.lang, reason=reason))
@@ -248,17 +246,10 @@ class Engine:
 
     def _unknown_fact(self, compiled: CompiledRule, data: Mapping[str, Any],
                       paths: Iterable[str] | None = None) -> Result | None:
-        """needs_review naming the first of *paths* (default: the record fields the rule's conditions
-        read, after one of them failed) that the record lacks or holds as null (not known)."""
-        if paths is None:
-            paths = [p for condition in compiled.conditions for p in _read_paths(condition)]
-        for path in paths:
-            value = get_path(data, path)
-            if value is MISSING or value is None:
-                state = message("fact_missing" if value is MISSING else "fact_null", self.lang)
-                return Result("needs_review", None, None, message("fact_unknown", self.lang, field=path, state=state),
-                              {"unknown": path})
-        return None
+        """needs_review naming the first of *paths* (default: the fields the rule's conditions read,
+        after one of them failed) that the record lacks or holds as null (checkengine.unknown)."""
+        return unknown.unknown_fact(data, unknown.read_by(compiled.conditions) if paths is None else paths,
+                                    self.lang)
 
     def _review(self, reason: str) -> Result:
         return Result("needs_review", explanation=message("zone_needed", self.lang, reason=reason))
@@ -269,15 +260,15 @@ class Engine:
             window = f"{rule.effective_from or '…'} – {rule.effective_until or '…'}"
             return f"not in force on {on.isoformat() if on else '?'} (effective {window})"
         subject = data.get("subject") or {}
-        if compiled.roles is not None and _known(subject.get("role"), "subject.role") not in compiled.roles:
+        if compiled.roles is not None and unknown.known(subject.get("role"), "subject.role") not in compiled.roles:
             return f"role {subject.get('role', '—')} not in {', '.join(sorted(compiled.roles))}"
-        if compiled.teams is not None and _known(subject.get("team"), "subject.team") not in compiled.teams:
+        if compiled.teams is not None and unknown.known(subject.get("team"), "subject.team") not in compiled.teams:
             return f"team {subject.get('team', '—')} not in {', '.join(sorted(compiled.teams))}"
         site = (data.get("site") or {}).get("id")
-        if compiled.sites is not None and _known(site, "site.id") not in compiled.sites:
+        if compiled.sites is not None and unknown.known(site, "site.id") not in compiled.sites:
             return f"site {site or '—'} not in {', '.join(sorted(compiled.sites))}"
         shift = (data.get("shift") or {}).get("kind") or (data.get("data") or {}).get("shift_kind")
-        if compiled.shifts is not None and _known(shift, "shift.kind or data.shift_kind") not in compiled.shifts:
+        if compiled.shifts is not None and unknown.known(shift, "shift.kind or data.shift_kind") not in compiled.shifts:
             return f"shift {shift or '—'} not in {', '.join(sorted(compiled.shifts))}"
         if compiled.when is not None:
             holds = env.evaluate(compiled.when)  # EvaluationError: the caller makes it an error outcome
@@ -405,8 +396,14 @@ class Engine:
                 if self._not_applicable(compiled, data, env, on) is not None:
                     continue
             except EvaluationError as exc:
-                # Neither counted nor dropped in silence: the rule reports it as an error.
-                failed = groups.failures.setdefault(compiled.rule.id, [])
+                # Neither counted nor dropped in silence: the rule reports it (needs_review when the
+                # records only lack a fact, error otherwise).
+                rid = compiled.rule.id
+                if isinstance(exc, Undecidable) and (rid not in groups.failures or rid in groups.undecided):
+                    groups.undecided.add(rid)
+                else:
+                    groups.undecided.discard(rid)
+                failed = groups.failures.setdefault(rid, [])
                 failed.append((str(data.get("id", "?")), str(exc)))
                 failed.sort()
                 continue
@@ -426,7 +423,12 @@ class Engine:
             for key, state in b.states.get(rid, {}).items():
                 mine[key] = check.merge(mine[key], state) if key in mine else state
         for rid, failed in b.failures.items():
+            undecided = (rid not in a.failures or rid in a.undecided) and rid in b.undecided
             a.failures[rid] = sorted(a.failures.get(rid, []) + failed)
+            if undecided:
+                a.undecided.add(rid)
+            else:
+                a.undecided.discard(rid)
         return a
 
     def finish_groups(self, groups: GroupStates) -> list[dict[str, Any]]:
@@ -449,7 +451,8 @@ class Engine:
             failed = groups.failures.get(compiled.rule.id)
             if failed:
                 reasons = "; ".join(f"{rid}: {why}" for rid, why in failed)
-                result = Result("error", explanation=message("group_condition_failed", self.lang,
+                outcome: Outcome = "needs_review" if compiled.rule.id in groups.undecided else "error"
+                result = Result(outcome, explanation=message("group_condition_failed", self.lang,
                                                              count=len(failed), reasons=reasons))
                 described = {"records": [rid for rid, _ in failed]}
                 env = Env(self.book, None, self.on, self.lang, self.conditions, group=described)
@@ -571,25 +574,6 @@ class Engine:
                     "add it, or set it to null if it could not be observed",
                 )
         return None
-
-
-class AudienceUnknown(Undecidable):
-    """The record does not say a fact that decides whether the rule applies to it."""
-
-
-def _known(value: Any, field: str) -> Any:
-    """*value*, when the record states it: an audience (applies_to) is never judged on a gap."""
-    if value is None:
-        raise AudienceUnknown(f"the record does not say {field}, which decides whether this rule applies")
-    return value
-
-
-def _read_paths(condition: Condition) -> list[str]:
-    """The record fields *condition* reads, except those it asks has() about: a rule that says
-    what the absence of a field means has made that assumption itself."""
-    read, _ = references(condition.source)
-    guarded = {re.sub(r"\s+", "", g) for g in _HAS.findall(condition.source)}
-    return sorted(p for p in (".".join(p) for p in read or ()) if p not in guarded)
 
 
 def _primary(language: str) -> str:

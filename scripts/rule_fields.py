@@ -19,10 +19,10 @@ sys.path.insert(0, str(ROOT))
 from checkengine.checks import references  # noqa: E402
 from checkengine.engine import Engine, CompiledRule  # noqa: E402
 from checkengine.rulebook.load import load_rulebook  # noqa: E402
+from checkengine.unknown import has_paths  # noqa: E402
 
 BEGIN = "<!-- rule-fields:begin (scripts/rule_fields.py) -->"
 END = "<!-- rule-fields:end -->"
-_HAS = re.compile(r"\bhas\(\s*record\s*\.\s*([\w.\s]+?)\s*\)")
 _LOOKUP = re.compile(r"\blookup\(\s*'([a-z0-9_]+)'")
 _OPTIONS = ("field", "from", "to", "same_day_as", "intervals", "numerator", "denominator", "country")
 _AUDIENCE = {"roles": "subject.role", "teams": "subject.team", "sites": "site.id",
@@ -52,7 +52,7 @@ def describe(compiled: CompiledRule) -> tuple[list[str], list[str], list[str]]:
         needed += [f"{p} ‡" for p in _paths(spec.get("date"))]
     for condition in compiled.conditions:
         read, _ = references(condition.source)
-        guarded = {re.sub(r"\s+", "", g) for g in _HAS.findall(condition.source)}
+        guarded = has_paths(condition)
         for path in sorted(".".join(p) for p in read or ()):
             (stated if path in guarded else needed).append(path)
         used += _LOOKUP.findall(condition.source)

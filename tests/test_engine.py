@@ -274,3 +274,21 @@ def test_null_is_accepted_on_every_data_field() -> None:
         for name, field_schema in branch["then"]["properties"]["data"]["properties"].items():
             text = repr(field_schema)
             assert "'null'" in text or "None" in text, (branch["if"]["properties"]["kind"]["const"], name)
+
+
+def test_a_group_rule_whose_audience_a_record_leaves_out_needs_review(make_book: Any, make_record: Any,
+                                                                        evaluate: Any, helpers: Any) -> None:
+    book = make_book([helpers.rule("CNT", {"type": "count", "date": "data.shift_start", "period": "month", "min": 1},
+                                   kinds=["attendance"], applies_to={"kinds": ["attendance"], "roles": ["agent"]})])
+    shift = {"shift_start": "2026-11-03T09:00:00+08:00", "shift_end": "2026-11-03T17:00:00+08:00"}
+    unknown_role = make_record("attendance", "AT-1", subject={"employee": "E1"}, data=shift)
+    result = evaluate(book, [unknown_role], lang="en")
+    [entry] = [o for o in result["groups"] if o["rule"] == "CNT"]
+    assert (entry["outcome"], entry["group"]) == ("needs_review", {"records": ["AT-1"]})
+    assert "the record does not say subject.role" in entry["explanation"]
+    # The mark survives chunking: partial states merge it.
+    engine = Engine(book, lang="en")
+    a, b = engine.new_groups(), engine.new_groups()
+    engine.fold(a, unknown_role)
+    assert a.undecided == {"CNT"}
+    assert engine.merge(b, a).undecided == {"CNT"}

@@ -89,7 +89,7 @@ def test_batch_over_processes_gives_what_evaluate_gives(evaluated: dict[tuple[st
 def cluster() -> Iterator[Any]:
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as local:
+                                  dashboard_address=":0") as local:
         yield local
 
 
