@@ -559,6 +559,7 @@ class Engine:
             )
         on = self.on or record_date(data)
         env = Env(self.book, data, on, self.lang, self.conditions, cache=self.env_cache)
+        env.lookups = self._facts()
         for compiled in self.record_rules(data["kind"]):
             needs = getattr(compiled.check, "required_field", None)
             if not needs or needs in compiled.rule.needs or not _missing(data, needs):
