@@ -17,9 +17,10 @@ from checkengine.batch.interrupt import StopFlag
 from checkengine import lookups
 from checkengine.batch.job import EngineSpec, EvaluateJob, EvaluateRunner, Evaluated, IndexJob
 from checkengine.batch.pipeline import run_pipeline
-from checkengine.batch.source import chunked, read_items
+from checkengine.batch.source import Item, RawLine, Unchecked, chunked, read_items
 from checkengine.batch.worker import Output, runner_for
 from checkengine.batch.writers import ResultSink, Tally
+from checkengine.records import Record
 
 DEFAULT_CHUNK_SIZE = 200
 
@@ -48,7 +49,16 @@ def build_index(spec: EngineSpec, paths: Iterable[str | Path], executor: Executo
     """The first pass of a run whose rulebook declares lookups: every record filed, on the same
     executor (processes or Dask) as the evaluation; None when interrupted."""
     job = IndexJob(spec)
-    items = read_items(paths, parent_runner(spec).engine.registry)
+    engine = parent_runner(spec).engine
+    kinds = frozenset().union(*(lookup.kinds for lookup in engine.lookups))
+
+    def filed(item: Item) -> bool:
+        """Whether *item* may be filed: records of the lookups' kinds (and lines not parsed yet)."""
+        if isinstance(item, (Record, Unchecked)):
+            return isinstance(item.data, dict) and item.data.get("kind") in kinds
+        return isinstance(item, RawLine)
+
+    items = (item for item in read_items(paths, engine.registry) if filed(item))
     result = run_pipeline(job, chunked(items, options.chunk_size), executor, consume=lambda output: None,
                           stop=stop, max_in_flight=options.max_in_flight)
     if result.interrupted:
