@@ -176,6 +176,13 @@ class Engine:
             except ConditionError as exc:
                 raise CheckSpecError(str(exc), ("..", "when"), code="CE208") from None
             conditions.append(when)
+        for condition in conditions:
+            for name in lookups.named(condition.source):
+                if name not in self.book.lookups:
+                    known = ", ".join(sorted(self.book.lookups)) or "none (declare it under lookups)"
+                    where = ("..", "when") if condition is when else ()
+                    raise CheckSpecError(f"the condition looks up '{name}', which the rulebook does not declare; "
+                                         f"its lookups: {known}", where, code="CE208")
         applies = rule.applies_to
         kinds = _frozen(applies.get("kinds"))
         if isinstance(check, GroupCheck) and check.kinds:

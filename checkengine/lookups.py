@@ -26,6 +26,7 @@ records: the rule is needs_review, never judged on an empty register.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -96,6 +97,14 @@ def _add(a: tuple[dict[str, Any], ...], b: tuple[dict[str, Any], ...]) -> tuple[
     for r in b:
         seen.setdefault(str(r.get("id")), r)
     return tuple(seen[k] for k in sorted(seen))
+
+
+_NAMED = re.compile(r"\blookup\(\s*['\"]([^'\"]+)['\"]")
+
+
+def named(source: str) -> list[str]:
+    """The lookup names a condition's text asks for (``lookup('worked_by_swap', ...)``)."""
+    return _NAMED.findall(source)
 
 
 def compile_lookups(raw: Mapping[str, Any] | None) -> tuple[Lookup, ...]:

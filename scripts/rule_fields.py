@@ -18,12 +18,12 @@ sys.path.insert(0, str(ROOT))
 
 from checkengine.checks import references  # noqa: E402
 from checkengine.engine import Engine, CompiledRule  # noqa: E402
+from checkengine.lookups import named  # noqa: E402
 from checkengine.rulebook.load import load_rulebook  # noqa: E402
 from checkengine.unknown import has_paths  # noqa: E402
 
 BEGIN = "<!-- rule-fields:begin (scripts/rule_fields.py) -->"
 END = "<!-- rule-fields:end -->"
-_LOOKUP = re.compile(r"\blookup\(\s*'([a-z0-9_]+)'")
 _OPTIONS = ("field", "from", "to", "same_day_as", "intervals", "numerator", "denominator", "country")
 _AUDIENCE = {"roles": "subject.role", "teams": "subject.team", "sites": "site.id",
              "shifts": "shift.kind or data.shift_kind"}
@@ -55,7 +55,7 @@ def describe(compiled: CompiledRule) -> tuple[list[str], list[str], list[str]]:
         guarded = has_paths(condition)
         for path in sorted(".".join(p) for p in read or ()):
             (stated if path in guarded else needed).append(path)
-        used += _LOOKUP.findall(condition.source)
+        used += named(condition.source)
     unique = lambda xs: sorted(x for x in dict.fromkeys(xs) if x not in ("kind", "id"))  # noqa: E731
     needed = unique(needed)
     return needed, [s for s in unique(stated) if s not in needed], unique(used)

@@ -129,3 +129,13 @@ def test_a_date_time_key_is_filed_under_the_sites_date() -> None:
               "subject": {"employee": "E1"}, "data": {"shift_start": "2026-11-20T16:00:00Z"}}
     index = lookups.build(declared, [record])
     assert list(index["by_day"]) == [("E1", "2026-11-21")]  # midnight in Taipei
+
+
+def test_a_lookup_the_rulebook_does_not_declare_is_a_rulebook_error(make_book: Any, helpers: Any) -> None:
+    from checkengine.errors import UserError
+
+    book = make_book([helpers.rule("L", {"type": "expression", "expr": "size(lookup('swaps', ['E1'])) == 0"},
+                                   kinds=["leave_request"])])
+    with pytest.raises(UserError) as caught:
+        Engine(book)
+    assert "the condition looks up 'swaps', which the rulebook does not declare; its lookups: none" in str(caught.value)
