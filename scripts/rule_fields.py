@@ -8,7 +8,6 @@ tests/test_docs.py runs the check, so the table cannot drift from the rulebooks.
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 from typing import Any
