@@ -402,6 +402,9 @@ class Engine:
             try:
                 if self._not_applicable(compiled, data, env, on) is not None:
                     continue
+                gap = unknown.first_unknown(data, compiled.rule.needs) if compiled.rule.needs else None
+                if gap is not None:
+                    raise unknown.FactUnknown(gap[0])
             except EvaluationError as exc:
                 # Neither counted nor dropped in silence: the rule reports it (needs_review when the
                 # records only lack a fact, error otherwise).

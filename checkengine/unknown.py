@@ -24,6 +24,13 @@ class AudienceUnknown(Undecidable):
     """The record does not say a fact that decides whether the rule applies to it."""
 
 
+class FactUnknown(Undecidable):
+    """A record of a group rule lacks a field the rule needs (or holds it as null)."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"the record does not say {field}, which this rule needs")
+
+
 def known(value: Any, field: str) -> Any:
     """*value*, when the record states it: an audience (applies_to) is never judged on a gap."""
     if value is None:
@@ -49,15 +56,24 @@ def null_reads(condition: Condition, data: Mapping[str, Any]) -> list[str]:
     return [p for p in read_paths(condition) if get_path(data, p) is None]
 
 
-def unknown_fact(data: Mapping[str, Any], paths: Iterable[str], lang: str) -> Result | None:
-    """needs_review naming the first of *paths* that *data* lacks or holds as null, or None."""
+def first_unknown(data: Mapping[str, Any], paths: Iterable[str]) -> tuple[str, bool] | None:
+    """The first of *paths* that *data* lacks or holds as null, and whether it is missing."""
     for path in paths:
         value = get_path(data, path)
         if value is MISSING or value is None:
-            state = message("fact_missing" if value is MISSING else "fact_null", lang)
-            return Result("needs_review", None, None, message("fact_unknown", lang, field=path, state=state),
-                          {"unknown": path})
+            return path, value is MISSING
     return None
+
+
+def unknown_fact(data: Mapping[str, Any], paths: Iterable[str], lang: str) -> Result | None:
+    """needs_review naming the first of *paths* that *data* lacks or holds as null, or None."""
+    found = first_unknown(data, paths)
+    if found is None:
+        return None
+    path, missing = found
+    state = message("fact_missing" if missing else "fact_null", lang)
+    return Result("needs_review", None, None, message("fact_unknown", lang, field=path, state=state),
+                  {"unknown": path})
 
 
 def read_by(conditions: Iterable[Condition]) -> list[str]:

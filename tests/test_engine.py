@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 from datetime import date
 from typing import Any, Callable, Mapping
@@ -292,3 +293,19 @@ def test_a_group_rule_whose_audience_a_record_leaves_out_needs_review(make_book:
     engine.fold(a, unknown_role)
     assert a.undecided == {"CNT"}
     assert engine.merge(b, a).undecided == {"CNT"}
+
+
+def test_a_group_rule_that_needs_a_field_lists_the_records_without_it(make_book: Any, make_record: Any,
+                                                                        evaluate: Any, helpers: Any) -> None:
+    """001 換班 三: 每人每月換班不得超過2次 -- a swap that does not say its counterpart cannot be counted."""
+    book = make_book([helpers.rule("SWAPS", {"type": "count", "kinds": ["shift_swap"], "date": "data.shift_date",
+                                             "group_by": {"employee": ["data.requester", "data.counterpart"]},
+                                             "max": 2},
+                                   kinds=["shift_swap"], needs=["data.counterpart"])])
+    full = make_record("shift_swap", "SW-1", data={"requester": "E1", "counterpart": "E2", "shift_date": "2026-11-05"})
+    half = make_record("shift_swap", "SW-2", data={"requester": "E1", "counterpart": None, "shift_date": "2026-11-06"})
+    groups = {json.dumps(o["group"], sort_keys=True): o for o in evaluate(book, [full, half], lang="en")["groups"]}
+    assert groups['{"records": ["SW-2"]}']["outcome"] == "needs_review"
+    assert "the record does not say data.counterpart, which this rule needs" in groups['{"records": ["SW-2"]}'][
+        "explanation"]
+    assert groups['{"employee": "E1", "period": "2026-11"}']["observed"] == 1  # SW-2 is not counted
