@@ -18,8 +18,12 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar, Hashable, Iterable, Literal
 
+from checkengine import lookups as _lookups
+from checkengine.localtime import CURRENT, ZoneNeeded, zone_of
+
 if TYPE_CHECKING:
     from checkengine.conditions import Condition, Conditions
+    from checkengine.localtime import Zone
     from checkengine.rulebook.model import ParamValue, Rule, Rulebook
 
 Outcome = Literal["pass", "fail", "not_applicable", "waived", "needs_review", "error"]
@@ -266,7 +270,7 @@ class Env:
     """What a check sees while it evaluates one record (or one group)."""
 
     __slots__ = ("record", "on", "book", "lang", "used", "_conditions", "_cel_context", "group", "_cache",
-                 "_context_refs", "_context_on", "_results")
+                 "_context_refs", "_context_on", "_results", "zone", "lookups")
 
     def __init__(
         self,
@@ -292,6 +296,10 @@ class Env:
         # and rules often share one (every rule of a section "when on duty").
         self._results: dict[int, tuple[bool, Any]] = {}
         self.group = group
+        # The site's zone for calendar questions (None for a group: its values are dates already).
+        self.zone: "Zone | None" = zone_of(record) if record is not None else None
+        #: facts from other records of the run (checkengine.lookups); the engine sets them
+        self.lookups: "_lookups.Facts | None" = None
         # Without an engine's cache, the whole record and every parameter go into the context.
         self._cache = cache if cache is not None else _WHOLE
 
@@ -359,10 +367,23 @@ class Env:
         key = id(condition)
         known = self._results.get(key) if self._context_on == self.on else None
         if known is None:
+            if self.zone is not None:
+                self.zone.missing = False
+            facts = self.lookups
+            if facts is not None:
+                facts.missing = None
+            token, facts_token = CURRENT.set(self.zone), _lookups.CURRENT.set(facts)
             try:
                 known = (True, condition.run(self._context(condition)))
             except Exception as exc:
+                if facts is not None and facts.missing is not None:
+                    exc = _lookups.FactsUnavailable(facts.missing)
+                elif self.zone is not None and self.zone.missing and not isinstance(exc, ZoneNeeded):
+                    exc = ZoneNeeded(f"a date-time read by `{condition.source}`")
                 known = (False, exc)
+            finally:
+                _lookups.CURRENT.reset(facts_token)
+                CURRENT.reset(token)
             self._results[key] = known
         if not known[0]:
             raise known[1]

@@ -68,6 +68,11 @@ class EvaluationError(Exception):
     """A condition failed while running (division by zero, a missing field ...)."""
 
 
+class Undecidable(EvaluationError):
+    """What the record says cannot decide the condition (no site time zone, no other records to
+    look up): the rule is needs_review with this reason, not an error."""
+
+
 @dataclass(frozen=True)
 class Condition:
     source: str

@@ -14,16 +14,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Hashable, Iterable, Literal
 
-from checkengine import validation
+from checkengine import lookups, unknown, validation
 from checkengine.answers import answer_for, reconcile
 from checkengine.checks import (
-    CheckFailure, CheckSpecError, CheckType, CompiledCheck, Compiler, Env, EnvCache, GroupCheck, Result,
+    CheckFailure, CheckSpecError, CheckType, CompiledCheck, Compiler, Env, EnvCache, GroupCheck, Outcome, Result,
     parse_datetime,
 )
-from checkengine.conditions import Condition, ConditionError, Conditions, EvaluationError
+from checkengine.conditions import Condition, ConditionError, Conditions, EvaluationError, Undecidable
 from checkengine.errors import Location, UserError
 from checkengine.findings import Finding
 from checkengine.i18n import message, pick, show
+from checkengine.localtime import site_zone_name, zone_info, zone_of
 from checkengine.plugins import Registry, default_registry
 from checkengine.records import Record, RecordError
 from checkengine.rulebook.model import Rule, Rulebook
@@ -84,11 +85,18 @@ class GroupStates:
     states: dict[str, dict[Hashable, Any]] = field(default_factory=dict)
     #: rule id -> (record id, reason) for records whose ``when`` condition failed (kept sorted).
     failures: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    #: rule ids whose failures are all undecidable on the records' facts (needs_review, not error)
+    undecided: set[str] = field(default_factory=set)
 
 
 def record_date(record: Mapping[str, Any]) -> date | None:
+    """The record's day on its site's clock (as written when the site has no zone: it only picks
+    which dated parameter values apply)."""
     ts = parse_datetime(record.get("timestamp"))
-    return ts.date() if ts else None
+    if ts is None:
+        return None
+    zone = zone_of(record)
+    return ts.astimezone(zone.info).date() if zone.info is not None and ts.tzinfo is not None else ts.date()
 
 
 def _frozen(values: list[str] | None) -> frozenset[str] | None:
@@ -108,6 +116,7 @@ class Engine:
         on: date | None = None,
         collect: list[Finding] | None = None,
         other_kinds: OtherKinds = "error",
+        facts: lookups.Index | None = None,
     ) -> None:
         self.book = book
         self.other_kinds = other_kinds
@@ -120,6 +129,9 @@ class Engine:
             )
         self.on = on
         self.waivers = WaiverIndex(waivers)
+        self.lookups = lookups.compile_lookups(book.lookups)
+        #: the index of the run's other records that lookups read (None: not built)
+        self.facts = facts
         self._texts: dict[str, _RuleText] = {}
         self._by_id: dict[str, CompiledRule] = {}
         self._last_env: tuple[Mapping[str, Any], Env] | None = None
@@ -171,6 +183,13 @@ class Engine:
             except ConditionError as exc:
                 raise CheckSpecError(str(exc), ("..", "when"), code="CE208") from None
             conditions.append(when)
+        for condition in conditions:
+            for name in lookups.named(condition.source):
+                if name not in self.book.lookups:
+                    known = ", ".join(sorted(self.book.lookups)) or "none (declare it under lookups)"
+                    where = ("..", "when") if condition is when else ()
+                    raise CheckSpecError(f"the condition looks up '{name}', which the rulebook does not declare; "
+                                         f"its lookups: {known}", where, code="CE208")
         applies = rule.applies_to
         kinds = _frozen(applies.get("kinds"))
         if isinstance(check, GroupCheck) and check.kinds:
@@ -204,6 +223,7 @@ class Engine:
         on = self.on or record_date(data)
         # One Env (and so at most one CEL context) for all of the record's rules, and its folding.
         env = Env(self.book, data, on, self.lang, self.conditions, cache=self.env_cache)
+        env.lookups = self._facts()
         self._last_env = (data, env)
         scope = _subject_scope(data)
         outcomes = [self._outcome(compiled, data, env, on, scope) for compiled in self.record_rules(data["kind"])]
@@ -220,19 +240,32 @@ class Engine:
         if not compiled.always_applies:
             try:
                 reason = self._not_applicable(compiled, data, env, on)
+            except Undecidable as exc:
+                return self._finish(rule, self._review(str(exc)), env, on, scope)
             except EvaluationError as exc:
-                result = Result("error", explanation=message("check_error", self.lang, reason=str(exc)))
+                result = self._unknown_fact(compiled, data) or Result(
+                    "error", explanation=message("check_error", self.lang, reason=str(exc)))
                 return self._finish(rule, result, env, on, scope)
         if reason is None:
+            gap = self._unknown_fact(compiled, data, rule.needs) if rule.needs else None
             try:
-                result = compiled.check.run(data, env)  # type: ignore[union-attr]  # record rules only
+                if gap is not None:
+                    result = gap
+                else:
+                    result = compiled.check.run(data, env)  # type: ignore[union-attr]  # record rules only
+            except Undecidable as exc:
+                result = self._review(str(exc))
             except (CheckFailure, EvaluationError) as exc:
-                result = Result("error", explanation=message("check_error", self.lang, reason=str(exc)))
+                result = self._unknown_fact(compiled, data) or Result(
+                    "error", explanation=message("check_error", self.lang, reason=str(exc)))
             except Exception as exc:  # a broken check must not crash the run: that rule is an error
                 reason_text = f"{type(exc).__name__}: {exc}"
                 result = Result("error", explanation=message("check_error", self.lang, reason=reason_text))
         elif reason is _CONDITION_FALSE:
-            result = Result("not_applicable", explanation=self._text(rule).condition_false or "")
+            # Not applicable only on known facts: a null (not known) the condition read may be why.
+            assert compiled.when is not None
+            result = self._unknown_fact(compiled, data, unknown.null_reads(compiled.when, data)) or Result(
+                "not_applicable", explanation=self._text(rule).condition_false or "")
         else:
             result = Result("not_applicable", explanation=message("not_applicable", self.lang, reason=reason))
         answer = None if getattr(compiled.check, "reads_answers", False) else answer_for(data, rule.id)
@@ -240,21 +273,31 @@ class Engine:
             result = reconcile(result, answer, self.lang)
         return self._finish(rule, result, env, on, scope)
 
+    def _unknown_fact(self, compiled: CompiledRule, data: Mapping[str, Any],
+                      paths: Iterable[str] | None = None) -> Result | None:
+        """needs_review naming the first of *paths* (default: the fields the rule's conditions read,
+        after one of them failed) that the record lacks or holds as null (checkengine.unknown)."""
+        return unknown.unknown_fact(data, unknown.read_by(compiled.conditions) if paths is None else paths,
+                                    self.lang)
+
+    def _review(self, reason: str) -> Result:
+        return Result("needs_review", explanation=message("zone_needed", self.lang, reason=reason))
+
     def _not_applicable(self, compiled: CompiledRule, data: Mapping[str, Any], env: Env, on: date | None) -> str | None:
         rule = compiled.rule
         if not rule.in_force(on):
             window = f"{rule.effective_from or '…'} – {rule.effective_until or '…'}"
             return f"not in force on {on.isoformat() if on else '?'} (effective {window})"
         subject = data.get("subject") or {}
-        if compiled.roles is not None and subject.get("role") not in compiled.roles:
+        if compiled.roles is not None and unknown.known(subject.get("role"), "subject.role") not in compiled.roles:
             return f"role {subject.get('role', '—')} not in {', '.join(sorted(compiled.roles))}"
-        if compiled.teams is not None and subject.get("team") not in compiled.teams:
+        if compiled.teams is not None and unknown.known(subject.get("team"), "subject.team") not in compiled.teams:
             return f"team {subject.get('team', '—')} not in {', '.join(sorted(compiled.teams))}"
         site = (data.get("site") or {}).get("id")
-        if compiled.sites is not None and site not in compiled.sites:
+        if compiled.sites is not None and unknown.known(site, "site.id") not in compiled.sites:
             return f"site {site or '—'} not in {', '.join(sorted(compiled.sites))}"
         shift = (data.get("shift") or {}).get("kind") or (data.get("data") or {}).get("shift_kind")
-        if compiled.shifts is not None and shift not in compiled.shifts:
+        if compiled.shifts is not None and unknown.known(shift, "shift.kind or data.shift_kind") not in compiled.shifts:
             return f"shift {shift or '—'} not in {', '.join(sorted(compiled.shifts))}"
         if compiled.when is not None:
             holds = env.evaluate(compiled.when)  # EvaluationError: the caller makes it an error outcome
@@ -373,6 +416,7 @@ class Engine:
             env = last[1]
         else:
             env = Env(self.book, data, on, self.lang, self.conditions, cache=self.env_cache)
+            env.lookups = self._facts()
         for compiled in self.group_rules:
             if compiled.kinds is not None and kind not in compiled.kinds:
                 continue
@@ -380,9 +424,18 @@ class Engine:
             try:
                 if self._not_applicable(compiled, data, env, on) is not None:
                     continue
+                gap = unknown.first_unknown(data, compiled.rule.needs) if compiled.rule.needs else None
+                if gap is not None:
+                    raise unknown.FactUnknown(gap[0])
             except EvaluationError as exc:
-                # Neither counted nor dropped in silence: the rule reports it as an error.
-                failed = groups.failures.setdefault(compiled.rule.id, [])
+                # Neither counted nor dropped in silence: the rule reports it (needs_review when the
+                # records only lack a fact, error otherwise).
+                rid = compiled.rule.id
+                if isinstance(exc, Undecidable) and (rid not in groups.failures or rid in groups.undecided):
+                    groups.undecided.add(rid)
+                else:
+                    groups.undecided.discard(rid)
+                failed = groups.failures.setdefault(rid, [])
                 failed.append((str(data.get("id", "?")), str(exc)))
                 failed.sort()
                 continue
@@ -402,7 +455,12 @@ class Engine:
             for key, state in b.states.get(rid, {}).items():
                 mine[key] = check.merge(mine[key], state) if key in mine else state
         for rid, failed in b.failures.items():
+            undecided = (rid not in a.failures or rid in a.undecided) and rid in b.undecided
             a.failures[rid] = sorted(a.failures.get(rid, []) + failed)
+            if undecided:
+                a.undecided.add(rid)
+            else:
+                a.undecided.discard(rid)
         return a
 
     def finish_groups(self, groups: GroupStates) -> list[dict[str, Any]]:
@@ -425,7 +483,8 @@ class Engine:
             failed = groups.failures.get(compiled.rule.id)
             if failed:
                 reasons = "; ".join(f"{rid}: {why}" for rid, why in failed)
-                result = Result("error", explanation=message("group_condition_failed", self.lang,
+                outcome: Outcome = "needs_review" if compiled.rule.id in groups.undecided else "error"
+                result = Result(outcome, explanation=message("group_condition_failed", self.lang,
                                                              count=len(failed), reasons=reasons))
                 described = {"records": [rid for rid, _ in failed]}
                 env = Env(self.book, None, self.on, self.lang, self.conditions, group=described)
@@ -469,24 +528,44 @@ class Engine:
             "summary": summary,
         }
 
+    def _facts(self) -> lookups.Facts | None:
+        if not self.lookups:
+            return None
+        return lookups.Facts(self.facts, frozenset(lk.name for lk in self.lookups))
+
+    def index(self, records: Iterable[Record]) -> lookups.Index:
+        """The index of *records* under the rulebook's lookups (a first pass over the run)."""
+        return lookups.build(self.lookups, (r.data for r in records))
+
     def run(self, items: Iterable[Record | RecordError]) -> dict[str, Any]:
-        """Evaluate everything in one process (the batch command parallelises the same steps)."""
+        """Evaluate everything in one process (the batch command parallelises the same steps).
+
+        With lookups, a first pass files the records for them, so that each record is judged
+        with the facts the others hold."""
+        own_index = bool(self.lookups) and self.facts is None
+        if own_index:
+            items = list(items)
+            self.facts = self.index(item for item in items if isinstance(item, Record))
         records: list[dict[str, Any]] = []
         errors: list[RecordError] = []
         groups = self.new_groups()
-        for item in items:
-            if isinstance(item, RecordError):
-                errors.append(item)
-                continue
-            if self.skips(item):
-                continue
-            problem = self.precheck(item)
-            if problem is not None:
-                errors.append(problem)
-                continue
-            records.append(self.evaluate_record(item))
-            self.fold(groups, item)
-        return self.result(records, self.finish_groups(groups), errors)
+        try:
+            for item in items:
+                if isinstance(item, RecordError):
+                    errors.append(item)
+                    continue
+                if self.skips(item):
+                    continue
+                problem = self.precheck(item)
+                if problem is not None:
+                    errors.append(problem)
+                    continue
+                records.append(self.evaluate_record(item))
+                self.fold(groups, item)
+            return self.result(records, self.finish_groups(groups), errors)
+        finally:
+            if own_index:
+                self.facts = None  # this run's records, not the next one's
 
     def precheck(self, record: Record) -> RecordError | None:
         """Problems that make a valid record unusable for this rulebook (a language it lacks).
@@ -507,6 +586,12 @@ class Engine:
                 f"no rule of {self.book.id} applies to kind {kind}; it checks: {', '.join(checked) or '—'} "
                 f"(evaluate {kind} records against a rulebook that has rules for them)",
             )
+        zone = site_zone_name(data)
+        if zone is not None and (not isinstance(zone, str) or zone_info(zone) is None):
+            return RecordError(
+                Location(record.location.file, record.location.line, record.location.column, "site.timezone"),
+                f"{zone!r} is not a known time zone; use an IANA name such as Asia/Taipei or Europe/Madrid",
+            )
         language = (data.get("data") or {}).get("language") if data["kind"] == "transcript" else None
         # A variant of a rulebook language will do (zh-TW for zh-Hant): phrase matching folds scripts.
         if language is not None and _primary(language) not in {_primary(lang) for lang in self.book.languages}:
@@ -517,10 +602,11 @@ class Engine:
             )
         on = self.on or record_date(data)
         env = Env(self.book, data, on, self.lang, self.conditions, cache=self.env_cache)
+        env.lookups = self._facts()
         for compiled in self.record_rules(data["kind"]):
             needs = getattr(compiled.check, "required_field", None)
-            if not needs or not _missing(data, needs):
-                continue
+            if not needs or needs in compiled.rule.needs or not _missing(data, needs):
+                continue  # a rule that declares it needs the field reports its absence itself
             try:
                 applies = self._not_applicable(compiled, data, env, on) is None
             except EvaluationError:

@@ -112,11 +112,11 @@ def make_book(tmp_path: Path) -> BookFactory:
 
 @pytest.fixture
 def make_record() -> RecordFactory:
-    """``make_record(kind, id=..., **fields)``: a validated record (site cc-taipei in TW by default)."""
+    """``make_record(kind, id=..., **fields)``: a validated record (site cc-taipei in TW, Asia/Taipei, by default)."""
 
     def build(kind: str, record_id: str = "R-1", **fields: Any) -> Record:
         data: dict[str, Any] = {"kind": kind, "id": record_id, "timestamp": "2026-11-03T09:15:00+08:00",
-                                "site": {"id": "cc-taipei", "country": "TW"}}
+                                "site": {"id": "cc-taipei", "country": "TW", "timezone": "Asia/Taipei"}}
         data.update(copy.deepcopy(fields))
         checked = check_record(data, Location("test.yaml", 1, 1))
         if isinstance(checked, RecordError):

@@ -47,3 +47,16 @@ def test_every_rule_key_is_documented() -> None:
     text = (DOCS / "rulebooks.md").read_text("utf-8")
     rule_keys = schema("rulebook")["$defs"]["rule"]["properties"]
     assert [k for k in rule_keys if f"| `{k}` |" not in text] == []
+
+
+def test_records_doc_lists_the_fields_every_rule_needs() -> None:
+    """docs/records.md's table is what scripts/rule_fields.py makes of the bundled rulebooks."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("rule_fields", DOCS.parent / "scripts" / "rule_fields.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--check"]) == 0
+    text = (DOCS / "records.md").read_text("utf-8")
+    assert "| `SWP-05-no-leave-on-swapped-shift` | leave-and-swaps | `data.end`, `data.start`, `subject.employee`; the run's `lookup worked_by_swap` |" in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pickle
 from datetime import date
 from typing import Any, Callable, Mapping
@@ -87,11 +88,16 @@ def test_not_applicable_reasons(make_book: Any, make_record: Any, evaluate: Any,
         "ROLE": "does not apply: role agent not in leader",
         "TEAM": "does not apply: team T1 not in T2",
         "SITE": "does not apply: site cc-taipei not in br-xinyi",
-        "SHIFT": "does not apply: shift — not in night",
+        # The record does not say its shift: whether a night-shift rule applies is not known.
+        "SHIFT": "needs review: the record does not say shift.kind or data.shift_kind, which decides whether "
+                 "this rule applies",
         "WHEN": "does not apply: the condition does not hold: record.observations.uniform == false",
         "OLD": "does not apply: not in force on 2026-11-03 (effective 2020-01-01 – 2025-12-31)",
     }
-    assert result["summary"]["not_applicable"] == 6
+    assert result["summary"]["not_applicable"] == 5
+    day = make_record("floor_inspection", "FI-9", subject={"employee": "E001", "role": "agent", "team": "T1"},
+                      shift={"kind": "day"}, observations={"uniform": True})
+    assert helpers.outcome_of(evaluate(book, [day]), "SHIFT")["explanation"] == "does not apply: shift day not in night"
 
 
 def test_a_failing_condition_is_that_rules_error(make_book: Any, make_record: Any, evaluate: Any,
@@ -202,3 +208,104 @@ def test_group_states_pickle_and_merge(make_book: Any, make_record: Any, helpers
     merged = engine.merge(copy, engine.new_groups())
     assert [(g["group"]["employee"], g["outcome"]) for g in engine.finish_groups(merged)] == [
         ("E1", "fail"), ("E2", "pass")]
+
+
+# -- missing is not "does not apply" (issue 9, point 4) -------------------------------------------------
+@pytest.fixture
+def swap_book(make_book: Any, helpers: Any) -> Any:
+    """001 換班 三: 換班者、還班者不允許連班 -- judged on the register's back_to_back."""
+    rules = [
+        helpers.rule("B2B", {"type": "equals", "field": "data.back_to_back", "value": False},
+                     kinds=["shift_swap"], needs=["data.back_to_back"]),
+        helpers.rule("NIGHT", {"type": "expression", "expr": "record.data.form_filed == true"},
+                     kinds=["shift_swap"], when="record.data.shift_kind == 'night'"),
+        helpers.rule("READS", {"type": "expression", "expr": "record.data.handover_clear == true"},
+                     kinds=["shift_swap"]),
+    ]
+    return make_book(rules)
+
+
+def _swap(make_record: Any, **data: Any) -> Any:
+    return make_record("shift_swap", "SW-1", data={"requester": "E1", "counterpart": "E2", "shift_date": "2026-11-05",
+                                                   **data})
+
+
+@pytest.mark.parametrize(("back_to_back", "outcome", "state"), [
+    (False, "pass", None), (True, "fail", None), (None, "needs_review", "null: not known"),
+    ("absent", "needs_review", "missing"),
+])
+def test_a_fact_the_rule_needs_is_named_when_unknown(swap_book: Any, make_record: Any, evaluate: Any, helpers: Any,
+                                                     back_to_back: Any, outcome: str, state: str | None) -> None:
+    data = {} if back_to_back == "absent" else {"back_to_back": back_to_back}
+    result = evaluate(swap_book, [_swap(make_record, **data)], lang="en")
+    assert result["errors"] == []  # never a refused record: the rule itself says what it lacks
+    o = helpers.outcome_of(result, "B2B")
+    assert o["outcome"] == outcome
+    if state:
+        assert o["explanation"] == (f"needs review: the record does not say data.back_to_back ({state}), which this "
+                                    "rule needs")
+        assert o["details"] == {"unknown": "data.back_to_back"}
+
+
+@pytest.mark.parametrize(("shift_kind", "outcome"), [
+    ("night", "pass"), ("day", "not_applicable"), (None, "needs_review"), ("absent", "needs_review"),
+])
+def test_not_applicable_only_on_known_facts(swap_book: Any, make_record: Any, evaluate: Any, helpers: Any,
+                                            shift_kind: Any, outcome: str) -> None:
+    data = {"form_filed": True, "handover_clear": True}
+    if shift_kind != "absent":
+        data["shift_kind"] = shift_kind
+    o = helpers.outcome_of(evaluate(swap_book, [_swap(make_record, **data)], lang="en"), "NIGHT")
+    assert o["outcome"] == outcome
+    if outcome == "needs_review":
+        assert "data.shift_kind" in o["explanation"]
+
+
+def test_a_condition_reading_an_absent_field_needs_review_naming_it(swap_book: Any, make_record: Any,
+                                                                     evaluate: Any, helpers: Any) -> None:
+    o = helpers.outcome_of(evaluate(swap_book, [_swap(make_record)], lang="en"), "READS")
+    assert (o["outcome"], o["details"]) == ("needs_review", {"unknown": "data.handover_clear"})
+
+
+def test_null_is_accepted_on_every_data_field() -> None:
+    from checkengine.validation import schema as load_schema
+
+    schema = load_schema("record")
+    for branch in schema["allOf"]:
+        for name, field_schema in branch["then"]["properties"]["data"]["properties"].items():
+            text = repr(field_schema)
+            assert "'null'" in text or "None" in text, (branch["if"]["properties"]["kind"]["const"], name)
+
+
+def test_a_group_rule_whose_audience_a_record_leaves_out_needs_review(make_book: Any, make_record: Any,
+                                                                        evaluate: Any, helpers: Any) -> None:
+    book = make_book([helpers.rule("CNT", {"type": "count", "date": "data.shift_start", "period": "month", "min": 1},
+                                   kinds=["attendance"], applies_to={"kinds": ["attendance"], "roles": ["agent"]})])
+    shift = {"shift_start": "2026-11-03T09:00:00+08:00", "shift_end": "2026-11-03T17:00:00+08:00"}
+    unknown_role = make_record("attendance", "AT-1", subject={"employee": "E1"}, data=shift)
+    result = evaluate(book, [unknown_role], lang="en")
+    [entry] = [o for o in result["groups"] if o["rule"] == "CNT"]
+    assert (entry["outcome"], entry["group"]) == ("needs_review", {"records": ["AT-1"]})
+    assert "the record does not say subject.role" in entry["explanation"]
+    # The mark survives chunking: partial states merge it.
+    engine = Engine(book, lang="en")
+    a, b = engine.new_groups(), engine.new_groups()
+    engine.fold(a, unknown_role)
+    assert a.undecided == {"CNT"}
+    assert engine.merge(b, a).undecided == {"CNT"}
+
+
+def test_a_group_rule_that_needs_a_field_lists_the_records_without_it(make_book: Any, make_record: Any,
+                                                                        evaluate: Any, helpers: Any) -> None:
+    """001 換班 三: 每人每月換班不得超過2次 -- a swap that does not say its counterpart cannot be counted."""
+    book = make_book([helpers.rule("SWAPS", {"type": "count", "kinds": ["shift_swap"], "date": "data.shift_date",
+                                             "group_by": {"employee": ["data.requester", "data.counterpart"]},
+                                             "max": 2},
+                                   kinds=["shift_swap"], needs=["data.counterpart"])])
+    full = make_record("shift_swap", "SW-1", data={"requester": "E1", "counterpart": "E2", "shift_date": "2026-11-05"})
+    half = make_record("shift_swap", "SW-2", data={"requester": "E1", "counterpart": None, "shift_date": "2026-11-06"})
+    groups = {json.dumps(o["group"], sort_keys=True): o for o in evaluate(book, [full, half], lang="en")["groups"]}
+    assert groups['{"records": ["SW-2"]}']["outcome"] == "needs_review"
+    assert "the record does not say data.counterpart, which this rule needs" in groups['{"records": ["SW-2"]}'][
+        "explanation"]
+    assert groups['{"employee": "E1", "period": "2026-11"}']["observed"] == 1  # SW-2 is not counted

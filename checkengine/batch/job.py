@@ -12,10 +12,11 @@ import hashlib
 import importlib
 import json
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Callable, Protocol
 
+from checkengine import lookups
 from checkengine.engine import Engine, GroupStates, OtherKinds
 from checkengine.plugins import Registry, default_registry, registry_with
 from checkengine.records import Record, RecordError
@@ -38,11 +39,20 @@ class EngineSpec:
     waivers: tuple[Waiver, ...] = ()
     plugins: tuple[str, ...] = ()
     other_kinds: OtherKinds = "error"
+    #: the run's index for the rulebook's lookups (built by a first pass; see checkengine.lookups)
+    facts: lookups.Index | None = field(default=None, compare=False)
+    facts_digest: str = ""
+
+    def with_facts(self, index: lookups.Index) -> "EngineSpec":
+        """This spec with the run's index, which then travels to every worker with the job."""
+        text = json.dumps({n: sorted([list(k), [r.get("id") for r in v]] for k, v in t.items())
+                           for n, t in sorted(index.items())}, default=str)
+        return replace(self, facts=index, facts_digest=hashlib.sha256(text.encode()).hexdigest()[:16])
 
     @property
     def key(self) -> str:
         parts = [self.book.digest, self.lang, self.on.isoformat() if self.on else None,
-                 [repr(w) for w in self.waivers], list(self.plugins), self.other_kinds]
+                 [repr(w) for w in self.waivers], list(self.plugins), self.other_kinds, self.facts_digest]
         return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:24]
 
     def registry(self) -> Registry:
@@ -52,7 +62,7 @@ class EngineSpec:
 
     def build(self) -> Engine:
         return Engine(self.book, registry=self.registry(), lang=self.lang, on=self.on,
-                      waivers=self.waivers, other_kinds=self.other_kinds)
+                      waivers=self.waivers, other_kinds=self.other_kinds, facts=self.facts)
 
 
 _ENGINES: dict[str, Engine] = {}
@@ -175,6 +185,40 @@ class EvaluateJob:
 
     def runner(self) -> EvaluateRunner:
         return EvaluateRunner(engine_for(self.spec), self.encoder)
+
+
+class IndexRunner:
+    """The first pass of a run with lookups: file each record; the partial indexes merge."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def process(self, record: Record, seq: int = 0) -> None:
+        return None
+
+    def new_groups(self) -> lookups.Index:
+        return {}
+
+    def fold(self, groups: lookups.Index, record: Record) -> None:
+        for lookup in self.engine.lookups:
+            lookup.file(groups, record.data)
+
+    def merge(self, a: lookups.Index, b: lookups.Index) -> lookups.Index:
+        return lookups.merge(a, b)
+
+
+@dataclass(frozen=True)
+class IndexJob:
+    """Build the index of the rulebook's lookups over the run's records."""
+
+    spec: EngineSpec
+
+    @property
+    def key(self) -> str:
+        return f"index:{self.spec.key}"
+
+    def runner(self) -> IndexRunner:
+        return IndexRunner(engine_for(self.spec))
 
 
 def _name(function: Any) -> str:

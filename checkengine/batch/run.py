@@ -14,11 +14,13 @@ from typing import Any, Callable, Iterable
 
 from checkengine.batch.executors import Executor
 from checkengine.batch.interrupt import StopFlag
-from checkengine.batch.job import EngineSpec, EvaluateJob, EvaluateRunner, Evaluated
+from checkengine import lookups
+from checkengine.batch.job import EngineSpec, EvaluateJob, EvaluateRunner, Evaluated, IndexJob
 from checkengine.batch.pipeline import run_pipeline
-from checkengine.batch.source import chunked, read_items
+from checkengine.batch.source import Item, RawLine, Unchecked, chunked, read_items
 from checkengine.batch.worker import Output, runner_for
 from checkengine.batch.writers import ResultSink, Tally
+from checkengine.records import Record
 
 DEFAULT_CHUNK_SIZE = 200
 
@@ -42,6 +44,29 @@ def result_head(spec: EngineSpec) -> dict[str, Any]:
     return {k: full[k] for k in ("schema", "rulebook", "language", "generated_at")}
 
 
+def build_index(spec: EngineSpec, paths: Iterable[str | Path], executor: Executor, *, stop: StopFlag,
+                options: BatchOptions) -> lookups.Index | None:
+    """The first pass of a run whose rulebook declares lookups: every record filed, on the same
+    executor (processes or Dask) as the evaluation; None when interrupted."""
+    job = IndexJob(spec)
+    engine = parent_runner(spec).engine
+    kinds = frozenset().union(*(lookup.kinds for lookup in engine.lookups))
+
+    def filed(item: Item) -> bool:
+        """Whether *item* may be filed: records of the lookups' kinds (and lines not parsed yet)."""
+        if isinstance(item, (Record, Unchecked)):
+            return isinstance(item.data, dict) and item.data.get("kind") in kinds
+        return isinstance(item, RawLine)
+
+    items = (item for item in read_items(paths, engine.registry) if filed(item))
+    result = run_pipeline(job, chunked(items, options.chunk_size), executor, consume=lambda output: None,
+                          stop=stop, max_in_flight=options.max_in_flight)
+    if result.interrupted:
+        return None
+    index: lookups.Index = result.groups
+    return index
+
+
 def evaluate_batch(
     spec: EngineSpec,
     paths: Iterable[str | Path],
@@ -55,6 +80,14 @@ def evaluate_batch(
     """Evaluate every record in *paths*; *sink* receives records and errors in input order, then
     the aggregate groups (unless interrupted). Returns the counts."""
     opts = options or BatchOptions()
+    stop = stop or StopFlag()
+    if parent_runner(spec).engine.lookups and spec.facts is None:
+        index = build_index(spec, paths, executor, stop=stop, options=opts)
+        if index is None:  # interrupted before the records were judged: nothing to report
+            tally = Tally()
+            tally.interrupted = True
+            return tally
+        spec = spec.with_facts(index)
     job = EvaluateJob(spec, getattr(sink, "encoder", None))
     runner = runner_for(job)  # the pipeline merges the workers' groups with this same runner
     assert isinstance(runner, EvaluateRunner)
@@ -78,7 +111,7 @@ def evaluate_batch(
 
     items = read_items(paths, runner.engine.registry)
     result = run_pipeline(
-        job, chunked(items, opts.chunk_size), executor, consume=consume, stop=stop or StopFlag(),
+        job, chunked(items, opts.chunk_size), executor, consume=consume, stop=stop,
         after_chunk=chunk_done, max_in_flight=opts.max_in_flight,
     )
     if result.interrupted:

@@ -1,6 +1,9 @@
 """Functions the condition language offers besides CEL's standard library.
 
-Times are ISO 8601 strings with a time zone, as records hold them. Every function is pure.
+Times are ISO 8601 strings with a time zone, as records hold them. Every function is pure. A
+calendar question about a date-time (its date, time of day, weekday, month, whether it is a
+holiday) is answered in the site's zone of the record being evaluated (checkengine.localtime), and
+raises ZoneNeeded when that site has no zone; a plain date is a calendar day already.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from typing import Any, Callable
 
 from checkengine import hookimpl
 from checkengine.calendars import is_public_holiday
+from checkengine.localtime import local_date, shift_starts, to_local
+from checkengine.lookups import lookup
 from checkengine.textnorm import fold, phrase_key, said
 
 
@@ -24,9 +29,12 @@ def _dt(value: Any) -> datetime:
 
 
 def _d(value: Any) -> date:
+    """The calendar day of a date, or of a date-time in the site's zone."""
     if not isinstance(value, str):
         raise ValueError(f"expected an ISO 8601 date string, got {value!r}")
-    return date.fromisoformat(value[:10])
+    if len(value) > 10:
+        _dt(value)  # a date-time must carry its zone
+    return local_date(value)
 
 
 def minutes_between(start: str, end: str) -> float:
@@ -39,13 +47,31 @@ def hours_between(start: str, end: str) -> float:
 
 
 def days_between(start: str, end: str) -> int:
-    """Whole calendar days from the date of *start* to the date of *end*."""
+    """Whole calendar days from the date of *start* to the date of *end* (in the site's zone)."""
     return (_d(end) - _d(start)).days
 
 
+def shift_days(start: str, end: str) -> int:
+    """Days of leave from *start* (the first shift's start) to *end* (the last shift's end), one a
+    shift: a night shift 22:00-07:00 is 1, not the 2 dates it touches (checkengine.localtime)."""
+    first, last = _dt(start), _dt(end)
+    if last <= first:
+        raise ValueError(f"the leave ends ({end}) before it starts ({start})")
+    return len(shift_starts(first, last))
+
+
+def shift_dates(start: str, end: str) -> list[str]:
+    """The site's date of each shift from *start* to *end* (one every 24 hours), e.g. to look each
+    one up: a night shift 22:00-07:00 gives only the date it begins on."""
+    first, last = _dt(start), _dt(end)
+    if last <= first:
+        raise ValueError(f"the leave ends ({end}) before it starts ({start})")
+    return sorted({to_local(s).date().isoformat() for s in shift_starts(first, last)})
+
+
 def time_of_day(value: str) -> str:
-    """``HH:MM`` in the time's own zone (``'11:59' < '12:00'`` compares as expected)."""
-    return _dt(value).strftime("%H:%M")
+    """``HH:MM`` in the site's zone (``'11:59' < '12:00'`` compares as expected)."""
+    return to_local(_dt(value)).strftime("%H:%M")
 
 
 def date_of(value: str) -> str:
@@ -93,19 +119,19 @@ def weekday_before(value: str, iso_weekday: int, day: int) -> str:
 
 
 def month_of(value: str) -> str:
-    """``YYYY-MM`` of a date or date-time (its date in its own zone)."""
+    """``YYYY-MM`` of a date or date-time (its date in the site's zone)."""
     return _d(value).strftime("%Y-%m")
 
 
 def iso_week(value: str) -> str:
-    """ISO week ``YYYY-Www`` of a date or date-time (its date in its own zone)."""
+    """ISO week ``YYYY-Www`` of a date or date-time (its date in the site's zone)."""
     year, week, _ = _d(value).isocalendar()
     return f"{year}-W{week:02d}"
 
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     f.__name__: f
-    for f in (minutes_between, hours_between, days_between, time_of_day, date_of, day_of_month,
+    for f in (minutes_between, hours_between, days_between, shift_days, shift_dates, lookup, time_of_day, date_of, day_of_month,
               weekday, is_holiday, normalize, contains_phrase, weekday_before, month_of, iso_week)
 }
 

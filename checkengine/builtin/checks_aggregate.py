@@ -23,6 +23,7 @@ from checkengine.checks import (
 )
 from checkengine.conditions import Condition, EvaluationError
 from checkengine.i18n import message, show
+from checkengine.localtime import ZoneNeeded, local_date
 
 # Explanations list at most this many record ids; states keep the smallest ones, so the list is
 # the same however the records were split.
@@ -31,6 +32,7 @@ ID_LIMIT = 20
 EPSILON = 1e-9
 PERIODS = ("day", "week", "month", "year")
 
+_ZONE_NEEDED = str(ZoneNeeded("x")).split("(")[0]
 Errors = tuple[tuple[str, str], ...]  # (record id, reason), sorted, at most ID_LIMIT
 
 
@@ -112,17 +114,29 @@ class _Aggregate(GroupCheck):
             choices.append(found or [None])
         return itertools.product(*choices)
 
-    def record_day(self, record: Mapping[str, Any]) -> date | None:
+    def record_day(self, record: Mapping[str, Any], env: Env) -> date | None:
+        """The record's day on its site's clock (ZoneNeeded for a date-time without a site zone)."""
         for path in self.date_paths:
             value = get_path(record, path)
             if value is not MISSING and value is not None:
+                if isinstance(value, str) and len(value) > 10:
+                    try:
+                        return local_date(value, env.zone)
+                    except ValueError:
+                        return None
                 return parse_date(value)
         return None
+
+    def _day(self, record: Mapping[str, Any], env: Env) -> date | None:
+        try:
+            return self.record_day(record, env)
+        except ZoneNeeded:
+            return None
 
     def keys(self, record: Mapping[str, Any], env: Env) -> Iterable[Hashable]:
         if self.period is None:
             return list(self._values(record))
-        day = self.record_day(record)
+        day = self._day(record, env)
         # An undated record still gets a group (period None), which finish reports as an error.
         label = period_label(day, self.period) if day is not None else None
         return [values + (label,) for values in self._values(record)]
@@ -143,8 +157,11 @@ class _Aggregate(GroupCheck):
     # -- records ---------------------------------------------------------------------------------
     def screen(self, record: Mapping[str, Any], env: Env) -> tuple[bool, str | None]:
         """(whether the record is counted, why it cannot be used or None)."""
-        if self.record_day(record) is None:
-            return False, message("aggregate_no_date", env.lang, field=self.date_path)
+        try:
+            if self.record_day(record, env) is None:
+                return False, message("aggregate_no_date", env.lang, field=self.date_path)
+        except ZoneNeeded as exc:
+            return False, str(exc)
         if self.filter is None:
             return True, None
         try:
@@ -162,7 +179,9 @@ def _failed(errors: Errors, failed: int, lang: str) -> Result:
     text = message("aggregate_failed", lang, count=failed, reasons="; ".join(reasons))
     if failed > len(errors):
         text += " " + message("and_more", lang, n=failed - len(errors))
-    return Result("error", explanation=text)
+    # Records that only lack their site's zone are not broken: a person must place them in time.
+    unplaced = failed == len(errors) and all(why.startswith(_ZONE_NEEDED) for _, why in errors)
+    return Result("needs_review" if unplaced else "error", explanation=text)
 
 
 def _limits(spec: Mapping[str, Any], compiler: Compiler, kind: str) -> tuple[Any, Any]:
@@ -364,7 +383,7 @@ class _Spacing(_Aggregate):
         rid = _record_id(record)
         if problem is not None:
             return replace(state, failed=state.failed + 1, errors=_union(state.errors, ((rid, problem),)))
-        day = self.record_day(record)
+        day = self._day(record, env)
         if not chosen or day is None:
             return state
         return replace(state, dates=_union(state.dates, ((day.isoformat(), rid),), None))

@@ -13,7 +13,7 @@ from checkengine import hookimpl
 from checkengine.checks import (
     CheckFailure, CheckSpecError, CheckType, CompiledCheck, Compiler, Env, Result, param_schema,
 )
-from checkengine.conditions import EvaluationError
+from checkengine.conditions import EvaluationError, Undecidable
 from checkengine.i18n import message, show
 
 _EXPR = {"type": "string", "minLength": 1, "description": "A CEL expression over record and params."}
@@ -35,6 +35,8 @@ class Expression(CheckType):
                 try:
                     value = env.evaluate(condition)
                     seen = env.evaluate(observe) if observe is not None else value
+                except Undecidable:
+                    raise  # needs_review, not a broken check
                 except EvaluationError as exc:
                     raise CheckFailure(str(exc)) from None
                 if not isinstance(value, bool):
@@ -78,6 +80,8 @@ class Compare(CheckType):
             def run(self, record: Mapping[str, Any], env: Env) -> Result:
                 try:
                     value = env.evaluate(expr)
+                except Undecidable:
+                    raise  # needs_review, not a broken check
                 except EvaluationError as exc:
                     raise CheckFailure(str(exc)) from None
                 if isinstance(value, bool) or not isinstance(value, (int, float)):

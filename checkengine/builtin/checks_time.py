@@ -21,9 +21,11 @@ from checkengine.checks import (
     parse_datetime,
 )
 from checkengine.i18n import message
+from checkengine.localtime import shift_starts, to_local
 
 _PATH = {"type": "string", "minLength": 1, "description": "Dotted path of a field, e.g. data.requested_at"}
-_UNITS = ("minutes", "hours", "days")
+_UNITS = ("minutes", "hours", "days", "full_days")
+_SECONDS = {"minutes": 60.0, "hours": 3600.0, "full_days": 86400.0}
 
 
 class NotObserved(Exception):
@@ -51,11 +53,18 @@ def aware(env: Env, path: str) -> datetime:
     return parsed
 
 
+def local(env: Env, moment: datetime) -> datetime:
+    """*moment* on the site's clock (ZoneNeeded when the site has no zone)."""
+    return to_local(moment, env.zone)
+
+
 def day_of(env: Env, path: str) -> date:
-    """The date at *path*: a date, or the date of a date-time in its own zone."""
+    """The date at *path*: a date, or the date of a date-time on the site's clock."""
     value = env.get(path)
     if value is MISSING or value is None:
         raise NotObserved(path)
+    if isinstance(value, str) and len(value) > 10:
+        return local(env, aware(env, path)).date()
     day = parse_date(value if isinstance(value, date) else str(value))
     if day is None:
         raise CheckFailure(f"{path} is {value!r}, not an ISO 8601 date (e.g. 2026-11-03)")
@@ -116,10 +125,13 @@ class _Notice(CompiledCheck):
         except NotObserved as missing:
             return not_observed(env, missing)
         if self.unit == "days":
+            start, end = local(env, start), local(env, end)
             given: float = (end.date() - start.date()).days
         else:
             seconds = (end - start).total_seconds()
-            given = seconds / 60.0 if self.unit == "minutes" else seconds / 3600.0
+            given = seconds / _SECONDS[self.unit]
+            if env.zone is not None and env.zone.info is not None:  # shown on the site's clock
+                start, end = local(env, start), local(env, end)
         minimum = _number(env.value(self.minimum), "min")
         unit = message(f"unit_{self.unit}", env.lang)
         text = message("notice", env.lang, given=given, min=minimum, unit=unit,
@@ -134,8 +146,9 @@ class Notice(CheckType):
         "from": _PATH,
         "to": _PATH,
         "min": param_schema({"type": "number"}),
-        "unit": {"enum": list(_UNITS), "description": "minutes (default) and hours are exact durations; "
-                 "days counts calendar days between the two dates"},
+        "unit": {"enum": list(_UNITS), "description": "minutes (default), hours and full_days (24 hours "
+                 "each) are exact durations; days counts calendar days between the two dates on the "
+                 "site's clock"},
     }
     required = ("from", "to", "min")
 
@@ -149,8 +162,8 @@ class _Deadline(CompiledCheck):
 
     def run(self, record: Mapping[str, Any], env: Env) -> Result:
         try:
-            at = aware(env, self.field)
-            reference = aware(env, self.same_day_as) if self.same_day_as else None
+            at = local(env, aware(env, self.field))
+            reference = local(env, aware(env, self.same_day_as)) if self.same_day_as else None
         except NotObserved as missing:
             return not_observed(env, missing)
         raw = env.value(self.before)
@@ -277,12 +290,10 @@ class _Covered(CompiledCheck):
 
     def run(self, record: Mapping[str, Any], env: Env) -> Result:
         try:
-            first = day_of(env, self.start)
-            last = day_of(env, self.end)
+            days = self._days(env)
         except NotObserved as missing:
             return not_observed(env, missing)
-        if last < first:
-            raise CheckFailure(f"{self.end} ({last}) is before {self.start} ({first})")
+        first, last = days[0], days[-1]
         raw = env.get(self.intervals)
         spans = raw if isinstance(raw, list) else []
         covered: set[date] = set()
@@ -295,7 +306,6 @@ class _Covered(CompiledCheck):
             while d <= min(hi, last):
                 covered.add(d)
                 d += timedelta(days=1)
-        days = [first + timedelta(days=k) for k in range((last - first).days + 1)]
         gaps = [d for d in days if d not in covered]
         span_text = f"{first.isoformat()} – {last.isoformat()}"
         if not gaps:
@@ -304,10 +314,29 @@ class _Covered(CompiledCheck):
         text = message("covered_gap", env.lang, days=_ranges(gaps), span=span_text)
         return Result("fail", _ranges(gaps), [], text, {"uncovered": [d.isoformat() for d in gaps]})
 
+    def _days(self, env: Env) -> list[date]:
+        """The days to cover: every calendar day from..to between dates; between date-times, the
+        site's date of each shift the span covers (a night shift 22:00-07:00 is one day)."""
+        if _is_instant(env.get(self.start)) and _is_instant(env.get(self.end)):
+            start, end = aware(env, self.start), aware(env, self.end)
+            if end <= start:
+                raise CheckFailure(f"{self.end} ({end.isoformat()}) is not after {self.start} ({start.isoformat()})")
+            return sorted({local(env, s).date() for s in shift_starts(start, end)})
+        first, last = day_of(env, self.start), day_of(env, self.end)
+        if last < first:
+            raise CheckFailure(f"{self.end} ({last}) is before {self.start} ({first})")
+        return [first + timedelta(days=k) for k in range((last - first).days + 1)]
+
+
+def _is_instant(value: Any) -> bool:
+    return isinstance(value, str) and len(value) > 10
+
 
 class Covered(CheckType):
     name = "covered"
-    summary = "Every calendar day from..to is covered by a list of {from, to} intervals, without gaps."
+    summary = ("Every day from..to is covered by a list of {from, to} intervals, without gaps: every "
+               "calendar day between dates; between date-times, the site's date of each shift the span "
+               "covers (one every 24 hours from `from`; a night shift 22:00-07:00 is one day).")
     options = {
         "from": _PATH,
         "to": _PATH,

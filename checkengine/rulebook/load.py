@@ -37,6 +37,7 @@ class _Merged:
     sections: list[Section] = field(default_factory=list)
     clauses: dict[str, Clause] = field(default_factory=dict)
     scoring: dict[str, Any] = field(default_factory=dict)
+    lookups: dict[str, Any] = field(default_factory=dict)
     disabled: dict[str, Any] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     raw_sections: list[dict[str, Any]] = field(default_factory=list)
@@ -110,6 +111,7 @@ class RulebookLoader:
             sections=merged.sections,
             clauses=merged.clauses,
             scoring=merged.scoring,
+            lookups=merged.lookups,
             disabled=merged.disabled,
             files=merged.files,
             merged=merged_raw,
@@ -179,6 +181,7 @@ class RulebookLoader:
             )
         if "scoring" in data:
             merged.scoring = {**merged.scoring, **data["scoring"]}
+        merged.lookups.update(data.get("lookups") or {})  # an overlay may add or redefine one
         overrides = data.get("overrides") or {}
         for name, raw in (overrides.get("parameters") or {}).items():
             where = doc.location(("overrides", "parameters", name), key=True)
@@ -311,6 +314,8 @@ class RulebookLoader:
         }
         if merged.scoring:
             out["scoring"] = merged.scoring
+        if merged.lookups:
+            out["lookups"] = merged.lookups
         out["sections"] = []
         for s in merged.sections:
             sec: dict[str, Any] = {"id": s.id}

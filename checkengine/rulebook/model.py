@@ -79,6 +79,8 @@ class Rule:
     weight: float = 3.0
     applies_to: dict[str, list[str]] = field(default_factory=dict)
     when: str | None = None
+    #: record fields the rule cannot be judged without (missing or null: needs_review)
+    needs: tuple[str, ...] = ()
     evidence: dict[str, bool] = field(default_factory=dict)
     tags: list[str] = field(default_factory=list)
     effective_from: str | None = None
@@ -119,6 +121,7 @@ class Rule:
             weight=float(raw.get("weight", SEVERITY_WEIGHTS[severity])),
             applies_to=dict(raw.get("applies_to") or {}),
             when=raw.get("when"),
+            needs=tuple(raw.get("needs") or ()),
             evidence=dict(raw.get("evidence") or {}),
             tags=list(raw.get("tags") or []),
             effective_from=eff.get("from"),
@@ -152,6 +155,8 @@ class Rulebook:
     files: list[str]
     merged: dict[str, Any]
     digest: str = ""
+    #: facts from other records that rules may look up (checkengine.lookups), by name
+    lookups: dict[str, Any] = field(default_factory=dict)
     path: str = ""
 
     def rules(self) -> Iterator[Rule]:

@@ -234,6 +234,47 @@ def test_gaps_are_listed_as_ranges(covered_book: Any, make_record: Any, evaluate
     assert _one(evaluate, covered_book, none, helpers)["observed"] == ["2026-11-02"]
 
 
+def test_a_night_shift_of_leave_is_one_day_to_cover(covered_book: Any, make_record: Any, evaluate: Any,
+                                                     helpers: Any) -> None:
+    """001 請假 五: 病假證明時間必需連續 -- over the days of leave, which a night shift 22:00-07:00 makes one."""
+    night = _leave(make_record, "LV", leave_type="sick", start=f"2026-11-02T22:00:00{TZ}",
+                   end=f"2026-11-03T07:00:00{TZ}", certificates=[{"from": "2026-11-02", "to": "2026-11-02"}])
+    o = _one(evaluate, covered_book, night, helpers)
+    assert (o["outcome"], o["explanation"]) == ("pass", "every day of 2026-11-02 – 2026-11-02 is covered (1 days)")
+    # Written in UTC the shift begins on the 2nd in Taipei all the same.
+    utc = _leave(make_record, "LV", leave_type="sick", start="2026-11-02T14:00:00Z", end="2026-11-02T23:00:00Z",
+                 certificates=[{"from": "2026-11-02", "to": "2026-11-02"}])
+    assert _one(evaluate, covered_book, utc, helpers)["outcome"] == "pass"
+    two = _leave(make_record, "LV", leave_type="sick", start=f"2026-11-02T22:00:00{TZ}",
+                 end=f"2026-11-04T07:00:00{TZ}", certificates=[{"from": "2026-11-02", "to": "2026-11-02"}])
+    assert _one(evaluate, covered_book, two, helpers)["observed"] == ["2026-11-03"]
+
+
+@pytest.mark.parametrize(("start", "end", "days"), [
+    ("2026-11-02T22:00:00+08:00", "2026-11-03T07:00:00+08:00", 1),   # one night shift
+    ("2026-11-02T22:00:00+08:00", "2026-11-04T07:00:00+08:00", 2),   # two night shifts
+    ("2026-11-02T09:00:00+08:00", "2026-11-02T17:00:00+08:00", 1),   # one day shift
+    ("2026-11-02T09:00:00+08:00", "2026-11-04T17:00:00+08:00", 3),   # three day shifts
+    ("2026-11-02T14:00:00Z", "2026-11-02T23:00:00Z", 1),             # the night shift written in UTC
+])
+def test_shift_days_counts_one_day_a_shift(start: str, end: str, days: int) -> None:
+    from checkengine.builtin.cel_functions import shift_days
+
+    assert shift_days(start, end) == days
+
+
+def test_full_days_are_24_hours_not_calendar_dates(make_book: Any, make_record: Any, evaluate: Any,
+                                                   helpers: Any) -> None:
+    """001 請假 二: 一般事假需在一天提出;特殊事假需在班前一小時提出 -- a day is never less than the hour."""
+    book = make_book([helpers.rule("T", {"type": "notice", "from": "data.requested_at", "to": "data.shift_start",
+                                         "min": 1, "unit": "full_days"}, kinds=["leave_request"])])
+    late = _leave(make_record, "LV", requested_at=f"2026-11-02T23:15:00{TZ}", shift_start=f"2026-11-03T00:00:00{TZ}")
+    o = _one(evaluate, book, late, helpers)
+    assert (o["outcome"], o["observed"], o["expected"]) == ("fail", 0.03125, ">= 1 full_days")
+    ahead = _leave(make_record, "LV", requested_at=f"2026-11-02T00:00:00{TZ}", shift_start=f"2026-11-03T00:00:00{TZ}")
+    assert _one(evaluate, book, ahead, helpers)["outcome"] == "pass"
+
+
 # -- CEL date functions ------------------------------------------------------------------------------
 @pytest.mark.parametrize(("day", "weekday", "anchor", "expected"), [
     ("2026-11-03", 5, 25, "2026-11-20"),  # the Friday before Wednesday the 25th

@@ -86,11 +86,12 @@ def test_the_month_gives_real_passes_and_failures_and_no_unusable_records(book: 
     for o in result["groups"]:
         outcomes.setdefault(o["rule"], set()).add(o["outcome"])
     assert "error" not in set().union(*outcomes.values())
-    # Every rule is exercised; all but one (an all-agents meeting was held in every month of the
-    # data: its failing case is in the rulebook tests) both pass and fail somewhere in the month.
+    # Every rule is exercised; all but two both pass and fail somewhere in the month: an all-agents
+    # meeting was held in every month of the data, and the one swapped shift missed was handed over
+    # unclearly (their other cases are in the rulebook tests).
     assert set(outcomes) == {r.id for r in rulebook.rules()}
     one_sided = {rid for rid, seen in outcomes.items() if not {"pass", "fail"} <= seen}
-    assert one_sided <= {"MGT-02-all-staff-meeting-held"}, one_sided
+    assert one_sided <= {"MGT-02-all-staff-meeting-held", "SWP-07-missed-swapped-shift"}, one_sided
 
 
 def test_scale_writes_n_valid_records_deterministically(generate: ModuleType, tmp_path: Path) -> None:
