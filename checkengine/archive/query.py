@@ -100,7 +100,7 @@ def query_outcomes(archive: Archive, filters: Filters) -> Iterator[dict[str, Any
     condition, params = where(filters)
     for row in archive.query(SELECT + f"WHERE {condition} ORDER BY o.id", params):
         item: dict[str, Any] = {
-            "run": row["run"],
+            "run": row["run"], "run_started_at": row["started_at"],
             "rulebook": {"id": row["rulebook_id"], "version": row["rulebook_version"],
                          "digest": row["rulebook_digest"]},
             "rule": row["rule"], "section": row["section"], "outcome": row["outcome"],

@@ -39,12 +39,13 @@ def run(opts: BatchCommandOptions) -> int:
     from checkengine.batch.progress import Progress, wanted
     from checkengine.batch.run import BatchOptions, evaluate_batch, result_head
     from checkengine.batch.source import estimate_total
-    from checkengine.batch.writers import make_writer
+    from checkengine.batch.writers import check_format, make_writer
     from checkengine.errors import UserError
     from checkengine.plugins import default_registry
 
     if opts.chunk_size < 1:
         raise UserError(f"--chunk-size must be at least 1, got {opts.chunk_size}")
+    check_format(opts.format)  # an unknown --format fails before any work
     spec = engine_spec(opts.rulebook, opts.waivers, lang=opts.lang, on=opts.on)
     head = result_head(spec)  # builds the engine here first: a bad --lang fails before any work
     executor = make_executor(opts.executor, jobs=opts.jobs, scheduler=opts.scheduler,
@@ -76,8 +77,9 @@ def run(opts: BatchCommandOptions) -> int:
 @click.argument("paths", nargs=-1, required=True, metavar="RECORDS_OR_FOLDER...")
 @click.option("--jobs", "-j", type=int, default=None, metavar="N",
               help="Worker processes (default: all cores; 1 runs in this process).")
-@click.option("--format", "-f", "fmt", type=click.Choice(["jsonl", "json", "text"]), default="jsonl",
-              show_default=True, help="jsonl streams one line per record in input order.")
+@click.option("--format", "-f", "fmt", default="jsonl", show_default=True,
+              help="jsonl streams one line per record in input order; json, text, or any reporter "
+                   "(oscal, hdf, junit, summary, a plugin's).")
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local: processes on this machine; dask: tasks on a Dask cluster.")

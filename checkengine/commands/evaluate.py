@@ -52,7 +52,7 @@ def run(opts: EvaluateOptions) -> int:
 @click.option("--rulebook", "-r", required=True, metavar="RULEBOOK", help="The rulebook (YAML).")
 @click.argument("paths", nargs=-1, required=True, metavar="RECORD_OR_FOLDER...")
 @click.option("--format", "-f", "fmt", default="text", show_default=True,
-              help="A reporter: text, json, jsonl, junit, or one a plugin adds.")
+              help="A reporter: text, json, jsonl, junit, summary, oscal, hdf, or one a plugin adds.")
 @click.option("--lang", help="Language of titles and explanations (one of the rulebook's).")
 @click.option("--on", type=DATE, help="Evaluate as of this date instead of each record's own date.")
 @click.option("--waivers", "-w", multiple=True, metavar="FILE", help="A waivers file (repeatable).")
