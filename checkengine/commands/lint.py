@@ -16,7 +16,7 @@ def _formats() -> list[str]:
 @click.command("lint")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--format", "-f", "fmt", default="text", show_default=True,
-              help="text, json, junit or sarif.")
+              help="text, json, junit, sarif or github (annotations on the lines, for GitHub Actions).")
 @click.option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
 def command(paths: tuple[str, ...], fmt: str, output: str | None) -> int:
     """Check rulebooks, sources catalogues, waivers and tests (files or folders).
