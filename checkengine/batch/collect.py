@@ -16,7 +16,7 @@ from checkengine.batch.writers import encode_json
 from checkengine.records import RecordError
 
 if TYPE_CHECKING:
-    from checkengine.batch.writers import Tally
+    from checkengine.batch.writers import BatchWriter, Tally
     from checkengine.reporting import Reporter
 
 
@@ -53,3 +53,33 @@ class ReporterWriter:
 
     def flush(self) -> None:
         self.out.flush()
+
+
+class NotingWriter:
+    """Passes everything to *inner*, keeping the first unusable records to name them on stderr."""
+
+    def __init__(self, inner: BatchWriter, *, keep: int = 10) -> None:
+        self.inner = inner
+        self.encoder: Encoder | None = inner.encoder
+        self.keep = keep
+        self.errors: list[dict[str, Any]] = []
+
+    def header(self, head: dict[str, Any]) -> None:
+        self.inner.header(head)
+
+    def record(self, seq: int, payload: Any) -> None:
+        self.inner.record(seq, payload)
+
+    def error(self, seq: int, error: RecordError) -> None:
+        if len(self.errors) < self.keep:
+            self.errors.append(error.as_dict())
+        self.inner.error(seq, error)
+
+    def groups(self, entries: list[dict[str, Any]]) -> None:
+        self.inner.groups(entries)
+
+    def close(self, tally: Tally) -> None:
+        self.inner.close(tally)
+
+    def flush(self) -> None:
+        self.inner.flush()

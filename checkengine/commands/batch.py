@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from checkengine.commands._common import DATE, engine_spec
+from checkengine.commands._common import DATE, echo_unusable, engine_spec, shown_on_stdout
 
 if TYPE_CHECKING:
     from checkengine.batch.executors import ExecutorName
@@ -33,6 +33,7 @@ class BatchCommandOptions:
 
 
 def run(opts: BatchCommandOptions) -> int:
+    from checkengine.batch.collect import NotingWriter
     from checkengine.batch.executors import make_executor
     from checkengine.batch.interrupt import StopFlag
     from checkengine.batch.output import guarded_output
@@ -56,7 +57,7 @@ def run(opts: BatchCommandOptions) -> int:
         total = estimate_total(opts.paths, default_registry()) if show else None
         with StopFlag() as stop, Progress(enabled=show, total=total) as progress:
             with guarded_output(opts.output) as out:
-                writer = make_writer(opts.format, out, verbose=opts.verbose)
+                writer = NotingWriter(make_writer(opts.format, out, verbose=opts.verbose))
                 writer.header({**head, "order": "input"})
                 tally = evaluate_batch(spec, opts.paths, writer, executor, stop=stop,
                                        options=BatchOptions(chunk_size=opts.chunk_size),
@@ -69,6 +70,7 @@ def run(opts: BatchCommandOptions) -> int:
         click.echo(f"checkengine: interrupted; {where} holds the first {tally.records + tally.errors} "
                    "input records and ends with a summary marked interrupted (aggregates were not "
                    "evaluated)", err=True)
+    echo_unusable(writer.errors, tally.errors, listed=shown_on_stdout(opts.format, opts.output))
     return tally.exit_code
 
 

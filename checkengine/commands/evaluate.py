@@ -7,7 +7,7 @@ from datetime import date
 
 import click
 
-from checkengine.commands._common import DATE, open_output
+from checkengine.commands._common import DATE, echo_unusable, open_output, shown_on_stdout
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ def run(opts: EvaluateOptions) -> int:
     with open_output(opts.output) as out:
         reporter.render(result, out, verbose=opts.verbose)
     if result["errors"]:
+        echo_unusable(result["errors"], listed=shown_on_stdout(opts.format, opts.output))
         return 2
     failed = result["summary"]["fail"] > 0 or any(
         not (entry.get("score") or {}).get("passed", True) for entry in result["records"]
