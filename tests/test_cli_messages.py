@@ -40,6 +40,7 @@ CASES: list[tuple[list[str], str]] = [
     (["archive", "query", "--db", "bad.sqlite"], "bad.sqlite"),
     (["archive", "query", "--db", "bad.sqlite", "-f", "oscal"], "bad.sqlite"),
     (["diff", BOOK, "broken.yaml"], "broken.yaml:2:1"),
+    (["schema", "--write", "bad.yaml"], "bad.yaml"),
     (["report", "--archive", "bad.sqlite", "--period", "2026-11", "--site", "x", "-o", "r.pdf"], "bad.sqlite"),
 ]
 
