@@ -41,6 +41,8 @@ CASES: list[tuple[list[str], str]] = [
     (["archive", "query", "--db", "bad.sqlite", "-f", "oscal"], "bad.sqlite"),
     (["diff", BOOK, "broken.yaml"], "broken.yaml:2:1"),
     (["schema", "--write", "bad.yaml"], "bad.yaml"),
+    (["fmt", "broken.yaml"], "broken.yaml:2:1"),
+    (["fmt", "--check", "bad.yaml"], "bad.yaml"),
     (["oscal", "catalog", "broken.yaml"], "broken.yaml:2:1"),
     (["oscal", "profile", "broken.yaml"], "broken.yaml:2:1"),
     (["affected", "--base", "bad.yaml", "rulebooks/x.yaml"], "bad.yaml"),

@@ -29,9 +29,10 @@ def _options(name: str) -> set[str]:
     return {opt for p in command.params for opt in getattr(p, "opts", [])}
 
 
-def test_hooks_are_the_two_expected_ones() -> None:
+def test_hooks_are_the_three_expected_ones() -> None:
     hooks = {h["id"]: h for h in _hooks()}
-    assert sorted(hooks) == ["checkengine-lint", "checkengine-test"]
+    assert sorted(hooks) == ["checkengine-fmt", "checkengine-lint", "checkengine-test"]
+    assert hooks["checkengine-fmt"]["entry"] == "checkengine fmt"
     assert hooks["checkengine-lint"]["entry"] == "checkengine lint"
     assert hooks["checkengine-test"]["entry"] == "checkengine test"
     assert hooks["checkengine-test"]["pass_filenames"] is False
@@ -81,7 +82,7 @@ def test_the_ci_example_uses_existing_commands_and_options() -> None:
     runs = [step["run"] for job in workflow["jobs"].values() for step in job["steps"] if "run" in step]
     calls = [shlex.split(line.split("||")[0]) for run in runs
              for line in run.replace("\\\n", " ").splitlines() if line.strip().startswith("checkengine ")]
-    assert {c[1] for c in calls} == {"lint", "test", "evaluate"}
+    assert {c[1] for c in calls} == {"lint", "fmt", "test", "evaluate"}
     assert not any("pip install checkengine" in run for run in runs)  # not on the index: built here
     for call in calls:
         known = _options(call[1])
