@@ -30,7 +30,7 @@ def _kind(path: Path) -> str:
         return "unreadable"
 
 
-def _parents(path: Path) -> list[Path]:
+def parents(path: Path) -> list[Path]:
     """The rulebooks *path* extends, nearest first (stops at a missing file or a cycle)."""
     from checkengine.yamlio import load_file
 
@@ -72,7 +72,7 @@ def affected(changed: Iterable[str], *, head: Path, base: Path, search: Iterable
         rel = path.resolve().relative_to(head).as_posix()
         if rel in out or _kind(path) != "rulebook":
             continue
-        for parent in _parents(path):
+        for parent in parents(path):
             if parent in roots:
                 out[rel] = Affected(rel, f"extends {roots[parent]}")
                 break

@@ -42,6 +42,9 @@ CASES: list[tuple[list[str], str]] = [
     (["diff", BOOK, "broken.yaml"], "broken.yaml:2:1"),
     (["schema", "--write", "bad.yaml"], "bad.yaml"),
     (["fmt", "broken.yaml"], "broken.yaml:2:1"),
+    (["bundle", "broken.yaml"], "broken.yaml:2:1"),
+    (["bundle", "--verify", "bad.tar.gz"], "bad.tar.gz"),
+    (["evaluate", "-r", "bad.tar.gz", "bad.yaml"], "bad.tar.gz"),
     (["fmt", "--check", "bad.yaml"], "bad.yaml"),
     (["oscal", "catalog", "broken.yaml"], "broken.yaml:2:1"),
     (["oscal", "profile", "broken.yaml"], "broken.yaml:2:1"),
@@ -55,7 +58,7 @@ CASES: list[tuple[list[str], str]] = [
 def unusable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "bad.yaml").write_text("kind: floor_inspection\nid: X\n", "utf-8")
     (tmp_path / "broken.yaml").write_text("not: [valid\n", "utf-8")
-    for name in ("bad.pdf", "bad.p12", "bad.sqlite"):
+    for name in ("bad.pdf", "bad.p12", "bad.sqlite", "bad.tar.gz"):
         (tmp_path / name).write_bytes(b"garbage")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CHECKENGINE_KEY_PASSWORD", "x")

@@ -48,7 +48,9 @@ def engine_spec(rulebook: str, waiver_files: Iterable[str], *, lang: str | None,
     from checkengine.rulebook.load import load_rulebook
     from checkengine.waivers import load_waivers
 
-    book = load_rulebook(rulebook)
+    from checkengine.bundle.unpack import rulebook_path
+
+    book = load_rulebook(rulebook_path(rulebook))  # a rulebook, or a bundle of one
     waivers = tuple(w for path in waiver_files for w in load_waivers(path))
     return EngineSpec(book, lang=lang, on=on, waivers=waivers)
 

@@ -23,6 +23,7 @@ class EvaluateOptions:
 
 
 def run(opts: EvaluateOptions) -> int:
+    from checkengine.bundle.unpack import rulebook_path
     from checkengine.engine import Engine
     from checkengine.errors import UserError
     from checkengine.plugins import default_registry
@@ -34,7 +35,7 @@ def run(opts: EvaluateOptions) -> int:
     reporter = registry.reporters.get(opts.format)
     if reporter is None:
         raise UserError(f"unknown format '{opts.format}'; choose one of: {', '.join(sorted(registry.reporters))}")
-    book = load_rulebook(opts.rulebook)
+    book = load_rulebook(rulebook_path(opts.rulebook))  # a rulebook, or a bundle of one
     waivers = [w for path in opts.waivers for w in load_waivers(path)]
     engine = Engine(book, registry=registry, lang=opts.lang, on=opts.on, waivers=waivers)
     result = engine.run(iter_records(opts.paths, registry))
@@ -50,7 +51,8 @@ def run(opts: EvaluateOptions) -> int:
 
 
 @click.command("evaluate")
-@click.option("--rulebook", "-r", required=True, metavar="RULEBOOK", help="The rulebook (YAML).")
+@click.option("--rulebook", "-r", required=True, metavar="RULEBOOK",
+              help="The rulebook (YAML), or a bundle of one (checkengine bundle).")
 @click.argument("paths", nargs=-1, required=True, metavar="RECORD_OR_FOLDER...")
 @click.option("--format", "-f", "fmt", default="text", show_default=True,
               help="A reporter: text, json, jsonl, junit, summary, oscal, hdf, or one a plugin adds.")
