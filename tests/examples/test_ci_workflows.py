@@ -6,8 +6,8 @@ shell steps (``run:``) then run in order with bash -eo pipefail, GitHub's expres
 variables filled in, and the outcome is checked: the impact report covers the changed rulebook and
 the overlay that extends it (not the test file), lint and the rulebook tests pass, the reports are
 written; a pull request that breaks a rulebook test fails with an annotation on the rule's line.
-Steps that need GitHub itself (``uses:`` actions, ``gh``) are not run; the install step is
-replaced by this checkout's installed checkengine (building wheels needs the package index).
+Steps that need GitHub itself (``uses:`` actions, ``gh``) are not run; the install step builds
+the wheels from a copy of this checkout and installs them, offline (see ``offline_install``).
 """
 
 from __future__ import annotations
@@ -73,22 +73,37 @@ def run_steps(repo: Path, flow: dict[str, Any], job: str, github: dict[str, str]
         if "run" not in step or (failed and "always()" not in str(step.get("if", ""))):
             continue
         name = step.get("name", step["run"].splitlines()[0])
-        if name == "Install checkengine":
-            assert "python -m build --wheel --outdir dist ." in step["run"]
-            assert "python -m pip install dist/*.whl" in step["run"]
-            continue
         if re.search(r"^\s*gh ", step["run"], re.M):
             continue
-        env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "RUNNER_TEMP": str(runner),
-               "GITHUB_OUTPUT": str(runner / "output"), "GITHUB_STEP_SUMMARY": str(runner / "summary.md"),
-               "CI": "true"}
+        site = runner / "site"
+        env = {**os.environ, "PATH": os.pathsep.join([str(site / "bin"), str(BIN), os.environ["PATH"]]),
+               "PYTHONPATH": str(site), "RUNNER_TEMP": str(runner), "GITHUB_OUTPUT": str(runner / "output"),
+               "GITHUB_STEP_SUMMARY": str(runner / "summary.md"), "CI": "true"}
         env.update({k: expand(str(v), github) for k, v in (step.get("env") or {}).items()})
         script = expand(step["run"], github)
+        if name == "Install checkengine":
+            script = offline_install(script, repo)
         done = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=repo, env=env,
                               capture_output=True, text=True, timeout=600)
         out.append((name, done.returncode, done.stdout + done.stderr))
         failed = failed or done.returncode != 0
     return out
+
+
+def offline_install(script: str, repo: Path) -> str:
+    """The install step as written, but offline: the wheels are built without an isolated build
+    environment (the test extra has build and hatchling) and installed without their dependencies
+    into a folder put first on PYTHONPATH and PATH, so the later steps run the built wheel."""
+    assert "python -m pip install --upgrade pip build\n" in script
+    assert "python -m build --wheel --outdir dist .\n" in script
+    assert "python -m build --wheel --outdir dist plugins/checkengine-stars\n" in script
+    assert script.rstrip().endswith("python -m pip install dist/*.whl")
+    shutil.copytree(ROOT, repo, dirs_exist_ok=True, ignore=shutil.ignore_patterns(
+        ".venv", ".git", "build", "dist", "rulebooks", "examples", "*.egg-info", "__pycache__", ".pytest_cache"))
+    script = script.replace("python -m pip install --upgrade pip build\n", "")
+    script = script.replace("python -m build --wheel", f"{sys.executable} -m build --wheel --no-isolation")
+    return script.replace("python -m pip install dist/*.whl",
+                          f'{sys.executable} -m pip install --quiet --no-deps --target "$RUNNER_TEMP/site" dist/*.whl')
 
 
 def expand(text: str, github: dict[str, str]) -> str:
@@ -110,7 +125,8 @@ def test_impact_follows_extends_and_ignores_tests(repo: Path, tmp_path: Path) ->
     runner.mkdir()
     steps = run_steps(repo, workflow("rulebook-impact.yml"), "impact",
                       {"github.event.pull_request.base.sha": base}, runner)
-    assert [(n, c) for n, c, _ in steps] == [("Check out the base branch beside the pull request", 0),
+    assert [(n, c) for n, c, _ in steps] == [("Install checkengine", 0),
+                                             ("Check out the base branch beside the pull request", 0),
                                              ("Impact", 0)], steps
     report = (repo / "impact.md").read_text("utf-8")
     assert "### `rulebooks/cs-floor.yaml` (changed)" in report
@@ -141,6 +157,12 @@ def test_lint_and_tests_jobs_pass_and_write_their_reports(repo: Path, tmp_path: 
     flow = workflow("github-actions.yml")
     lint = run_steps(repo, flow, "lint", {}, runner)
     assert all(code == 0 for _, code, _ in lint), lint
+    assert lint[0][0] == "Install checkengine"
+    # The later steps ran the wheel the workflow built, with the plugins and the package data.
+    installed = sorted(p.name for p in (runner / "site").iterdir())
+    assert "checkengine" in installed and "checkengine_stars" in installed
+    assert (runner / "site" / "checkengine" / "schemas" / "rulebook.schema.json").is_file()
+    assert (runner / "site" / "checkengine" / "_forms").is_dir()
     sarif = json.loads((repo / "checkengine.sarif").read_text("utf-8"))
     assert sarif["runs"][0]["results"] == []
     tests = run_steps(repo, flow, "rulebook-tests", {}, runner)
@@ -158,12 +180,12 @@ def test_a_broken_rulebook_test_fails_with_an_annotation_on_the_rule(repo: Path,
     runner = tmp_path / "runner"
     runner.mkdir()
     steps = run_steps(repo, workflow("github-actions.yml"), "rulebook-tests", {}, runner)
-    name, code, output = steps[0]
+    name, code, output = steps[1]
     assert (name, code) == ("Rulebook tests with rule coverage", 1)
     lines = (repo / FLOOR).read_text("utf-8").splitlines()
     rule_line = next(i for i, line in enumerate(lines, 1) if "id: CND-08-" in line)
     assert re.search(rf"^::error file={re.escape(FLOOR)},line={rule_line},col=\d+,title=checkengine test CE402::",
                      output, re.M), output
     # The reports step still runs (if: always()) and writes the JUnit report of the failure.
-    assert [n for n, _, _ in steps] == ["Rulebook tests with rule coverage", "Reports"]
+    assert [n for n, _, _ in steps] == ["Install checkengine", "Rulebook tests with rule coverage", "Reports"]
     assert "<failure" in (repo / "reports" / "rulebook-tests.xml").read_text("utf-8")
