@@ -37,6 +37,7 @@ CASES: list[tuple[list[str], str]] = [
     (["batch", "-q", "-j", "1", "-r", BOOK, "bad.yaml"], "bad.yaml:1:1"),
     (["batch", "-q", "-j", "1", "-r", BOOK, "bad.yaml", "-f", "hdf", "-o", "b.json"], "bad.yaml:1:1"),
     (["archive", "add", "-q", "-j", "1", "--db", "a.sqlite", "-r", "broken.yaml", "bad.yaml"], "broken.yaml:2:1"),
+    (["archive", "add", "-q", "-j", "1", "--db", "a.sqlite", "-r", BOOK, "bad.yaml"], "bad.yaml:1:1"),
     (["archive", "query", "--db", "bad.sqlite"], "bad.sqlite"),
     (["archive", "query", "--db", "bad.sqlite", "-f", "oscal"], "bad.sqlite"),
     (["diff", BOOK, "broken.yaml"], "broken.yaml:2:1"),

@@ -130,3 +130,11 @@ def text_line(item: dict[str, Any]) -> str:
         subject = "[" + " ".join(f"{k}={v}" for k, v in item["group"].items()) + "]"
     who = " ".join(str(v) for v in (item["site"], item["team"], item["employee"]) if v)
     return f"{when} {who} {subject} {item['rule']} {item['outcome']}: {item['explanation']}"
+
+
+def run_errors(archive: Archive, run: int, limit: int = 10) -> list[dict[str, Any]]:
+    """The first unusable records of *run*, in input order, as result errors."""
+    rows = archive.query('SELECT file, line, "column", path, message FROM errors WHERE run = ? ORDER BY seq LIMIT ?',
+                         (run, limit))
+    return [{"file": r["file"], "line": r["line"], "column": r["column"], "path": r["path"],
+             "message": r["message"]} for r in rows]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from checkengine.commands._common import DATE, engine_spec
+from checkengine.commands._common import DATE, echo_unusable, engine_spec
 
 if TYPE_CHECKING:
     from checkengine.archive.query import Filters
@@ -30,6 +30,7 @@ class AddOptions:
 
 def run_add(opts: AddOptions) -> int:
     from checkengine.archive.add import add_batch
+    from checkengine.archive.query import run_errors
     from checkengine.archive.store import archive_path, open_archive
     from checkengine.batch.executors import make_executor
     from checkengine.batch.interrupt import StopFlag
@@ -48,9 +49,11 @@ def run_add(opts: AddOptions) -> int:
         with StopFlag() as stop, Progress(enabled=show, total=total, label="archiving") as progress:
             run, tally = add_batch(archive, spec, opts.paths, executor, language=language, stop=stop,
                                    after_chunk=progress.advance)
+        unusable = run_errors(archive, run) if tally.errors else []
     state = "interrupted; what was finished is archived" if tally.interrupted else "archived"
     click.echo(f"run {run} {state}: {tally.records} records, {tally.groups} aggregate groups, "
                f"{tally.errors} unusable, in {path}", err=True)
+    echo_unusable(unusable, tally.errors)
     if tally.interrupted:
         return 130
     return 2 if tally.errors else 0
