@@ -47,3 +47,17 @@ def _without_stars() -> object:
     registry = build_registry(new_plugin_manager())
     registry.scorers.pop("stars", None)
     return registry
+
+
+def test_lint_reports_the_missing_scorer(monkeypatch: pytest.MonkeyPatch) -> None:
+    from checkengine.lint.run import lint_paths
+
+    monkeypatch.chdir(ROOT)
+    report = lint_paths(["rulebooks/mystery-shopping.yaml"], registry=_without_stars())  # type: ignore[arg-type]
+    line = next(i for i, text in enumerate((ROOT / "rulebooks/mystery-shopping.yaml").read_text("utf-8").splitlines(), 1)
+                if text.strip() == "method: stars")
+    assert [f.text() for f in report.findings] == [
+        f"rulebooks/mystery-shopping.yaml:{line}:11: CE211 scoring.method: the scoring method 'stars' is not provided "
+        "by any installed plugin (installed: weighted); install the plugin that provides it: pip install "
+        "checkengine-stars (from a checkout of checkengine: pip install ./plugins/checkengine-stars)"]
+    assert report.exit_code == 1
