@@ -61,3 +61,19 @@ def test_lint_reports_the_missing_scorer(monkeypatch: pytest.MonkeyPatch) -> Non
         "by any installed plugin (installed: weighted); install the plugin that provides it: pip install "
         "checkengine-stars (from a checkout of checkengine: pip install ./plugins/checkengine-stars)"]
     assert report.exit_code == 1
+
+
+def test_missing_check_type_names_the_rule_line_and_what_to_install(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str],
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    case = ROOT / "tests" / "cases" / "lint" / "invalid" / "unknown-check-type" / "rulebook.yaml"
+    text = case.read_text("utf-8").replace("{type: equal,", "{type: sentiment,")
+    (tmp_path / "rulebook.yaml").write_text(text, "utf-8")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r.yaml").write_text("kind: floor_inspection\nid: R\ntimestamp: '2026-11-03T09:00:00+08:00'\n", "utf-8")
+    assert main(["evaluate", "-r", "rulebook.yaml", "r.yaml"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("checkengine: error: rulebook.yaml:23:9: sections[0].rules[0].check.type: unknown check "
+                          "type 'sentiment'; known types: ")
+    assert err.endswith("; or install the plugin that provides the check type 'sentiment' (checkengine plugins "
+                        "lists what is installed) [CE203]\n")
