@@ -52,66 +52,79 @@ def _text(value: Any) -> str:
 
 
 class Evidence:
-    """Back-matter resources of one document, one per file, hashed when the file can be read."""
+    """The back-matter resources of one document: each record, each aggregate group and each
+    evidence file once, a file with its SHA-256 when it can be read."""
 
     def __init__(self) -> None:
         self.resources: dict[str, dict[str, Any]] = {}
+        self._digests: dict[str, str | None] = {}
 
-    def add(self, href: str, title: str, *, base: Path | None = None) -> str:
-        path = Path(href) if base is None or Path(href).is_absolute() else base / href
-        key = uid("resource", path.as_posix())
-        if key not in self.resources:
-            link: dict[str, Any] = {"href": path.as_posix()}
+    def _link(self, path: Path) -> dict[str, Any]:
+        key = path.as_posix()
+        if key not in self._digests:
             try:
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                self._digests[key] = hashlib.sha256(path.read_bytes()).hexdigest()
             except OSError:
-                digest = None
-            if digest:
-                link["hashes"] = [{"algorithm": "SHA-256", "value": digest}]
-            if href.lower().endswith(".pdf"):
-                link["media-type"] = "application/pdf"
-            self.resources[key] = {"uuid": key, "title": title, "rlinks": [link]}
+                self._digests[key] = None
+        link: dict[str, Any] = {"href": key}
+        if self._digests[key]:
+            link["hashes"] = [{"algorithm": "SHA-256", "value": self._digests[key]}]
+        if key.lower().endswith(".pdf"):
+            link["media-type"] = "application/pdf"
+        return link
+
+    def _add(self, key: str, title: str, path: Path | None) -> str:
+        if key not in self.resources:
+            resource: dict[str, Any] = {"uuid": key, "title": title}
+            if path is not None:
+                resource["rlinks"] = [self._link(path)]
+            self.resources[key] = resource
         return key
+
+    def record(self, rec: dict[str, Any]) -> str:
+        """The record (its file, and line, when it came from one); a signed PDF form is hashed whole."""
+        kind = "the signed form" if str(rec.get("file") or "").lower().endswith(".pdf") else "the record"
+        where = f" ({rec['file']}{':' + str(rec['line']) if rec.get('line') else ''})" if rec.get("file") else ""
+        return self._add(uid("record", rec["id"], rec.get("file") or ""), f"{kind} {rec['kind']} {rec['id']}{where}",
+                         Path(rec["file"]) if rec.get("file") else None)
+
+    def group(self, group: dict[str, Any]) -> str:
+        label = " ".join(f"{k}={v}" for k, v in group.items() if not isinstance(v, (list, dict))) or "group"
+        return self._add(uid("group", json.dumps(group, sort_keys=True, ensure_ascii=False)),
+                         f"aggregate group {label}", None)
+
+    def file(self, href: str, base: Path | None) -> str:
+        path = Path(href) if base is None or Path(href).is_absolute() else base / href
+        return self._add(uid("resource", path.as_posix()), f"evidence {path.as_posix()}", path)
 
     def back_matter(self) -> dict[str, Any] | None:
         return {"resources": list(self.resources.values())} if self.resources else None
-
-
-def _subject(entry_record: dict[str, Any] | None, outcome: dict[str, Any]) -> dict[str, Any]:
-    if entry_record is not None:
-        return {"subject-uuid": uid("record", entry_record["id"]), "type": "resource",
-                "title": f"{entry_record['kind']} {entry_record['id']}"}
-    group = outcome.get("group") or {}
-    label = " ".join(f"{k}={v}" for k, v in group.items() if not isinstance(v, (list, dict))) or "group"
-    return {"subject-uuid": uid("group", json.dumps(group, sort_keys=True, ensure_ascii=False)),
-            "type": "resource", "title": label}
 
 
 def _observation(run_key: str, rec: dict[str, Any] | None, o: dict[str, Any], collected: str,
                  evidence: Evidence) -> dict[str, Any]:
     key = rec["id"] if rec else json.dumps(o.get("group"), sort_keys=True, ensure_ascii=False)
     clauses = [s["clause"] for s in o.get("sources") or [] if s.get("clause")]
+    subject = evidence.record(rec) if rec else evidence.group(o.get("group") or {})
     obs: dict[str, Any] = {
         "uuid": uid(run_key, "observation", key, o["rule"]),
         "title": f"{o['rule']}: {o.get('title') or o['rule']}",
         "description": o.get("explanation") or o["outcome"],
         "props": props([("rule", o["rule"]), ("section", o.get("section")), ("outcome", o["outcome"]),
                         ("severity", o.get("severity")), *(("clause", c) for c in clauses)]),
-        "methods": ["EXAMINE" if rec and str(rec.get("kind", "")).endswith("inspection") else "TEST"],
+        # A person looked (an inspector is recorded), or the data was tested.
+        "methods": ["EXAMINE" if rec and rec.get("inspector") else "TEST"],
         "types": ["finding" if o["outcome"] in ("fail", "waived", *_NOT_SETTLED) else "control-objective"],
-        "subjects": [_subject(rec, o)],
+        "subjects": [{"subject-uuid": subject, "type": "resource", "title": evidence.resources[subject]["title"]}],
         "collected": collected,
     }
     found: list[dict[str, Any]] = []
     base: Path | None = None
     if rec and rec.get("file"):
-        where = rec["file"] + (f":{rec['line']}" if rec.get("line") else "")
-        kind = "the signed form" if rec["file"].lower().endswith(".pdf") else "the record"
-        ref = evidence.add(rec["file"], f"{kind} {rec['id']} ({where})")
-        found.append({"href": f"#{ref}", "description": f"{kind} {rec['id']} ({where})"})
+        found.append({"href": f"#{subject}", "description": evidence.resources[subject]["title"]})
         base = Path(rec["file"]).parent
     for photo in o.get("evidence") or []:
-        ref = evidence.add(photo, f"evidence {photo}", base=base)
+        ref = evidence.file(photo, base)
         found.append({"href": f"#{ref}", "description": f"evidence the auditor gave: {photo}"})
     if found:
         obs["relevant-evidence"] = found
