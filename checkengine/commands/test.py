@@ -8,7 +8,7 @@ from checkengine.commands._common import open_output
 
 
 @click.command("test")
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH_OR_BUNDLE...")
 @click.option("--coverage", is_flag=True, help="List the rules that lack a passing or a failing case.")
 @click.option("--min-coverage", type=click.FloatRange(0, 100), default=None, metavar="PERCENT",
               help="Fail (exit 1) when fewer rules than this have both a passing and a failing case.")
@@ -27,7 +27,10 @@ def command(paths: tuple[str, ...], coverage: bool, min_coverage: float | None, 
     from checkengine.ruletest_report import FORMATS
     from checkengine.ruletests import run_tests
 
-    suite = run_tests(list(paths))
+    from checkengine.bundle.unpack import extract, is_bundle
+
+    # A bundle brings its own tests: run them against the rulebooks it holds.
+    suite = run_tests([str(extract(p)[0]) if is_bundle(p) else p for p in paths])
     if not suite.cases:
         raise UserError(f"no rulebook tests (files with kind: tests) found in {', '.join(paths)}")
     with open_output(output) as out:

@@ -132,3 +132,15 @@ def test_a_huge_or_tampered_archive_is_refused(tmp_path: Path) -> None:
     renamed.write_bytes(good.data)
     with pytest.raises(UserError, match="it was changed after it was made"):
         read_bundle(renamed)
+
+
+def test_a_bundle_runs_its_own_tests(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    packed = pack(FLOOR)
+    bundle = tmp_path / packed.name
+    bundle.write_bytes(packed.data)
+    assert main(["test", str(bundle)]) == 0
+    # cs-floor's and the night overlay's tests, as in the repository.
+    direct = main(["test", str(ROOT / "rulebooks" / "tests" / "cs-floor.tests.yaml"),
+                   str(ROOT / "rulebooks" / "tests" / "cc-taipei-night.tests.yaml")])
+    out = capsys.readouterr().out.splitlines()
+    assert direct == 0 and out[0] == out[1] and out[0].endswith(" passed, 0 failed")
