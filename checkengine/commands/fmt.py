@@ -22,6 +22,7 @@ def command(paths: tuple[str, ...], check: bool, show_diff: bool) -> int:
     import difflib
     from pathlib import Path
 
+    from checkengine.errors import UserError
     from checkengine.fmt import KINDS, format_file
     from checkengine.lint.discover import classify, yaml_files
     from checkengine.rulebook.load import display_path
@@ -34,8 +35,8 @@ def command(paths: tuple[str, ...], check: bool, show_diff: bool) -> int:
             try:
                 if classify(load_file(path, display=shown).data) not in KINDS:
                     continue
-            except Exception:  # noqa: BLE001 - format_file below reports it with its location
-                pass
+            except UserError:
+                pass  # format_file below reports it, with its location
         before, after = format_file(path, display=shown)
         if before == after:
             continue
