@@ -12,6 +12,7 @@ import json
 from typing import Callable, TextIO
 from xml.etree import ElementTree as ET
 
+from checkengine.errors import Location
 from checkengine.findings import Finding
 from checkengine.ruletests import CaseResult, SuiteResult
 
@@ -42,8 +43,6 @@ def uncovered(suite: SuiteResult) -> list[Finding]:
         if row["pass"] and row["fail"]:
             continue
         lacking = " and ".join(k for k in ("pass", "fail") if not row[k])
-        from checkengine.errors import Location
-
         out.append(Finding("CE402", f"{row['rule']}: no {lacking} case in the rulebook tests",
                            Location(row["file"], row["line"]), level="warning"))
     return out
