@@ -45,10 +45,9 @@ DATE = DateType()
 def engine_spec(rulebook: str, waiver_files: Iterable[str], *, lang: str | None, on: date | None) -> EngineSpec:
     """The rulebook and the waivers files of ``batch`` and ``archive add``, loaded into a spec."""
     from checkengine.batch.job import EngineSpec
+    from checkengine.bundle.unpack import rulebook_path
     from checkengine.rulebook.load import load_rulebook
     from checkengine.waivers import load_waivers
-
-    from checkengine.bundle.unpack import rulebook_path
 
     book = load_rulebook(rulebook_path(rulebook))  # a rulebook, or a bundle of one
     waivers = tuple(w for path in waiver_files for w in load_waivers(path))
