@@ -22,7 +22,7 @@ def test_missing_scorer_names_the_line_and_the_plugin(capsys: pytest.CaptureFixt
     # As if checkengine-stars were not installed: the scorer registry without it.
     monkeypatch.setattr("checkengine.plugins.default_registry", _without_stars)
     monkeypatch.setattr("checkengine.commands.evaluate.default_registry", _without_stars, raising=False)
-    code = main(["evaluate", "-r", book, "examples/month-2026-11/reports.yaml"])
+    code = main(["evaluate", "-r", book, "examples/month-2026-11/inspections/MS-2026-11-16-001.yaml"])
     err = capsys.readouterr().err
     assert code == 2
     assert err == (f"checkengine: error: {book}:{line}:11: scoring.method: the scoring method 'stars' is not "
