@@ -30,6 +30,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "archive": ("checkengine.commands.archive", "Archive records with their results (append-only SQLite), and query them."),
     "diff": ("checkengine.commands.diff", "Compare two rulebooks; with --replay, list past outcomes that would change."),
     "report": ("checkengine.commands.report", "Write a site's monthly or weekly report (PDF and HTML) from the archive."),
+    "affected": ("checkengine.commands.affected", "List the rulebooks a change affects (by content, following extends)."),
+    "bundle": ("checkengine.commands.bundle", "Pack a rulebook with its overlays, sources and tests into one signed archive, or verify one."),
+    "fmt": ("checkengine.commands.fmt", "Format rulebooks, sources, waivers and tests (schema key order, comments kept)."),
+    "oscal": ("checkengine.commands.oscal", "Export rulebooks as OSCAL catalogs and overlay profiles."),
+    "schema": ("checkengine.commands.schema", "Print or write the JSON Schemas (offline: relative references)."),
 }
 
 DEBUG_ENV = "CHECKENGINE_DEBUG"

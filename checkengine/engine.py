@@ -171,6 +171,10 @@ class Engine:
             close = difflib.get_close_matches(str(name), list(self.registry.check_types), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             known = ", ".join(sorted(self.registry.check_types))
+            if not close:  # not a typo: a type some plugin would provide
+                from checkengine.plugin_hints import install_hint
+
+                known += f"; or {install_hint('check type', str(name))}"
             raise CheckSpecError(f"unknown check type '{name}'{hint}; known types: {known}", ("type",))
         _validate_options(check_type, spec)
         compiler = Compiler(self.book, rule, self.conditions)
@@ -498,9 +502,9 @@ class Engine:
         method = self.book.scoring.get("method", "weighted")
         scorer = self.registry.scorers.get(method)
         if scorer is None:
-            known = ", ".join(sorted(self.registry.scorers))
-            raise UserError(f"the rulebook asks for the scoring method '{method}', which no plugin provides; "
-                            f"installed: {known}")
+            from checkengine.plugin_hints import missing_scorer
+
+            raise missing_scorer(self.book, method, list(self.registry.scorers))
         return scorer.score(outcomes, self.book)
 
     # -- whole runs ------------------------------------------------------------------------------------

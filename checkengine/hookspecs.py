@@ -47,7 +47,8 @@ def checkengine_register_loaders(register: Callable[["RecordLoader"], None]) -> 
 
 @hookspec
 def checkengine_register_reporters(register: Callable[["Reporter"], None]) -> None:
-    """Register reporters that turn an evaluation result into output (``--format NAME``).
+    """Register reporters that turn an evaluation result into output (``--format NAME`` of
+    ``evaluate``, ``batch`` and ``archive query``; ``Reporter.render_runs`` renders several runs).
 
     :param register: call it once per :class:`checkengine.reporting.Reporter`.
     :return: nothing; every implementation is called. A name registered by two plugins is an

@@ -13,3 +13,15 @@ class Reporter:
 
     def render(self, result: dict[str, Any], out: TextIO, *, verbose: bool = False) -> None:  # pragma: no cover
         raise TypeError("reporters implement render()")
+
+    def render_runs(self, results: list[dict[str, Any]], out: TextIO, *, verbose: bool = False) -> None:
+        """Several runs in one output (``archive query``). Formats that can hold only one run
+        render a single run and refuse more, naming the formats that can."""
+        if len(results) == 1:
+            self.render(results[0], out, verbose=verbose)
+            return
+        from checkengine.errors import UserError
+
+        raise UserError(f"--format {self.name} holds one run, and the selection spans {len(results)} runs; "
+                        "narrow it (--period, --rule ...) or choose a format that holds several "
+                        "(oscal, hdf, json)")

@@ -31,6 +31,9 @@ class CaseResult:
     location: Location
     passed: bool
     problems: list[str] = field(default_factory=list)
+    # The rules whose outcome was not the one expected (their lines are where CI annotates).
+    rules: list[str] = field(default_factory=list)
+    rulebook: str = ""
 
 
 @dataclass
@@ -54,6 +57,14 @@ class SuiteResult:
                              "fail": "fail" in outcomes, "file": rule.location.file,
                              "line": rule.location.line})
         return rows
+
+    def rule_location(self, rulebook: str, rule_id: str) -> Location | None:
+        """Where *rule_id* of the rulebook (a key of ``books``) is defined, if it is."""
+        book = self.books.get(rulebook)
+        for rule in book.rules() if book else ():
+            if rule.id == rule_id:
+                return rule.location
+        return None
 
     def coverage_percent(self) -> float:
         rows = self.coverage()
@@ -161,7 +172,8 @@ def run_tests(paths: list[str], *, registry: Registry | None = None) -> SuiteRes
             problems = _compare(case, result)
             for rid, outcome in (case.get("expect") or {}).items():
                 expected.setdefault(rid, set()).add(outcome)
-            suite.cases.append(CaseResult(doc.file, case["name"], where, not problems, problems))
+            wrong = [rid for rid in (case.get("expect") or {}) if any(p.startswith(f"{rid}: ") for p in problems)]
+            suite.cases.append(CaseResult(doc.file, case["name"], where, not problems, problems, wrong, key))
     return suite
 
 

@@ -104,7 +104,10 @@ def _fast_validator(name: str) -> Any:
     registry = jsonschema_rs.Registry(
         [(BASE + f"{n}.schema.json", schema(n)) for n in SCHEMA_NAMES if _exists(n)]
     )
-    return jsonschema_rs.validator_for(schema(name), registry=registry, validate_formats=True)
+    # The shipped schemas have no $id (their relative $refs resolve beside the file, offline, in
+    # editors and check-jsonschema); here they are resolved against the registry's keys.
+    return jsonschema_rs.validator_for(schema(name), registry=registry, validate_formats=True,
+                                       base_uri=BASE + f"{name}.schema.json")
 
 
 def _exists(name: str) -> bool:

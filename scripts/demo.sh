@@ -43,4 +43,18 @@ done
 "$CE" report --archive "$OUT/archive.sqlite" --period 2026-11 --site cc-taipei --lang zh-Hant \
   -o "$OUT/report-cc-taipei-2026-11.pdf" --html "$OUT/report-cc-taipei-2026-11.html"
 
+echo; echo "== 6. for other tools: OSCAL assessment results and HDF of the floor rounds, the rulebook as an"
+echo "      OSCAL catalog and its night overlay as a profile, and the rulebook as a signed, verified bundle"
+mkdir -p "$OUT/exchange"
+for fmt in oscal hdf; do
+  "$CE" evaluate --rulebook rulebooks/cs-floor.yaml "$MONTH/inspections" --waivers "$MONTH/waivers.yaml" \
+    --format "$fmt" -o "$OUT/exchange/cs-floor-2026-11.$fmt.json" || findings_ok
+done
+"$CE" oscal catalog rulebooks/cs-floor.yaml -o "$OUT/exchange/cs-floor.catalog.json"
+"$CE" oscal profile rulebooks/branches/cc-taipei-night.yaml -o "$OUT/exchange/cc-taipei-night.profile.json"
+rm -f "$OUT"/exchange/cs-floor-*.tar.gz "$OUT"/exchange/cs-floor-*.tar.gz.p7s
+CHECKENGINE_KEY_PASSWORD=${CHECKENGINE_KEY_PASSWORD:-demo} \
+  "$CE" bundle rulebooks/cs-floor.yaml -o "$OUT/exchange" --sign "$OUT/forms/keys/inspector/key.p12"
+"$CE" bundle --verify "$OUT"/exchange/cs-floor-*.tar.gz --trust "$OUT/forms/keys/inspector/cert.pem"
+
 echo; echo "demo outputs are in $OUT"

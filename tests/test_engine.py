@@ -177,8 +177,11 @@ def test_unknown_scoring_method(make_book: Any, make_record: Any, evaluate: Any,
     book = make_book([_uniform(helpers)], scoring={"method": "medals"})
     with pytest.raises(UserError) as caught:
         evaluate(book, [_floor(make_record)])
-    assert str(caught.value).startswith(
-        "the rulebook asks for the scoring method 'medals', which no plugin provides; installed: ")
+    assert caught.value.bare_message.startswith("the scoring method 'medals' is not provided by any installed "
+                                                "plugin (installed: ")
+    assert caught.value.bare_message.endswith("install the plugin that provides the scoring method 'medals' "
+                                              "(checkengine plugins lists what is installed)")
+    assert caught.value.location.path == "scoring.method" and caught.value.location.line
 
 
 # -- transcripts and groups ------------------------------------------------------------------------

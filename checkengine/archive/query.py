@@ -100,7 +100,7 @@ def query_outcomes(archive: Archive, filters: Filters) -> Iterator[dict[str, Any
     condition, params = where(filters)
     for row in archive.query(SELECT + f"WHERE {condition} ORDER BY o.id", params):
         item: dict[str, Any] = {
-            "run": row["run"],
+            "run": row["run"], "run_started_at": row["started_at"],
             "rulebook": {"id": row["rulebook_id"], "version": row["rulebook_version"],
                          "digest": row["rulebook_digest"]},
             "rule": row["rule"], "section": row["section"], "outcome": row["outcome"],
@@ -130,3 +130,11 @@ def text_line(item: dict[str, Any]) -> str:
         subject = "[" + " ".join(f"{k}={v}" for k, v in item["group"].items()) + "]"
     who = " ".join(str(v) for v in (item["site"], item["team"], item["employee"]) if v)
     return f"{when} {who} {subject} {item['rule']} {item['outcome']}: {item['explanation']}"
+
+
+def run_errors(archive: Archive, run: int, limit: int = 10) -> list[dict[str, Any]]:
+    """The first unusable records of *run*, in input order, as result errors."""
+    rows = archive.query('SELECT file, line, "column", path, message FROM errors WHERE run = ? ORDER BY seq LIMIT ?',
+                         (run, limit))
+    return [{"file": r["file"], "line": r["line"], "column": r["column"], "path": r["path"],
+             "message": r["message"]} for r in rows]

@@ -235,13 +235,30 @@ class TextWriter:
         self.out.flush()
 
 
+STREAMED = ("jsonl", "json", "text")
+
+
+def check_format(fmt: str) -> None:
+    """A UserError unless *fmt* is a streamed format or a registered reporter."""
+    from checkengine.errors import UserError
+    from checkengine.plugins import default_registry
+
+    reporters = default_registry().reporters
+    if fmt not in STREAMED and fmt not in reporters:
+        choices = ", ".join([*STREAMED, *sorted(set(reporters) - set(STREAMED))])
+        raise UserError(f"unknown format '{fmt}' for batch; choose one of: {choices}")
+
+
 def make_writer(fmt: str, out: TextSink, *, verbose: bool = False) -> BatchWriter:
+    """The streaming writer of *fmt*, or a collecting one around the registered reporter."""
+    check_format(fmt)
     if fmt == "jsonl":
         return JsonLinesWriter(out)
     if fmt == "json":
         return JsonWriter(out)
     if fmt == "text":
         return TextWriter(out, verbose=verbose)
-    from checkengine.errors import UserError
+    from checkengine.batch.collect import ReporterWriter
+    from checkengine.plugins import default_registry
 
-    raise UserError(f"unknown format '{fmt}' for batch; choose one of: jsonl, json, text")
+    return ReporterWriter(default_registry().reporters[fmt], out, verbose=verbose)

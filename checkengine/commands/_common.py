@@ -49,10 +49,11 @@ def engine_spec(rulebook: str, waiver_files: Iterable[str], *, lang: str | None,
     Records of a kind the rulebook does not check are an error, unless *paths* include a folder
     (see :func:`other_kinds`)."""
     from checkengine.batch.job import EngineSpec
+    from checkengine.bundle.unpack import rulebook_path
     from checkengine.rulebook.load import load_rulebook
     from checkengine.waivers import load_waivers
 
-    book = load_rulebook(rulebook)
+    book = load_rulebook(rulebook_path(rulebook))  # a rulebook, or a bundle of one
     waivers = tuple(w for path in waiver_files for w in load_waivers(path))
     return EngineSpec(book, lang=lang, on=on, waivers=waivers, other_kinds=other_kinds(paths))
 
@@ -136,3 +137,31 @@ def open_output(path: str | os.PathLike[str] | None, *, binary: bool = False,
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def shown_on_stdout(fmt: str, output: str | None) -> bool:
+    """True when the report is text for people on stdout (it already lists the problems)."""
+    return fmt in ("text", "summary") and output in (None, "-")
+
+
+def echo_unusable(errors: list[dict[str, Any]], total: int | None = None, *, shown: int = 10,
+                  listed: bool = False) -> None:
+    """Name the unusable records on stderr, where they are and why (the exit code 2 says only
+    that some were); the report itself may be in a file or in a format nobody reads in a log.
+    When the report on stdout already *listed* them, one line points at the first."""
+    from checkengine.builtin.reporters import error_line
+
+    total = len(errors) if total is None else total
+    if not total:
+        return
+    if listed and errors:
+        first = error_line(errors[0]).split(": error:")[0]
+        click.echo(f"checkengine: {total} unusable record{'s' if total != 1 else ''}, the first at {first} "
+                   "(listed in the report)", err=True)
+        return
+    click.echo(f"checkengine: {total} unusable record{'s' if total != 1 else ''} (the others were evaluated):",
+               err=True)
+    for err in errors[:shown]:
+        click.echo("  " + error_line(err), err=True)
+    if total > min(shown, len(errors)):
+        click.echo(f"  ... and {total - min(shown, len(errors))} more (see the report)", err=True)

@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 
-from checkengine.commands._common import DATE, engine_spec
+from checkengine.commands._common import DATE, echo_unusable, engine_spec
+
+if TYPE_CHECKING:
+    from checkengine.archive.query import Filters
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,7 @@ class AddOptions:
 
 def run_add(opts: AddOptions) -> int:
     from checkengine.archive.add import add_batch
+    from checkengine.archive.query import run_errors
     from checkengine.archive.store import archive_path, open_archive
     from checkengine.batch.executors import make_executor
     from checkengine.batch.interrupt import StopFlag
@@ -44,9 +49,11 @@ def run_add(opts: AddOptions) -> int:
         with StopFlag() as stop, Progress(enabled=show, total=total, label="archiving") as progress:
             run, tally = add_batch(archive, spec, opts.paths, executor, language=language, stop=stop,
                                    after_chunk=progress.advance)
+        unusable = run_errors(archive, run) if tally.errors else []
     state = "interrupted; what was finished is archived" if tally.interrupted else "archived"
     click.echo(f"run {run} {state}: {tally.records} records, {tally.groups} aggregate groups, "
                f"{tally.errors} unusable, in {path}", err=True)
+    echo_unusable(unusable, tally.errors)
     if tally.interrupted:
         return 130
     return 2 if tally.errors else 0
@@ -100,6 +107,8 @@ def run_query(opts: QueryOptions) -> int:
 
     filters = Filters(opts.site, opts.team, opts.employee, opts.rule, opts.period, opts.outcome, opts.history)
     filters.check()
+    if opts.format not in ("text", "json"):
+        return _query_as_report(opts, filters)
     count = 0
     with open_archive(archive_path(opts.db), write=False) as archive, guarded_output(opts.output) as out:
         if opts.format == "json":
@@ -118,6 +127,29 @@ def run_query(opts: QueryOptions) -> int:
     return 0
 
 
+def _query_as_report(opts: QueryOptions, filters: Filters) -> int:
+    """The selected outcomes as one document of a registered reporter (oscal, hdf ...), a run each."""
+    from checkengine.archive.query import query_outcomes
+    from checkengine.archive.runs import results_by_run
+    from checkengine.archive.store import archive_path, open_archive
+    from checkengine.batch.output import guarded_output
+    from checkengine.errors import UserError
+    from checkengine.plugins import default_registry
+
+    reporters = default_registry().reporters
+    reporter = reporters.get(opts.format)
+    if reporter is None:
+        raise UserError(f"unknown format '{opts.format}'; choose one of: text, json, "
+                        + ", ".join(sorted(set(reporters) - {"text", "json"})))
+    with open_archive(archive_path(opts.db), write=False) as archive:
+        runs = results_by_run(query_outcomes(archive, filters))
+    if not runs:
+        raise UserError("no archived outcome matches these filters; nothing to report")
+    with guarded_output(opts.output) as out:
+        reporter.render_runs(runs, out)  # type: ignore[arg-type]
+    return 0
+
+
 @command.command("query")
 @click.option("--db", metavar="FILE", help="The archive (default $CHECKENGINE_ARCHIVE, else ./checkengine-archive.sqlite).")
 @click.option("--site", metavar="SITE")
@@ -127,7 +159,8 @@ def run_query(opts: QueryOptions) -> int:
 @click.option("--period", metavar="PERIOD", help="A month (2026-11), an ISO week (2026-W45) or a day (2026-11-03).")
 @click.option("--outcome", metavar="OUTCOME", help="pass, fail, not_applicable, waived, needs_review or error.")
 @click.option("--history", is_flag=True, help="Every evaluation, not only the latest of each record and group.")
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "-f", "fmt", default="text", show_default=True,
+              help="text, json, or a reporter holding one document per run (oscal, hdf, a plugin's).")
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
 def query(db: str | None, site: str | None, team: str | None, employee: str | None, rule: str | None,
           period: str | None, outcome: str | None, history: bool, fmt: str, output: str | None) -> int:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from checkengine.commands._common import DATE, engine_spec
+from checkengine.commands._common import DATE, echo_unusable, engine_spec, shown_on_stdout
 
 if TYPE_CHECKING:
     from checkengine.batch.executors import ExecutorName
@@ -33,18 +33,20 @@ class BatchCommandOptions:
 
 
 def run(opts: BatchCommandOptions) -> int:
+    from checkengine.batch.collect import NotingWriter
     from checkengine.batch.executors import make_executor
     from checkengine.batch.interrupt import StopFlag
     from checkengine.batch.output import guarded_output
     from checkengine.batch.progress import Progress, wanted
     from checkengine.batch.run import BatchOptions, evaluate_batch, result_head
     from checkengine.batch.source import estimate_total
-    from checkengine.batch.writers import make_writer
+    from checkengine.batch.writers import check_format, make_writer
     from checkengine.errors import UserError
     from checkengine.plugins import default_registry
 
     if opts.chunk_size < 1:
         raise UserError(f"--chunk-size must be at least 1, got {opts.chunk_size}")
+    check_format(opts.format)  # an unknown --format fails before any work
     spec = engine_spec(opts.rulebook, opts.waivers, lang=opts.lang, on=opts.on, paths=opts.paths)
     head = result_head(spec)  # builds the engine here first: a bad --lang fails before any work
     executor = make_executor(opts.executor, jobs=opts.jobs, scheduler=opts.scheduler,
@@ -55,7 +57,7 @@ def run(opts: BatchCommandOptions) -> int:
         total = estimate_total(opts.paths, default_registry()) if show else None
         with StopFlag() as stop, Progress(enabled=show, total=total) as progress:
             with guarded_output(opts.output) as out:
-                writer = make_writer(opts.format, out, verbose=opts.verbose)
+                writer = NotingWriter(make_writer(opts.format, out, verbose=opts.verbose))
                 writer.header({**head, "order": "input"})
                 tally = evaluate_batch(spec, opts.paths, writer, executor, stop=stop,
                                        options=BatchOptions(chunk_size=opts.chunk_size),
@@ -68,6 +70,7 @@ def run(opts: BatchCommandOptions) -> int:
         click.echo(f"checkengine: interrupted; {where} holds the first {tally.records + tally.errors} "
                    "input records and ends with a summary marked interrupted (aggregates were not "
                    "evaluated)", err=True)
+    echo_unusable(writer.errors, tally.errors, listed=shown_on_stdout(opts.format, opts.output))
     return tally.exit_code
 
 
@@ -76,8 +79,9 @@ def run(opts: BatchCommandOptions) -> int:
 @click.argument("paths", nargs=-1, required=True, metavar="RECORDS_OR_FOLDER...")
 @click.option("--jobs", "-j", type=int, default=None, metavar="N",
               help="Worker processes (default: all cores; 1 runs in this process).")
-@click.option("--format", "-f", "fmt", type=click.Choice(["jsonl", "json", "text"]), default="jsonl",
-              show_default=True, help="jsonl streams one line per record in input order.")
+@click.option("--format", "-f", "fmt", default="jsonl", show_default=True,
+              help="jsonl streams one line per record in input order; json, text, or any reporter "
+                   "(oscal, hdf, junit, summary, a plugin's).")
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local: processes on this machine; dask: tasks on a Dask cluster.")

@@ -7,7 +7,7 @@ from datetime import date
 
 import click
 
-from checkengine.commands._common import DATE, open_output, other_kinds
+from checkengine.commands._common import DATE, echo_unusable, open_output, other_kinds, shown_on_stdout
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,7 @@ class EvaluateOptions:
 
 
 def run(opts: EvaluateOptions) -> int:
+    from checkengine.bundle.unpack import rulebook_path
     from checkengine.engine import Engine
     from checkengine.errors import UserError
     from checkengine.plugins import default_registry
@@ -34,7 +35,7 @@ def run(opts: EvaluateOptions) -> int:
     reporter = registry.reporters.get(opts.format)
     if reporter is None:
         raise UserError(f"unknown format '{opts.format}'; choose one of: {', '.join(sorted(registry.reporters))}")
-    book = load_rulebook(opts.rulebook)
+    book = load_rulebook(rulebook_path(opts.rulebook))  # a rulebook, or a bundle of one
     waivers = [w for path in opts.waivers for w in load_waivers(path)]
     engine = Engine(book, registry=registry, lang=opts.lang, on=opts.on, waivers=waivers,
                     other_kinds=other_kinds(opts.paths))
@@ -42,6 +43,7 @@ def run(opts: EvaluateOptions) -> int:
     with open_output(opts.output) as out:
         reporter.render(result, out, verbose=opts.verbose)
     if result["errors"]:
+        echo_unusable(result["errors"], listed=shown_on_stdout(opts.format, opts.output))
         return 2
     failed = result["summary"]["fail"] > 0 or any(
         not (entry.get("score") or {}).get("passed", True) for entry in result["records"]
@@ -50,10 +52,11 @@ def run(opts: EvaluateOptions) -> int:
 
 
 @click.command("evaluate")
-@click.option("--rulebook", "-r", required=True, metavar="RULEBOOK", help="The rulebook (YAML).")
+@click.option("--rulebook", "-r", required=True, metavar="RULEBOOK",
+              help="The rulebook (YAML), or a bundle of one (checkengine bundle).")
 @click.argument("paths", nargs=-1, required=True, metavar="RECORD_OR_FOLDER...")
 @click.option("--format", "-f", "fmt", default="text", show_default=True,
-              help="A reporter: text, json, jsonl, junit, or one a plugin adds.")
+              help="A reporter: text, json, jsonl, junit, summary, oscal, hdf, or one a plugin adds.")
 @click.option("--lang", help="Language of titles and explanations (one of the rulebook's).")
 @click.option("--on", type=DATE, help="Evaluate as of this date instead of each record's own date.")
 @click.option("--waivers", "-w", multiple=True, metavar="FILE", help="A waivers file (repeatable).")

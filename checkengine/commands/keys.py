@@ -26,9 +26,14 @@ def new(name: str, out_dir: str, days: int, password_file: str | None, force: bo
     Writes DIR/key.p12 (key and certificate, password-protected), DIR/key.pem (the key,
     encrypted with the same password) and DIR/cert.pem (give it to `verify --trust`).
     """
+    from pathlib import Path
+
+    from checkengine.errors import Location, UserError
     from checkengine.pdf import passwords
     from checkengine.pdf.keys import fingerprint, load_certificates, new_self_signed
 
+    if Path(out_dir).exists() and not Path(out_dir).is_dir():
+        raise UserError("it exists and is not a folder; give a folder for the key files (-o)", Location(out_dir))
     secret = passwords.provider(password_file, confirm=True)(f"the new key in {out_dir}")
     files = new_self_signed(name, out_dir, secret, days=days, force=force)
     cert = load_certificates(files.cert_pem)[0]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import click
 
 from checkengine.commands._common import open_output
+from checkengine.errors import Location
+from checkengine.findings import Finding
 
 
 def _formats() -> list[str]:
@@ -13,10 +15,15 @@ def _formats() -> list[str]:
     return sorted(FORMATS)
 
 
+def _where(finding: Finding) -> str:
+    loc = finding.location
+    return Location(loc.file, loc.line, loc.column).prefix().rstrip(": ") or "-"
+
+
 @click.command("lint")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--format", "-f", "fmt", default="text", show_default=True,
-              help="text, json, junit or sarif.")
+              help="text, json, junit, sarif or github (annotations on the lines, for GitHub Actions).")
 @click.option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
 def command(paths: tuple[str, ...], fmt: str, output: str | None) -> int:
     """Check rulebooks, sources catalogues, waivers and tests (files or folders).
@@ -32,4 +39,13 @@ def command(paths: tuple[str, ...], fmt: str, output: str | None) -> int:
     report = lint_paths(paths)
     with open_output(output) as out:
         FORMATS[fmt](report, out)
+    unusable = [f for f in report.findings if f.unusable]
+    if unusable and fmt == "text" and output in (None, "-"):
+        click.echo(f"checkengine: {len(unusable)} file{'s' if len(unusable) != 1 else ''} could not be checked, "
+                   f"the first {_where(unusable[0])} (listed above)", err=True)
+    elif unusable:  # exit 2: say which files could not be checked, whatever the report's format
+        click.echo(f"checkengine: {len(unusable)} file{'s' if len(unusable) != 1 else ''} could not be checked:",
+                   err=True)
+        for finding in unusable:
+            click.echo(f"  {finding.text()}", err=True)
     return report.exit_code

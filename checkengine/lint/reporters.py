@@ -1,4 +1,4 @@
-"""Lint output formats: text, json, junit and sarif, by name.
+"""Lint output formats: text, json, junit, sarif and github (annotations), by name.
 
 ``text`` is ``path:line:col: CODE field.path: message``, one finding a line, then a summary line.
 """
@@ -9,6 +9,7 @@ import json
 from typing import Callable, TextIO
 
 from checkengine.findings import CODES
+from checkengine.lint.github import github
 from checkengine.lint.junit import junit
 from checkengine.lint.run import LintReport
 from checkengine.lint.sarif import sarif
@@ -42,5 +43,5 @@ def json_(report: LintReport, out: TextIO) -> None:
 
 
 FORMATS: dict[str, Callable[[LintReport, TextIO], None]] = {
-    "text": text, "json": json_, "junit": junit, "sarif": sarif,
+    "text": text, "json": json_, "junit": junit, "sarif": sarif, "github": github,
 }

@@ -118,6 +118,11 @@ def _lint_rulebook(path: Path, loader: RulebookLoader, registry: Registry, repor
         Engine(book, registry=registry, collect=checked)
     except UserError as exc:
         checked.append(Finding.from_error("CE203", exc))
+    method = book.scoring.get("method", "weighted")
+    if method not in registry.scorers:
+        from checkengine.plugin_hints import missing_scorer
+
+        checked.append(Finding.from_error("CE211", missing_scorer(book, str(method), list(registry.scorers))))
     report.findings.extend(rulebook_checks.tidy_condition_error(_relocate(f, docs)) for f in checked)
     return {r.id for r in book.rules()} | set(book.disabled)
 

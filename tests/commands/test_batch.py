@@ -50,7 +50,7 @@ def test_malformed_line_in_the_middle(tmp_path: Path, book: Path, month: Path,
     rows[59] = '{"kind": "monitoring", "id": "MO-x",, }'
     month.write_text("\n".join(rows) + "\n", "utf-8")
     code, stdout, err = cli(capsys, "batch", "-r", book, month, "-j", "2", "-f", "text", "--chunk-size", "16")
-    assert code == 2 and err == ""
+    assert code == 2 and err == f"checkengine: 1 unusable record, the first at {month}:60:37 (listed in the report)\n"
     assert f"\n{month}:60:37: error: invalid JSON: Expecting property name enclosed in double quotes\n" in stdout
     assert "\n119 records, " in stdout and " 1 unusable: " in stdout
 

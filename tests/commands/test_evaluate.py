@@ -51,7 +51,9 @@ def _evaluate(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str,
 def test_bad_input_is_reported_and_the_batch_goes_on(capsys: pytest.CaptureFixture[str], name: str) -> None:
     code, out, err = _evaluate(capsys, "records/floor.yaml", f"bad/{name}")
     assert code == 2
-    assert err == ""
+    # stderr points at the unusable record, which the report lists.
+    where = BAD_INPUTS[name].split(": error:")[0]
+    assert err == f"checkengine: 1 unusable record, the first at {where} (listed in the report)\n"
     lines = out.splitlines()
     assert BAD_INPUTS[name] in lines
     # The good file's records are still evaluated and reported.
@@ -152,7 +154,7 @@ def test_edge_cases_through_the_command(capsys: pytest.CaptureFixture[str]) -> N
 def test_unknown_format_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = _evaluate(capsys, "records/floor.yaml", "-f", "yaml")
     assert code == 2 and out == ""
-    assert err.startswith("checkengine: error: unknown format 'yaml'; choose one of: json, jsonl, junit, ")
+    assert err.startswith("checkengine: error: unknown format 'yaml'; choose one of: hdf, json, jsonl, junit, oscal, ")
 
 
 def test_output_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

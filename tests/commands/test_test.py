@@ -93,3 +93,66 @@ def test_no_tests_found(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert main(["test", str(tmp_path)]) == 2
     assert capsys.readouterr().err == (
         f"checkengine: error: no rulebook tests (files with kind: tests) found in {tmp_path}\n")
+
+
+WRONG = [{"name": "expects a pass", "record": _floor("T-9", uniform=False), "expect": {"DRS-01-uniform": "pass"}},
+         {"name": "expects a refusal", "record": _floor("T-10"), "expect_error": "no time zone"}]
+
+
+def _rule_line(engine_cases: Path, rule_id: str) -> int:
+    lines = (engine_cases / "rulebook.yaml").read_text("utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if line.strip() == f"- id: {rule_id}")
+
+
+def test_github_annotates_the_failing_rules_line(tmp_path: Path, engine_cases: Path,
+                                                 capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    _suite(tmp_path, engine_cases, PASSING[:1] + WRONG)
+    assert main(["test", "-f", "github", "floor.tests.yaml"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    book = str(engine_cases / "rulebook.yaml").replace(":", "%3A").replace(",", "%2C")
+    line = _rule_line(engine_cases, "DRS-01-uniform")
+    assert lines[0].startswith(f"::error file={book},line={line},col=")
+    assert lines[0].endswith(",title=checkengine test CE402::test 'expects a pass' (floor.tests.yaml:24): "
+                             "DRS-01-uniform: expected pass, got fail (observations.uniform is no; expected yes; "
+                             "source: DRS-01 (值班制度 1))")
+    # No rule is to blame for a refusal that did not happen: the annotation is on the test case.
+    assert lines[1] == ("::error file=floor.tests.yaml,line=37,col=3,title=checkengine test CE402::test "
+                        "'expects a refusal': expected the record to be refused with 'no time zone', got: no error")
+    assert lines[2] == "1 passed, 2 failed"
+
+
+def test_junit_validates_against_the_ant_schema(tmp_path: Path, engine_cases: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    import xmlschema
+
+    suite = _suite(tmp_path, engine_cases, PASSING + WRONG)
+    out = tmp_path / "tests.xml"
+    assert main(["test", "-f", "junit", "-o", str(out), str(suite)]) == 1
+    assert capsys.readouterr().err == f"checkengine: 2 of 7 rulebook tests failed (details in {out})\n"
+    schema = xmlschema.XMLSchema(str(Path(__file__).resolve().parents[1] / "schemas" / "junit.xsd"))
+    schema.validate(str(out))
+    doc = schema.to_dict(str(out))
+    [node] = doc["testsuite"]
+    assert (node["@tests"], node["@failures"]) == (7, 2)
+    failed = [c for c in node["testcase"] if "failure" in c]
+    assert [c["@name"] for c in failed] == ["expects a pass", "expects a refusal"]
+
+
+def test_sarif_validates_and_points_at_the_rule(tmp_path: Path, engine_cases: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    import jsonschema
+
+    suite = _suite(tmp_path, engine_cases, PASSING + WRONG)
+    assert main(["test", "-f", "sarif", "--coverage", str(suite)]) == 1
+    log = json.loads(capsys.readouterr().out)
+    schema = json.loads((Path(__file__).resolve().parents[1] / "schemas" / "sarif-schema-2.1.0.json").read_text("utf-8"))
+    assert [e.message for e in jsonschema.Draft7Validator(schema).iter_errors(log)] == []
+    results = log["runs"][0]["results"]
+    errors = [r for r in results if r["level"] == "error"]
+    assert [r["ruleId"] for r in errors] == ["CE402", "CE402"]
+    region = errors[0]["locations"][0]["physicalLocation"]["region"]
+    assert region["startLine"] == _rule_line(engine_cases, "DRS-01-uniform")
+    # --coverage adds a warning on each rule that lacks a passing or a failing case.
+    assert sum(1 for r in results if r["level"] == "warning") == 13

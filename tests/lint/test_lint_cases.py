@@ -10,6 +10,7 @@ from inside the folder, so the paths in the output are the folder's own. Set
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from pathlib import Path
 
@@ -36,8 +37,13 @@ def test_lint_case(case: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.C
         (case / "expected.txt").write_text(out.out, encoding="utf-8")
         (case / "exit_code").write_text(f"{code}\n")
     assert out.out == (case / "expected.txt").read_text(encoding="utf-8")
-    assert out.err == ""
     assert code == int((case / "exit_code").read_text())
+    if code == 2:  # stderr points at the first unusable file, which the report lists
+        match = re.fullmatch(r"checkengine: \d+ files? could not be checked, the first (\S+) \(listed above\)\n",
+                             out.err)
+        assert match and f"\n{match.group(1)}: " in f"\n{out.out}"
+    else:
+        assert out.err == ""
 
 
 def test_every_invalid_case_fails_and_every_valid_case_passes() -> None:

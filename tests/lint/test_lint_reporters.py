@@ -171,7 +171,7 @@ def test_json_format(findings_folder: Path, capsys: pytest.CaptureFixture[str]) 
 def test_unknown_format_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["lint", "-f", "xml", "."])
     assert code == 2
-    assert capsys.readouterr().err == "checkengine: error: unknown format 'xml'; choose one of: json, junit, sarif, text\n"
+    assert capsys.readouterr().err == "checkengine: error: unknown format 'xml'; choose one of: github, json, junit, sarif, text\n"
 
 
 def test_output_file(findings_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -179,3 +179,22 @@ def test_output_file(findings_folder: Path, capsys: pytest.CaptureFixture[str]) 
     assert code == 0
     assert capsys.readouterr().out == ""
     assert json.loads((findings_folder / "lint.sarif").read_text())["version"] == "2.1.0"
+
+
+def test_github_annotations_on_the_findings_lines(findings_folder: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out = _run(["--format", "github", "books/floor rules.yaml"], capsys)
+    assert code == 1
+    assert out.splitlines() == [
+        "::error file=books/floor rules.yaml,line=25,col=26,title=CE207::sections[0].rules[0].source[1]: cites "
+        "clause 'DRS-10', which is not in the sources catalogue (did you mean 'DRS-01'?); cite a catalogued "
+        "clause, or add the clause to the sources catalogue",
+        "1 files checked: 1 errors, 0 warnings",
+    ]
+
+
+def test_github_annotation_escapes_what_the_runner_reads() -> None:
+    from checkengine.errors import Location
+    from checkengine.lint.github import annotation
+
+    assert annotation("warning", "50% done\nnext", Location("a,b:c.yaml", 3), title="T:1") == (
+        "::warning file=a%2Cb%3Ac.yaml,line=3,title=T%3A1::50%25 done%0Anext")
