@@ -72,6 +72,8 @@ def test_waivers_travel_with_the_form_and_are_re_applied(tmp_path: Path, capsys:
         assert sig["problems"] == [
             "the document was changed after this signature by an update that is not a later signature (revision 5 of 5)"
         ]
+    assert [c["check"] for c in report["checks"] if not c["passed"]] == [
+        "signature 'inspector'", "signature 'manager'", "re-evaluation"]
     assert report["evaluation"]["problems"] == [
         "DRS-04-makeup: the form says outcome 'waived', the rules give 'fail'",
         "DRS-04-makeup: the form says waived True, the rules give False",
