@@ -82,13 +82,10 @@ def verify_pdf(
                           allow_missing_countersignature=allow_missing_countersignature)
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
-        embedded = list(reader.embedded_signatures)
-        reader.xrefs.total_revisions  # noqa: B018 - reading it may fail on a damaged file
-    except Exception as exc:  # noqa: BLE001 - a damaged signed file is a finding, not unusable input
-        if not _looks_signed(data):
-            raise UserError(f"{source}: cannot read the PDF ({exc})") from None
+        embedded, malformed = _signatures(reader)
+    except Exception as exc:  # noqa: BLE001 - a damaged form is a finding, not unusable input
         report.check("file").problems.append(
-            f"the signed form is damaged or cut short: it cannot be read as a PDF ({type(exc).__name__}: {exc})")
+            f"the form is damaged or cut short: it cannot be read as a PDF ({type(exc).__name__}: {exc})")
         return report
     try:
         files = embedded_data(data)
@@ -97,6 +94,7 @@ def verify_pdf(
             raise
         files = None
         report.check("embedded result").problems.append(f"the form's embedded data cannot be read: {exc}")
+    report.check("signature fields").problems.extend(malformed)
     _check_signatures(report, reader, data, embedded, any_role, by_role, moment,
                       required or (("inspector",) if allow_missing_countersignature else ROLES))
     if files is not None:
@@ -104,6 +102,29 @@ def verify_pdf(
         report.evaluation = check_evaluation(files, reevaluate)
         report.check("re-evaluation").problems.extend(report.evaluation.problems)
     return report
+
+
+def _signatures(reader: Any) -> tuple[list[Any], list[str]]:
+    """The filled signature fields as pyHanko EmbeddedPdfSignature, in signing order, and a
+    problem for each one that cannot be read (pyHanko's own collection stops at the first, or
+    silently skips a signature of an unknown kind)."""
+    from pyhanko.sign.fields import enumerate_sig_fields
+    from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+
+    found, problems = [], []
+    for name, value, field in enumerate_sig_fields(reader, filled_status=True):
+        sub_filter = value.get_object().get("/SubFilter") if hasattr(value, "get_object") else None
+        if sub_filter != "/ETSI.CAdES.detached":
+            problems.append(f"the signature in the field '{name}' is not of the kind checkengine makes (PAdES, "
+                            f"got {sub_filter}); it cannot be checked")
+            continue
+        try:
+            found.append(EmbeddedPdfSignature(reader, field, name))
+        except Exception as exc:  # noqa: BLE001 - a forged signature dictionary is a finding
+            problems.append(f"the signature in the field '{name}' is malformed and cannot be checked "
+                            f"({type(exc).__name__}: {exc}): a forged or broken signature")
+    found.sort(key=lambda sig: sig.signed_revision)
+    return found, problems
 
 
 def _check_signatures(report: VerifyReport, reader: Any, data: bytes, embedded: list[Any], any_role: list[Any],
@@ -153,10 +174,17 @@ def _check_signatures(report: VerifyReport, reader: Any, data: bytes, embedded: 
             order.problems.append("the site manager's signature does not come after the inspector's: the "
                                   "countersignature must sign the inspector's signed form")
         a, b = (next(r for r in report.signatures if r.field == f) for f in ("inspector", "manager"))
-        if a.fingerprint == b.fingerprint or inspector.signer_cert.public_key.dump() == manager.signer_cert.public_key.dump():
+        if a.fingerprint == b.fingerprint or _same_key(inspector, manager):
             report.check("two signers").problems.append(
                 f"the inspector and the site manager signed with the same key ({a.signer}): a form needs two "
                 "different people")
+
+
+def _same_key(one: Any, other: Any) -> bool:
+    try:
+        return bool(one.signer_cert.public_key.dump() == other.signer_cert.public_key.dump())
+    except Exception:  # noqa: BLE001 - a signature without a readable certificate is reported elsewhere
+        return False
 
 
 def _role_problems(sig: Any, name: str, any_role: list[Any], by_role: dict[str, list[Any]]) -> list[str]:
@@ -164,7 +192,10 @@ def _role_problems(sig: Any, name: str, any_role: list[Any], by_role: dict[str, 
     if name not in by_role or any_role:
         return []
     own = {c.dump() for c in by_role[name]}
-    cert = sig.signer_cert
+    try:
+        cert = sig.signer_cert
+    except Exception:  # noqa: BLE001 - reported by the signature check
+        return []
     if cert.dump() in own:
         return []
     issuers = {c.subject.dump() for c in by_role[name]}
@@ -201,8 +232,7 @@ def _check_what_is_shown(report: VerifyReport, reader: Any, data: bytes, embedde
         problems, rows.detail = printed.row_problems(pages, result, merged, lang)
         rows.problems.extend(problems)
         final = pages if len(signed) == len(data) else printed.extract(data)
-        signers = {sig.field_name: (_cn(sig.signer_cert), r.fingerprint)
-                   for sig, r in zip(embedded, report.signatures)}
+        signers = {r.field: (r.signer, r.fingerprint) for r in report.signatures if r.fingerprint}
         infos = _fields(PdfFileReader(io.BytesIO(data), strict=False))
         report.check("signature stamps").problems.extend(printed.stamp_problems(final, infos, signers, lang))
     except UserError:

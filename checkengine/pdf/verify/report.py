@@ -126,6 +126,8 @@ def format_text(report: VerifyReport) -> str:
     e = report.evaluation
     if report.ok:
         lines.append(f"  result: re-evaluated record {e.record} against rulebook {e.rulebook} ({e.digest}): matches the form")
+    elif not e.checked and not e.problems:
+        lines.append("  result: not re-evaluated (the form could not be read)")
     elif e.ok:
         lines.append(f"  result: re-evaluating record {e.record} gives the embedded result, but the form is not "
                      "valid (see the problems above)")

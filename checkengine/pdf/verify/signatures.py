@@ -89,8 +89,14 @@ def check_signature(sig: Any, roots: list[Any], role_roots: list[Any], *, moment
     from pyhanko.sign.validation.settings import KeyUsageConstraints
     from pyhanko_certvalidator import ValidationContext
 
-    cert = sig.signer_cert
-    cn, subject = _name(cert)
+    try:
+        cert = sig.signer_cert
+        cn, subject = _name(cert)
+    except Exception as exc:  # noqa: BLE001 - a forged signature may name no certificate
+        entry = SignatureReport(sig.field_name, "unknown signer", "", None, None, None, False, False, False,
+                                "unknown", None, sig.signed_revision)
+        entry.problems.append(f"the signature cannot be checked: its value is damaged or forged ({exc})")
+        return entry
     context = ValidationContext(trust_roots=roots + role_roots, allow_fetching=False,
                                 revocation_mode="soft-fail", moment=moment)
     usage = KeyUsageConstraints(key_usage=set(SIGNING_USAGES), match_all_key_usages=False)
