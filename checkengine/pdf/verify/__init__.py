@@ -230,8 +230,10 @@ def _check_what_is_shown(report: VerifyReport, reader: Any, data: bytes, embedde
     try:
         pages = printed.extract(signed)
         problems, rows.detail = printed.row_problems(pages, result, merged, lang)
-        rows.problems.extend(problems)
         final = pages if len(signed) == len(data) else printed.extract(data)
+        if final is not pages:  # what a reader shows now, if a later revision changed it
+            problems += [p for p in printed.row_problems(final, result, merged, lang)[0] if p not in problems]
+        rows.problems.extend(problems)
         signers = {r.field: (r.signer, r.fingerprint) for r in report.signatures if r.fingerprint}
         infos = _fields(PdfFileReader(io.BytesIO(data), strict=False))
         report.check("signature stamps").problems.extend(printed.stamp_problems(final, infos, signers, lang))

@@ -11,6 +11,7 @@ filled.
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -32,16 +33,65 @@ def strict_diff_policy() -> Any:
         XrefStreamRule,
     )
     from pyhanko.sign.diff_analysis.rules.form_field_rules import SigFieldModificationRule
+    from pyhanko.sign.diff_analysis.rules.metadata_rules import DocInfoRule, MetadataUpdateRule
 
     return StandardDiffPolicy(
         global_rules=[
             CatalogModificationRule(),  # type: ignore[no-untyped-call]  # pyHanko's rules are untyped
             XrefStreamRule().as_qualified(ModificationLevel.LTA_UPDATES),
             ObjectStreamRule().as_qualified(ModificationLevel.LTA_UPDATES),
+            # Each signing revision updates the modification date in /Info and the XMP metadata;
+            # metadata_problems() then checks that nothing but those dates changed.
+            DocInfoRule().as_qualified(ModificationLevel.LTA_UPDATES),
+            MetadataUpdateRule().as_qualified(ModificationLevel.LTA_UPDATES),  # type: ignore[no-untyped-call]
         ],
         form_rule=FormUpdatingRule(field_rules=[SigFieldModificationRule()]),
         ignore_orphaned_objects=False,
     )
+
+
+# What a signing revision may change in the metadata: dates and the producing software.
+VOLATILE_XMP = re.compile(rb"<(xmp:ModifyDate|xmp:MetadataDate|pdf:Producer|xmp:CreatorTool)>.*?</\1>"
+                          rb"|(xmp:ModifyDate|xmp:MetadataDate|pdf:Producer|xmp:CreatorTool)=\"[^\"]*\"", re.S)
+VOLATILE_INFO = ("/ModDate", "/Producer", "/Creator")
+
+
+def metadata_problems(reader: Any, revision: int) -> list[str]:
+    """Problems when the document's metadata (title, author, subject, keywords...) differs between
+    *revision* (a signed one) and the latest revision beyond the dates and producer."""
+    old = reader.get_historical_resolver(revision)
+    new = reader.get_historical_resolver(reader.xrefs.total_revisions - 1)
+    problems = []
+    old_info, new_info = _info(old), _info(new)
+    if old_info != new_info:
+        changed = sorted(set(old_info.items()) ^ set(new_info.items()))
+        problems.append("the form's properties (" + ", ".join(sorted({k[1:] for k, _ in changed}))
+                        + ") were changed after this signature")
+    if _xmp(old) != _xmp(new):
+        problems.append("the form's metadata (its title, author or description) was changed after this signature")
+    return problems
+
+
+def _entry(resolver: Any, holder: Any, key: str) -> Any:
+    """*holder*[*key*] as it was in the revision of *resolver* (not as the latest revision has it)."""
+    value = holder.raw_get(key)
+    return resolver(value.reference) if hasattr(value, "reference") else value
+
+
+def _info(resolver: Any) -> dict[str, str]:
+    try:
+        info = _entry(resolver, resolver.trailer_view, "/Info")
+        return {str(k): str(v) for k, v in info.items() if k not in VOLATILE_INFO}
+    except (KeyError, AttributeError, TypeError):
+        return {}
+
+
+def _xmp(resolver: Any) -> bytes:
+    try:
+        data: bytes = _entry(resolver, resolver.root, "/Metadata").data
+    except (KeyError, AttributeError, TypeError):
+        return b""
+    return VOLATILE_XMP.sub(b"", data)
 
 
 def _name(cert: Any) -> tuple[str, str]:
@@ -151,6 +201,11 @@ def check_signature(sig: Any, roots: list[Any], role_roots: list[Any], *, moment
     if changed:
         entry.problems.append(f"the form field{'s' if len(changed) > 1 else ''} {', '.join(sorted(changed))} "
                               "changed after this signature; only a later signature may be added")
+    if entry.coverage == "ENTIRE_REVISION" and diff is not None and hasattr(diff, "changed_form_fields"):
+        try:
+            entry.problems.extend(metadata_problems(sig.reader, sig.signed_revision))
+        except Exception as exc:  # noqa: BLE001 - a hostile revision
+            entry.problems.append(f"the form's metadata after this signature cannot be read ({exc})")
     if locked and not _locks(sig):
         entry.problems.append("the inspector's signature does not lock the form against later changes (no "
                               "certification or field lock): was it made by an older checkengine or another tool?")

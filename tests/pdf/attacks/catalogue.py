@@ -217,13 +217,22 @@ def second_result_attached_after_signing(forms: Any) -> bytes:
     return forge.update(forms.signed, lambda w: _add_attachment(w, "result.json", json.dumps(_doctored_result(forms)).encode()))
 
 
-@attack("isa", "update that is not a later signature")
+@attack("isa", "update that is not a later signature", "metadata (its title, author or description) was changed",
+        "properties (Title) were changed")
 def metadata_changed_after_signing(forms: Any) -> bytes:
+    """Well-formed XMP, so that a difference analysis that only checks the XML syntax lets it through."""
     def change(w: Any) -> None:
-        w.root[pdf_name("/Metadata")] = w.add_object(generic.StreamObject(
-            {pdf_name("/Type"): pdf_name("/Metadata"), pdf_name("/Subtype"): pdf_name("/XML")},
-            stream_data=b"<x:xmpmeta xmlns:x='adobe:ns:meta/'><dc:title>All passed</dc:title></x:xmpmeta>"))
+        w.document_meta.title = "All rules passed"  # the writer puts it in the XMP metadata and /Info
         w.update_root()
+    return forge.update(forms.signed, change)
+
+
+@attack("isa", "update that is not a later signature", "properties (Title) were changed")
+def document_title_changed_after_signing(forms: Any) -> bytes:
+    def change(w: Any) -> None:
+        info = w.trailer["/Info"]
+        info[pdf_name("/Title")] = pdf_string("All rules passed")
+        w.update_container(info)
     return forge.update(forms.signed, change)
 
 

@@ -130,9 +130,14 @@ def appearance(writer: IncrementalPdfFileWriter, width: float, height: float, op
 
 
 def sign_raw(pdf: bytes, key: Any, field: str, *, certify: bool = False, style: Any = None) -> bytes:
-    """Sign without checkengine's checks, as another tool would (pyHanko's defaults)."""
+    """Sign without checkengine's checks, as another tool would, with checkengine's stamp."""
     from pyhanko.sign import fields as sigfields
     from pyhanko.sign import signers
+
+    from checkengine.pdf.sign import stamp_style
+
+    if style is None:
+        style = stamp_style(key, field=field, lang="en", zone="Asia/Taipei")
 
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     meta = signers.PdfSignatureMetadata(field_name=field, md_algorithm="sha256",
