@@ -94,13 +94,20 @@ def verify_pdf(
             raise
         files = None
         report.check("embedded result").problems.append(f"the form's embedded data cannot be read: {exc}")
-    report.check("signature fields").problems.extend(malformed)
-    _check_signatures(report, reader, data, embedded, any_role, by_role, moment,
-                      required or (("inspector",) if allow_missing_countersignature else ROLES))
-    if files is not None:
-        _check_what_is_shown(report, reader, data, embedded, files)
-        report.evaluation = check_evaluation(files, reevaluate)
-        report.check("re-evaluation").problems.extend(report.evaluation.problems)
+    from checkengine.pdf.verify.printed import Extraction
+
+    shown = Extraction(data) if files is not None else None  # poppler reads the pages meanwhile
+    try:
+        report.check("signature fields").problems.extend(malformed)
+        _check_signatures(report, reader, data, embedded, any_role, by_role, moment,
+                          required or (("inspector",) if allow_missing_countersignature else ROLES))
+        if files is not None and shown is not None:
+            _check_what_is_shown(report, reader, data, embedded, files, shown)
+            report.evaluation = check_evaluation(files, reevaluate)
+            report.check("re-evaluation").problems.extend(report.evaluation.problems)
+    finally:
+        if shown is not None:
+            shown.close()
     return report
 
 
@@ -209,9 +216,7 @@ def _cn(cert: Any) -> str:
 
 
 def _check_what_is_shown(report: VerifyReport, reader: Any, data: bytes, embedded: list[Any],
-                         files: dict[str, Any]) -> None:
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
+                         files: dict[str, Any], shown_now: Any) -> None:
     from checkengine.pdf.sign import _fields
     from checkengine.pdf.verify import features, printed, structure
 
@@ -227,15 +232,19 @@ def _check_what_is_shown(report: VerifyReport, reader: Any, data: bytes, embedde
     first = min(embedded, key=lambda s: s.signed_revision, default=None)
     end = structure.byte_range_end(first.sig_object) if first is not None else None
     signed = data[:end] if end and end <= len(data) else data
+    # When every signature and the file's end are good, the difference analysis has proved that
+    # the pages are the signed revision's: one extraction (of the whole file, stamps included)
+    # serves both. Otherwise the signed revision and what a reader shows now are read apart.
+    proven = bool(report.signatures) and all(s.ok for s in report.signatures) and report.check("file end").passed
     try:
-        pages = printed.extract(signed)
+        final = shown_now.pages()
+        pages = final if proven or len(signed) == len(data) else printed.extract(signed)
         problems, rows.detail = printed.row_problems(pages, result, merged, lang)
-        final = pages if len(signed) == len(data) else printed.extract(data)
         if final is not pages:  # what a reader shows now, if a later revision changed it
             problems += [p for p in printed.row_problems(final, result, merged, lang)[0] if p not in problems]
         rows.problems.extend(problems)
         signers = {r.field: (r.signer, r.fingerprint) for r in report.signatures if r.fingerprint}
-        infos = _fields(PdfFileReader(io.BytesIO(data), strict=False))
+        infos = _fields(reader)
         report.check("signature stamps").problems.extend(printed.stamp_problems(final, infos, signers, lang))
     except UserError:
         raise

@@ -49,16 +49,43 @@ class Page:
     words: list[Word]
 
 
+class Extraction:
+    """pdftotext running on a copy of some PDF bytes; :meth:`pages` waits for it. Started early, it
+    runs while the signatures are checked."""
+
+    def __init__(self, pdf: bytes) -> None:
+        tool = shutil.which("pdftotext")
+        if tool is None:
+            raise RuntimeError("poppler's pdftotext is not installed (scripts/system-deps.sh installs it)")
+        self._file = tempfile.NamedTemporaryFile(suffix=".pdf")  # noqa: SIM115 - closed in pages()
+        self._file.write(pdf)
+        self._file.flush()
+        self._process = subprocess.Popen([tool, "-q", "-bbox", self._file.name, "-"],
+                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        self._pages: list[Page] | None = None
+
+    def pages(self) -> list[Page]:
+        if self._pages is None:
+            try:
+                out, _ = self._process.communicate(timeout=120)
+            finally:
+                self._file.close()
+            self._pages = _parse(out.decode("utf-8", "replace"))
+        return self._pages
+
+    def close(self) -> None:
+        if self._pages is None:
+            self._process.kill()
+            self._process.communicate()
+            self._file.close()
+
+
 def extract(pdf: bytes) -> list[Page]:
     """Every page's words with their boxes (top-left origin, points), as poppler draws them."""
-    tool = shutil.which("pdftotext")
-    if tool is None:
-        raise RuntimeError("poppler's pdftotext is not installed (scripts/system-deps.sh installs it)")
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as fh:
-        fh.write(pdf)
-        fh.flush()
-        done = subprocess.run([tool, "-q", "-bbox", fh.name, "-"], capture_output=True, check=False, timeout=120)
-    text = done.stdout.decode("utf-8", "replace")
+    return Extraction(pdf).pages()
+
+
+def _parse(text: str) -> list[Page]:
     pages: list[Page] = []
     for chunk in text.split("</page>"):
         head = PAGE.search(chunk)
