@@ -181,8 +181,9 @@ def _check_signatures(report: VerifyReport, reader: Any, data: bytes, embedded: 
             order.problems.append("the site manager's signature does not come after the inspector's: the "
                                   "countersignature must sign the inspector's signed form")
         a, b = (next(r for r in report.signatures if r.field == f) for f in ("inspector", "manager"))
+        two = report.check("two signers")
         if a.fingerprint == b.fingerprint or _same_key(inspector, manager):
-            report.check("two signers").problems.append(
+            two.problems.append(
                 f"the inspector and the site manager signed with the same key ({a.signer}): a form needs two "
                 "different people")
 
