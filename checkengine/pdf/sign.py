@@ -207,7 +207,10 @@ def sign_pdf(
         raise UserError(f"the inspector signs first, but the form is already signed in {signed}")
     from checkengine.pdf.verify.features import renderer_problems
 
-    refused = renderer_problems(writer.prev)
+    try:
+        refused = renderer_problems(writer.prev)
+    except Exception as exc:  # noqa: BLE001 - a hostile file's structure: refuse it, no traceback
+        raise UserError(f"cannot read the PDF's pages: {exc}") from None
     if refused:
         raise UserError("refusing to sign: the form holds what checkengine's renderer never makes, "
                         "so what a reader shows may not be what is signed:\n  " + "\n  ".join(refused))

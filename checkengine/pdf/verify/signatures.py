@@ -182,8 +182,8 @@ def check_signature(sig: Any, roots: list[Any], role_roots: list[Any], *, moment
     if dated:
         entry.problems.append(dated)
     if status.intact and status.valid and not status.trusted:
-        entry.problems.append("the signer's certificate is not trusted: it does not chain to a certificate given "
-                              f"with --trust or --trust-{sig.field_name}")
+        given = f"--trust or --trust-{sig.field_name}" if role_roots else "--trust"
+        entry.problems.append(f"the signer's certificate is not trusted: it does not chain to a certificate given with {given}")
     usage_problem = key_usage_problem(cert)
     if usage_problem:
         entry.problems.append(usage_problem)
