@@ -8,6 +8,7 @@ from typing import Any, Callable
 
 import pytest
 
+import attacks_shadow
 import catalogue
 import forge
 from checkengine.cli import main
@@ -21,16 +22,16 @@ def _hidden_manager(forms: Any) -> bytes:
         from pyhanko.pdf_utils import generic
         from pyhanko.pdf_utils.generic import pdf_name
 
-        manager = catalogue._field(w, "manager")  # noqa: SLF001 - the catalogue's helper
+        manager = catalogue.field_of(w, "manager")
         manager[pdf_name("/F")] = generic.NumberObject(32 | 4)
         w.update_container(manager)
     return forge.update(forms.unsigned, change)
 
 
 PREPARED: dict[str, tuple[Callable[[Any], bytes], str]] = {
-    "overlay": (catalogue.overlay_prepared, "page 1 draws from 3 content streams; checkengine's renderer makes one, "
+    "overlay": (attacks_shadow.overlay_prepared, "page 1 draws from 3 content streams; checkengine's renderer makes one, "
                                             "so something was drawn over the page"),
-    "stamp": (catalogue.note_prepared, "page 1 has an annotation (FreeText) that checkengine never makes: a stamp, "
+    "stamp": (attacks_shadow.note_prepared, "page 1 has an annotation (FreeText) that checkengine never makes: a stamp, "
                                        "note, drawing or field laid over the form"),
     "print-only field": (_hidden_manager, "page 2: the signature field 'manager' is marked no-view (print-only), so "
                                           "readers show it differently"),
@@ -52,7 +53,7 @@ def test_sign_command_refuses_and_writes_nothing(forms: Any, tmp_path: Path, cap
                                                  keys: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CHECKENGINE_KEY_PASSWORD", PASSWORD)
     form = tmp_path / "prepared.pdf"
-    prepared = catalogue.note_prepared(forms)
+    prepared = attacks_shadow.note_prepared(forms)
     form.write_bytes(prepared)
     code = main(["sign", str(form), "--key", str(keys["inspector"].p12), "--field", "inspector"])
     out, err = capsys.readouterr()
