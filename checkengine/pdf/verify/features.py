@@ -31,6 +31,8 @@ CATALOG_REFUSED = {
 }
 # A marked-content sequence tied to optional content: "/OC /name BDC" (content a reader may hide).
 OPTIONAL_CONTENT = re.compile(rb"/OC\s*/[^\s/<>\[\]()]+\s*BDC")
+# Text render modes 3 (invisible) and 7 (clip only): text that extraction reads but nobody sees.
+INVISIBLE_TEXT = re.compile(rb"(?<![\d.])[37]\s+Tr\b")
 MAX_DEPTH = 8
 
 
@@ -126,7 +128,8 @@ def _page_problems(index: int, page: Any) -> list[str]:
         data = getattr(stream, "data", b"") or b""
         if OPTIONAL_CONTENT.search(data):
             problems.append(f"{where} has optional content (a layer that a reader can hide or show)")
-            break
+        if INVISIBLE_TEXT.search(data):
+            problems.append(f"{where} has invisible text: text extraction reads it, but nobody sees it")
     problems.extend(_resource_problems(where, _get(page, "/Resources"), 0, set()))
     for ref in _get(page, "/Annots") or []:
         problems.extend(_annotation_problems(where, ref.get_object()))
@@ -164,6 +167,9 @@ def _resource_problems(where: str, resources: Any, depth: int, seen: set[int]) -
             if OPTIONAL_CONTENT.search(data):
                 problems.append(f"{where}: the drawing {name[1:]} has optional content (a layer that a reader "
                                 "can hide or show)")
+            if INVISIBLE_TEXT.search(data):
+                problems.append(f"{where}: the drawing {name[1:]} has invisible text: text extraction reads it, "
+                                "but nobody sees it")
             problems.extend(_resource_problems(where, _get(xobject, "/Resources"), depth + 1, seen))
     return problems
 

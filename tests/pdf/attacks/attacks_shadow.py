@@ -148,3 +148,17 @@ def javascript_added_before_signing(forms: Any) -> bytes:
         if getattr(names, "container_ref", None) is not None:
             w.update_container(names)
     return signed_by_both_raw(forms, _prepared(forms, change))
+
+
+@attack("shadow", "invisible text", "rule row 2")
+def invisible_text_added_before_signing(forms: Any) -> bytes:
+    """Text that a reader does not show but that text extraction (and so a machine check) reads."""
+    page_index, box = fail_box(forms)
+
+    def change(w: Any) -> None:
+        page = forge.page(w, page_index)
+        forge.add_font_resource(w, page)
+        x1, y1, _, _ = box
+        data = b"q\n" + page["/Contents"].data + f"\nQ q BT 3 Tr /Fx 7 Tf {x1:.2f} {y1 + 2:.2f} Td (pass) Tj ET Q".encode()
+        page[pdf_name("/Contents")] = w.add_object(generic.StreamObject(stream_data=data))
+    return signed_by_both_raw(forms, forge.update(forms.unsigned, change))
