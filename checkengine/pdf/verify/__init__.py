@@ -216,6 +216,16 @@ def _cn(cert: Any) -> str:
     return str(cert.subject.native.get("common_name", ""))
 
 
+def _photos(files: dict[str, Any]) -> int:
+    """How many evidence photos the renderer prints for the embedded result: those of failed rules."""
+    from checkengine.pdf.render import _evidence_refs  # the renderer's own choice of photos
+
+    records = files["result"].get("records") or []
+    outcomes = (records[0].get("outcomes") or []) if len(records) == 1 and isinstance(records[0], dict) else []
+    record = files["record"]
+    return sum(len(_evidence_refs(o, record)) for o in outcomes if isinstance(o, dict) and o.get("outcome") == "fail")
+
+
 def _check_what_is_shown(report: VerifyReport, reader: Any, data: bytes, embedded: list[Any],
                          files: dict[str, Any], shown_now: Any) -> None:
     from checkengine.pdf.sign import _fields
@@ -224,6 +234,7 @@ def _check_what_is_shown(report: VerifyReport, reader: Any, data: bytes, embedde
     shown = report.check("nothing but what the renderer makes")
     try:
         shown.problems.extend(features.renderer_problems(reader))
+        shown.problems.extend(features.picture_problems(reader, _photos(files)))
     except Exception as exc:  # noqa: BLE001 - hostile structure
         shown.problems.append(f"the form's pages cannot be read ({type(exc).__name__}: {exc})")
     rows = report.check("printed rows")

