@@ -173,3 +173,18 @@ def test_the_inspectors_signature_locks_the_form(signed_form: Path) -> None:
     assert (inspector.fieldmdp.action, inspector.fieldmdp.fields) == (FieldMDPAction.EXCLUDE, ["manager"])
     assert manager.docmdp_level is None and manager.fieldmdp is None
     assert "Signature Validation: Signature is Valid." in run("pdfsig", str(signed_form))
+
+
+def test_verify_counts_the_photos_the_renderer_prints(data: dict[str, Any]) -> None:
+    from checkengine.pdf.render import _evidence_refs
+    from checkengine.pdf.verify import _photos
+
+    record = dict(data["record"])
+    record["answers"] = dict(record["answers"], **{"DRS-02-badge": dict(record["answers"]["DRS-02-badge"], evidence=[
+        "photos/a.jpg", {"path": "photos/b.jpg"}, "photos/a.jpg"])})
+    for lang, result in data["results"].items():
+        outcomes = result["records"][0]["outcomes"]
+        failed = [o for o in outcomes if o["outcome"] == "fail"]
+        assert failed, lang
+        expected = sum(len(_evidence_refs(o, record)) for o in failed)
+        assert _photos({"result": result, "record": record}) == expected

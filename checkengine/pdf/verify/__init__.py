@@ -217,13 +217,26 @@ def _cn(cert: Any) -> str:
 
 
 def _photos(files: dict[str, Any]) -> int:
-    """How many evidence photos the renderer prints for the embedded result: those of failed rules."""
-    from checkengine.pdf.render import _evidence_refs  # the renderer's own choice of photos
-
+    """How many evidence photos the renderer prints for the embedded result: those of failed
+    rules, the record's answers first, each path once per rule (as ``render._evidence_refs``,
+    which is not imported: it would load WeasyPrint)."""
     records = files["result"].get("records") or []
     outcomes = (records[0].get("outcomes") or []) if len(records) == 1 and isinstance(records[0], dict) else []
-    record = files["record"]
-    return sum(len(_evidence_refs(o, record)) for o in outcomes if isinstance(o, dict) and o.get("outcome") == "fail")
+    answers = files["record"].get("answers") or {}
+    total = 0
+    for outcome in outcomes:
+        if not isinstance(outcome, dict) or outcome.get("outcome") != "fail":
+            continue
+        answer = answers.get(outcome.get("rule")) if isinstance(answers, dict) else None
+        given = (answer.get("evidence") or []) if isinstance(answer, dict) else []
+        paths = [_photo_path(item) for item in given]
+        paths += [p for p in dict.fromkeys(_photo_path(item) for item in outcome.get("evidence") or []) if p not in paths]
+        total += len(paths)
+    return total
+
+
+def _photo_path(item: Any) -> str:
+    return str(item.get("path") or item.get("file") if isinstance(item, dict) else item)
 
 
 def _check_what_is_shown(report: VerifyReport, reader: Any, data: bytes, embedded: list[Any],
