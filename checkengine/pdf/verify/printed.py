@@ -127,7 +127,9 @@ def expected_score(result: dict[str, Any], lang: str) -> str | None:
     score = records[0].get("score") if len(records) == 1 and isinstance(records[0], dict) else None
     if not isinstance(score, dict) or not score:
         return None
-    line = f"{labels['score']} {fmt.number(score.get('score', 0))} / {fmt.number(score.get('max', 100))}"
+    value = score.get("score", 0)
+    shown = fmt.number(value) if value is not None else "—"  # no rule scored: the renderer shows a dash
+    line = f"{labels['score']} {shown} / {fmt.number(score.get('max', 100))}"
     if score.get("grade"):
         line += f" · {labels['grade']} {score['grade']}"
     return line + f" · {labels['passed'] if score.get('passed') else labels['not_passed']}"
