@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -188,3 +189,14 @@ def test_verify_counts_the_photos_the_renderer_prints(data: dict[str, Any]) -> N
         assert failed, lang
         expected = sum(len(_evidence_refs(o, record)) for o in failed)
         assert _photos({"result": result, "record": record}) == expected
+
+
+def test_the_score_line_as_the_renderer_prints_it(data: dict[str, Any]) -> None:
+    from checkengine.pdf.verify.printed import expected_score
+
+    result = json.loads(json.dumps(data["results"]["en"]))
+    score = result["records"][0]["score"]
+    assert expected_score(result, "en") == (
+        f"Score {score['score']:g} / {score['max']:g} · Grade {score['grade']} · Inspection not passed")
+    score.update(score=None, grade=None)  # no rule scored: the renderer prints a dash, and no grade
+    assert expected_score(result, "en") == "Score — / 100 · Inspection not passed"
