@@ -22,20 +22,35 @@ def reevaluate(record: dict[str, Any], merged: dict[str, Any], result: dict[str,
 
 @click.command("verify")
 @click.argument("form", type=click.Path(dir_okay=False), metavar="FORM.pdf")
-@click.option("--trust", multiple=True, required=True, metavar="CERT.pem",
-              help="A trusted certificate (repeatable): signers must chain to one of them.")
+@click.option("--trust", multiple=True, metavar="CERT.pem",
+              help="A certificate trusted for any role (repeatable): signers must chain to one of them.")
+@click.option("--trust-inspector", multiple=True, metavar="CERT.pem",
+              help="A certificate trusted for the inspector's signature only (repeatable).")
+@click.option("--trust-manager", multiple=True, metavar="CERT.pem",
+              help="A certificate trusted for the site manager's signature only (repeatable).")
+@click.option("--allow-missing-countersignature", is_flag=True,
+              help="Accept a form that the site manager has not signed yet (the verdict says so).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def command(form: str, trust: tuple[str, ...], fmt: str) -> int:
-    """Verify every signature of FORM.pdf and that its printed result is what the rules give.
+def command(form: str, trust: tuple[str, ...], trust_inspector: tuple[str, ...], trust_manager: tuple[str, ...],
+            allow_missing_countersignature: bool, fmt: str) -> int:
+    """Verify every signature of FORM.pdf, what it shows, and that its result is what the rules give.
 
-    Signers, and the timestamp servers of timestamped signatures, must chain to a --trust
-    certificate. The embedded record is re-evaluated against the embedded rulebook and
-    waivers. Exit 0 when everything is valid, 1 when a signature, a timestamp or the result is
-    invalid, 2 when the input is unusable.
+    Both the inspector and the site manager must have signed, with different certificates,
+    each trusted for its role (--trust for any role); the file must have nothing after the
+    manager's signature and nothing a reader shows that the signed result does not say. The
+    embedded record is re-evaluated against the embedded rulebook and waivers. Exit 0 when
+    the form is valid, 1 when anything is wrong (each problem on its own line; a damaged
+    signed form too), 2 when the input is unusable.
     """
+    from checkengine.errors import UserError
     from checkengine.pdf.verify import format_text, verify_pdf
 
-    report = verify_pdf(form, list(trust), reevaluate=reevaluate)
+    if not (trust or trust_inspector or trust_manager):
+        raise UserError("give the trusted certificates with --trust CERT.pem (any role) or "
+                        "--trust-inspector / --trust-manager CERT.pem")
+    report = verify_pdf(form, list(trust), reevaluate=reevaluate,
+                        trust_roles={"inspector": list(trust_inspector), "manager": list(trust_manager)},
+                        allow_missing_countersignature=allow_missing_countersignature)
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:

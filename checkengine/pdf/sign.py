@@ -28,6 +28,7 @@ from checkengine.pdf.labels import Formatter
 log = logging.getLogger(__name__)
 
 ROLE_LABELS = {"inspector": "inspector", "manager": "site_manager"}
+FIRST_SIGNER = "inspector"
 TSA_TIMEOUT = 10  # seconds to wait for a timestamp server
 
 
@@ -46,10 +47,32 @@ def add_signature_fields(pdf: bytes, boxes: dict[str, Any]) -> bytes:
 
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     for name, box in boxes.items():
-        append_signature_field(writer, SigFieldSpec(sig_field_name=name, on_page=box.page, box=box.box))
+        lock = field_lock(name, list(boxes))
+        append_signature_field(writer, SigFieldSpec(
+            sig_field_name=name, on_page=box.page, box=box.box,
+            field_mdp_spec=lock, doc_mdp_update_value=_fill_forms() if lock else None,
+        ))
     out = io.BytesIO()
     writer.write(out)  # type: ignore[no-untyped-call]  # pyHanko's PDF writers have no type hints
     return out.getvalue()
+
+
+def field_lock(name: str, names: list[str]) -> Any:
+    """The FieldMDP lock of the signature field *name*: the inspector's signature locks every
+    field but the later ones (the manager's), so that readers such as Acrobat refuse any other
+    change after it, as ``checkengine verify`` does. None for the last field."""
+    from pyhanko.sign.fields import FieldMDPAction, FieldMDPSpec
+
+    later = names[names.index(name) + 1:]
+    if not later:
+        return None
+    return FieldMDPSpec(action=FieldMDPAction.EXCLUDE, fields=later)
+
+
+def _fill_forms() -> Any:
+    from pyhanko.sign.fields import MDPPerm
+
+    return MDPPerm.FILL_FORMS
 
 
 def signature_fields(pdf: bytes) -> list[FieldInfo]:
@@ -178,6 +201,19 @@ def sign_pdf(
         raise UserError(f"the form has no signature field '{field}' (its signature fields: {names})")
     if target.signed:
         raise UserError(f"the signature field '{field}' is already signed")
+    first = field == FIRST_SIGNER
+    if first and any(f.signed for f in existing):
+        signed = ", ".join(f"'{f.name}'" for f in existing if f.signed)
+        raise UserError(f"the inspector signs first, but the form is already signed in {signed}")
+    from checkengine.pdf.verify.features import renderer_problems
+
+    try:
+        refused = renderer_problems(writer.prev)
+    except Exception as exc:  # noqa: BLE001 - a hostile file's structure: refuse it, no traceback
+        raise UserError(f"cannot read the PDF's pages: {exc}") from None
+    if refused:
+        raise UserError("refusing to sign: the form holds what checkengine's renderer never makes, "
+                        "so what a reader shows may not be what is signed:\n  " + "\n  ".join(refused))
 
     timestamper = HTTPTimeStamper(tsa_url, timeout=TSA_TIMEOUT) if tsa_url else None
     meta = signers.PdfSignatureMetadata(
@@ -189,6 +225,10 @@ def sign_pdf(
         name=key.common_name,
         use_pades_lta=False,
         embed_validation_info=False,
+        # The inspector's is a certification signature (DocMDP P=2: only form filling and
+        # signing may follow), with the field lock above: readers refuse other changes too.
+        certify=first,
+        docmdp_permissions=_fill_forms(),
     )
     style = stamp_style(key, field=field, lang=lang, zone=zone)
     pdf_signer = signers.PdfSigner(meta, key.signer, timestamper=timestamper, stamp_style=style)

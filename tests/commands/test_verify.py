@@ -72,8 +72,70 @@ def test_waivers_travel_with_the_form_and_are_re_applied(tmp_path: Path, capsys:
         assert sig["problems"] == [
             "the document was changed after this signature by an update that is not a later signature (revision 5 of 5)"
         ]
+    assert [c["check"] for c in report["checks"] if not c["passed"]] == [
+        "signature 'inspector'", "signature 'manager'", "re-evaluation"]
     assert report["evaluation"]["problems"] == [
         "DRS-04-makeup: the form says outcome 'waived', the rules give 'fail'",
         "DRS-04-makeup: the form says waived True, the rules give False",
         "score: the form says score 38.46, the rules give 35.71",  # the waived rule counts again
     ]
+
+
+def test_verify_needs_a_trusted_certificate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import pypdf
+
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(100, 100)
+    writer.write(str(tmp_path / "blank.pdf"))
+    code, out, err = cli(capsys, "verify", tmp_path / "blank.pdf")
+    assert (code, err) == (2, "checkengine: error: give the trusted certificates with --trust CERT.pem (any role) or "
+                              "--trust-inspector / --trust-manager CERT.pem\n")
+
+
+def test_a_damaged_pdf_is_invalid_not_unusable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    k = keys(capsys, tmp_path / "keys")
+    (tmp_path / "cut.pdf").write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog")
+    code, out, err = cli(capsys, "verify", tmp_path / "cut.pdf", "--trust", k["inspector"] / "cert.pem")
+    assert code == 1
+    assert out.splitlines()[:2] == [
+        f"{tmp_path / 'cut.pdf'}: INVALID",
+        "  problem: the form is damaged or cut short: it cannot be read as a PDF (PdfReadError: Could not read malformed PDF file)",
+    ]
+
+
+@pytest.mark.slow
+def test_roles_json_verdict_and_countersignature(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files = setup(tmp_path)
+    k = keys(capsys, tmp_path / "keys")
+    form = tmp_path / "form.pdf"
+    code, out, err = cli(capsys, "audit", "--rulebook", files["rulebook"], files["record"], "--lang", "ko", "-o", form,
+                         "--sign", k["inspector"] / "key.p12")
+    assert code == 0, err
+    roles = ["--trust-inspector", k["inspector"] / "cert.pem", "--trust-manager", k["manager"] / "cert.pem"]
+    code, out, err = cli(capsys, "verify", form, *roles)
+    assert code == 1
+    assert out.splitlines()[:2] == [
+        f"{form}: INVALID",
+        "  problem: the site manager has not countersigned the form (give --allow-missing-countersignature to accept "
+        "a form that is not countersigned yet)",
+    ]
+    code, out, err = cli(capsys, "verify", form, *roles, "--allow-missing-countersignature")
+    assert code == 0, out
+    assert out.splitlines()[0] == (f"{form}: VALID, but NOT COUNTERSIGNED: the site manager has not signed "
+                                   "(accepted with --allow-missing-countersignature)")
+    assert cli(capsys, "sign", form, "--key", k["manager"] / "key.p12")[0] == 0
+    code, out, err = cli(capsys, "verify", form, *roles, "--format", "json")
+    assert code == 0, out
+    verdict = json.loads(out)
+    assert (verdict["valid"], verdict["countersigned"], verdict["problems"]) == (True, True, [])
+    assert [(c["check"], c["passed"]) for c in verdict["checks"]] == [
+        ("signature fields", True), ("file end", True), ("signature 'inspector'", True),
+        ("signature 'manager'", True), ("signature order", True), ("two signers", True), ("nothing but what the renderer makes", True),
+        ("printed rows", True), ("signature stamps", True), ("re-evaluation", True),
+    ]
+    # the roles are bound: the inspector's certificate is not trusted for the manager's signature
+    swapped = ["--trust-inspector", k["manager"] / "cert.pem", "--trust-manager", k["inspector"] / "cert.pem"]
+    code, out, err = cli(capsys, "verify", form, *swapped)
+    assert code == 1
+    assert "  problem: signature 'inspector' (林品管): the signer (林品管) is not the one trusted for this role " \
+           "(--trust-inspector)" in out.splitlines()

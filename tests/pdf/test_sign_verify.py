@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -127,7 +128,7 @@ def test_pem_key_and_certificate_sign(signed_form: Path, keys: dict[str, Any], t
     rendered = render_audit_form(data["results"]["ko"], data["record"], data["rulebook"], lang="ko", base_dir=folder)
     path = tmp_path / "ko.pdf"
     path.write_bytes(sign_pdf(rendered.pdf, key, field="manager"))
-    report = verify_pdf(path, trust(keys, "manager"), reevaluate=reevaluate_as_printed)
+    report = verify_pdf(path, trust(keys, "manager"), reevaluate=reevaluate_as_printed, required=("manager",))
     assert report.ok, format_text(report)
     with pytest.raises(UserError) as err:
         sign_pdf(path.read_bytes(), key, field="manager")
@@ -160,3 +161,42 @@ def test_private_keys_never_reach_the_output(signed_form: Path, keys: dict[str, 
         assert secret not in signed_form.read_bytes()
         der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
         assert der not in signed_form.read_bytes()
+
+
+def test_the_inspectors_signature_locks_the_form(signed_form: Path) -> None:
+    """A certification signature (DocMDP P=2) with a FieldMDP lock of every field but the
+    manager's: readers refuse any other change after it, as verify does."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.fields import FieldMDPAction, MDPPerm
+
+    inspector, manager = PdfFileReader(io.BytesIO(signed_form.read_bytes()), strict=False).embedded_signatures
+    assert inspector.field_name == "inspector" and inspector.docmdp_level == MDPPerm.FILL_FORMS
+    assert (inspector.fieldmdp.action, inspector.fieldmdp.fields) == (FieldMDPAction.EXCLUDE, ["manager"])
+    assert manager.docmdp_level is None and manager.fieldmdp is None
+    assert "Signature Validation: Signature is Valid." in run("pdfsig", str(signed_form))
+
+
+def test_verify_counts_the_photos_the_renderer_prints(data: dict[str, Any]) -> None:
+    from checkengine.pdf.render import _evidence_refs
+    from checkengine.pdf.verify import _photos
+
+    record = dict(data["record"])
+    record["answers"] = dict(record["answers"], **{"DRS-02-badge": dict(record["answers"]["DRS-02-badge"], evidence=[
+        "photos/a.jpg", {"path": "photos/b.jpg"}, "photos/a.jpg"])})
+    for lang, result in data["results"].items():
+        outcomes = result["records"][0]["outcomes"]
+        failed = [o for o in outcomes if o["outcome"] == "fail"]
+        assert failed, lang
+        expected = sum(len(_evidence_refs(o, record)) for o in failed)
+        assert _photos({"result": result, "record": record}) == expected
+
+
+def test_the_score_line_as_the_renderer_prints_it(data: dict[str, Any]) -> None:
+    from checkengine.pdf.verify.printed import expected_score
+
+    result = json.loads(json.dumps(data["results"]["en"]))
+    score = result["records"][0]["score"]
+    assert expected_score(result, "en") == (
+        f"Score {score['score']:g} / {score['max']:g} · Grade {score['grade']} · Inspection not passed")
+    score.update(score=None, grade=None)  # no rule scored: the renderer prints a dash, and no grade
+    assert expected_score(result, "en") == "Score — / 100 · Inspection not passed"
