@@ -37,6 +37,8 @@ class SignatureReport:
     fingerprint: str = ""
     # dataclasses.field spelled out: in this class body, `field` is the attribute above.
     problems: list[str] = dataclasses.field(default_factory=list)
+    # what a reader should know that does not make the signature invalid
+    notes: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -112,6 +114,8 @@ def format_text(report: VerifyReport) -> str:
     lines = [f"{report.path}: {verdict(report)}"]
     for problem in report.problems:
         lines.append(f"  problem: {problem}")
+    for s in report.signatures:
+        lines.extend(f"  note: signature '{s.field}': {note}" for note in s.notes)
     for s in report.signatures:
         when = s.timestamp_time or s.signing_time or "unknown time"
         stamp = f" (timestamped by {s.timestamp_server})" if s.timestamp_time else ""

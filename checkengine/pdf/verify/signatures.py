@@ -207,8 +207,11 @@ def check_signature(sig: Any, roots: list[Any], role_roots: list[Any], *, moment
         except Exception as exc:  # noqa: BLE001 - a hostile revision
             entry.problems.append(f"the form's metadata after this signature cannot be read ({exc})")
     if locked and not _locks(sig):
-        entry.problems.append("the inspector's signature does not lock the form against later changes (no "
-                              "certification or field lock): was it made by an older checkengine or another tool?")
+        # Forms signed before the lock was added stay valid: checkengine's own difference analysis
+        # above refuses every later change but the countersignature, lock or no lock.
+        entry.notes.append("it does not lock the form against later changes (no certification or field lock), "
+                           "so PDF readers will not enforce that; checkengine checked every later change "
+                           "itself (a form signed by checkengine before version 0.2, or by another tool)")
     return entry
 
 

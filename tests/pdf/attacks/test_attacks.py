@@ -81,3 +81,37 @@ def test_json_verdict_lists_the_failed_checks(attack: Attack, forms: Any, tmp_pa
     assert set(verdict["problems"]) == {p for c in failed for p in c["problems"]}
     for words in attack.says:
         assert any(words in p for p in verdict["problems"]), words
+
+
+def test_a_form_signed_without_the_lock_still_verifies_with_a_note(forms: Any, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """Forms signed before the inspector's signature locked the form (or by another PAdES tool) stay
+    valid years later: checkengine's own difference analysis refuses every later change anyway. The
+    verdict says that PDF readers will not enforce the lock."""
+    from forge import sign_raw, update
+
+    def old_fields(writer: Any) -> None:  # the fields as checkengine 0.1 made them: no /Lock, no /SV
+        for ref in writer.root["/AcroForm"]["/Fields"]:
+            field = ref.get_object()
+            for key in ("/Lock", "/SV"):
+                if key in field:
+                    del field[key]
+                    writer.update_container(field)
+
+    old_form = update(forms.unsigned, old_fields)
+    unlocked = sign_raw(sign_raw(old_form, forms.keys["inspector"], "inspector"), forms.keys["manager"], "manager")
+    path = tmp_path / "unlocked.pdf"
+    path.write_bytes(unlocked)
+    code, out = verify(capsys, path, forms)
+    assert code == 0, out
+    lines = out.splitlines()
+    assert lines[0] == f"{path}: VALID"
+    assert lines[1] == ("  note: signature 'inspector': it does not lock the form against later changes (no "
+                        "certification or field lock), so PDF readers will not enforce that; checkengine checked "
+                        "every later change itself (a form signed by checkengine before version 0.2, or by another tool)")
+    tampered = bytearray(unlocked)
+    at = unlocked.rindex(b"/Contents <") - 200
+    tampered[at] = tampered[at] ^ 0x01  # one bit inside the inspector's signed bytes of the last revision
+    path.write_bytes(bytes(tampered))
+    code, out = verify(capsys, path, forms)
+    assert code == 1 and out.splitlines()[0] == f"{path}: INVALID", out
