@@ -193,3 +193,13 @@ def archive_at(store_kind: str, tmp_path: Path, request: pytest.FixtureRequest) 
     if store_kind == "sqlite":
         return str(tmp_path / "archive.sqlite")
     return str(request.getfixturevalue("postgres").new_database())
+
+
+@pytest.fixture(scope="session")
+def dask_scheduler() -> Iterator[str]:
+    """The address of a Dask LocalCluster: two in-process workers of one thread each (kind to a small
+    machine; the tasks still go through the scheduler, and the jobs and chunks are still serialised)."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        yield str(cluster.scheduler_address)

@@ -19,6 +19,7 @@ from checkengine.archive.query import Filters, query_outcomes
 from checkengine.archive.schema import MIGRATIONS, SCHEMA_VERSION, TABLES
 from checkengine import __version__
 from checkengine.archive.store import ArchiveError, is_url, open_archive
+from checkengine.batch.executors import DaskExecutor
 from checkengine.batch.interrupt import StopFlag
 from checkengine.batch.run import BatchOptions
 from checkengine.engine import Engine
@@ -124,6 +125,22 @@ def test_both_stores_answer_alike(tmp_path: Path, postgres: Any, archived: Archi
                             archive.rulebooks()))
     assert answers[0] == answers[1]
     assert len(answers[0][0]) > 200
+
+
+@pytest.mark.slow
+def test_archived_on_dask_equals_local(archive_at: str, dask_scheduler: str, archived: Archived, book_path: Path,
+                                       stream: Path, tmp_path: Path) -> None:
+    """``archive add --executor dask``: the records evaluated on the cluster are archived as a local run's."""
+    archived(archive_at, book_path, [stream], executor=DaskExecutor(dask_scheduler),
+             options=BatchOptions(chunk_size=23))
+    local = str(tmp_path / "local.sqlite")
+    archived(local, book_path, [stream])
+    answers = []
+    for location in (archive_at, local):
+        with open_archive(location, write=False) as archive:
+            answers.append((list(query_outcomes(archive, Filters(history=True))), list(archive.latest_records())))
+    assert answers[0] == answers[1]
+    assert len(answers[0][1]) == 200 and any("group" in o for o in answers[0][0])
 
 
 def test_interrupted_run_keeps_what_was_finished(archive_at: str, db: Raw, archived: Archived, book_path: Path,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -109,3 +110,39 @@ def test_bad_filters(tmp_path: Path, book: Path, month: Path, capsys: pytest.Cap
     code, out, err = cli(capsys, "archive", "query", "--db", db, "--outcome", "failed")
     assert (code, out, err) == (2, "", "checkengine: error: --outcome failed: expected one of pass, fail, "
                                        "not_applicable, waived, needs_review, error\n")
+
+
+def test_add_and_query_on_postgresql(tmp_path: Path, book: Path, month: Path, capsys: pytest.CaptureFixture[str],
+                                     postgres: Any) -> None:
+    """--db takes a postgresql:// URL; what is archived there reads back as from a SQLite file."""
+    url = postgres.new_database()
+    code, out, err = cli(capsys, "archive", "add", "-r", book, month, "--db", url, "-j", "1")
+    assert (code, out) == (0, "") and err.startswith("run 1 archived: 120 records, ") and err.endswith(f" in {url}\n")
+    db = tmp_path / "a.sqlite"
+    assert cli(capsys, "archive", "add", "-r", book, month, "--db", db, "-j", "1")[0] == 0
+    answers = [cli(capsys, "archive", "query", "--db", where, "--team", "T1", "-f", "json") for where in (url, db)]
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 0 and len(json.loads(answers[0][1])) > 50
+
+
+@pytest.mark.slow
+def test_add_on_dask(tmp_path: Path, book: Path, month: Path, capsys: pytest.CaptureFixture[str],
+                     dask_scheduler: str) -> None:
+    local, remote = tmp_path / "local.sqlite", tmp_path / "dask.sqlite"
+    assert cli(capsys, "archive", "add", "-r", book, month, "--db", local, "-j", "1")[0] == 0
+    code, out, err = cli(capsys, "archive", "add", "-r", book, month, "--db", remote, "--executor", "dask",
+                         "--scheduler", dask_scheduler)
+    assert (code, out) == (0, "") and err.startswith("run 1 archived: 120 records, ")
+    answers = [cli(capsys, "archive", "query", "--db", db, "--history", "-f", "json") for db in (local, remote)]
+    assert answers[0] == answers[1] and len(json.loads(answers[0][1])) > 120
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--scheduler", "tcp://127.0.0.1:9"], "--scheduler is only used with --executor dask"),
+    (["--executor", "dask"], "--executor dask needs --scheduler ADDRESS (e.g. tcp://scheduler-host:8786)"),
+])
+def test_executor_mistakes(tmp_path: Path, book: Path, month: Path, capsys: pytest.CaptureFixture[str],
+                           args: list[str], message: str) -> None:
+    code, out, err = cli(capsys, "archive", "add", "-r", book, month, "--db", tmp_path / "a.sqlite", *args)
+    assert (code, out, err) == (2, "", f"checkengine: error: {message}\n")
+    assert not (tmp_path / "a.sqlite").exists()
