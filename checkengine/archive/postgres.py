@@ -90,8 +90,8 @@ class PostgresStore(Store):
             return list(self.db.execute(_marks(sql), params).fetchall())
 
     def stream(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Mapping[str, Any]]:
-        with self.guard():
-            yield from self.db.cursor().stream(_marks(sql), params, size=STREAM_ROWS)
+        with self.guard(), self.db.cursor() as cursor:
+            yield from cursor.stream(_marks(sql), params, size=STREAM_ROWS)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         if params:

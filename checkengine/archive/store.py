@@ -26,7 +26,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from checkengine import __version__
 from checkengine.archive.reading import Reader
 from checkengine.archive.rows import RecordRows
-from checkengine.archive.schema import ERROR_COLUMNS, MIGRATIONS, SCHEMA_VERSION, Dialect, Migration
+from checkengine.archive.schema import (
+    ERROR_COLUMNS, MIGRATIONS, OUTCOME_COLUMNS, RECORD_COLUMNS, SCHEMA_VERSION, Dialect, Migration,
+)
 from checkengine.errors import UserError
 
 ENV = "CHECKENGINE_ARCHIVE"
@@ -82,6 +84,8 @@ class Store(Reader, ABC):
     dialect: ClassVar[Dialect]
     name: str
     """How messages name the archive: its path, or its URL without the password."""
+    applied: list[int]
+    """The migrations this process applied to the archive (when it opened it to write)."""
 
     # -- what a backend provides -------------------------------------------------------------------
     @abstractmethod
@@ -150,6 +154,7 @@ class Store(Reader, ABC):
                 self.execute("INSERT INTO schema_version (version, applied_at, tool) VALUES (?, ?, ?)",
                              (migration.number, now(), f"checkengine {__version__}"))
                 applied.append(migration.number)
+        self.applied = [*getattr(self, "applied", []), *applied]
         return applied
 
     # -- writing a run -----------------------------------------------------------------------------
@@ -175,8 +180,6 @@ class Store(Reader, ABC):
 
     def add_records(self, run: int, book: str, records: Sequence[RecordRows]) -> None:
         """Records with their outcomes; each record's id is the database's, read back by position."""
-        from checkengine.archive.schema import OUTCOME_COLUMNS, RECORD_COLUMNS
-
         if not records:
             return
         self.insert_many("records", RECORD_COLUMNS, ((run, book, *r.record) for r in records))
@@ -188,8 +191,6 @@ class Store(Reader, ABC):
 
     def add_groups(self, run: int, book: str, groups: Sequence[tuple[str, tuple[Any, ...]]]) -> None:
         """Aggregate groups' outcomes: (group key, outcome columns from ``rule`` on)."""
-        from checkengine.archive.schema import OUTCOME_COLUMNS
-
         self.insert_many("outcomes", OUTCOME_COLUMNS, ((run, book, None, key, *row) for key, row in groups))
 
     def add_errors(self, rows: Sequence[tuple[Any, ...]]) -> None:

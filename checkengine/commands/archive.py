@@ -96,6 +96,30 @@ def add(rulebook: str, paths: tuple[str, ...], db: str | None, jobs: int | None,
     return run_add(AddOptions(rulebook, paths, db, jobs, waivers, lang, on, busy_timeout, quiet, executor, scheduler))
 
 
+def run_migrate(db: str | None, busy_timeout: float) -> int:
+    from checkengine.archive.store import archive_location, open_archive
+
+    with open_archive(archive_location(db), write=True, busy_timeout=busy_timeout) as archive:
+        version = archive.schema_version()
+        applied = ", ".join(str(n) for n in getattr(archive, "applied", []))
+        click.echo(f"{archive.name}: schema version {version} "
+                   f"({'applied now: ' + applied if applied else 'up to date'})", err=True)
+    return 0
+
+
+@command.command("migrate")
+@click.option("--db", metavar="FILE_OR_URL", help=DB_HELP)
+@click.option("--busy-timeout", type=float, default=5.0, show_default=True, metavar="SECONDS",
+              help="How long to wait for another writer before giving up.")
+def migrate(db: str | None, busy_timeout: float) -> int:
+    """Bring the archive's schema up to date (or make a new, empty archive).
+
+    `archive add` does this too; run it yourself with the role that owns a PostgreSQL archive
+    when the writers' roles may only insert. Exit 0.
+    """
+    return run_migrate(db, busy_timeout)
+
+
 @dataclass(frozen=True)
 class QueryOptions:
     db: str | None

@@ -146,3 +146,38 @@ def test_executor_mistakes(tmp_path: Path, book: Path, month: Path, capsys: pyte
     code, out, err = cli(capsys, "archive", "add", "-r", book, month, "--db", tmp_path / "a.sqlite", *args)
     assert (code, out, err) == (2, "", f"checkengine: error: {message}\n")
     assert not (tmp_path / "a.sqlite").exists()
+
+
+def test_migrate_then_write_with_a_role_that_may_only_insert(book: Path, month: Path, postgres: Any,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """The owner makes the schema (`archive migrate`); the writers' role may insert and read, and
+    nothing else - append-only by privileges as well as by triggers."""
+    import psycopg
+
+    url = postgres.new_database()
+    assert cli(capsys, "archive", "migrate", "--db", url) == (0, "", f"{url}: schema version 2 (applied now: 1, 2)\n")
+    assert cli(capsys, "archive", "migrate", "--db", url) == (0, "", f"{url}: schema version 2 (up to date)\n")
+    with psycopg.connect(url, autocommit=True) as owner:
+        owner.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'writer') THEN "
+                      "CREATE ROLE writer LOGIN; END IF; END $$")
+        owner.execute("GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO writer")
+    writer = url.replace("checkengine@", "writer@")
+    code, out, err = cli(capsys, "archive", "add", "-r", book, month, "--db", writer, "-j", "1")
+    assert (code, out) == (0, "") and err.startswith("run 1 archived: 120 records, ")
+    with psycopg.connect(writer, autocommit=True) as session:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            session.execute("DELETE FROM outcomes")
+
+
+def test_migrate_an_older_sqlite_archive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from checkengine.archive.schema import MIGRATIONS
+    from checkengine.archive.sqlite import SqliteStore
+
+    db = tmp_path / "old.sqlite"
+    con = sqlite3.connect(db, isolation_level=None)
+    SqliteStore(db, con, 5.0).migrate(MIGRATIONS[:1])
+    con.close()
+    assert cli(capsys, "archive", "migrate", "--db", db) == (0, "", f"{db}: schema version 2 (applied now: 2)\n")
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT version FROM schema_version ORDER BY version").fetchall() == [(1,), (2,)]
+    con.close()
