@@ -77,6 +77,7 @@ class PostgresStore(Store):
         self.name = name
         self.db = connection
         self.busy_timeout = busy_timeout
+        self.applied: list[int] = []
 
     def explain(self, exc: BaseException) -> ArchiveError | None:
         import psycopg
@@ -115,9 +116,18 @@ class PostgresStore(Store):
 
     @contextlib.contextmanager
     def migration_lock(self) -> Iterator[None]:
-        with self.db.transaction():
-            self.db.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
-            yield
+        # The lock is taken before the transaction begins, not inside it: a transaction that waited
+        # for the lock would still see the catalogue as it was when it began, miss the tables the
+        # other process made meanwhile, and try to make them again.
+        import psycopg
+
+        self.db.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+        try:
+            with self.db.transaction():
+                yield
+        finally:
+            with contextlib.suppress(psycopg.Error):  # a lost session has released it already
+                self.db.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
 
     def schema_version(self) -> int:
         if not self._has("schema_version"):

@@ -62,6 +62,7 @@ class SqliteStore(Store):
         self.name = str(path)
         self.db = connection
         self.busy_timeout = busy_timeout
+        self.applied: list[int] = []
 
     def explain(self, exc: BaseException) -> ArchiveError | None:
         if not isinstance(exc, sqlite3.Error):

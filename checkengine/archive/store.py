@@ -154,7 +154,7 @@ class Store(Reader, ABC):
                 self.execute("INSERT INTO schema_version (version, applied_at, tool) VALUES (?, ?, ?)",
                              (migration.number, now(), f"checkengine {__version__}"))
                 applied.append(migration.number)
-        self.applied = [*getattr(self, "applied", []), *applied]
+        self.applied.extend(applied)
         return applied
 
     # -- writing a run -----------------------------------------------------------------------------

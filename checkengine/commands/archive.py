@@ -101,7 +101,7 @@ def run_migrate(db: str | None, busy_timeout: float) -> int:
 
     with open_archive(archive_location(db), write=True, busy_timeout=busy_timeout) as archive:
         version = archive.schema_version()
-        applied = ", ".join(str(n) for n in getattr(archive, "applied", []))
+        applied = ", ".join(str(n) for n in archive.applied)
         click.echo(f"{archive.name}: schema version {version} "
                    f"({'applied now: ' + applied if applied else 'up to date'})", err=True)
     return 0

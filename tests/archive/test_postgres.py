@@ -148,3 +148,41 @@ def test_urls_are_shown_without_passwords() -> None:
         "postgresql://a@host:5432/db?sslmode=require")
     assert shown("postgresql:///db?host=/run/postgresql") == "postgresql:///db?host=/run/postgresql"
     assert shown("postgresql://") == "postgresql://"
+
+
+def test_a_writer_that_waited_for_a_migration_sees_its_tables(postgres: Any) -> None:
+    """Two writers on a new database: the second waits for the first's migration, then finds the
+    schema made (it must not try to make it again: "relation schema_version already exists")."""
+    import threading
+
+    from psycopg.rows import dict_row
+
+    from checkengine.archive.postgres import PostgresStore
+
+    url = postgres.new_database()
+    outcome: dict[str, Any] = {}
+
+    def second_writer() -> None:
+        try:
+            with open_archive(url, write=True, busy_timeout=60) as archive:
+                outcome["version"], outcome["applied"] = archive.schema_version(), archive.applied
+        except Exception as exc:  # noqa: BLE001  (reported by the assertion below)
+            outcome["error"] = exc
+
+    with psycopg.connect(url, autocommit=True, row_factory=dict_row) as first:
+        first.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK,))
+        thread = threading.Thread(target=second_writer)
+        thread.start()
+        waiting = False
+        for _ in range(600):  # until the second writer waits for the lock (not a timed assertion)
+            row = first.execute("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                                ).fetchone()
+            if row and row["n"]:
+                waiting = True
+                break
+            thread.join(0.05)
+        assert waiting, outcome
+        assert PostgresStore("first", first, 5.0).migrate() == [1, 2]
+        first.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
+        thread.join(60)
+    assert outcome == {"version": 2, "applied": []}
