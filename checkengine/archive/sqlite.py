@@ -128,6 +128,12 @@ def _connect(path: Path, busy_timeout: float, *, readonly: bool) -> sqlite3.Conn
     return db
 
 
+def _blank(db: sqlite3.Connection) -> bool:
+    """No checkengine mark and no tables: an empty database."""
+    app = db.execute("PRAGMA application_id").fetchone()[0]
+    return bool(app == 0 and db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0)
+
+
 def _check(path: Path, db: sqlite3.Connection) -> None:
     app = db.execute("PRAGMA application_id").fetchone()[0]
     if app != APPLICATION_ID:
@@ -160,7 +166,9 @@ def open_sqlite(path: Path, *, write: bool, busy_timeout: float) -> Iterator[Sql
         fresh = write and (not path.exists() or path.stat().st_size == 0)
         db = _connect(path, busy_timeout, readonly=not write)
         store = SqliteStore(path, db, busy_timeout)
-        if fresh:
+        # A blank database is made into an archive too: it may be one that another writer is
+        # making right now (its tables are not committed yet); the migration waits for it.
+        if fresh or write and _blank(db):
             db.execute("PRAGMA journal_mode=WAL")
             store.migrate()  # one transaction: a half-made archive (killed while creating) cannot exist
         _check(path, db)

@@ -149,3 +149,22 @@ def test_errors_are_told_apart_by_code_not_text(code: int, expected: str) -> Non
     exc.sqlite_errorcode = code
     message = str(sqlite_store.explain(Path("a.sqlite"), exc, busy_timeout=1.0))
     assert message.startswith(f"a.sqlite: {expected}")
+
+
+def test_a_blank_database_is_made_an_archive_when_written(tmp_path: Path, archived: Archived, book_path: Path,
+                                                          stream: Path) -> None:
+    """An empty SQLite file (made by `sqlite3 x.sqlite 'VACUUM'`, or being made into an archive by
+    another writer this moment) becomes an archive; to read, it is not one yet."""
+    db = tmp_path / "blank.sqlite"
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA user_version = 0")
+    con.execute("VACUUM")
+    con.close()
+    assert db.stat().st_size > 0
+    with pytest.raises(ArchiveError) as caught:
+        with open_archive(db, write=False):
+            pass
+    assert str(caught.value).startswith(f"{db}: not a checkengine archive (an empty SQLite database); ")
+    run, tally = archived(str(db), book_path, [stream])
+    assert (run, tally.records) == (1, 200)
+    assert rows(db, "PRAGMA application_id") == [(APPLICATION_ID,)]
