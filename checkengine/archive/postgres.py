@@ -164,13 +164,19 @@ class PostgresStore(Store):
             self.migrate()
 
 
-def _connect(url: str, busy_timeout: float, *, write: bool) -> psycopg.Connection[Any]:
+def _driver(url: str) -> None:
+    """That psycopg is installed (a UserError saying how to install it if not)."""
     try:
-        import psycopg
-        from psycopg.rows import dict_row
+        import psycopg  # noqa: F401
     except ImportError:
         raise UserError(f"{shown(url)}: a PostgreSQL archive needs the 'psycopg' package; install it with "
                         "pip install 'checkengine[postgresql]'") from None
+
+
+def _connect(url: str, busy_timeout: float, *, write: bool) -> psycopg.Connection[Any]:
+    import psycopg
+    from psycopg.rows import dict_row
+
     options = f"-c lock_timeout={int(busy_timeout * 1000)}"
     if not write:
         options += " -c default_transaction_read_only=on"
@@ -183,6 +189,7 @@ def _connect(url: str, busy_timeout: float, *, write: bool) -> psycopg.Connectio
 @contextlib.contextmanager
 def open_postgres(url: str, *, write: bool, busy_timeout: float) -> Iterator[PostgresStore]:
     """Open (for *write*: make if the database is empty, and migrate) the archive at *url*."""
+    _driver(url)
     import psycopg
 
     name = shown(url)

@@ -36,8 +36,6 @@ DEFAULT_NAME = "checkengine-archive.sqlite"
 DEFAULT_BUSY_TIMEOUT = 5.0
 URL_SCHEMES = ("postgresql", "postgres")
 
-Row = Mapping[str, Any]
-
 
 def archive_location(option: str | None) -> str:
     """--db, else $CHECKENGINE_ARCHIVE, else checkengine-archive.sqlite in the working folder."""

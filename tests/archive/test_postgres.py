@@ -3,6 +3,7 @@ only read, locks, other programs' databases, and failures told apart by SQLSTATE
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
@@ -12,6 +13,7 @@ import pytest
 from checkengine.archive.postgres import MIGRATION_LOCK, explain
 from checkengine.archive.query import Filters, query_outcomes
 from checkengine.archive.store import ArchiveError, open_archive, shown
+from checkengine.errors import UserError
 
 from storetest import raw_failure, raw_rows
 
@@ -186,3 +188,12 @@ def test_a_writer_that_waited_for_a_migration_sees_its_tables(postgres: Any) -> 
         first.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
         thread.join(60)
     assert outcome == {"version": 2, "applied": []}
+
+
+def test_without_psycopg(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if it were not installed
+    with pytest.raises(UserError) as caught:
+        with open_archive("postgresql://auditor:s3cret@db.example/audit", write=False):
+            pass
+    assert str(caught.value) == ("postgresql://auditor@db.example/audit: a PostgreSQL archive needs the 'psycopg' "
+                                 "package; install it with pip install 'checkengine[postgresql]'")
