@@ -27,7 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "keys": ("checkengine.commands.keys", "Make a self-signed test key and certificate (not for production)."),
     "form": ("checkengine.commands.form", "Make a blank fillable checklist, or read a filled one back as a record."),
     "batch": ("checkengine.commands.batch", "Evaluate many records in parallel (local processes or Dask), streamed in input order."),
-    "archive": ("checkengine.commands.archive", "Archive records with their results (append-only SQLite), and query them."),
+    "archive": ("checkengine.commands.archive", "Archive records with their results (append-only SQLite or PostgreSQL), and query them."),
     "diff": ("checkengine.commands.diff", "Compare two rulebooks; with --replay, list past outcomes that would change."),
     "report": ("checkengine.commands.report", "Write a site's monthly or weekly report (PDF and HTML) from the archive."),
     "affected": ("checkengine.commands.affected", "List the rulebooks a change affects (by content, following extends)."),

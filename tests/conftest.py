@@ -7,10 +7,11 @@ schema, the loader and the compiler; records go through ``check_record`` like lo
 from __future__ import annotations
 
 import copy
+import os
 import sys
 from pathlib import Path
 from types import ModuleType, SimpleNamespace
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 import pytest
 import yaml
@@ -155,3 +156,50 @@ def groups_of(result: dict[str, Any], rule_id: str) -> dict[str, dict[str, Any]]
 def helpers() -> SimpleNamespace:
     """rule, param, outcome_of and groups_of, for test modules (which cannot import conftest)."""
     return SimpleNamespace(rule=rule, param=param, outcome_of=outcome_of, groups_of=groups_of)
+
+
+# -- the archive's stores: every store test runs on SQLite and on a real PostgreSQL ---------------
+STORES = ("sqlite", "postgresql")
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Any]:
+    """A throw-away PostgreSQL cluster (tests/pgcluster.py). Where it cannot run, the tests that need
+    it are skipped with the reason - but never in CI (``CI`` set): there a missing server fails."""
+    from pgcluster import Cluster, Unavailable
+
+    try:
+        cluster = Cluster()
+    except Unavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI is set and PostgreSQL cannot run here: {exc}", pytrace=False)
+        pytest.skip(str(exc))
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(params=STORES)
+def store_kind(request: pytest.FixtureRequest) -> str:
+    kind: str = request.param
+    return kind
+
+
+@pytest.fixture
+def archive_at(store_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """Where a new archive goes: a SQLite file, or the URL of a new PostgreSQL database."""
+    if store_kind == "sqlite":
+        return str(tmp_path / "archive.sqlite")
+    return str(request.getfixturevalue("postgres").new_database())
+
+
+@pytest.fixture(scope="session")
+def dask_scheduler() -> Iterator[str]:
+    """The address of a Dask LocalCluster: two in-process workers of one thread each (kind to a small
+    machine; the tasks still go through the scheduler, and the jobs and chunks are still serialised)."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
+        yield str(cluster.scheduler_address)

@@ -7,26 +7,17 @@ shows them all.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from checkengine.archive.store import Archive
+from checkengine.archive.reading import JSON_COLUMNS, LATEST_GROUP, LATEST_RECORD, Reader, decode
 from checkengine.errors import UserError
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _WEEK = re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 OUTCOMES = ("pass", "fail", "not_applicable", "waived", "needs_review", "error")
-
-# The latest evaluation of a record under each rulebook (by id: a new version supersedes), and
-# the latest outcome of each aggregate group.
-LATEST_RECORD = ("r.id = (SELECT MAX(r2.id) FROM records r2 WHERE r2.record_id = r.record_id "
-                 "AND r2.book = r.book)")
-LATEST_GROUP = ("o.id = (SELECT MAX(o2.id) FROM outcomes o2 WHERE o2.book = o.book AND o2.rule = o.rule "
-                "AND o2.group_key = o.group_key)")
-
 
 def period_column(period: str) -> str:
     """The column a period label is compared with (month, week or day); a UserError if malformed."""
@@ -79,7 +70,7 @@ def where(filters: Filters, alias: str = "o") -> tuple[str, list[Any]]:
     if not filters.history:
         terms.append(f"(({alias}.record IS NOT NULL AND {LATEST_RECORD}) OR "
                      f"({alias}.record IS NULL AND {LATEST_GROUP}))")
-    return (" AND ".join(terms) or "1"), params
+    return (" AND ".join(terms) or "1 = 1"), params
 
 
 SELECT = """
@@ -92,20 +83,16 @@ JOIN rulebooks rb ON rb.id = ru.rulebook
 """
 
 
-def _loads(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
-
-
-def query_outcomes(archive: Archive, filters: Filters) -> Iterator[dict[str, Any]]:
+def query_outcomes(archive: Reader, filters: Filters) -> Iterator[dict[str, Any]]:
     condition, params = where(filters)
-    for row in archive.query(SELECT + f"WHERE {condition} ORDER BY o.id", params):
+    for row in archive.stream(SELECT + f"WHERE {condition} ORDER BY o.id", params):
         item: dict[str, Any] = {
             "run": row["run"], "run_started_at": row["started_at"],
             "rulebook": {"id": row["rulebook_id"], "version": row["rulebook_version"],
                          "digest": row["rulebook_digest"]},
             "rule": row["rule"], "section": row["section"], "outcome": row["outcome"],
             "severity": row["severity"], "explanation": row["explanation"],
-            "observed": _loads(row["observed"]), "expected": _loads(row["expected"]),
+            "observed": decode(row["observed"]), "expected": decode(row["expected"]),
             "site": row["site"], "team": row["team"], "employee": row["employee"],
             "day": row["day"], "month": row["month"], "week": row["week"],
         }
@@ -113,10 +100,10 @@ def query_outcomes(archive: Archive, filters: Filters) -> Iterator[dict[str, Any
             item["record"] = {"id": row["record_id"], "kind": row["kind"], "timestamp": row["timestamp"],
                               "file": row["file"], "line": row["line"]}
         else:
-            item["group"] = _loads(row["group_key"])
-        for key in ("parameters", "waiver", "evidence", "details"):
+            item["group"] = decode(row["group_key"])
+        for key in JSON_COLUMNS[2:]:
             if row[key] is not None:
-                item[key] = _loads(row[key])
+                item[key] = decode(row[key])
         if row["comment"] is not None:
             item["comment"] = row["comment"]
         yield item
@@ -132,9 +119,9 @@ def text_line(item: dict[str, Any]) -> str:
     return f"{when} {who} {subject} {item['rule']} {item['outcome']}: {item['explanation']}"
 
 
-def run_errors(archive: Archive, run: int, limit: int = 10) -> list[dict[str, Any]]:
+def run_errors(archive: Reader, run: int, limit: int = 10) -> list[dict[str, Any]]:
     """The first unusable records of *run*, in input order, as result errors."""
-    rows = archive.query('SELECT file, line, "column", path, message FROM errors WHERE run = ? ORDER BY seq LIMIT ?',
+    rows = archive.rows('SELECT file, line, "column", path, message FROM errors WHERE run = ? ORDER BY seq LIMIT ?',
                          (run, limit))
     return [{"file": r["file"], "line": r["line"], "column": r["column"], "path": r["path"],
              "message": r["message"]} for r in rows]

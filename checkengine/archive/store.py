@@ -1,32 +1,61 @@
-"""Opening an archive (SQLite, WAL) and turning database failures into messages for people.
+"""The archive's store: one interface, two backends (SQLite, the embedded default; PostgreSQL).
 
-A writer holds one transaction for its whole run (``BEGIN IMMEDIATE``): a run is archived whole
-or not at all (a full disk leaves the archive as it was), and a second writer waits at most the
-busy timeout and is then told the archive is locked. Readers are never blocked (WAL).
+A store is opened by :func:`open_archive` with a location - a file path (SQLite) or a
+``postgresql://`` URL (an empty ``postgresql://`` takes everything from the PG* environment
+variables). Everything that touches SQL lives in this package: the backends (``sqlite``,
+``postgres``) connect, run transactions, insert in bulk and turn database failures into messages
+by their error codes; :class:`Store` holds the SQL both dialects share, and ``reading`` the
+queries the archive, report and diff commands read through.
+
+A writer holds one transaction for its whole run: a run is archived whole or not at all (a full
+disk leaves the archive as it was). SQLite lets one writer in at a time (the next waits the busy
+timeout, then is told the archive is locked); PostgreSQL lets any number write at once.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
-import sqlite3
+from abc import ABC, abstractmethod
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, ClassVar, Iterable, Iterator, Mapping, Sequence
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from checkengine import __version__
-from checkengine.archive.schema import APPLICATION_ID, DDL, SCHEMA_VERSION, triggers
+from checkengine.archive.reading import Reader
+from checkengine.archive.rows import RecordRows
+from checkengine.archive.schema import (
+    ERROR_COLUMNS, MIGRATIONS, OUTCOME_COLUMNS, RECORD_COLUMNS, SCHEMA_VERSION, Dialect, Migration,
+)
 from checkengine.errors import UserError
 
 ENV = "CHECKENGINE_ARCHIVE"
 DEFAULT_NAME = "checkengine-archive.sqlite"
 DEFAULT_BUSY_TIMEOUT = 5.0
-WRITE_CACHE_KIB = 64 * 1024
+URL_SCHEMES = ("postgresql", "postgres")
 
 
-def archive_path(option: str | None) -> Path:
+def archive_location(option: str | None) -> str:
     """--db, else $CHECKENGINE_ARCHIVE, else checkengine-archive.sqlite in the working folder."""
-    return Path(option or os.environ.get(ENV) or DEFAULT_NAME)
+    return option or os.environ.get(ENV) or DEFAULT_NAME
+
+
+def is_url(location: str | Path) -> bool:
+    """Whether *location* names a PostgreSQL database rather than a SQLite file."""
+    return isinstance(location, str) and urlsplit(location).scheme in URL_SCHEMES
+
+
+def shown(url: str) -> str:
+    """*url* without its password (for messages: a terminal's scroll-back is not a secret store)."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        user, host = netloc.rsplit("@", 1)
+        netloc = user.split(":", 1)[0] + "@" + host
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "password"], safe="/")
+    return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
 
 
 def now() -> str:
@@ -34,155 +63,156 @@ def now() -> str:
 
 
 class ArchiveError(UserError):
-    """The archive cannot be used: damaged, locked, read-only, or the disk is full."""
+    """The archive cannot be used: damaged, locked, read-only, unreachable, or the disk is full."""
 
 
-def explain(path: Path, exc: sqlite3.Error, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> ArchiveError:
-    """One message naming the archive, what went wrong and what to do about it."""
-    text = str(exc)
-    lowered = text.lower()
-    if "locked" in lowered or "busy" in lowered:
-        return ArchiveError(
-            f"{path}: the archive is locked by another writer (waited {busy_timeout:g} s); wait for the "
-            "other `checkengine archive add` to finish and run again, or raise --busy-timeout"
-        )
-    if "disk is full" in lowered or "disk i/o error" in lowered and _disk_full(path):
-        return ArchiveError(
-            f"{path}: the disk is full; nothing of this run was archived (the archive is as it was); "
-            "free some space and run again"
-        )
-    if "readonly" in lowered or "read-only" in lowered or "unable to open" in lowered:
-        return ArchiveError(
-            f"{path}: cannot write the archive ({text}); use a folder you may write to "
-            f"(--db or {ENV})"
-        )
-    if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError) or \
-            "malformed" in lowered or "not a database" in lowered:
-        return ArchiveError(
-            f"{path}: not a readable checkengine archive ({text}); the file is damaged or is something "
-            f"else: restore it from a backup, or use another archive (--db or {ENV})"
-        )
-    return ArchiveError(f"{path}: the archive failed: {text}")
-
-
-def _disk_full(path: Path) -> bool:
-    try:
-        stats = os.statvfs(path.parent if str(path.parent) else Path("."))
-    except OSError:
-        return False
-    return stats.f_bavail == 0
-
-
-class Archive:
-    """An open archive. Use :func:`open_archive`; it closes the connection and explains errors."""
-
-    def __init__(self, path: Path, connection: sqlite3.Connection, busy_timeout: float) -> None:
-        self.path = path
-        self.db = connection
-        self.busy_timeout = busy_timeout
-
-    # -- writing -----------------------------------------------------------------------------------
-    @contextlib.contextmanager
-    def writing(self) -> Iterator["Archive"]:
-        """One write transaction: committed on success (and on an interrupted run, whose rows
-        are complete), rolled back on any failure."""
-        # A run inserts into several indices at once; a larger page cache than SQLite's 2 MiB
-        # default keeps their pages in memory instead of re-reading them from the WAL.
-        self.db.execute(f"PRAGMA cache_size = -{WRITE_CACHE_KIB}")
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self
-        except BaseException as exc:
-            with contextlib.suppress(sqlite3.Error):
-                self.db.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error):
-                raise explain(self.path, exc, busy_timeout=self.busy_timeout) from None
-            raise
-        try:
-            self.db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            with contextlib.suppress(sqlite3.Error):
-                self.db.execute("ROLLBACK")
-            raise explain(self.path, exc, busy_timeout=self.busy_timeout) from None
-
-    def next_id(self, table: str) -> int:
-        row = self.db.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}").fetchone()
-        return int(row[0])
-
-    def query(self, sql: str, params: Any = ()) -> Iterator[sqlite3.Row]:
-        try:
-            cursor = self.db.execute(sql, params)
-            while rows := cursor.fetchmany(500):
-                yield from rows
-        except sqlite3.Error as exc:
-            raise explain(self.path, exc, busy_timeout=self.busy_timeout) from None
-
-
-def _connect(path: Path, busy_timeout: float, *, readonly: bool) -> sqlite3.Connection:
-    if readonly:
-        uri = f"{path.resolve().as_uri()}?mode=ro"
-        db = sqlite3.connect(uri, uri=True, timeout=busy_timeout, isolation_level=None)
-    else:
-        db = sqlite3.connect(str(path), timeout=busy_timeout, isolation_level=None)
-    db.row_factory = sqlite3.Row
-    return db
-
-
-def _create(db: sqlite3.Connection) -> None:
-    # One script, one transaction: a half-made archive (killed while creating) cannot exist.
-    def literal(text: str) -> str:
-        return "'" + text.replace("'", "''") + "'"
-
-    db.execute("PRAGMA journal_mode=WAL")
-    db.executescript(
-        "BEGIN IMMEDIATE;\n" + DDL + triggers() + f"\nPRAGMA application_id={APPLICATION_ID};\n"
-        f"INSERT INTO schema_version VALUES ({SCHEMA_VERSION}, {literal(now())}, "
-        f"{literal('checkengine ' + __version__)});\nCOMMIT;"
+def newer_schema(name: str, version: int) -> ArchiveError:
+    return ArchiveError(
+        f"{name}: the archive has schema version {version}, newer than this checkengine "
+        f"({__version__}) reads ({SCHEMA_VERSION}); upgrade checkengine"
     )
 
 
-def _check(path: Path, db: sqlite3.Connection) -> None:
-    app = db.execute("PRAGMA application_id").fetchone()[0]
-    if app != APPLICATION_ID:
-        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-        what = "an empty SQLite database" if tables == 0 else "a SQLite database of another program"
-        raise ArchiveError(
-            f"{path}: not a checkengine archive ({what}); give the path of an archive made by "
-            f"`checkengine archive add`, or a new file name (--db or {ENV})"
+class Store(Reader, ABC):
+    """An open archive. Use :func:`open_archive`; it closes the connection and explains errors.
+
+    SQL here is written once for both dialects with ``?`` marks; a backend translates them.
+    """
+
+    dialect: ClassVar[Dialect]
+    name: str
+    """How messages name the archive: its path, or its URL without the password."""
+    applied: list[int]
+    """The migrations this process applied to the archive (when it opened it to write)."""
+
+    # -- what a backend provides -------------------------------------------------------------------
+    @abstractmethod
+    def explain(self, exc: BaseException) -> ArchiveError | None:
+        """The message for a database failure (None: not one of the database's)."""
+
+    @abstractmethod
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
+
+    @abstractmethod
+    def insert_returning_id(self, sql: str, params: Sequence[Any]) -> int:
+        """Run an ``INSERT ... RETURNING id`` and give the id the database chose."""
+
+    @abstractmethod
+    def insert_many(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """Insert *rows* in bulk (SQLite: executemany; PostgreSQL: COPY)."""
+
+    @abstractmethod
+    def transaction(self) -> contextlib.AbstractContextManager[None]:
+        """One write transaction: committed on success, rolled back on any failure."""
+
+    @abstractmethod
+    def migration_lock(self) -> contextlib.AbstractContextManager[None]:
+        """A write transaction that only one process at a time holds (for migrations)."""
+
+    @abstractmethod
+    def schema_version(self) -> int:
+        """The newest migration applied (0: none, the archive is being made)."""
+
+    # -- errors ------------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def guard(self) -> Iterator[None]:
+        """Turns the database's failures into one message each."""
+        try:
+            yield
+        except ArchiveError:
+            raise
+        except Exception as exc:
+            explained = self.explain(exc)
+            if explained is None:
+                raise
+            raise explained from None
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[Store]:
+        """One write transaction, its failures explained (an interrupted run's rows are complete, so
+        it is committed too)."""
+        with self.guard(), self.transaction():
+            yield self
+
+    # -- migrations --------------------------------------------------------------------------------
+    def migrate(self, migrations: Sequence[Migration] = MIGRATIONS) -> list[int]:
+        """Apply the migrations this archive lacks, in order, each recorded in ``schema_version``.
+        Returns the numbers applied (none when the archive is up to date)."""
+        applied = []
+        with self.guard(), self.migration_lock():
+            current = self.schema_version()
+            known = migrations[-1].number if migrations else 0
+            if current > known:
+                raise newer_schema(self.name, current)
+            for migration in migrations:
+                if migration.number <= current:
+                    continue
+                for statement in migration.statements(self.dialect):
+                    self.execute(statement)
+                self.execute("INSERT INTO schema_version (version, applied_at, tool) VALUES (?, ?, ?)",
+                             (migration.number, now(), f"checkengine {__version__}"))
+                applied.append(migration.number)
+        self.applied.extend(applied)
+        return applied
+
+    # -- writing a run -----------------------------------------------------------------------------
+    def add_rulebook(self, rulebook_id: str, version: str, digest: str, merged: Mapping[str, Any]) -> int:
+        """The id of the rulebook's row, added the first time its digest is seen - in a transaction
+        of its own, so that writers of the same rulebook never wait for each other's runs."""
+        with self.writing():
+            self.execute("INSERT INTO rulebooks (rulebook_id, version, digest, merged, archived_at) "
+                         "VALUES (?, ?, ?, ?, ?) ON CONFLICT (digest) DO NOTHING",
+                         (rulebook_id, version, digest, json.dumps(merged, ensure_ascii=False), now()))
+            row = self.rows("SELECT id FROM rulebooks WHERE digest = ?", (digest,))
+        return int(row[0]["id"])
+
+    def begin_run(self, rulebook: int, *, language: str, as_of: str | None, inputs: list[str],
+                  waivers: list[dict[str, Any]]) -> int:
+        """A new run's id (inside :meth:`writing`)."""
+        return self.insert_returning_id(
+            "INSERT INTO runs (rulebook, started_at, language, as_of, inputs, waivers, tool) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (rulebook, now(), language, as_of, json.dumps(inputs, ensure_ascii=False),
+             json.dumps(waivers, ensure_ascii=False, default=str), f"checkengine {__version__}"),
         )
-    version = db.execute("SELECT MAX(version) FROM schema_version").fetchone()[0]
-    if version is None or version > SCHEMA_VERSION:
-        raise ArchiveError(
-            f"{path}: the archive has schema version {version}, newer than this checkengine "
-            f"({__version__}) reads ({SCHEMA_VERSION}); upgrade checkengine"
-        )
+
+    def add_records(self, run: int, book: str, records: Sequence[RecordRows]) -> None:
+        """Records with their outcomes; each record's id is the database's, read back by position."""
+        if not records:
+            return
+        self.insert_many("records", RECORD_COLUMNS, ((run, book, *r.record) for r in records))
+        seqs = [r.record[0] for r in records]
+        ids = {row["seq"]: row["id"] for row in self.rows(
+            "SELECT seq, id FROM records WHERE run = ? AND seq >= ? AND seq <= ?", (run, min(seqs), max(seqs)))}
+        self.insert_many("outcomes", OUTCOME_COLUMNS, (
+            (run, book, ids[r.record[0]], None, *o) for r in records for o in r.outcomes))
+
+    def add_groups(self, run: int, book: str, groups: Sequence[tuple[str, tuple[Any, ...]]]) -> None:
+        """Aggregate groups' outcomes: (group key, outcome columns from ``rule`` on)."""
+        self.insert_many("outcomes", OUTCOME_COLUMNS, ((run, book, None, key, *row) for key, row in groups))
+
+    def add_errors(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Unusable records: (run, seq, file, line, column, path, message)."""
+        if rows:
+            self.insert_many("errors", ERROR_COLUMNS, rows)
+
+    def end_run(self, run: int, *, status: str, records: int, errors: int, groups: int) -> None:
+        self.execute("INSERT INTO run_ends (run, finished_at, status, records, errors, groups) "
+                     "VALUES (?, ?, ?, ?, ?, ?)", (run, now(), status, records, errors, groups))
 
 
 @contextlib.contextmanager
-def open_archive(
-    path: Path, *, write: bool, busy_timeout: float = DEFAULT_BUSY_TIMEOUT
-) -> Iterator[Archive]:
-    """Open (for *write*: create if missing) the archive at *path*, checked to be one."""
-    if not write and not path.exists():
-        raise ArchiveError(
-            f"{path}: no archive there; make one with `checkengine archive add --db {path} "
-            f"--rulebook RULEBOOK RECORDS...`, or point --db (or {ENV}) at an existing one"
-        )
-    if path.exists() and not path.is_file():
-        raise ArchiveError(f"{path}: is a folder, not an archive file; give a file name (--db or {ENV})")
-    folder = path.parent if str(path.parent) else Path(".")
-    if write and not folder.is_dir():
-        raise ArchiveError(f"{path}: the folder {folder} does not exist; create it first")
-    db: sqlite3.Connection | None = None
-    try:
-        fresh = write and (not path.exists() or path.stat().st_size == 0)
-        db = _connect(path, busy_timeout, readonly=not write)
-        if fresh:
-            _create(db)
-        _check(path, db)
-        yield Archive(path, db, busy_timeout)
-    except sqlite3.Error as exc:
-        raise explain(path, exc, busy_timeout=busy_timeout) from None
-    finally:
-        if db is not None:
-            db.close()
+def open_archive(location: str | Path, *, write: bool,
+                 busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Iterator[Store]:
+    """Open the archive at *location* (a path or a ``postgresql://`` URL), checked to be one; for
+    *write*, made if missing and brought up to the current schema."""
+    if is_url(location):
+        from checkengine.archive.postgres import open_postgres
+
+        with open_postgres(str(location), write=write, busy_timeout=busy_timeout) as store:
+            yield store
+    else:
+        from checkengine.archive.sqlite import open_sqlite
+
+        with open_sqlite(Path(location), write=write, busy_timeout=busy_timeout) as store:
+            yield store

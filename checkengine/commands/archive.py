@@ -13,6 +13,10 @@ from checkengine.commands._common import DATE, echo_unusable, engine_spec
 
 if TYPE_CHECKING:
     from checkengine.archive.query import Filters
+    from checkengine.batch.executors import ExecutorName
+
+DB_HELP = ("The archive: a SQLite file, or a postgresql:// URL (postgresql:// alone: the PG* environment "
+           "variables) (default $CHECKENGINE_ARCHIVE, else ./checkengine-archive.sqlite).")
 
 
 @dataclass(frozen=True)
@@ -26,12 +30,14 @@ class AddOptions:
     on: date | None
     busy_timeout: float
     quiet: bool
+    executor: ExecutorName = "local"
+    scheduler: str | None = None
 
 
 def run_add(opts: AddOptions) -> int:
     from checkengine.archive.add import add_batch
     from checkengine.archive.query import run_errors
-    from checkengine.archive.store import archive_path, open_archive
+    from checkengine.archive.store import archive_location, open_archive
     from checkengine.batch.executors import make_executor
     from checkengine.batch.interrupt import StopFlag
     from checkengine.batch.progress import Progress, wanted
@@ -41,18 +47,22 @@ def run_add(opts: AddOptions) -> int:
 
     spec = engine_spec(opts.rulebook, opts.waivers, lang=opts.lang, on=opts.on, paths=opts.paths)
     language = parent_runner(spec).engine.lang  # a bad --lang fails here, before the archive is touched
-    executor = make_executor("local", jobs=opts.jobs)
-    path = archive_path(opts.db)
+    executor = make_executor(opts.executor, jobs=opts.jobs, scheduler=opts.scheduler)
+    executor.connect()  # an unreachable cluster fails now, before the archive is touched
     show = wanted(opts.quiet)
-    total = estimate_total(opts.paths, default_registry()) if show else None
-    with open_archive(path, write=True, busy_timeout=opts.busy_timeout) as archive:
-        with StopFlag() as stop, Progress(enabled=show, total=total, label="archiving") as progress:
-            run, tally = add_batch(archive, spec, opts.paths, executor, language=language, stop=stop,
-                                   after_chunk=progress.advance)
-        unusable = run_errors(archive, run) if tally.errors else []
+    try:
+        total = estimate_total(opts.paths, default_registry()) if show else None
+        with open_archive(archive_location(opts.db), write=True, busy_timeout=opts.busy_timeout) as archive:
+            name = archive.name
+            with StopFlag() as stop, Progress(enabled=show, total=total, label="archiving") as progress:
+                run, tally = add_batch(archive, spec, opts.paths, executor, language=language, stop=stop,
+                                       after_chunk=progress.advance)
+            unusable = run_errors(archive, run) if tally.errors else []
+    finally:
+        executor.close(cancel=True)  # already closed after a normal run; this covers failures
     state = "interrupted; what was finished is archived" if tally.interrupted else "archived"
     click.echo(f"run {run} {state}: {tally.records} records, {tally.groups} aggregate groups, "
-               f"{tally.errors} unusable, in {path}", err=True)
+               f"{tally.errors} unusable, in {name}", err=True)
     echo_unusable(unusable, tally.errors)
     if tally.interrupted:
         return 130
@@ -61,29 +71,57 @@ def run_add(opts: AddOptions) -> int:
 
 @click.group("archive")
 def command() -> None:
-    """Keep records and their results over time (append-only SQLite; --db, $CHECKENGINE_ARCHIVE,
-    default ./checkengine-archive.sqlite)."""
+    """Keep records and their results over time (append-only SQLite or PostgreSQL; --db,
+    $CHECKENGINE_ARCHIVE, default ./checkengine-archive.sqlite)."""
 
 
 @command.command("add")
 @click.option("--rulebook", "-r", required=True, metavar="RULEBOOK", help="The rulebook (YAML).")
 @click.argument("paths", nargs=-1, required=True, metavar="RECORDS_OR_FOLDER...")
-@click.option("--db", metavar="FILE", help="The archive (default $CHECKENGINE_ARCHIVE, else ./checkengine-archive.sqlite).")
+@click.option("--db", metavar="FILE_OR_URL", help=DB_HELP)
 @click.option("--jobs", "-j", type=int, default=None, metavar="N", help="Worker processes (default: all cores).")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: processes on this machine; dask: tasks on a Dask cluster.")
+@click.option("--scheduler", metavar="ADDRESS", help="The Dask scheduler (e.g. tcp://host:8786).")
 @click.option("--waivers", "-w", multiple=True, metavar="FILE", help="A waivers file (repeatable).")
 @click.option("--lang", help="Language of the archived explanations (one of the rulebook's).")
 @click.option("--on", type=DATE, help="Evaluate as of this date instead of each record's own date.")
 @click.option("--busy-timeout", type=float, default=5.0, show_default=True, metavar="SECONDS",
               help="How long to wait for another writer before giving up.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def add(rulebook: str, paths: tuple[str, ...], db: str | None, jobs: int | None, waivers: tuple[str, ...],
-        lang: str | None, on: date | None, busy_timeout: float, quiet: bool) -> int:
+def add(rulebook: str, paths: tuple[str, ...], db: str | None, jobs: int | None, executor: ExecutorName,
+        scheduler: str | None, waivers: tuple[str, ...], lang: str | None, on: date | None, busy_timeout: float,
+        quiet: bool) -> int:
     """Evaluate records and archive them with their results as one run.
 
     A record already archived is archived again (a new row): nothing is ever overwritten.
     Exit 0, or 2 when some records were unusable (they are listed in the run's errors).
     """
-    return run_add(AddOptions(rulebook, paths, db, jobs, waivers, lang, on, busy_timeout, quiet))
+    return run_add(AddOptions(rulebook, paths, db, jobs, waivers, lang, on, busy_timeout, quiet, executor, scheduler))
+
+
+def run_migrate(db: str | None, busy_timeout: float) -> int:
+    from checkengine.archive.store import archive_location, open_archive
+
+    with open_archive(archive_location(db), write=True, busy_timeout=busy_timeout) as archive:
+        version = archive.schema_version()
+        applied = ", ".join(str(n) for n in archive.applied)
+        click.echo(f"{archive.name}: schema version {version} "
+                   f"({'applied now: ' + applied if applied else 'up to date'})", err=True)
+    return 0
+
+
+@command.command("migrate")
+@click.option("--db", metavar="FILE_OR_URL", help=DB_HELP)
+@click.option("--busy-timeout", type=float, default=5.0, show_default=True, metavar="SECONDS",
+              help="How long to wait for another writer before giving up.")
+def migrate(db: str | None, busy_timeout: float) -> int:
+    """Bring the archive's schema up to date (or make a new, empty archive).
+
+    `archive add` does this too; run it yourself with the role that owns a PostgreSQL archive
+    when the writers' roles may only insert. Exit 0.
+    """
+    return run_migrate(db, busy_timeout)
 
 
 @dataclass(frozen=True)
@@ -102,7 +140,7 @@ class QueryOptions:
 
 def run_query(opts: QueryOptions) -> int:
     from checkengine.archive.query import Filters, query_outcomes, text_line
-    from checkengine.archive.store import archive_path, open_archive
+    from checkengine.archive.store import archive_location, open_archive
     from checkengine.batch.output import guarded_output
 
     filters = Filters(opts.site, opts.team, opts.employee, opts.rule, opts.period, opts.outcome, opts.history)
@@ -110,7 +148,7 @@ def run_query(opts: QueryOptions) -> int:
     if opts.format not in ("text", "json"):
         return _query_as_report(opts, filters)
     count = 0
-    with open_archive(archive_path(opts.db), write=False) as archive, guarded_output(opts.output) as out:
+    with open_archive(archive_location(opts.db), write=False) as archive, guarded_output(opts.output) as out:
         if opts.format == "json":
             out.write("[")
         for item in query_outcomes(archive, filters):
@@ -131,7 +169,7 @@ def _query_as_report(opts: QueryOptions, filters: Filters) -> int:
     """The selected outcomes as one document of a registered reporter (oscal, hdf ...), a run each."""
     from checkengine.archive.query import query_outcomes
     from checkengine.archive.runs import results_by_run
-    from checkengine.archive.store import archive_path, open_archive
+    from checkengine.archive.store import archive_location, open_archive
     from checkengine.batch.output import guarded_output
     from checkengine.errors import UserError
     from checkengine.plugins import default_registry
@@ -141,7 +179,7 @@ def _query_as_report(opts: QueryOptions, filters: Filters) -> int:
     if reporter is None:
         raise UserError(f"unknown format '{opts.format}'; choose one of: text, json, "
                         + ", ".join(sorted(set(reporters) - {"text", "json"})))
-    with open_archive(archive_path(opts.db), write=False) as archive:
+    with open_archive(archive_location(opts.db), write=False) as archive:
         runs = results_by_run(query_outcomes(archive, filters))
     if not runs:
         raise UserError("no archived outcome matches these filters; nothing to report")
@@ -151,7 +189,7 @@ def _query_as_report(opts: QueryOptions, filters: Filters) -> int:
 
 
 @command.command("query")
-@click.option("--db", metavar="FILE", help="The archive (default $CHECKENGINE_ARCHIVE, else ./checkengine-archive.sqlite).")
+@click.option("--db", metavar="FILE_OR_URL", help=DB_HELP)
 @click.option("--site", metavar="SITE")
 @click.option("--team", metavar="TEAM")
 @click.option("--employee", metavar="ID")

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from checkengine.batch.executors import ExecutorName
 
 
 @dataclass(frozen=True)
@@ -19,9 +23,12 @@ class DiffOptions:
     lang: str | None
     markdown_rows: int
     quiet: bool
+    executor: ExecutorName = "local"
+    scheduler: str | None = None
 
 
 def run(opts: DiffOptions) -> int:
+    from checkengine.archive.store import is_url
     from checkengine.batch.executors import make_executor
     from checkengine.batch.interrupt import StopFlag
     from checkengine.batch.job import EngineSpec
@@ -42,15 +49,19 @@ def run(opts: DiffOptions) -> int:
         for source in opts.replay:
             from pathlib import Path
 
-            if not Path(source).exists():
+            if not is_url(source) and not Path(source).exists():
                 raise UserError(f"--replay {source}: no such archive, folder or file; give an archive made by "
                                 "`checkengine archive add`, or a folder or file of records")
         lang = opts.lang or (new.source_language if new.source_language in old.languages else None)
         job = ReplayJob(EngineSpec(old, lang=lang), EngineSpec(new, lang=lang))
         runner_for(job)  # compiles both here first: a bad --lang fails before the workers start
-        executor = make_executor("local", jobs=opts.jobs)
-        with StopFlag() as stop, Progress(enabled=wanted(opts.quiet), total=None, label="replaying") as progress:
-            result = replay(job, list(opts.replay), executor, stop=stop, after_chunk=progress.advance)
+        executor = make_executor(opts.executor, jobs=opts.jobs, scheduler=opts.scheduler)
+        executor.connect()  # an unreachable cluster fails now, before any work
+        try:
+            with StopFlag() as stop, Progress(enabled=wanted(opts.quiet), total=None, label="replaying") as progress:
+                result = replay(job, list(opts.replay), executor, stop=stop, after_chunk=progress.advance)
+        finally:
+            executor.close(cancel=True)  # already closed after a normal run; this covers failures
     try:
         with guarded_output(opts.output) as out:
             if opts.format == "json":
@@ -74,22 +85,28 @@ def run(opts: DiffOptions) -> int:
 @click.argument("old", metavar="OLD_RULEBOOK")
 @click.argument("new", metavar="NEW_RULEBOOK")
 @click.option("--replay", multiple=True, metavar="ARCHIVE_OR_FOLDER",
-              help="Re-evaluate past records (an archive, or record files/folders) under both (repeatable).")
+              help="Re-evaluate past records (an archive - a SQLite file or a postgresql:// URL - or record "
+                   "files/folders) under both (repeatable).")
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True, help="markdown is made for a pull-request comment.")
 @click.option("--fail-on-change", is_flag=True,
               help="Exit 1 when outcomes change (with --replay), or when a change can change them (without).")
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
 @click.option("--jobs", "-j", type=int, default=None, metavar="N", help="Worker processes for the replay.")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where the replay runs: local processes, or a Dask cluster.")
+@click.option("--scheduler", metavar="ADDRESS", help="The Dask scheduler (e.g. tcp://host:8786).")
 @click.option("--lang", help="Language of the explanations (one both rulebooks have).")
 @click.option("--markdown-rows", type=click.IntRange(min=0), default=100, show_default=True, metavar="N",
               help="Markdown: list at most N changed records and groups (a comment has a size limit).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def command(old: str, new: str, replay: tuple[str, ...], fmt: str, fail_on_change: bool, output: str | None,
-            jobs: int | None, lang: str | None, markdown_rows: int, quiet: bool) -> int:
+            jobs: int | None, executor: ExecutorName, scheduler: str | None, lang: str | None, markdown_rows: int,
+            quiet: bool) -> int:
     """Compare two rulebooks rule by rule; with --replay, list every past record and aggregate
     group whose outcome would change (old -> new, with both explanations).
 
     Exit 0; 1 with --fail-on-change when verdicts change; 2 on bad input.
     """
-    return run(DiffOptions(old, new, replay, fmt, fail_on_change, output, jobs, lang, markdown_rows, quiet))
+    return run(DiffOptions(old, new, replay, fmt, fail_on_change, output, jobs, lang, markdown_rows, quiet, executor,
+                           scheduler))

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from checkengine.batch.executors import ExecutorName
 
 
 @dataclass(frozen=True)
@@ -19,6 +23,8 @@ class ReportOptions:
     output: str
     html: str | None
     jobs: int | None
+    executor: ExecutorName = "local"
+    scheduler: str | None = None
 
 
 def _write(path: str, data: bytes) -> None:
@@ -39,7 +45,7 @@ def _write(path: str, data: bytes) -> None:
 
 
 def run(opts: ReportOptions) -> int:
-    from checkengine.archive.store import archive_path
+    from checkengine.archive.store import archive_location
     from checkengine.batch.executors import make_executor
     from checkengine.batch.job import EngineSpec
     from checkengine.errors import UserError
@@ -57,14 +63,22 @@ def run(opts: ReportOptions) -> int:
         raise UserError("give --archive DB or --rulebook RULEBOOK RECORDS..., not both")
     if opts.paths and not opts.rulebook:
         raise UserError("records to evaluate need --rulebook RULEBOOK (or report from an archive with --archive DB)")
+    if not opts.rulebook and (opts.executor != "local" or opts.scheduler):
+        raise UserError("--executor and --scheduler evaluate records (--rulebook RULEBOOK RECORDS...); a report "
+                        "from an archive is read by the archive's database")
     if opts.rulebook:
         if not opts.paths:
             raise UserError("--rulebook needs the records to evaluate: checkengine report --rulebook RULEBOOK "
                             "RECORDS_OR_FOLDER... (or report from an archive with --archive DB)")
         book = load_rulebook(opts.rulebook)
-        data = from_records(EngineSpec(book), list(opts.paths), make_executor("local", jobs=opts.jobs), scope)
+        executor = make_executor(opts.executor, jobs=opts.jobs, scheduler=opts.scheduler)
+        executor.connect()  # an unreachable cluster fails now, before any work
+        try:
+            data = from_records(EngineSpec(book), list(opts.paths), executor, scope)
+        finally:
+            executor.close(cancel=True)
     else:
-        data = from_archive(archive_path(opts.archive), scope)
+        data = from_archive(archive_location(opts.archive), scope)
     html = render_html(data, opts.lang)
     pdf = render_pdf(html, opts.lang)  # both in memory first: a failed render writes nothing
     _write(opts.output, pdf)
@@ -77,15 +91,21 @@ def run(opts: ReportOptions) -> int:
 @click.option("--period", required=True, metavar="PERIOD", help="A month (2026-11) or an ISO week (2026-W45).")
 @click.option("--site", required=True, metavar="SITE", help="The site's id (e.g. cc-taipei).")
 @click.option("--team", metavar="TEAM", help="Only this team (default: the whole site).")
-@click.option("--archive", metavar="DB", help="The archive (default $CHECKENGINE_ARCHIVE, else ./checkengine-archive.sqlite).")
+@click.option("--archive", metavar="DB_OR_URL", help="The archive: a SQLite file or a postgresql:// URL (default "
+              "$CHECKENGINE_ARCHIVE, else ./checkengine-archive.sqlite).")
 @click.option("--rulebook", "-r", metavar="RULEBOOK", help="Evaluate RECORDS under this rulebook instead of reading an archive.")
 @click.argument("paths", nargs=-1, metavar="[RECORDS_OR_FOLDER...]")
 @click.option("--lang", default="en", show_default=True, help="en, zh-Hant, zh-Hans, ko or es.")
 @click.option("--output", "-o", required=True, metavar="OUT.pdf", help="The PDF to write (atomically).")
 @click.option("--html", metavar="OUT.html", help="Also write the report as a self-contained HTML file.")
 @click.option("--jobs", "-j", type=int, default=None, metavar="N", help="Worker processes (with --rulebook).")
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where records given with --rulebook are evaluated: local processes, or a Dask cluster.")
+@click.option("--scheduler", metavar="ADDRESS", help="The Dask scheduler (e.g. tcp://host:8786).")
 def command(period: str, site: str, team: str | None, archive: str | None, rulebook: str | None,
-            paths: tuple[str, ...], lang: str, output: str, html: str | None, jobs: int | None) -> int:
+            paths: tuple[str, ...], lang: str, output: str, html: str | None, jobs: int | None,
+            executor: ExecutorName, scheduler: str | None) -> int:
     """Write a site's monthly or weekly report: pass rates by section and rule, worst rules, the
     trend, monitoring coverage per agent, call loss by day, and open corrective actions."""
-    return run(ReportOptions(period, site, team, archive, rulebook, paths, lang, output, html, jobs))
+    return run(ReportOptions(period, site, team, archive, rulebook, paths, lang, output, html, jobs, executor,
+                             scheduler))

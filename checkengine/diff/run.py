@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Callable, Iterable, Iterator
 
-from checkengine.archive.store import open_archive
+from checkengine.archive.store import is_url, open_archive
 from checkengine.batch.executors import Executor
 from checkengine.batch.interrupt import StopFlag
 from checkengine.batch.pipeline import run_pipeline
@@ -20,32 +20,33 @@ from checkengine.errors import Location
 from checkengine.plugins import Registry
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
-LATEST_RECORDS = ("SELECT data, file, line FROM records r WHERE r.id = "
-                  "(SELECT MAX(r2.id) FROM records r2 WHERE r2.record_id = r.record_id) ORDER BY r.id")
 
 
-def is_archive(path: Path) -> bool:
+def is_archive(source: str | Path) -> bool:
+    """Whether *source* is an archive (a ``postgresql://`` URL, or a SQLite file) rather than records."""
+    if is_url(source):
+        return True
+    path = Path(source)
     if not path.is_file():
         return False
     with path.open("rb") as fh:
         return fh.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
 
 
-def archive_items(path: Path) -> Iterator[Item]:
+def archive_items(location: str | Path) -> Iterator[Item]:
     """The latest archived version of every record, in archive order (validated again in the
     workers: the record schema may have moved on since they were archived)."""
-    with open_archive(path, write=False) as archive:
-        for row in archive.query(LATEST_RECORDS):
-            yield Unchecked(json.loads(row["data"]), Location(row["file"], row["line"]))
+    with open_archive(location, write=False) as archive:
+        for data, file, line in archive.latest_records():
+            yield Unchecked(data, Location(file, line))
 
 
 def replay_items(sources: Iterable[str | Path], registry: Registry) -> Iterator[Item]:
     for source in sources:
-        path = Path(source)
-        if is_archive(path):
-            yield from archive_items(path)
+        if is_archive(source):
+            yield from archive_items(source)
         else:
-            yield from read_items([path], registry)
+            yield from read_items([Path(source)], registry)
 
 
 @dataclass

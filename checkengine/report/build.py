@@ -24,9 +24,11 @@ class Scope:
     lang: str
 
 
-def from_archive(path: Path, scope: Scope, *, source: str | None = None) -> ReportData:
-    """The report data of *scope* in the archive at *path* (*source* names the data in messages)."""
-    with open_archive(path, write=False) as archive:
+def from_archive(location: str | Path, scope: Scope, *, source: str | None = None) -> ReportData:
+    """The report data of *scope* in the archive at *location* (a path or a URL; *source* names the
+    data in messages)."""
+    with open_archive(location, write=False) as archive:
+        name = archive.name
         data = ReportReader(archive, site=scope.site, team=scope.team, lang=scope.lang).read(scope.period)
     if data.records == 0 and not data.rules:
         team = f", team {scope.team}" if scope.team else ""
@@ -34,7 +36,7 @@ def from_archive(path: Path, scope: Scope, *, source: str | None = None) -> Repo
             raise UserError(f"{source} include none of site {scope.site}{team} in {scope.period.label}; "
                             "check --site, --team and --period")
         raise UserError(
-            f"{path}: no archived records for site {scope.site}{team} in {scope.period.label}; check --site, "
+            f"{name}: no archived records for site {scope.site}{team} in {scope.period.label}; check --site, "
             f"--team and --period (`checkengine archive query --site {scope.site}` lists what there is)"
         )
     return data

@@ -10,13 +10,11 @@ coverage) - by the employee's records at the site in the period.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from datetime import date
 from typing import Any, Iterable
 
-from checkengine.archive.query import LATEST_GROUP, LATEST_RECORD
-from checkengine.archive.store import Archive
+from checkengine.archive.reading import PeriodScope, Reader
 from checkengine.report.index import RuleIndex, bounds
 from checkengine.report.model import (
     Action, Counts, CoverageRow, LossDay, ReportData, RuleStat, SectionStat, TrendPoint,
@@ -33,7 +31,7 @@ SAMPLE = 5
 class ReportReader:
     """Reads one site's period (optionally one team) out of an archive."""
 
-    def __init__(self, archive: Archive, *, site: str, team: str | None, lang: str) -> None:
+    def __init__(self, archive: Reader, *, site: str, team: str | None, lang: str) -> None:
         self.archive = archive
         self.site = site
         self.team = team
@@ -43,12 +41,10 @@ class ReportReader:
     def people(self, column: str, label: str) -> dict[str, dict[str, Any]]:
         """employee -> {team, agent} for everyone in the site's records of the period."""
         out: dict[str, dict[str, Any]] = {}
-        sql = (f"SELECT employee, team, role, kind FROM records WHERE site = ? AND {column} = ? "
-               "AND employee IS NOT NULL")
-        for row in self.archive.query(sql, (self.site, label)):
-            person = out.setdefault(row["employee"], {"team": None, "agent": False})
-            person["team"] = person["team"] or row["team"]
-            person["agent"] = person["agent"] or row["role"] == "agent" or row["kind"] == "monitoring"
+        for employee, team, role, kind in self.archive.people(self.site, column, label):
+            person = out.setdefault(employee, {"team": None, "agent": False})
+            person["team"] = person["team"] or team
+            person["agent"] = person["agent"] or role == "agent" or kind == "monitoring"
         return out
 
     def _in_scope(self, group: dict[str, Any], people: dict[str, dict[str, Any]]) -> bool:
@@ -64,23 +60,14 @@ class ReportReader:
                 return bool(people.get(employee, {}).get("team") == self.team)
         return True
 
-    def _scope(self, alias: str, period: Period) -> tuple[str, list[Any]]:
-        """The SQL condition, and its parameters, for the rows of table *alias* in the site's (and
-        team's) *period*."""
-        sql = f"{alias}.site = ? AND {alias}.{period.column} = ?"
-        params: list[Any] = [self.site, period.label]
-        if self.team is not None:
-            sql += f" AND {alias}.team = ?"
-            params.append(self.team)
-        return sql, params
+    def _scope(self, period: Period) -> PeriodScope:
+        """The rows of the site's (and team's) *period*."""
+        return PeriodScope(self.site, self.team, period.column, period.label)
 
     # -- outcomes ----------------------------------------------------------------------------------
     def record_counts(self, period: Period) -> list[tuple[str, str, str, str, int]]:
         """(book, rule, section, outcome, count) of the latest record outcomes in *period*."""
-        scope, params = self._scope("o", period)
-        sql = (f"SELECT o.book, o.rule, o.section, o.outcome, COUNT(*) AS n FROM outcomes o "
-               f"JOIN records r ON r.id = o.record WHERE {scope} AND {LATEST_RECORD} GROUP BY 1, 2, 3, 4")
-        return [(r["book"], r["rule"], r["section"], r["outcome"], r["n"]) for r in self.archive.query(sql, params)]
+        return self.archive.record_outcome_counts(self._scope(period))
 
     def groups(self, period: Period, people: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         """The latest outcomes of the aggregate groups of *period* (day, week or month groups) that
@@ -88,19 +75,10 @@ class ReportReader:
         if period.kind == "month":
             weeks = sorted({f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}" for d in period.days()
                             if d.isoweekday() == 4})
-            condition = f"(o.month = ? OR (o.month IS NULL AND o.week IN ({', '.join('?' for _ in weeks)})))"
-            params: list[Any] = [period.label, *weeks]
+            rows = self.archive.latest_groups("month", period.label, "week", weeks)
         else:
-            condition = "(o.week = ? OR (o.week IS NULL AND o.month = ?))"
-            params = [period.label, period.month]
-        sql = f"SELECT o.* FROM outcomes o WHERE o.record IS NULL AND {condition} AND {LATEST_GROUP} ORDER BY o.id"
-        out = []
-        for row in self.archive.query(sql, params):
-            item = dict(row)
-            item["group"] = json.loads(row["group_key"]) if row["group_key"] else {}
-            if self._in_scope(item["group"], people):
-                out.append(item)
-        return out
+            rows = self.archive.latest_groups("week", period.label, "month", [period.month])
+        return [item for item in rows if self._in_scope(item["group"], people)]
 
     def period_counts(self, period: Period) -> tuple[dict[tuple[str, str], RuleStat], list[dict[str, Any]],
                                                      dict[str, dict[str, Any]]]:
@@ -162,9 +140,7 @@ class ReportReader:
         )
 
     def _record_total(self, period: Period) -> int:
-        scope, params = self._scope("r", period)
-        sql = f"SELECT COUNT(DISTINCT r.record_id) AS n FROM records r WHERE {scope}"
-        return int(next(self.archive.query(sql, params))["n"])
+        return self.archive.record_total(self._scope(period))
 
     def coverage(self, period: Period, groups: list[dict[str, Any]],
                  people: dict[str, dict[str, Any]]) -> list[CoverageRow]:
@@ -177,8 +153,8 @@ class ReportReader:
             if not self.index.is_(g["book"], g["rule"], prefix=MONITORING_RULE, tag="monitoring"):
                 continue
             rules.add((g["book"], g["rule"]))
-            observed = json.loads(g["observed"]) if g["observed"] else None
-            low, _ = bounds(json.loads(g["expected"]) if g["expected"] else None)
+            observed = g["observed"]
+            low, _ = bounds(g["expected"])
             rows[(g["rule"], employee)] = CoverageRow(
                 employee, people.get(employee, {}).get("team"), int(observed) if isinstance(observed, (int, float)) else 0,
                 low, g["outcome"], g["rule"])
@@ -206,14 +182,14 @@ class ReportReader:
             limit: float | None = None
             failing = []
             for g in by_day[day]:
-                details = json.loads(g["details"]) if g["details"] else {}
-                observed = json.loads(g["observed"]) if g["observed"] else None
+                details = g["details"] or {}
+                observed = g["observed"]
                 den = float(details.get("denominator") or 0)
                 numerator += float(details.get("numerator") or 0)
                 denominator += den
                 if isinstance(observed, (int, float)):
                     weighted += observed * den
-                limit = bounds(json.loads(g["expected"]) if g["expected"] else None)[1] or limit
+                limit = bounds(g["expected"])[1] or limit
                 if g["outcome"] == "fail":
                     failing.append(" ".join(str(v) for k, v in g["group"].items() if k not in ("site", "period")))
             rate = weighted / denominator if denominator else None
@@ -233,10 +209,7 @@ class ReportReader:
                                     text)
             return found[key]
 
-        scope, params = self._scope("o", period)
-        sql = (f"SELECT o.book, o.rule, o.day, o.employee, r.record_id FROM outcomes o JOIN records r ON "
-               f"r.id = o.record WHERE {scope} AND o.outcome = 'fail' AND {LATEST_RECORD} ORDER BY o.day, o.id")
-        for row in self.archive.query(sql, params):
+        for row in self.archive.failed_record_outcomes(self._scope(period)):
             item = action(row["book"], row["rule"])
             self._note(item, row["day"], row["record_id"], row["employee"])
         for g in groups:

@@ -3,11 +3,10 @@ tags, corrective actions, and parameter values as of a date."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
-from checkengine.archive.store import Archive
+from checkengine.archive.reading import Reader
 from checkengine.i18n import pick
 
 
@@ -15,14 +14,13 @@ class RuleIndex:
     """Titles, sections, tags, corrective actions and parameters of the archived rulebooks (the
     newest archived version of each)."""
 
-    def __init__(self, archive: Archive, lang: str) -> None:
+    def __init__(self, archive: Reader, lang: str) -> None:
         self.lang = lang
         self.books: dict[str, dict[str, Any]] = {}
         self.rows: dict[str, dict[str, Any]] = {}
-        for row in archive.query("SELECT rulebook_id, version, digest, merged FROM rulebooks ORDER BY id"):
-            self.books[row["rulebook_id"]] = json.loads(row["merged"])
-            self.rows[row["rulebook_id"]] = {"id": row["rulebook_id"], "version": row["version"],
-                                            "digest": row["digest"]}
+        for row in archive.rulebooks():
+            self.books[row["id"]] = row["merged"]
+            self.rows[row["id"]] = {"id": row["id"], "version": row["version"], "digest": row["digest"]}
         self.rules: dict[tuple[str, str], dict[str, Any]] = {}
         self.sections: dict[tuple[str, str], dict[str, Any]] = {}
         for book_id, merged in self.books.items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -109,3 +110,74 @@ def test_bad_filters(tmp_path: Path, book: Path, month: Path, capsys: pytest.Cap
     code, out, err = cli(capsys, "archive", "query", "--db", db, "--outcome", "failed")
     assert (code, out, err) == (2, "", "checkengine: error: --outcome failed: expected one of pass, fail, "
                                        "not_applicable, waived, needs_review, error\n")
+
+
+def test_add_and_query_on_postgresql(tmp_path: Path, book: Path, month: Path, capsys: pytest.CaptureFixture[str],
+                                     postgres: Any) -> None:
+    """--db takes a postgresql:// URL; what is archived there reads back as from a SQLite file."""
+    url = postgres.new_database()
+    code, out, err = cli(capsys, "archive", "add", "-r", book, month, "--db", url, "-j", "1")
+    assert (code, out) == (0, "") and err.startswith("run 1 archived: 120 records, ") and err.endswith(f" in {url}\n")
+    db = tmp_path / "a.sqlite"
+    assert cli(capsys, "archive", "add", "-r", book, month, "--db", db, "-j", "1")[0] == 0
+    answers = [cli(capsys, "archive", "query", "--db", where, "--team", "T1", "-f", "json") for where in (url, db)]
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 0 and len(json.loads(answers[0][1])) > 50
+
+
+@pytest.mark.slow
+def test_add_on_dask(tmp_path: Path, book: Path, month: Path, capsys: pytest.CaptureFixture[str],
+                     dask_scheduler: str) -> None:
+    local, remote = tmp_path / "local.sqlite", tmp_path / "dask.sqlite"
+    assert cli(capsys, "archive", "add", "-r", book, month, "--db", local, "-j", "1")[0] == 0
+    code, out, err = cli(capsys, "archive", "add", "-r", book, month, "--db", remote, "--executor", "dask",
+                         "--scheduler", dask_scheduler)
+    assert (code, out) == (0, "") and err.startswith("run 1 archived: 120 records, ")
+    answers = [cli(capsys, "archive", "query", "--db", db, "--history", "-f", "json") for db in (local, remote)]
+    assert answers[0] == answers[1] and len(json.loads(answers[0][1])) > 120
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--scheduler", "tcp://127.0.0.1:9"], "--scheduler is only used with --executor dask"),
+    (["--executor", "dask"], "--executor dask needs --scheduler ADDRESS (e.g. tcp://scheduler-host:8786)"),
+])
+def test_executor_mistakes(tmp_path: Path, book: Path, month: Path, capsys: pytest.CaptureFixture[str],
+                           args: list[str], message: str) -> None:
+    code, out, err = cli(capsys, "archive", "add", "-r", book, month, "--db", tmp_path / "a.sqlite", *args)
+    assert (code, out, err) == (2, "", f"checkengine: error: {message}\n")
+    assert not (tmp_path / "a.sqlite").exists()
+
+
+def test_migrate_then_write_with_a_role_that_may_only_insert(book: Path, month: Path, postgres: Any,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """The owner makes the schema (`archive migrate`); the writers' role may insert and read, and
+    nothing else - append-only by privileges as well as by triggers."""
+    import psycopg
+
+    url = postgres.new_database()
+    assert cli(capsys, "archive", "migrate", "--db", url) == (0, "", f"{url}: schema version 2 (applied now: 1, 2)\n")
+    assert cli(capsys, "archive", "migrate", "--db", url) == (0, "", f"{url}: schema version 2 (up to date)\n")
+    with psycopg.connect(url, autocommit=True) as owner:
+        owner.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'writer') THEN "
+                      "CREATE ROLE writer LOGIN; END IF; END $$")
+        owner.execute("GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO writer")
+    writer = url.replace("checkengine@", "writer@")
+    code, out, err = cli(capsys, "archive", "add", "-r", book, month, "--db", writer, "-j", "1")
+    assert (code, out) == (0, "") and err.startswith("run 1 archived: 120 records, ")
+    with psycopg.connect(writer, autocommit=True) as session:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            session.execute("DELETE FROM outcomes")
+
+
+def test_migrate_an_older_sqlite_archive(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from checkengine.archive.schema import MIGRATIONS
+    from checkengine.archive.sqlite import SqliteStore
+
+    db = tmp_path / "old.sqlite"
+    con = sqlite3.connect(db, isolation_level=None)
+    SqliteStore(db, con, 5.0).migrate(MIGRATIONS[:1])
+    con.close()
+    assert cli(capsys, "archive", "migrate", "--db", db) == (0, "", f"{db}: schema version 2 (applied now: 2)\n")
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT version FROM schema_version ORDER BY version").fetchall() == [(1,), (2,)]
+    con.close()

@@ -123,3 +123,20 @@ def test_bad_input(tmp_path: Path, old: Path, capsys: pytest.CaptureFixture[str]
     code, out, err = cli(capsys, "diff", old, tmp_path / "nope.yaml")
     # The rulebook loader's own message (its wording is the loader's, tested there).
     assert (code, out) == (2, "") and err.startswith(f"checkengine: error: {tmp_path / 'nope.yaml'}: file not found")
+
+
+@pytest.mark.slow
+def test_replay_a_postgresql_archive_on_dask(tmp_path: Path, old: Path, stricter: Path, postgres: Any,
+                                             dask_scheduler: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """--replay takes a postgresql:// URL, and --executor dask gives the local run's report."""
+    month = scenario.write_jsonl(tmp_path / "month.jsonl", 90)
+    url = postgres.new_database()
+    assert cli(capsys, "archive", "add", "-r", old, month, "--db", url, "-j", "1")[0] == 0
+    local = cli(capsys, "diff", old, stricter, "--replay", url, "-f", "json", "-j", "1")
+    remote = cli(capsys, "diff", old, stricter, "--replay", url, "-f", "json", "--executor", "dask",
+                 "--scheduler", dask_scheduler)
+    files = cli(capsys, "diff", old, stricter, "--replay", month, "-f", "json", "-j", "1")
+    assert remote == local and local[0] == 0
+    replayed = json.loads(local[1])["replay"]
+    assert replayed["records"] == 90 and replayed["changed_records"] > 0
+    assert replayed["transitions"] == json.loads(files[1])["replay"]["transitions"]

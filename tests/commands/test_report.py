@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -144,3 +145,35 @@ def test_records_without_the_site(tmp_path: Path, files: dict[str, Path], capsys
     assert (code, out) == (2, "")
     assert err == ("checkengine: error: the records given include none of site br-xinyi in 2026-11; check "
                    "--site, --team and --period\n")
+
+
+def test_executor_is_for_records(tmp_path: Path, archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = cli(capsys, "report", "--period", "2026-11", "--site", "cc-taipei", "--archive", archive,
+                         "--executor", "dask", "--scheduler", "tcp://127.0.0.1:9", "-o", tmp_path / "r.pdf")
+    assert (code, out) == (2, "")
+    assert err == ("checkengine: error: --executor and --scheduler evaluate records (--rulebook RULEBOOK "
+                   "RECORDS...); a report from an archive is read by the archive's database\n")
+
+
+@pytest.mark.slow
+def test_from_records_on_dask_and_from_postgresql(tmp_path: Path, files: dict[str, Path], archive: Path,
+                                                  postgres: Any, dask_scheduler: str,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """The same report from records evaluated locally and on Dask, and from a SQLite and a PostgreSQL archive."""
+    common = ["report", "--period", "2026-11", "--site", "cc-taipei"]
+    html: dict[str, str] = {}
+
+    def write(name: str, *args: Any) -> None:
+        code, out, err = cli(capsys, *common, *args, "-o", tmp_path / f"{name}.pdf", "--html", tmp_path / f"{name}.html")
+        assert (code, out, err) == (0, "", "")
+        html[name] = (tmp_path / f"{name}.html").read_text("utf-8")
+
+    write("local", "--rulebook", files["book"], files["nov"], "-j", "1")
+    write("dask", "--rulebook", files["book"], files["nov"], "--executor", "dask", "--scheduler", dask_scheduler)
+    url = postgres.new_database()
+    assert cli(capsys, "archive", "add", "-r", files["book"], files["nov"], "--db", url, "-j", "1")[0] == 0
+    write("sqlite", "--archive", archive)
+    write("postgresql", "--archive", url)
+    assert html["dask"] == html["local"]
+    assert html["postgresql"] == html["sqlite"]
+    assert "<h1>Monthly compliance report</h1>" in html["local"]

@@ -11,7 +11,7 @@ import pytest
 
 from checkengine.archive.add import add_batch
 from checkengine.archive.store import open_archive
-from checkengine.batch.executors import InlineExecutor, LocalExecutor
+from checkengine.batch.executors import DaskExecutor, InlineExecutor, LocalExecutor
 from checkengine.batch.job import EngineSpec
 from checkengine.diff.replay import ReplayJob
 from checkengine.diff.run import replay
@@ -78,9 +78,10 @@ def test_replay_in_two_processes(books: tuple[Path, Path], month: Path) -> None:
     result.close()
 
 
-def test_replay_from_the_archive(tmp_path: Path, books: tuple[Path, Path], month: Path, scenario: ModuleType) -> None:
+def test_replay_from_the_archive(archive_at: str, books: tuple[Path, Path], month: Path) -> None:
+    """From a SQLite file and from a PostgreSQL URL alike."""
     old, new = books
-    db = tmp_path / "a.sqlite"
+    db = archive_at
     with open_archive(db, write=True) as archive:
         add_batch(archive, EngineSpec(load_rulebook(old)), [month], InlineExecutor(), language="en")
         # A re-evaluation archives the records again: the replay still sees each record once.
@@ -109,3 +110,24 @@ def test_a_record_unusable_under_one_book_only(tmp_path: Path, books: tuple[Path
                            "it); add it, or set it to null if it could not be observed",
     }
     result.close()
+
+
+@pytest.mark.slow
+def test_replay_on_dask_equals_local(dask_scheduler: str, books: tuple[Path, Path], month: Path,
+                                     tmp_path: Path) -> None:
+    """The replay on a Dask cluster finds what the local one finds, from files and from an archive."""
+    old, new = books
+    db = tmp_path / "a.sqlite"
+    with open_archive(db, write=True) as archive:
+        add_batch(archive, EngineSpec(load_rulebook(old)), [month], InlineExecutor(), language="en")
+    job = ReplayJob(EngineSpec(load_rulebook(old)), EngineSpec(load_rulebook(new)))
+    for sources in ([str(month)], [str(db)]):
+        local = replay(job, sources, InlineExecutor(), chunk_size=9)
+        remote = replay(job, sources, DaskExecutor(dask_scheduler), chunk_size=9)
+        assert list(remote.changed_entries()) == list(local.changed_entries())
+        assert [g.as_dict() for g in remote.groups] == [g.as_dict() for g in local.groups]
+        assert (remote.records, remote.unusable, remote.transitions) == (local.records, local.unusable,
+                                                                         local.transitions)
+        assert found_changes(remote) == expected_changes(old, new, [month])
+        local.close()
+        remote.close()

@@ -33,10 +33,19 @@ def month_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             "oct": oct_, "nov": nov}
 
 
-@pytest.fixture(scope="session")
-def archive(tmp_path_factory: pytest.TempPathFactory, month_files: dict[str, Path]) -> Path:
-    db = tmp_path_factory.mktemp("archive") / "archive.sqlite"
+def make_archive(location: str, month_files: dict[str, Path]) -> str:
     spec = EngineSpec(load_rulebook(month_files["book"]))
-    with open_archive(db, write=True) as opened:
+    with open_archive(location, write=True) as opened:
         add_batch(opened, spec, [month_files["oct"], month_files["nov"]], InlineExecutor(), language="en")
-    return db
+    return location
+
+
+@pytest.fixture(scope="session", params=("sqlite", "postgresql"))
+def archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+            month_files: dict[str, Path]) -> str:
+    """The two months archived, in SQLite and in PostgreSQL: every report test reads both."""
+    if request.param == "sqlite":
+        location = str(tmp_path_factory.mktemp("archive") / "archive.sqlite")
+    else:
+        location = request.getfixturevalue("postgres").new_database()
+    return make_archive(location, month_files)

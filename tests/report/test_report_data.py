@@ -18,10 +18,10 @@ from checkengine.report.model import ReportData
 from checkengine.report.period import parse_period
 from checkengine.rulebook.load import load_rulebook
 
-from conftest import MIN_MONITORING  # noqa: E402  (this folder's conftest, on sys.path)
+from conftest import MIN_MONITORING, make_archive  # noqa: E402  (this folder's conftest, on sys.path)
 
 
-def read(archive: Path, period: str, team: str | None = None, lang: str = "en") -> ReportData:
+def read(archive: str, period: str, team: str | None = None, lang: str = "en") -> ReportData:
     with open_archive(archive, write=False) as opened:
         return ReportReader(opened, site="cc-taipei", team=team, lang=lang).read(parse_period(period))
 
@@ -33,7 +33,7 @@ def november(month_files: dict[str, Path]) -> dict[str, Any]:
     return result
 
 
-def test_rates_match_engine_run(archive: Path, november: dict[str, Any]) -> None:
+def test_rates_match_engine_run(archive: str, november: dict[str, Any]) -> None:
     data = read(archive, "2026-11")
     expected: Counter[tuple[str, str]] = Counter()
     for entry in november["records"]:
@@ -50,14 +50,14 @@ def test_rates_match_engine_run(archive: Path, november: dict[str, Any]) -> None
     assert rates == sorted(rates) and all(r.counts.failed for r in data.worst)
 
 
-def test_trend_has_the_earlier_month(archive: Path) -> None:
+def test_trend_has_the_earlier_month(archive: str) -> None:
     data = read(archive, "2026-11")
     assert [p.period.label for p in data.trend] == ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10", "2026-11"]
     assert [p.overall.rate is None for p in data.trend] == [True, True, True, True, False, False]
     assert data.trend[-1].overall == data.overall
 
 
-def test_monitoring_coverage(archive: Path, november: dict[str, Any]) -> None:
+def test_monitoring_coverage(archive: str, november: dict[str, Any]) -> None:
     data = read(archive, "2026-11")
     counts = {o["group"]["employee"]: o["observed"] for o in november["groups"] if o["rule"] == "QAM-01-monitoring"}
     rows = {c.employee: c for c in data.coverage}
@@ -69,7 +69,7 @@ def test_monitoring_coverage(archive: Path, november: dict[str, Any]) -> None:
     assert data.coverage[: len(below)] == [rows[e] for e in below]  # who is short comes first
 
 
-def test_call_loss_by_day(archive: Path, month_files: dict[str, Path]) -> None:
+def test_call_loss_by_day(archive: str, month_files: dict[str, Path]) -> None:
     data = read(archive, "2026-11")
     offered: Counter[str] = Counter()
     abandoned: Counter[str] = Counter()
@@ -86,7 +86,7 @@ def test_call_loss_by_day(archive: Path, month_files: dict[str, Path]) -> None:
         assert day.outcome == ("fail" if 100.0 * abandoned[key] / offered[key] > 5 else "pass")
 
 
-def test_corrective_actions(archive: Path, november: dict[str, Any]) -> None:
+def test_corrective_actions(archive: str, november: dict[str, Any]) -> None:
     data = read(archive, "2026-11")
     failures = Counter(o["rule"] for e in november["records"] for o in e["outcomes"] if o["outcome"] == "fail")
     failures.update(o["rule"] for o in november["groups"] if o["outcome"] == "fail")
@@ -99,14 +99,14 @@ def test_corrective_actions(archive: Path, november: dict[str, Any]) -> None:
     assert len(actions["DRS-01-uniform"].samples) == 5
 
 
-def test_team(archive: Path) -> None:
+def test_team(archive: str) -> None:
     whole, t1 = read(archive, "2026-11"), read(archive, "2026-11", team="T1")
     assert 0 < t1.records < whole.records
     assert {c.team for c in t1.coverage} == {"T1"}
     assert t1.call_loss == whole.call_loss  # the call loss is the site's, whatever the team
 
 
-def test_week(archive: Path) -> None:
+def test_week(archive: str) -> None:
     data = read(archive, "2026-W46")
     days = {d.day.isoformat() for d in data.call_loss}
     assert days and days <= {f"2026-11-{d:02d}" for d in range(9, 16)}
@@ -114,6 +114,16 @@ def test_week(archive: Path) -> None:
     assert [p.period.label for p in data.trend][-1] == "2026-W46"
 
 
-def test_titles_in_the_report_language(archive: Path) -> None:
+def test_titles_in_the_report_language(archive: str) -> None:
     data = read(archive, "2026-11", lang="ko")
     assert {s.title for s in data.sections} == {"복장", "행동", "품질"}
+
+
+def test_both_stores_give_the_same_report(tmp_path: Path, postgres: Any, month_files: dict[str, Path]) -> None:
+    """The same months archived in SQLite and in PostgreSQL make the same report, period after period."""
+
+    stores = [make_archive(str(tmp_path / "a.sqlite"), month_files), make_archive(postgres.new_database(), month_files)]
+    for period, team in (("2026-11", None), ("2026-10", "T2"), ("2026-W45", None)):
+        sqlite_data, postgres_data = (read(location, period, team=team) for location in stores)
+        assert sqlite_data == postgres_data
+        assert sqlite_data.records > 0
