@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import calendar
 import difflib
 import json
+import math
 import re
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterable, Iterator
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
+from checkengine import formats, limits
 from checkengine.errors import Location, UserError
 from checkengine.yamlio import Document, format_path
 
@@ -41,10 +42,18 @@ def _registry() -> Registry:
 
 
 @lru_cache(maxsize=None)
+def format_checker() -> FormatChecker:
+    """jsonschema's format checker with checkengine's own date, date-time and time-zone formats
+    (the same functions the fast validator is given: :mod:`checkengine.formats`)."""
+    checker = FormatChecker()
+    for name, check in formats.CHECKS.items():
+        checker.checks(name)(check)
+    return checker
+
+
+@lru_cache(maxsize=None)
 def validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(
-        _inlined(name), registry=_registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
-    )
+    return Draft202012Validator(_inlined(name), registry=_registry(), format_checker=format_checker())
 
 
 def _inlined(name: str) -> dict[str, Any]:
@@ -82,12 +91,46 @@ def errors(name: str, doc: Document, *, subpath: tuple[str | int, ...] = ()) -> 
     instance: Any = doc.data
     for part in subpath:
         instance = instance[part]
+    numbers = list(_number_errors(instance, doc, subpath))
+    if numbers:
+        return numbers
     if _fast_valid(name, instance):
         return []
     raw = list(_leaves(validator(name).iter_errors(instance)))
     found = [_explain(err, doc, subpath) for err in raw if not _misspelt_required(err, raw)]
+    if not found:  # never accept what the fast validator refused (a test keeps this unused)
+        found = _fast_errors(name, instance, doc, subpath)
     found.sort(key=lambda e: (e.location.line or 0, e.location.column or 0))
     return found
+
+
+def _number_errors(instance: Any, doc: Document, subpath: tuple[str | int, ...]) -> Iterator[UserError]:
+    """Numbers no schema can describe: NaN and infinities (YAML's .nan, .inf), and integers
+    outside the signed 64-bit range that CEL computes with."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(instance, tuple(subpath))]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((v, path + (k,)) for k, v in reversed(list(value.items())))
+        elif isinstance(value, list):
+            stack.extend((v, path + (i,)) for i, v in reversed(list(enumerate(value))))
+        elif isinstance(value, float) and not math.isfinite(value):
+            yield UserError(f"{value} is not a number checkengine can use; write a finite number "
+                            "(or null when it is not known)", doc.location(path))
+        elif isinstance(value, int) and not isinstance(value, bool) and \
+                not limits.INT_MIN <= value <= limits.INT_MAX:
+            shown = str(value) if len(str(value)) <= 30 else f"a {len(str(value))}-digit number"
+            yield UserError(f"{shown} is out of range: whole numbers must lie between "
+                            f"{limits.INT_MIN} and {limits.INT_MAX}", doc.location(path))
+
+
+def _fast_errors(name: str, instance: Any, doc: Document, subpath: tuple[str | int, ...]) -> list[UserError]:
+    fast = _fast_validator(name)
+    out = []
+    for err in fast.iter_errors(instance) if fast is not None else ():
+        path = tuple(subpath) + tuple(err.instance_path)
+        out.append(UserError(str(err.message), doc.location(path)))
+    return out
 
 
 @lru_cache(maxsize=None)
@@ -104,7 +147,8 @@ def _fast_validator(name: str) -> Any:
     registry = jsonschema_rs.Registry(
         [(BASE + f"{n}.schema.json", schema(n)) for n in SCHEMA_NAMES if _exists(n)]
     )
-    return jsonschema_rs.validator_for(schema(name), registry=registry, validate_formats=True)
+    return jsonschema_rs.validator_for(schema(name), registry=registry, validate_formats=True,
+                                       formats=formats.CHECKS)
 
 
 def _exists(name: str) -> bool:
@@ -303,15 +347,7 @@ def _example(schema: Any, key: str | int | None) -> str:
 
 def _date_problem(value: str) -> str:
     """Why a YYYY-MM-DD-looking string is not a date, or how to write one."""
-    found = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value)
-    if not found:
-        return "write dates as YYYY-MM-DD (e.g. 2026-11-03)"
-    year, month, day = (int(g) for g in found.groups())
-    if not 1 <= month <= 12:
-        return f"there is no month {month}: write dates as YYYY-MM-DD (e.g. 2026-11-03)"
-    last = calendar.monthrange(year, month)[1]
-    return (f"{year}-{month:02d} has no day {day} (it has {last} days): give a day that exists "
-            f"(e.g. {year}-{month:02d}-{min(max(day, 1), last):02d})")
+    return formats.date_problem(value) or "write dates as YYYY-MM-DD (e.g. 2026-11-03)"
 
 
 def _missing_key(err: ValidationError) -> str:
@@ -385,6 +421,15 @@ def _explain(err: ValidationError, doc: Document, subpath: tuple[str | int, ...]
         return UserError(f"expected {const}, got {_describe(value)}{fix}", where)
     if v == "format" and err.validator_value == "date":
         return UserError(f"{_describe(value)} is not a valid date: {_date_problem(str(value))}", where)
+    if v == "format" and err.validator_value in formats.PROBLEMS and isinstance(value, str):
+        why = formats.PROBLEMS[err.validator_value](value)
+        if why and why.startswith("has no time zone"):
+            return UserError(f"{_describe(value)} has no time zone; add the offset, e.g. "
+                             f"{value[:19]}+08:00 (or Z for UTC)", where)
+        if why and why.startswith("is not"):
+            return UserError(f"{_describe(value)} {why}", where)
+        if why:
+            return UserError(f"{_describe(value)} is not a valid {err.validator_value}: {why}", where)
     if v == "format":
         fmt = err.validator_value
         sample = {"date-time": "2026-11-03T09:15:00+08:00"}.get(fmt, "")
