@@ -69,7 +69,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the command and turn every error into its exit code."""
     from checkengine.errors import UserError
+    from checkengine.inputs import forget_inputs
+    from checkengine.output import forget_outputs
 
+    forget_inputs()  # what one run read and wrote; a process may run several (tests do)
+    forget_outputs()
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
         result: Any = cli.main(args=argv, prog_name="checkengine", standalone_mode=False)

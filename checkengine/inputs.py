@@ -38,6 +38,15 @@ def noted_input(path: str | os.PathLike[str]) -> str | None:
     return _NOTED.get((info.st_dev, info.st_ino))
 
 
+def forget_input(path: str | os.PathLike[str]) -> None:
+    """Stop treating *path* as an input (signing in place replaces its own input by design)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return
+    _NOTED.pop((info.st_dev, info.st_ino), None)
+
+
 def forget_inputs() -> None:
     """Forget the noted inputs (each CLI run starts afresh; in-process tests run many)."""
     _NOTED.clear()
