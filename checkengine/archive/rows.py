@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Mapping
 
+from checkengine import jsonout
 from checkengine.engine import record_date
 from checkengine.records import Record
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return jsonout.dumps(value, sort_keys=True)
 
 
 def _json_or_null(value: Any) -> str | None:

@@ -101,6 +101,9 @@ def run_query(opts: QueryOptions) -> int:
     filters = Filters(opts.site, opts.team, opts.employee, opts.rule, opts.period, opts.outcome, opts.history)
     filters.check()
     count = 0
+    from checkengine.inputs import note_input
+
+    note_input(archive_path(opts.db))  # -o over the archive is refused
     with open_archive(archive_path(opts.db), write=False) as archive, guarded_output(opts.output) as out:
         if opts.format == "json":
             out.write("[")

@@ -42,6 +42,7 @@ def run(opts: BatchCommandOptions) -> int:
     from checkengine.batch.writers import make_writer
     from checkengine.errors import UserError
     from checkengine.plugins import default_registry
+    from checkengine.records import RecordError
 
     if opts.chunk_size < 1:
         raise UserError(f"--chunk-size must be at least 1, got {opts.chunk_size}")
@@ -49,6 +50,12 @@ def run(opts: BatchCommandOptions) -> int:
     head = result_head(spec)  # builds the engine here first: a bad --lang fails before any work
     executor = make_executor(opts.executor, jobs=opts.jobs, scheduler=opts.scheduler,
                              connect_timeout=opts.connect_timeout)
+    from checkengine.inputs import note_input
+    from checkengine.records import record_files
+
+    for found in record_files(opts.paths, default_registry()):  # -o over an input is refused
+        if not isinstance(found, RecordError):
+            note_input(found)
     executor.connect()  # an unreachable cluster fails now, before any output is written
     try:
         show = wanted(opts.quiet)

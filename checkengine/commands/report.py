@@ -64,6 +64,9 @@ def run(opts: ReportOptions) -> int:
         book = load_rulebook(opts.rulebook)
         data = from_records(EngineSpec(book), list(opts.paths), make_executor("local", jobs=opts.jobs), scope)
     else:
+        from checkengine.inputs import note_input
+
+        note_input(archive_path(opts.archive))  # -o over the archive is refused
         data = from_archive(archive_path(opts.archive), scope)
     html = render_html(data, opts.lang)
     pdf = render_pdf(html, opts.lang)  # both in memory first: a failed render writes nothing
