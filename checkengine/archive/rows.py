@@ -3,7 +3,6 @@ inserts ready-made tuples, so archiving costs it little more than writing a file
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Mapping

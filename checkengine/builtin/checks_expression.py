@@ -71,8 +71,8 @@ class Compare(CheckType):
         if "min" not in spec and "max" not in spec:
             raise CheckSpecError("compare needs min, max or both (e.g. min: {param: notice_minutes})")
         expr = compiler.condition(spec["value"], ("value",))
-        low = compiler.param(spec.get("min"), ("min",))
-        high = compiler.param(spec.get("max"), ("max",))
+        low = compiler.param(spec.get("min"), ("min",), number=True)
+        high = compiler.param(spec.get("max"), ("max",), number=True)
         label = spec.get("label", spec["value"])
 
         class _Compare(CompiledCheck):
