@@ -7,7 +7,6 @@ shows them all.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any, Iterator
@@ -93,7 +92,9 @@ JOIN rulebooks rb ON rb.id = ru.rulebook
 
 
 def _loads(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
+    from checkengine.archive.rows import load_json
+
+    return load_json(text, "an outcome's value")
 
 
 def query_outcomes(archive: Archive, filters: Filters) -> Iterator[dict[str, Any]]:

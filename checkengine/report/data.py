@@ -10,11 +10,11 @@ coverage) - by the employee's records at the site in the period.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from datetime import date
 from typing import Any, Iterable
 
+from checkengine.archive.rows import load_json
 from checkengine.archive.query import LATEST_GROUP, LATEST_RECORD
 from checkengine.archive.store import Archive
 from checkengine.report.index import RuleIndex, bounds
@@ -97,7 +97,7 @@ class ReportReader:
         out = []
         for row in self.archive.query(sql, params):
             item = dict(row)
-            item["group"] = json.loads(row["group_key"]) if row["group_key"] else {}
+            item["group"] = load_json(row["group_key"], "a group key") if row["group_key"] else {}
             if self._in_scope(item["group"], people):
                 out.append(item)
         return out
@@ -177,8 +177,8 @@ class ReportReader:
             if not self.index.is_(g["book"], g["rule"], prefix=MONITORING_RULE, tag="monitoring"):
                 continue
             rules.add((g["book"], g["rule"]))
-            observed = json.loads(g["observed"]) if g["observed"] else None
-            low, _ = bounds(json.loads(g["expected"]) if g["expected"] else None)
+            observed = load_json(g["observed"], "an observed value") if g["observed"] else None
+            low, _ = bounds(load_json(g["expected"], "an expected value") if g["expected"] else None)
             rows[(g["rule"], employee)] = CoverageRow(
                 employee, people.get(employee, {}).get("team"), int(observed) if isinstance(observed, (int, float)) else 0,
                 low, g["outcome"], g["rule"])
@@ -206,14 +206,14 @@ class ReportReader:
             limit: float | None = None
             failing = []
             for g in by_day[day]:
-                details = json.loads(g["details"]) if g["details"] else {}
-                observed = json.loads(g["observed"]) if g["observed"] else None
+                details = load_json(g["details"], "the details of an outcome") if g["details"] else {}
+                observed = load_json(g["observed"], "an observed value") if g["observed"] else None
                 den = float(details.get("denominator") or 0)
                 numerator += float(details.get("numerator") or 0)
                 denominator += den
                 if isinstance(observed, (int, float)):
                     weighted += observed * den
-                limit = bounds(json.loads(g["expected"]) if g["expected"] else None)[1] or limit
+                limit = bounds(load_json(g["expected"], "an expected value") if g["expected"] else None)[1] or limit
                 if g["outcome"] == "fail":
                     failing.append(" ".join(str(v) for k, v in g["group"].items() if k not in ("site", "period")))
             rate = weighted / denominator if denominator else None

@@ -3,10 +3,10 @@ tags, corrective actions, and parameter values as of a date."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
+from checkengine.archive.rows import load_json
 from checkengine.archive.store import Archive
 from checkengine.i18n import pick
 
@@ -20,7 +20,7 @@ class RuleIndex:
         self.books: dict[str, dict[str, Any]] = {}
         self.rows: dict[str, dict[str, Any]] = {}
         for row in archive.query("SELECT rulebook_id, version, digest, merged FROM rulebooks ORDER BY id"):
-            self.books[row["rulebook_id"]] = json.loads(row["merged"])
+            self.books[row["rulebook_id"]] = load_json(row["merged"], f"the rulebook {row['rulebook_id']}")
             self.rows[row["rulebook_id"]] = {"id": row["rulebook_id"], "version": row["version"],
                                             "digest": row["digest"]}
         self.rules: dict[tuple[str, str], dict[str, Any]] = {}
