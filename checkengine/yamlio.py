@@ -379,7 +379,14 @@ class _Builder:
             raise self._tag_error(node, path)
         try:
             return construct(node)
-        except (yaml.constructor.ConstructorError, ValueError):  # pragma: no cover
+        except ValueError:  # an integer of thousands of digits (Python refuses to convert it)
+            digits = sum(ch.isdigit() for ch in node.value)
+            raise UserError(
+                f"a {digits}-digit number is out of range: whole numbers must lie between "
+                f"{limits.INT_MIN} and {limits.INT_MAX}",
+                self._loc(node, path),
+            ) from None
+        except yaml.constructor.ConstructorError:  # pragma: no cover
             return node.value
 
     def _tag_error(self, node: yaml.Node, path: PathT) -> UserError:

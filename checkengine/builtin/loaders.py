@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -199,8 +200,8 @@ class CsvLoader(RecordLoader):
             except csv.Error as exc:
                 yield RawRecord(_Bad(_csv_problem(str(exc), cap), Location(display, start, 1)),
                                 Location(display, start, 1))
-                if "field larger" not in str(exc):
-                    return  # the reader cannot go on after an unclosed quote at the end
+                if "unexpected end of data" in str(exc):
+                    return  # an unclosed quote ran to the end of the file
                 continue
             bad = next((i for i, cell in enumerate(row) if _not_utf8(cell)), None)
             where = Location(display, reader.line_num, 1)
@@ -220,11 +221,28 @@ class CsvLoader(RecordLoader):
                     where), where)
                 continue
             record: dict[str, Any] = {}
+            problem = None
             for name, cell in zip(header, row):
                 if not name or cell == "":
                     continue
+                problem = problem or _cell_problem(name, cell)
                 _put(record, name.strip().split("."), _cell(cell))
-            yield RawRecord(record, where)
+            yield RawRecord(_Bad(problem, where) if problem else record, where)
+
+
+_BIG_INTEGER = re.compile(r"[+-]?\d{20,}")
+_NOT_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
+
+
+def _cell_problem(name: str, cell: str) -> str | None:
+    """Why a cell that looks like a number is not one checkengine can use, or None."""
+    text = cell.strip()
+    if _BIG_INTEGER.fullmatch(text) and not limits.INT_MIN <= int(text[:25]) <= limits.INT_MAX:
+        return (f"{name.strip()}: a {len(text.lstrip('+-'))}-digit number is out of range: whole "
+                f"numbers must lie between {limits.INT_MIN} and {limits.INT_MAX}")
+    if text.lower() in _NOT_FINITE:
+        return f"{name.strip()}: {text} is not a number checkengine can use; write a finite number, or leave the cell empty"
+    return None
 
 
 def _not_utf8(cell: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -34,6 +35,16 @@ class DateType(_DateParamType):
 
 
 DATE = DateType()
+
+
+class FiniteFloatRange(click.FloatRange):
+    """click's FloatRange that also refuses nan and inf (a range check lets nan through)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
 
 
 def engine_spec(rulebook: str, waiver_files: Iterable[str], *, lang: str | None, on: date | None) -> EngineSpec:

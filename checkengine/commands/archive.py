@@ -8,7 +8,7 @@ from datetime import date
 
 import click
 
-from checkengine.commands._common import DATE, engine_spec
+from checkengine.commands._common import DATE, FiniteFloatRange, engine_spec
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ def command() -> None:
 @click.option("--waivers", "-w", multiple=True, metavar="FILE", help="A waivers file (repeatable).")
 @click.option("--lang", help="Language of the archived explanations (one of the rulebook's).")
 @click.option("--on", type=DATE, help="Evaluate as of this date instead of each record's own date.")
-@click.option("--busy-timeout", type=float, default=5.0, show_default=True, metavar="SECONDS",
+@click.option("--busy-timeout", type=FiniteFloatRange(0), default=5.0, show_default=True, metavar="SECONDS",
               help="How long to wait for another writer before giving up.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def add(rulebook: str, paths: tuple[str, ...], db: str | None, jobs: int | None, waivers: tuple[str, ...],

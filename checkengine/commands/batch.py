@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from checkengine.commands._common import DATE, engine_spec
+from checkengine.commands._common import DATE, FiniteFloatRange, engine_spec
 
 if TYPE_CHECKING:
     from checkengine.batch.executors import ExecutorName
@@ -89,7 +89,7 @@ def run(opts: BatchCommandOptions) -> int:
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local: processes on this machine; dask: tasks on a Dask cluster.")
 @click.option("--scheduler", metavar="ADDRESS", help="The Dask scheduler (e.g. tcp://host:8786).")
-@click.option("--connect-timeout", type=float, default=10.0, show_default=True, metavar="SECONDS",
+@click.option("--connect-timeout", type=FiniteFloatRange(0.001), default=10.0, show_default=True, metavar="SECONDS",
               help="Give up on an unreachable Dask scheduler after this long.")
 @click.option("--waivers", "-w", multiple=True, metavar="FILE", help="A waivers file (repeatable).")
 @click.option("--lang", help="Language of titles and explanations (one of the rulebook's).")

@@ -6,11 +6,13 @@ import json
 
 import click
 
+from checkengine.commands._common import FiniteFloatRange
+
 
 @click.command("test")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--coverage", is_flag=True, help="List the rules that lack a passing or a failing case.")
-@click.option("--min-coverage", type=click.FloatRange(0, 100), default=None, metavar="PERCENT",
+@click.option("--min-coverage", type=FiniteFloatRange(0, 100), default=None, metavar="PERCENT",
               help="Fail (exit 1) when fewer rules than this have both a passing and a failing case.")
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def command(paths: tuple[str, ...], coverage: bool, min_coverage: float | None, fmt: str) -> int:

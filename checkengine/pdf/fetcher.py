@@ -139,16 +139,18 @@ def check_photo(path: Path, field: str, ref: str) -> None:
     from PIL import Image, UnidentifiedImageError
 
     cap = limits.PHOTO_PIXELS.get()
-    Image.MAX_IMAGE_PIXELS = cap  # Pillow's own decompression-bomb guard, for every decoder after us
     try:
+        Image.MAX_IMAGE_PIXELS = None  # opening reads the header only; the size is checked here
         with Image.open(path) as image:
             width, height = image.size
-            if width * height > cap:
-                raise UserError(
-                    f"{field}: the evidence photo '{ref}' is {width} x {height} pixels "
-                    f"({width * height / 1e6:.0f} megapixels); the limit is {cap / 1e6:g} megapixels: "
-                    f"scale it down, or {limits.PHOTO_PIXELS.hint()}"
-                )
+        if width * height > cap:
+            raise UserError(
+                f"{field}: the evidence photo '{ref}' is {width} x {height} pixels "
+                f"({width * height / 1e6:.2g} megapixels); the limit is {cap / 1e6:g} megapixels: "
+                f"scale it down, or {limits.PHOTO_PIXELS.hint()}"
+            )
+        Image.MAX_IMAGE_PIXELS = cap  # Pillow's own decompression-bomb guard, for every decoder after us
+        with Image.open(path) as image:
             image.verify()  # the whole file's structure and checksums, without decoding pixels
         with Image.open(path) as image:
             image.load()  # a truncated or corrupt body fails here, not silently in the renderer

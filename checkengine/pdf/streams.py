@@ -50,5 +50,11 @@ def check_streams(data: bytes, display: str) -> None:
         ) from None
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError,
             RecursionError, OSError, IndexError) as exc:
+        if "exceeds" in str(exc) and ("maximum" in str(exc) or "limit" in str(exc)):
+            raise UserError(
+                f"object {number} holds a stream larger than {limits.size_text(cap)} ({exc}); "
+                f"refused. If the PDF is genuine, {limits.PDF_STREAM_BYTES.hint()}",
+                where,
+            ) from None
         raise UserError(f"the PDF is damaged and cannot be read ({type(exc).__name__}: "
                         f"{str(exc)[:200]}); is this the right file?", where) from None

@@ -94,6 +94,25 @@ def lay_out(case: Path, spec: dict[str, Any], folder: Path, templates: Callable[
             (folder / rest).mkdir(parents=True, exist_ok=True)
         elif kind == "part":  # a part file left by a killed run (a pid that cannot be alive)
             (folder / rest).write_text("half", "utf-8")
+        elif kind == "hardlink":  # alias.yaml: another name of record.yaml
+            os.link(folder / "record.yaml", folder / "alias.yaml")
+        elif kind == "truncate":  # the first half of a file
+            source, _, target = rest.partition("->")
+            data = (folder / source).read_bytes()
+            (folder / target).write_bytes(data[: len(data) // 2])
+        elif kind == "sql":  # statements run on an SQLite file (a damaged archive)
+            import sqlite3
+
+            file, _, statements = rest.partition(":")
+            db = sqlite3.connect(folder / file)
+            db.executescript(statements)
+            db.close()
+        elif kind == "scenario":  # the batch tests' rulebook and a month of records
+            sys.path.insert(0, str(HERE.parent / "batch"))
+            import scenario
+
+            scenario.write_rulebook(folder / "book.yaml")
+            scenario.write_jsonl(folder / "month.jsonl", int(rest))
         else:  # pragma: no cover - a typo in a case
             raise ValueError(f"unknown special {item!r}")
 

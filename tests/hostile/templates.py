@@ -43,7 +43,7 @@ def build(name: str, root: Path, get: Callable[[str], Path]) -> Path:
     elif name == "form":  # a signed audit form
         shutil.copytree(get("audit"), folder, dirs_exist_ok=True)
         shutil.copytree(get("keys"), folder, dirs_exist_ok=True)
-        _cli(folder, "audit", "-r", "cs-floor.rulebook.yaml", "FI.yaml", "-o", "form.pdf",
+        _cli(folder, "audit", "-r", "cs-floor.rulebook.yaml", "FI.yaml", "--lang", "zh-Hant", "-o", "form.pdf",
              "--sign", "keys/key.p12", "--password-file", "password.txt")
         for item in list(folder.iterdir()):
             if item.name != "form.pdf":

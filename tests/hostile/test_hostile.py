@@ -49,6 +49,8 @@ def test_hostile_case(case: Path, tmp_path: Path, templates: Callable[[str], Pat
     both = (outcome.out + outcome.err).replace(str(folder) + "/", "")
     for text in spec.get("expect", []):
         assert text in both, f"expected {text!r} in the output\n{shown}"
+    for text in spec.get("reject", []):
+        assert text not in both, f"{text!r} must not be in the output\n{shown}"
     assert outcome.seconds <= float(spec.get("seconds", DEFAULT_SECONDS)), shown
     if not spec.get("isolate"):
         assert outcome.peak_mb <= float(spec.get("memory_mb", DEFAULT_MEMORY_MB)), \
@@ -57,7 +59,7 @@ def test_hostile_case(case: Path, tmp_path: Path, templates: Callable[[str], Pat
     changes = set(spec.get("changes", []))
     lost = [name for name, digest in before.items() if name not in changes and after.get(name) != digest]
     assert not lost, f"inputs changed or removed: {lost}\n{shown}"
-    parts = [p.name for p in folder.rglob("*.part")]
+    parts = [p.name for p in folder.rglob("*.part") if str(p.relative_to(folder)) not in before]
     assert not parts, f"part files left: {parts}\n{shown}"
     for name in spec.get("absent", []):
         assert not (folder / name).exists(), f"{name} was written\n{shown}"
