@@ -47,3 +47,13 @@ def test_every_rule_key_is_documented() -> None:
     text = (DOCS / "rulebooks.md").read_text("utf-8")
     rule_keys = schema("rulebook")["$defs"]["rule"]["properties"]
     assert [k for k in rule_keys if f"| `{k}` |" not in text] == []
+
+
+def test_every_limit_is_documented_with_its_default() -> None:
+    from checkengine import limits
+
+    text = (DOCS / "limits.md").read_text("utf-8")
+    for limit in limits.ALL:
+        row = next((line for line in text.splitlines() if line.startswith(f"| `{limit.env}` |")), None)
+        assert row is not None, f"{limit.env} is not in docs/limits.md"
+        assert str(limit.default) in row.replace(",", ""), f"{limit.env}: the default {limit.default} is not shown"
