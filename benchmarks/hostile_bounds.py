@@ -29,13 +29,23 @@ from harness import ENTRY, all_cases, lay_out, load  # noqa: E402
 from templates import build  # noqa: E402
 
 
+WRAPPER = (
+    "import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
+    "sys.stderr.write('HOSTILE-PEAK-KB %d\\n' % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
+    "sys.exit(code if code >= 0 else 128 - code)"
+)
+
+
 def run(case: Path, root: Path, templates: object, python: str, timeout: float, memory_mb: int) -> dict[str, object]:
     spec = load(case)
     folder = root / "case"
     folder.mkdir()
     lay_out(case, spec, folder, templates)  # type: ignore[arg-type]
     env = {**os.environ, **{k: str(v) for k, v in (spec.get("env") or {}).items()}}
-    command = ["prlimit", f"--as={memory_mb * 1024 * 1024}", "--", python, "-c", ENTRY, *map(str, spec["args"])]
+    # A small wrapper process runs the command and reports its children's peak: a child forked
+    # straight from this (large) process would inherit this process's high-water mark.
+    command = [sys.executable, "-c", WRAPPER, "prlimit", f"--as={memory_mb * 1024 * 1024}", "--", python, "-c",
+               ENTRY, *map(str, spec["args"])]
     start = time.perf_counter()
     child = subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                              start_new_session=True)
@@ -45,25 +55,26 @@ def run(case: Path, root: Path, templates: object, python: str, timeout: float, 
             os.killpg(child.pid, signal.SIGINT)
     timed_out = False
     deadline = start + timeout
-    status, rusage = 0, None
+    status = 0
     while True:
-        pid, status, rusage = os.wait4(child.pid, os.WNOHANG)
+        pid, status = os.waitpid(child.pid, os.WNOHANG)
         if pid:
             break
         if time.perf_counter() > deadline:
             timed_out = True
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(child.pid, signal.SIGKILL)
-            _, status, rusage = os.wait4(child.pid, 0)
+            _, status = os.waitpid(child.pid, 0)
             break
         time.sleep(0.02)
     seconds = time.perf_counter() - start
     err = child.stderr.read().decode("utf-8", "replace") if child.stderr else ""
+    peak = [line for line in err.splitlines() if line.startswith("HOSTILE-PEAK-KB ")]
     with contextlib.suppress(ProcessLookupError):
         os.killpg(child.pid, signal.SIGKILL)
     code = os.waitstatus_to_exitcode(status)
     return {"case": str(case.relative_to(case.parents[1])), "exit": code, "seconds": round(seconds, 2),
-            "peak_mb": round(rusage.ru_maxrss / 1024, 1) if rusage else None, "timed_out": timed_out,
+            "peak_mb": round(int(peak[-1].split()[1]) / 1024, 1) if peak else None, "timed_out": timed_out,
             "traceback": "Traceback" in err or "internal error" in err, "wanted": spec["exit"]}
 
 
