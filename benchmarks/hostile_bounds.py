@@ -30,7 +30,8 @@ from templates import build  # noqa: E402
 
 
 WRAPPER = (
-    "import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
+    "import resource, signal, subprocess, sys; signal.signal(signal.SIGINT, lambda *a: None); "
+    "code = subprocess.call(sys.argv[1:]); "
     "sys.stderr.write('HOSTILE-PEAK-KB %d\\n' % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
     "sys.exit(code if code >= 0 else 128 - code)"
 )
@@ -43,7 +44,8 @@ def run(case: Path, root: Path, templates: object, python: str, timeout: float, 
     lay_out(case, spec, folder, templates)  # type: ignore[arg-type]
     env = {**os.environ, **{k: str(v) for k, v in (spec.get("env") or {}).items()}}
     # A small wrapper process runs the command and reports its children's peak: a child forked
-    # straight from this (large) process would inherit this process's high-water mark.
+    # straight from this (large) process would inherit this process's high-water mark. The wrapper
+    # lets Ctrl-C pass to the command (a handler, not SIG_IGN, so the command gets the default).
     command = [sys.executable, "-c", WRAPPER, "prlimit", f"--as={memory_mb * 1024 * 1024}", "--", python, "-c",
                ENTRY, *map(str, spec["args"])]
     start = time.perf_counter()

@@ -109,7 +109,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:  # pragma: no cover - console script shim
-    sys.exit(main())
+    code = main()
+    if code == 130:
+        # Interrupted: the output and the message are out. A worker pool whose workers were
+        # stopped can hold the interpreter's exit for ever (its threads wait on dead pipes):
+        # give the normal exit two seconds, then leave regardless.
+        import threading
+
+        sys.stdout.flush()
+        sys.stderr.flush()
+        deadline = threading.Timer(2.0, os._exit, args=(130,))
+        deadline.daemon = True
+        deadline.start()
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover
