@@ -38,6 +38,22 @@ def _write(path: str, data: bytes) -> None:
         raise output_error(str(target), exc) from None
 
 
+def _refuse_early(opts: ReportOptions) -> None:
+    """Refuse outputs that are inputs, or one file for both outputs, before rendering anything."""
+    import os
+    from pathlib import Path
+
+    from checkengine.errors import Location, UserError
+    from checkengine.output import refuse_inputs
+
+    for target in (opts.output, opts.html):
+        if target:
+            refuse_inputs(Path(target))
+    if opts.html and os.path.abspath(opts.html) == os.path.abspath(opts.output):
+        raise UserError(f"the output is also another output of this run ({opts.output}); give each "
+                        "output its own file", Location(opts.html))
+
+
 def run(opts: ReportOptions) -> int:
     from checkengine.archive.store import archive_path
     from checkengine.batch.executors import make_executor
@@ -62,11 +78,13 @@ def run(opts: ReportOptions) -> int:
             raise UserError("--rulebook needs the records to evaluate: checkengine report --rulebook RULEBOOK "
                             "RECORDS_OR_FOLDER... (or report from an archive with --archive DB)")
         book = load_rulebook(opts.rulebook)
+        _refuse_early(opts)
         data = from_records(EngineSpec(book), list(opts.paths), make_executor("local", jobs=opts.jobs), scope)
     else:
         from checkengine.inputs import note_input
 
-        note_input(archive_path(opts.archive))  # -o over the archive is refused
+        note_input(archive_path(opts.archive))  # -o over the archive is refused, before any work
+        _refuse_early(opts)
         data = from_archive(archive_path(opts.archive), scope)
     html = render_html(data, opts.lang)
     pdf = render_pdf(html, opts.lang)  # both in memory first: a failed render writes nothing
