@@ -130,10 +130,24 @@ class Compiler:
     #: the conditions compiled for this rule (the engine sizes its CEL contexts from them)
     compiled: list["Condition"] = field(default_factory=list)
 
-    def param(self, value: Any, subpath: tuple[str | int, ...]) -> Any:
-        """Check a ``{param: NAME}`` reference (or a literal) and return it unchanged."""
+    def param(self, value: Any, subpath: tuple[str | int, ...], *, number: bool = False) -> Any:
+        """Check a ``{param: NAME}`` reference (or a literal) and return it unchanged.
+
+        With *number*, every dated value of the parameter must be a finite number: a threshold of
+        ``fifteen`` is a mistake in the rulebook, found when it is compiled (and by lint).
+        """
         if is_param_ref(value):
             name = value["param"]
+            if number and name in self.book.parameters:
+                for since, entry in sorted(self.book.parameters[name].values.items()):
+                    got = entry.get("value") if isinstance(entry, Mapping) else entry
+                    if isinstance(got, bool) or not isinstance(got, (int, float)) or got != got \
+                            or got in (float("inf"), float("-inf")):
+                        raise CheckSpecError(
+                            f"the parameter '{name}' has the value {got!r} since {since}, but "
+                            f"{subpath[-1]} needs a number: give the parameter a number (e.g. value: 15)",
+                            subpath + ("param",), code="CE202",
+                        )
             if name not in self.book.parameters:
                 import difflib
 

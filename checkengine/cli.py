@@ -100,6 +100,11 @@ def main(argv: list[str] | None = None) -> int:
 
     args = list(argv if argv is not None else sys.argv[1:])
     debug = _debug_wanted(args)
+    from checkengine.inputs import forget_inputs
+    from checkengine.output import forget_outputs
+
+    forget_inputs()  # what one run read and wrote; a process may run several (tests do)
+    forget_outputs()
     cli._plugin_commands = None  # found afresh per run (tests call main() many times)
     try:
         result: Any = cli.main(args=args, prog_name="checkengine", standalone_mode=False)
@@ -131,7 +136,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:  # pragma: no cover - console script shim
-    sys.exit(main())
+    code = main()
+    if code == 130:
+        # Interrupted: the output and the message are out. A worker pool whose workers were
+        # stopped can hold the interpreter's exit for ever (its threads wait on dead pipes):
+        # give the normal exit two seconds, then leave regardless.
+        import threading
+
+        sys.stdout.flush()
+        sys.stderr.flush()
+        deadline = threading.Timer(2.0, os._exit, args=(130,))
+        deadline.daemon = True
+        deadline.start()
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

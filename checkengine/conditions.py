@@ -23,6 +23,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Mapping
 
+from checkengine import limits
+
 
 def _load_cel() -> ModuleType:
     """The binding's compiled extension, without the package's ``__init__``.
@@ -68,6 +70,65 @@ class EvaluationError(Exception):
     """A condition failed while running (division by zero, a missing field ...)."""
 
 
+_MACROS = ("all", "exists", "exists_one", "filter", "map")
+_MACRO_CALL = re.compile(r"\.\s*(" + "|".join(_MACROS) + r")\s*$")
+_TRIPLE = ("'" * 3, '"' * 3)
+
+
+def shape(text: str) -> tuple[int, int]:
+    """How deeply list macros (map, filter, all, exists, exists_one) nest in *text*, and the length
+    of its longest list literal. CEL has no loops: the work a condition can do is bounded by the
+    sizes of the lists it walks, to the power of this nesting."""
+    stack: list[bool] = []  # one entry per open parenthesis: whether it opens a macro's arguments
+    items: list[tuple[int, int]] = []  # open list literals: (parentheses open at "[", elements)
+    depth = widest = 0
+    quote = ""
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\":
+                i += 1
+            elif text.startswith(quote, i):
+                i += len(quote) - 1
+                quote = ""
+        elif ch in "'\"":
+            quote = text[i:i + 3] if text[i:i + 3] in _TRIPLE else ch
+            i += len(quote) - 1
+        elif ch == "(":
+            stack.append(bool(_MACRO_CALL.search(text[max(0, i - 16):i])))
+            depth = max(depth, sum(stack))
+        elif ch == ")" and stack:
+            stack.pop()
+        elif ch == "[":
+            items.append((len(stack), 0 if text[i + 1:].lstrip().startswith("]") else 1))
+        elif ch == "]" and items:
+            widest = max(widest, items.pop()[1])
+        elif ch == "," and items and items[-1][0] == len(stack):
+            items[-1] = (items[-1][0], items[-1][1] + 1)
+        i += 1
+    return depth, widest
+
+
+def widest_list(value: Any) -> int:
+    """The length of the longest list anywhere in *value* (iteratively: records may nest deeply)."""
+    widest = 0
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, dict):
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            widest = max(widest, len(item))
+            todo.extend(item)
+    return widest
+
+
+def cost(depth: int, width: int) -> int:
+    """The estimated steps of a condition whose macros nest *depth* deep over lists of *width*."""
+    return max(width, 1) ** depth if depth > 1 else 0
+
+
 class Undecidable(EvaluationError):
     """What the record says cannot decide the condition (no site time zone, no other records to
     look up): the rule is needs_review with this reason, not an error."""
@@ -78,8 +139,19 @@ class Condition:
     source: str
     program: Any
     params: tuple[str, ...]
+    depth: int = 0  # the nesting of list macros, see shape()
+    widest: int = 0  # its longest list literal
 
     def run(self, context: Any) -> Any:
+        if self.depth > 1:  # nested macros: bound the work by the lists this record holds
+            budget = limits.CEL_COST.get()
+            width = max(self.widest, widest_list(getattr(context, "variables", None)))
+            if cost(self.depth, width) > budget:
+                raise EvaluationError(
+                    f"the condition `{self.source}` would take about {width}^{self.depth} steps on "
+                    f"this record (lists of up to {width} items, macros nested {self.depth} deep); "
+                    f"the limit is {budget:,} ({limits.CEL_COST.env}): nest fewer macros"
+                )
         try:
             return self.program.execute(context)
         except KeyError as exc:
@@ -88,6 +160,11 @@ class Condition:
             ) from None
         except ZeroDivisionError:
             raise EvaluationError(f"the condition `{self.source}` divides by zero") from None
+        except ArithmeticError as exc:
+            raise EvaluationError(
+                f"the condition `{self.source}` failed: {exc} (whole numbers must lie between "
+                f"{limits.INT_MIN} and {limits.INT_MAX})"
+            ) from None
         except (RuntimeError, ValueError, TypeError) as exc:
             raise EvaluationError(f"the condition `{self.source}` failed: {exc}") from None
 
@@ -103,6 +180,18 @@ class Conditions:
         cached = self._cache.get(text)
         if cached is not None:
             return cached
+        cap = limits.EXPRESSION_CHARS.get()
+        if len(text) > cap:
+            raise ConditionError(f"the condition is {len(text):,} characters long; the limit is "
+                                 f"{cap:,}: split it over several rules, or {limits.EXPRESSION_CHARS.hint()}")
+        depth, widest = shape(text)
+        budget = limits.CEL_COST.get()
+        if cost(depth, widest) > budget:
+            raise ConditionError(
+                f"the condition is too costly: its macros nest {depth} deep over a list of "
+                f"{widest} items, about {widest}^{depth} steps; the limit is {budget:,} "
+                f"({limits.CEL_COST.env}): nest fewer macros or use shorter lists"
+            )
         try:
             program = cel.compile(text)
         except (ValueError, RuntimeError) as exc:
@@ -125,7 +214,7 @@ class Conditions:
                     f"functions these exist: {known}"
                 )
         params = tuple(sorted(set(re.findall(r"\bparams\.([a-z][a-z0-9_]*)", text))))
-        condition = Condition(text, program, params)
+        condition = Condition(text, program, params, depth, widest)
         self._cache[text] = condition
         return condition
 

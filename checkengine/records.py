@@ -84,8 +84,37 @@ def loaded_records(loader: RecordLoader, path: Path, display: str) -> Iterator[R
             yield raw
 
 
+class DuplicateIds:
+    """Remembers record ids; a record whose id was seen before is reported, not evaluated twice."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, str] = {}
+
+    def check(self, record_id: Any, location: Location) -> RecordError | None:
+        if not isinstance(record_id, str):
+            return None
+        first = self.seen.get(record_id)
+        if first is None:
+            self.seen[record_id] = location.prefix().rstrip(": ") or "-"
+            return None
+        return RecordError(location, f"duplicate record id '{record_id}' (first at {first}); each "
+                                     "record needs its own id: renumber one of them, or remove the copy")
+
+
 def iter_records(paths: Iterable[str | Path], registry: Registry) -> Iterator[Record | RecordError]:
-    """Every record in *paths*, validated; unusable ones come as :class:`RecordError`."""
+    """Every record in *paths*, validated; unusable ones (and repeated ids) come as :class:`RecordError`."""
+    ids = DuplicateIds()
+    for item in _iter_records(paths, registry):
+        if isinstance(item, Record):
+            where = Location(item.location.file, item.location.line, item.location.column)
+            duplicate = ids.check(item.data.get("id"), where)
+            if duplicate is not None:
+                yield duplicate
+                continue
+        yield item
+
+
+def _iter_records(paths: Iterable[str | Path], registry: Registry) -> Iterator[Record | RecordError]:
     for item in loaders_of(paths, registry):
         if isinstance(item, RecordError):
             yield item

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import calendar
-import difflib
 import json
+import math
 import re
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterable, Iterator
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
+from checkengine import formats, limits
 from checkengine.errors import Location, UserError
+from checkengine.schema_words import (
+    _KEY_EXAMPLES, _PATTERNS, _describe, _did_you_mean, _example, _example_value, _unique, _words,
+)
 from checkengine.yamlio import Document, format_path
 
 SCHEMA_NAMES = ("rulebook", "sources", "waivers", "record", "result", "tests")
@@ -41,10 +44,18 @@ def _registry() -> Registry:
 
 
 @lru_cache(maxsize=None)
+def format_checker() -> FormatChecker:
+    """jsonschema's format checker with checkengine's own date, date-time and time-zone formats
+    (the same functions the fast validator is given: :mod:`checkengine.formats`)."""
+    checker = FormatChecker()
+    for name, check in formats.CHECKS.items():
+        checker.checks(name)(check)
+    return checker
+
+
+@lru_cache(maxsize=None)
 def validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(
-        _inlined(name), registry=_registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
-    )
+    return Draft202012Validator(_inlined(name), registry=_registry(), format_checker=format_checker())
 
 
 def _inlined(name: str) -> dict[str, Any]:
@@ -82,12 +93,46 @@ def errors(name: str, doc: Document, *, subpath: tuple[str | int, ...] = ()) -> 
     instance: Any = doc.data
     for part in subpath:
         instance = instance[part]
+    numbers = list(_number_errors(instance, doc, subpath))
+    if numbers:
+        return numbers
     if _fast_valid(name, instance):
         return []
     raw = list(_leaves(validator(name).iter_errors(instance)))
     found = [_explain(err, doc, subpath) for err in raw if not _misspelt_required(err, raw)]
+    if not found:  # never accept what the fast validator refused (a test keeps this unused)
+        found = _fast_errors(name, instance, doc, subpath)
     found.sort(key=lambda e: (e.location.line or 0, e.location.column or 0))
     return found
+
+
+def _number_errors(instance: Any, doc: Document, subpath: tuple[str | int, ...]) -> Iterator[UserError]:
+    """Numbers no schema can describe: NaN and infinities (YAML's .nan, .inf), and integers
+    outside the signed 64-bit range that CEL computes with."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(instance, tuple(subpath))]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((v, path + (k,)) for k, v in reversed(list(value.items())))
+        elif isinstance(value, list):
+            stack.extend((v, path + (i,)) for i, v in reversed(list(enumerate(value))))
+        elif isinstance(value, float) and not math.isfinite(value):
+            yield UserError(f"{value} is not a number checkengine can use; write a finite number "
+                            "(or null when it is not known)", doc.location(path))
+        elif isinstance(value, int) and not isinstance(value, bool) and \
+                not limits.INT_MIN <= value <= limits.INT_MAX:
+            shown = str(value) if len(str(value)) <= 30 else f"a {len(str(value))}-digit number"
+            yield UserError(f"{shown} is out of range: whole numbers must lie between "
+                            f"{limits.INT_MIN} and {limits.INT_MAX}", doc.location(path))
+
+
+def _fast_errors(name: str, instance: Any, doc: Document, subpath: tuple[str | int, ...]) -> list[UserError]:
+    fast = _fast_validator(name)
+    out = []
+    for err in fast.iter_errors(instance) if fast is not None else ():
+        path = tuple(subpath) + tuple(err.instance_path)
+        out.append(UserError(str(err.message), doc.location(path)))
+    return out
 
 
 @lru_cache(maxsize=None)
@@ -107,7 +152,7 @@ def _fast_validator(name: str) -> Any:
     # The shipped schemas have no $id (their relative $refs resolve beside the file, offline, in
     # editors and check-jsonschema); here they are resolved against the registry's keys.
     return jsonschema_rs.validator_for(schema(name), registry=registry, validate_formats=True,
-                                       base_uri=BASE + f"{name}.schema.json")
+                                       base_uri=BASE + f"{name}.schema.json", formats=formats.CHECKS)
 
 
 def _exists(name: str) -> bool:
@@ -190,131 +235,9 @@ def _misspelt_required(err: ValidationError, others: list[ValidationError]) -> b
     )
 
 
-def _describe(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"'{shown}'"
-    if isinstance(value, list):
-        return "a list"
-    return "a mapping"
-
-
-_TYPE_WORDS = {
-    "object": "a mapping",
-    "array": "a list",
-    "string": "a string",
-    "number": "a number",
-    "integer": "a whole number",
-    "boolean": "true or false",
-    "null": "null",
-}
-
-# The patterns of the shared definitions, in words, with an example.
-_PATTERNS = {
-    "^[A-Za-z0-9][A-Za-z0-9._-]*$": ("letters, digits, '.', '_' and '-', starting with a letter or "
-                                     "digit", "DRS-01-uniform"),
-    "^[a-z][a-z0-9_]*$": ("lower-case letters, digits and '_', starting with a letter",
-                          "max_break_minutes"),
-    "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$": ("a language tag (BCP 47)", "en, zh-Hant"),
-    "^[0-9]+(\\.[0-9]+)*([-+][0-9A-Za-z.-]+)?$": ("a version number", "1.2.0"),
-}
-
-
-def _words(schema: Any) -> str:
-    """What a (sub)schema allows, in words."""
-    if not isinstance(schema, dict):
-        return "a value"
-    if "anyOf" in schema:
-        return " or ".join(_unique(_words(b) for b in schema["anyOf"]))
-    if schema.get("format") == "date":
-        return "a date (YYYY-MM-DD)"
-    if schema.get("required") == ["param"]:
-        return "a {param: NAME} reference"
-    if "const" in schema:
-        return json.dumps(schema["const"], ensure_ascii=False)
-    if "propertyNames" in schema and "language" in json.dumps(schema["propertyNames"]):
-        return "a mapping of language to text"
-    kind = schema.get("type")
-    if kind == "object" and schema.get("properties"):
-        required = set(schema.get("required") or ())
-        keys = [k + (" (required)" if k in required else "") for k in schema["properties"]]
-        return f"a mapping with the keys {', '.join(keys)}"
-    if isinstance(kind, list):
-        return " or ".join(_TYPE_WORDS.get(str(k), str(k)) for k in kind)
-    return _TYPE_WORDS.get(str(kind), "a value")
-
-
-def _example_value(schema: Any) -> str | None:
-    """An example value that *schema* allows, from its examples or description, if it has one."""
-    if not isinstance(schema, dict):
-        return None
-    if schema.get("examples"):
-        return json.dumps(schema["examples"][0], ensure_ascii=False)
-    found = re.search(r"\be\.g\. ([^ ,;)]+?)\.?(?:$|[ ,;)])", str(schema.get("description") or ""))
-    if found:
-        return found.group(1)
-    if schema.get("format") == "date":
-        return "2026-11-03"
-    if schema.get("required") == ["param"]:
-        return "{param: NAME}"
-    if "propertyNames" in schema and "language" in json.dumps(schema["propertyNames"]):
-        return "{en: ..., zh-Hant: ...}"
-    if schema.get("type") in ("number", "integer"):
-        return "10"
-    if schema.get("type") == "boolean":
-        return "true"
-    return None
-
-
-# Examples for keys whose schema has none of its own (the shared schemas stay lean).
-_KEY_EXAMPLES = {
-    "checkengine": "1",
-    "id": "DRS-01-uniform",
-    "title": "{en: ..., zh-Hant: ...}",
-    "languages": "[en, zh-Hant]",
-    "source": "DRS-01",
-    "check": "{type: equals, field: observations.uniform, value: true}",
-    "type": "equals",
-    "values": '{"2026-01-01": {value: 10, reference: ...}}',
-    "value": "10",
-    "description": "{en: ..., zh-Hant: ...}",
-    "kind": "waivers",
-    "rule": "DRS-01-uniform",
-    "reason": "{en: ..., zh-Hant: ...}",
-    "approved_by": "Chen, Centre director",
-    "expires": "2026-12-31",
-    "documents": "[{id: ..., title: ..., clauses: [...]}]",
-    "clauses": "[{id: DRS-01, clause: ..., text: ...}]",
-    "clause": "DRS-01",
-    "text": "the clause quoted verbatim",
-}
-
-
-def _example(schema: Any, key: str | int | None) -> str:
-    """`` (e.g. key: value)``, or "" when there is no telling example."""
-    value = _example_value(schema)
-    if value is None or not isinstance(key, str):
-        return ""
-    return f" (e.g. {key}: {value})"
-
-
 def _date_problem(value: str) -> str:
     """Why a YYYY-MM-DD-looking string is not a date, or how to write one."""
-    found = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value)
-    if not found:
-        return "write dates as YYYY-MM-DD (e.g. 2026-11-03)"
-    year, month, day = (int(g) for g in found.groups())
-    if not 1 <= month <= 12:
-        return f"there is no month {month}: write dates as YYYY-MM-DD (e.g. 2026-11-03)"
-    last = calendar.monthrange(year, month)[1]
-    return (f"{year}-{month:02d} has no day {day} (it has {last} days): give a day that exists "
-            f"(e.g. {year}-{month:02d}-{min(max(day, 1), last):02d})")
+    return formats.date_problem(value) or "write dates as YYYY-MM-DD (e.g. 2026-11-03)"
 
 
 def _missing_key(err: ValidationError) -> str:
@@ -388,6 +311,15 @@ def _explain(err: ValidationError, doc: Document, subpath: tuple[str | int, ...]
         return UserError(f"expected {const}, got {_describe(value)}{fix}", where)
     if v == "format" and err.validator_value == "date":
         return UserError(f"{_describe(value)} is not a valid date: {_date_problem(str(value))}", where)
+    if v == "format" and err.validator_value in formats.PROBLEMS and isinstance(value, str):
+        why = formats.PROBLEMS[err.validator_value](value)
+        if why and why.startswith("has no time zone"):
+            return UserError(f"{_describe(value)} has no time zone; add the offset, e.g. "
+                             f"{value[:19]}+08:00 (or Z for UTC)", where)
+        if why and why.startswith("is not"):
+            return UserError(f"{_describe(value)} {why}", where)
+        if why:
+            return UserError(f"{_describe(value)} is not a valid {err.validator_value}: {why}", where)
     if v == "format":
         fmt = err.validator_value
         sample = {"date-time": "2026-11-03T09:15:00+08:00"}.get(fmt, "")
@@ -434,16 +366,6 @@ def _is_property_name(err: ValidationError, doc: Document, path: tuple[str | int
     except (KeyError, IndexError, TypeError):
         return False
     return isinstance(target, dict) and err.instance in target
-
-
-def _unique(items: Iterable[str]) -> list[str]:
-    return list(dict.fromkeys(items))
-
-
-def _did_you_mean(word: str, options: list[str]) -> str:
-    """The option closest to *word*, or "" when none is close."""
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return close[0] if close else ""
 
 
 def located_path(path: tuple[str | int, ...]) -> str:

@@ -14,7 +14,6 @@ built into plain Python values here, so that:
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,15 +21,15 @@ from typing import Any
 
 import yaml
 
+from checkengine import limits
 from checkengine.errors import Location, UserError
+from checkengine.inputs import read_capped
 
 try:  # the C parser is several times faster; fall back to the pure-Python one
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-MAX_FILE_BYTES = int(os.environ.get("CHECKENGINE_MAX_YAML_BYTES", 10 * 1024 * 1024))
-MAX_VALUES = 1_000_000  # values built from one document, aliases expanded
 
 PathT = tuple[str | int, ...]
 
@@ -80,33 +79,20 @@ def parse_path(text: str) -> PathT:
     return tuple(int(index) if index else key for index, key in _PATH_PART.findall(text))
 
 
-def read_text(path: Path, *, display: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> str:
-    """Read a UTF-8 text file with clear errors for missing, huge, binary and non-UTF-8 files.
+def read_text(path: Path, *, display: str | None = None, limit: limits.Limit = limits.YAML_BYTES,
+              what: str = "file") -> str:
+    """Read a UTF-8 text file with clear errors for missing, huge, special, binary and non-UTF-8 files.
 
-    The size is checked before anything is read, so a huge file is refused at once.
+    Only a regular file is read, and never more than *limit* (plus one byte), so ``/dev/zero``, a
+    FIFO or a huge file is refused at once.
     """
     name = display or str(path)
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise UserError("file not found; check the path (it is relative to the working folder)",
-                        Location(name)) from None
-    except OSError as exc:
-        raise UserError(f"cannot read the file: {exc.strerror}", Location(name)) from None
-    if path.is_dir():
-        raise UserError("is a folder, expected a file", Location(name))
-    if size > max_bytes:
-        raise UserError(
-            f"the file is {size / 1048576:.1f} MB; one YAML file may be at most "
-            f"{max_bytes / 1048576:g} MB: split it (a rulebook can extend another and include "
-            "sources files; records can be JSON Lines or CSV), or raise the limit with "
-            "CHECKENGINE_MAX_YAML_BYTES",
-            Location(name, 1, 1),
-        )
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UserError(f"cannot read the file: {exc.strerror}", Location(name)) from None
+    advice = None
+    if limit is limits.YAML_BYTES:
+        advice = ("the file is {size}; one YAML file may be at most {cap}: split it (a rulebook can "
+                  "extend another and include sources files; records can be JSON Lines or CSV), or "
+                  "raise the limit with {env}")
+    raw = read_capped(path, limit, display=name, what=what, advice=advice)
     nul = raw.find(b"\x00", 0, 8192)
     if nul >= 0:
         line, col = _byte_position(raw, nul)
@@ -140,10 +126,20 @@ def load_file(path: Path | str, *, display: str | None = None) -> Document:
     return load_text(read_text(path, display=name), name)
 
 
-def load_text(text: str, name: str) -> Document:
-    """Parse YAML text into a :class:`Document`."""
+def load_text(text: str, name: str, *, max_values: int | None = None) -> Document:
+    """Parse YAML text into a :class:`Document`.
+
+    *max_values* bounds the values built, aliases expanded (default: CHECKENGINE_MAX_YAML_VALUES).
+    """
+    cap = max_values if max_values is not None else limits.YAML_VALUES.get()
     try:
         nodes = list(yaml.compose_all(text, Loader=_Loader))
+    except RecursionError:
+        raise UserError(
+            f"the document is nested too deeply to read (more than {limits.NESTING.get()} levels "
+            "of mappings and lists are not allowed): flatten it",
+            Location(name, 1, 1),
+        ) from None
     except yaml.MarkedYAMLError as exc:
         raise _yaml_error(exc, name, text) from None
     except yaml.YAMLError as exc:  # pragma: no cover - PyYAML marks almost every error
@@ -161,14 +157,14 @@ def load_text(text: str, name: str) -> Document:
             Location(name, mark.line + 1, mark.column + 1),
         )
     if "*" in text:  # no alias without a '*'; most files have none and skip the walk
-        _check_expansion(nodes[0], name)
+        _check_expansion(nodes[0], name, cap)
     doc = Document(name, None)
-    builder = _Builder(doc)
+    builder = _Builder(doc, cap)
     doc.data = builder.build(nodes[0], ())
     return doc
 
 
-def _check_expansion(root: yaml.Node, name: str) -> None:
+def _check_expansion(root: yaml.Node, name: str, cap: int) -> None:
     """Refuse a document whose aliases expand to more than MAX_VALUES values ("billion laughs").
 
     Aliases share nodes in the composed graph, so each node's expanded size is computed once:
@@ -193,13 +189,13 @@ def _check_expansion(root: yaml.Node, name: str) -> None:
         stack.append((node, True))
         stack.extend((child, False) for child in _children(node))
     total = sizes[id(root)]
-    if total <= MAX_VALUES:
+    if total <= cap:
         return
     repeated = [k for k, n in uses.items() if n > 1]
     worst = max(repeated, key=lambda k: sizes[k]) if repeated else id(root)
     mark = nodes[worst].start_mark
     raise UserError(
-        f"aliases expand this document to {_count(total)} values, more than the {MAX_VALUES:,} "
+        f"aliases expand this document to {_count(total)} values, more than the {cap:,} "
         f"allowed (an alias bomb, 'billion laughs'); the value anchored here stands for "
         f"{_count(sizes[worst])} values and is used {uses[worst] - 1} times by aliases: write the "
         "values out instead of nesting aliases of aliases",
@@ -297,9 +293,11 @@ _AS_TEXT = {_STR, _CORE + "timestamp"}  # dates stay strings until the schema ty
 class _Builder:
     """Builds plain values from nodes, recording positions; written for speed (1,000-rule books)."""
 
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, cap: int) -> None:
         self.doc = doc
         self.count = 0
+        self.cap = cap
+        self.depth = limits.NESTING.get()
         constructor = yaml.constructor.SafeConstructor()
         # Straight to the scalar constructors: construct_object's bookkeeping is for graphs.
         self.scalars = {
@@ -311,9 +309,16 @@ class _Builder:
 
     def build(self, node: yaml.Node, path: PathT) -> Any:
         self.count += 1
-        if self.count > MAX_VALUES:  # _check_expansion refuses alias bombs before this point
+        if self.count > self.cap:  # _check_expansion refuses alias bombs before this point
             raise UserError(
-                f"the document has more than {MAX_VALUES:,} values; split it into several files",
+                f"the document has more than {self.cap:,} values; split it into several files "
+                f"(or raise the limit with {limits.YAML_VALUES.env})",
+                self._loc(node, path),
+            )
+        if len(path) > self.depth:
+            raise UserError(
+                f"the document is nested more than {self.depth} levels deep; flatten it (or raise "
+                f"the limit with {limits.NESTING.env})",
                 self._loc(node, path),
             )
         mark = node.start_mark
@@ -374,7 +379,14 @@ class _Builder:
             raise self._tag_error(node, path)
         try:
             return construct(node)
-        except (yaml.constructor.ConstructorError, ValueError):  # pragma: no cover
+        except ValueError:  # an integer of thousands of digits (Python refuses to convert it)
+            digits = sum(ch.isdigit() for ch in node.value)
+            raise UserError(
+                f"a {digits}-digit number is out of range: whole numbers must lie between "
+                f"{limits.INT_MIN} and {limits.INT_MAX}",
+                self._loc(node, path),
+            ) from None
+        except yaml.constructor.ConstructorError:  # pragma: no cover
             return node.value
 
     def _tag_error(self, node: yaml.Node, path: PathT) -> UserError:

@@ -187,3 +187,35 @@ def test_conditions_are_evaluated_once_per_record(make_book: Any, helpers: Any,
         with pytest.raises(EvaluationError, match="divides by zero"):
             env.evaluate(failing)
     assert len(runs) == 2
+
+
+def test_the_shape_of_a_condition_bounds_its_work() -> None:
+    from checkengine.conditions import shape
+
+    assert shape("record.x.map(a, a + 1)") == (1, 0)
+    assert shape("record.x.map(a, record.y.map(b, b))") == (2, 0)
+    assert shape("[1, 2, 3].all(x, [4, 5].exists(y, y == x))") == (2, 3)
+    assert shape("size('a(b') > 0 && f(g(1, 2))") == (0, 0)
+
+
+def test_a_condition_too_costly_is_refused_when_compiled_and_when_run() -> None:
+    from checkengine.builtin.cel_functions import FUNCTIONS
+    from checkengine.conditions import ConditionError, Conditions, EvaluationError
+
+    conditions = Conditions(FUNCTIONS)
+    big = "[" + ",".join(str(i) for i in range(200)) + "]"
+    with pytest.raises(ConditionError, match=r"too costly: its macros nest 3 deep over a list of 200 items"):
+        conditions.compile(f"{big}.all(a, {big}.all(b, {big}.all(c, a + b + c >= 0)))")
+    nested = conditions.compile("record.xs.all(a, record.xs.all(b, a + b >= 0))")
+    assert nested.run(conditions.context({"xs": [1] * 100}, {})) is True
+    with pytest.raises(EvaluationError, match=r"would take about 2000\^2 steps on this record"):
+        nested.run(conditions.context({"xs": [1] * 2000}, {}))
+
+
+def test_integer_overflow_is_an_evaluation_error() -> None:
+    from checkengine.builtin.cel_functions import FUNCTIONS
+    from checkengine.conditions import Conditions, EvaluationError
+
+    conditions = Conditions(FUNCTIONS)
+    with pytest.raises(EvaluationError, match="Arithmetic overflow"):
+        conditions.compile("record.n + 1 > 0").run(conditions.context({"n": 2**63 - 1}, {}))

@@ -60,3 +60,13 @@ def test_records_doc_lists_the_fields_every_rule_needs() -> None:
     assert module.main(["--check"]) == 0
     text = (DOCS / "records.md").read_text("utf-8")
     assert "| `SWP-05-no-leave-on-swapped-shift` | leave-and-swaps | `data.end`, `data.start`, `subject.employee`; the run's `lookup worked_by_swap` |" in text
+
+
+def test_every_limit_is_documented_with_its_default() -> None:
+    from checkengine import limits
+
+    text = (DOCS / "limits.md").read_text("utf-8")
+    for limit in limits.ALL:
+        row = next((line for line in text.splitlines() if line.startswith(f"| `{limit.env}` |")), None)
+        assert row is not None, f"{limit.env} is not in docs/limits.md"
+        assert str(limit.default) in row.replace(",", ""), f"{limit.env}: the default {limit.default} is not shown"

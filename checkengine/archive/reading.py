@@ -7,7 +7,6 @@ group) counts - a re-evaluation supersedes, but never replaces, the earlier rows
 
 from __future__ import annotations
 
-import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping, Sequence
@@ -22,10 +21,12 @@ PERIOD_COLUMNS = ("day", "week", "month")
 JSON_COLUMNS = ("observed", "expected", "parameters", "waiver", "evidence", "details")
 
 
-def decode(text: str | None) -> Any:
+def decode(text: str | None, what: str = "a stored value") -> Any:
     """An archived JSON column's value (None for NULL): every JSON read from the archive comes
-    through here."""
-    return None if text is None else json.loads(text)
+    through here, and a damaged one is a message naming it (exit 2), never a crash."""
+    from checkengine.archive.rows import load_json
+
+    return load_json(text, what)
 
 
 def _column(name: str) -> str:

@@ -123,8 +123,16 @@ class LocalExecutor:
 
     def close(self, *, cancel: bool) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=not cancel, cancel_futures=cancel)
-            self._pool = None
+            pool, self._pool = self._pool, None
+            if cancel:
+                # Chunks already running would be thrown away: stop their workers now instead of
+                # waiting for them (the pool's threads would otherwise hold the exit).
+                for process in list(getattr(pool, "_processes", {}).values()):
+                    try:
+                        process.terminate()
+                    except (OSError, AttributeError):
+                        pass
+            pool.shutdown(wait=not cancel, cancel_futures=cancel)
 
 
 class _PoolHandle:

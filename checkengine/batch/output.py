@@ -1,6 +1,6 @@
 """Output files that fail with a message, not a traceback, when the disk is full or read-only.
 
-:func:`checkengine.commands._common.open_output` already writes through a temporary file renamed
+:func:`checkengine.output.open_output` already writes through a temporary file renamed
 into place on success; this adds the user's side of a failed write: one message naming the file,
 the cause and what to do, and the promise that nothing half-written was left behind.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 from typing import Iterator, Protocol, TextIO
 
-from checkengine.commands._common import open_output, output_error
+from checkengine.output import open_output, output_error
 from checkengine.errors import Location, UserError
 
 

@@ -20,7 +20,7 @@ from checkengine.batch.pipeline import run_pipeline
 from checkengine.batch.source import Item, RawLine, Unchecked, chunked, read_items
 from checkengine.batch.worker import Output, runner_for
 from checkengine.batch.writers import ResultSink, Tally
-from checkengine.records import Record
+from checkengine.records import DuplicateIds, Record
 
 DEFAULT_CHUNK_SIZE = 200
 
@@ -92,11 +92,14 @@ def evaluate_batch(
     runner = runner_for(job)  # the pipeline merges the workers' groups with this same runner
     assert isinstance(runner, EvaluateRunner)
     tally = Tally()
+    ids = DuplicateIds()
 
     def consume(output: Output) -> None:
-        if output.error is not None:
+        duplicate = ids.check(output.key, output.where) if output.where is not None else None
+        problem = output.error or duplicate
+        if problem is not None:
             tally.errors += 1
-            sink.error(output.seq, output.error)
+            sink.error(output.seq, problem)
         else:
             evaluated: Evaluated = output.payload
             tally.add_record(evaluated.counts, evaluated.passed)

@@ -10,12 +10,11 @@ validated here in the parent; they are small files in practice, the streams are 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Union
 
-from checkengine.builtin.loaders import JsonLinesLoader
+from checkengine.builtin.loaders import JsonLinesLoader, _Bad, parse_json_line, stream_lines
 from checkengine.errors import Location, UserError
 from checkengine.plugins import Registry
 from checkengine.records import (
@@ -79,24 +78,17 @@ def read_items(paths: Iterable[str | Path], registry: Registry) -> Iterator[Item
 def _raw_lines(path: Path, display: str) -> Iterator[Item]:
     """The non-empty lines of a JSON Lines file, numbered as :class:`JsonLinesLoader` numbers them.
 
-    Lines are decoded one by one, so a line that is not UTF-8 is reported with its number and the
-    lines after it are still read.
+    Lines are decoded one by one, so a line that is not UTF-8 (or too long) is reported with its
+    number and the lines after it are still read.
     """
     try:
-        with path.open("rb") as handle:
-            for number, raw in enumerate(handle, start=1):
-                if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                    raw = raw[3:]  # a byte-order mark, as utf-8-sig reads it
-                try:
-                    line = raw.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    yield RecordError(Location(display, number, exc.start + 1),
-                                      f"not UTF-8 text ({exc.reason}); save the file as UTF-8")
-                    continue
-                if line.strip():
-                    yield RawLine(line, Location(display, number, 1))
-    except OSError as exc:  # unreadable input is that file's problem; the others go on
-        yield RecordError(Location(display), f"cannot read the file: {exc.strerror or exc}")
+        for number, line in stream_lines(path, display):
+            if isinstance(line, _Bad):
+                yield RecordError(line.location, line.message)
+            else:
+                yield RawLine(line, Location(display, number, 1))
+    except UserError as exc:
+        yield RecordError(exc.location, exc.bare_message)
 
 
 def chunked(items: Iterable[Item], size: int) -> Iterator[Chunk]:
@@ -120,11 +112,9 @@ def validated(item: Item) -> Record | RecordError | None:
     """An item as a validated record or an error (run in the worker); None for a line that is
     not a record (``kind: waivers``, ``sources``, ``tests``), which the loaders skip too."""
     if isinstance(item, RawLine):
-        try:
-            data = json.loads(item.text)
-        except json.JSONDecodeError as exc:
-            loc = item.location
-            return RecordError(Location(loc.file, loc.line, exc.colno), f"invalid JSON: {exc.msg}")
+        data = parse_json_line(item.text, item.location)
+        if isinstance(data, _Bad):
+            return RecordError(data.location, data.message)
         if isinstance(data, dict) and data.get("kind") in NOT_RECORDS:
             return None
         return check_record(data, item.location)

@@ -13,6 +13,7 @@ from typing import Any
 
 from checkengine.batch.job import SKIP, Job, Runner
 from checkengine.batch.source import Chunk, validated
+from checkengine.errors import Location
 from checkengine.records import RecordError
 
 
@@ -23,6 +24,8 @@ class Output:
     seq: int
     payload: Any = None
     error: RecordError | None = None
+    key: str | None = None  # the record's id, for the parent to report a repeated one
+    where: Location | None = None
 
 
 @dataclass
@@ -65,7 +68,10 @@ def run_chunk(job: Job, chunk: Chunk) -> ChunkResult:
         if isinstance(payload, RecordError):
             outputs.append(Output(seq, error=payload))
             continue
-        outputs.append(Output(seq, payload=payload))
+        key = record.data.get("id")
+        loc = record.location
+        outputs.append(Output(seq, payload=payload, key=key if isinstance(key, str) else None,
+                              where=Location(loc.file, loc.line, loc.column)))
         runner.fold(groups, record)
     return ChunkResult(chunk.index, outputs, groups)
 

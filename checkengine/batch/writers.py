@@ -13,6 +13,7 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import IO, Any, Literal, Protocol
 
+from checkengine import jsonout
 from checkengine.batch.job import OUTCOME_KEYS, Encoder
 from checkengine.batch.output import TextSink
 from checkengine.builtin.reporters import (
@@ -85,7 +86,7 @@ class BatchWriter(ResultSink, Protocol):
 
 
 def _dump(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False)
+    return jsonout.dumps(obj)
 
 
 def encode_jsonl(seq: int, entry: dict[str, Any], record: Record) -> str:

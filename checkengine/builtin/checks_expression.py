@@ -7,6 +7,7 @@ explanation shows the value seen and the limit in force.
 
 from __future__ import annotations
 
+import math
 from typing import Any, Callable, Mapping
 
 from checkengine import hookimpl
@@ -72,8 +73,8 @@ class Compare(CheckType):
         if "min" not in spec and "max" not in spec:
             raise CheckSpecError("compare needs min, max or both (e.g. min: {param: notice_minutes})")
         expr = compiler.condition(spec["value"], ("value",))
-        low = compiler.param(spec.get("min"), ("min",))
-        high = compiler.param(spec.get("max"), ("max",))
+        low = compiler.param(spec.get("min"), ("min",), number=True)
+        high = compiler.param(spec.get("max"), ("max",), number=True)
         label = spec.get("label", spec["value"])
 
         class _Compare(CompiledCheck):
@@ -86,6 +87,9 @@ class Compare(CheckType):
                     raise CheckFailure(str(exc)) from None
                 if isinstance(value, bool) or not isinstance(value, (int, float)):
                     raise CheckFailure(f"`{expr.source}` gave {show(value)}, not a number")
+                if not math.isfinite(value):
+                    raise CheckFailure(f"`{expr.source}` gave {value}, not a finite number (a "
+                                       "division by zero?)")
                 lo = env.value(low) if low is not None else None
                 hi = env.value(high) if high is not None else None
                 # Floating point: 100 * (1 - 0.9) is 9.999999999999998, which must still meet a

@@ -7,7 +7,6 @@ not observed: the outcome is ``needs_review``, never a silent pass.
 
 from __future__ import annotations
 
-import re
 from typing import Any, Callable, Mapping
 
 from checkengine import hookimpl
@@ -15,6 +14,7 @@ from checkengine.checks import (
     MISSING, CheckSpecError, CheckType, CompiledCheck, Compiler, Env, Result, param_schema,
 )
 from checkengine.i18n import message
+from checkengine.regex import PatternError, compile_pattern
 
 _FIELD = {"type": "string", "minLength": 1, "description": "Dotted path of the field, e.g. observations.badge"}
 
@@ -82,8 +82,8 @@ class InRange(CheckType):
     def compile(self, spec: Mapping[str, Any], compiler: Compiler) -> CompiledCheck:
         if "min" not in spec and "max" not in spec:
             raise CheckSpecError("in_range needs min, max or both (e.g. max: {param: max_minutes_outside})")
-        low = compiler.param(spec.get("min"), ("min",))
-        high = compiler.param(spec.get("max"), ("max",))
+        low = compiler.param(spec.get("min"), ("min",), number=True)
+        high = compiler.param(spec.get("max"), ("max",), number=True)
 
         def test(observed: Any, env: Env) -> tuple[bool, Any]:
             lo = env.value(low) if low is not None else None
@@ -118,15 +118,15 @@ class Present(CheckType):
 
 class Matches(CheckType):
     name = "matches"
-    summary = "The field is a string that matches a regular expression (Python syntax, searched)."
+    summary = "The field is a string that matches a regular expression (RE2 syntax, searched)."
     options = {"field": _FIELD, "pattern": {"type": "string", "minLength": 1}}
     required = ("field", "pattern")
 
     def compile(self, spec: Mapping[str, Any], compiler: Compiler) -> CompiledCheck:
         try:
-            pattern = re.compile(spec["pattern"])
-        except re.error as exc:
-            raise CheckSpecError(f"the pattern is not a valid regular expression: {exc}", ("pattern",)) from None
+            pattern = compile_pattern(spec["pattern"])
+        except PatternError as exc:
+            raise CheckSpecError(str(exc), ("pattern",)) from None
 
         def test(observed: Any, env: Env) -> tuple[bool, Any]:
             return isinstance(observed, str) and pattern.search(observed) is not None, spec["pattern"]

@@ -6,6 +6,7 @@ import json
 from typing import Any, Callable, TextIO
 from xml.etree import ElementTree as ET
 
+from checkengine import jsonout
 from checkengine import hookimpl
 from checkengine.reporting import Reporter
 
@@ -84,7 +85,7 @@ class JsonReporter(Reporter):
     summary = "The whole result as one JSON document (result.schema.json)."
 
     def render(self, result: dict[str, Any], out: TextIO, *, verbose: bool = False) -> None:
-        json.dump(result, out, ensure_ascii=False, indent=2)
+        jsonout.dump(result, out, indent=2)
         out.write("\n")
 
 
@@ -96,7 +97,7 @@ class JsonLinesReporter(Reporter):
         head = {k: result[k] for k in ("schema", "rulebook", "language", "generated_at")}
 
         def write(obj: dict[str, Any]) -> None:
-            out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+            out.write(jsonout.dumps(obj) + "\n")
 
         write({"type": "header", **head})
         for entry in result["records"]:

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import os
-import stat
-import sys
-import tempfile
+import math
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal, TextIO
 
 import click
 
-from checkengine.errors import Location, UserError
+# The safe output file lives in the library (checkengine.output); the commands import it from here.
+from checkengine.output import is_special as is_special, open_output as open_output, output_error as output_error
 
 
 if TYPE_CHECKING:
@@ -42,6 +38,16 @@ class DateType(_DateParamType):
 DATE = DateType()
 
 
+class FiniteFloatRange(click.FloatRange):
+    """click's FloatRange that also refuses nan and inf (a range check lets nan through)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        number = super().convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return number
+
+
 def engine_spec(rulebook: str, waiver_files: Iterable[str], *, lang: str | None, on: date | None,
                 paths: Iterable[str] = ()) -> EngineSpec:
     """The rulebook and the waivers files of ``batch`` and ``archive add``, loaded into a spec.
@@ -63,80 +69,6 @@ def other_kinds(paths: Iterable[str]) -> Literal["error", "skip"]:
     folder holds every kind, for many rulebooks); records named one by one must all be checked."""
     return "skip" if any(Path(p).is_dir() for p in paths) else "error"
 
-
-_ADVICE = {
-    errno.ENOSPC: "the disk is full; free some space or write elsewhere (-o)",
-    errno.EDQUOT: "the disk quota is exhausted; free some space or write elsewhere (-o)",
-    errno.EROFS: "the folder is on a read-only file system; write elsewhere (-o)",
-    errno.EACCES: "permission denied; write to a folder you may write to (-o)",
-    errno.EPERM: "permission denied; write to a folder you may write to (-o)",
-}
-
-
-def output_error(target: str, exc: OSError) -> UserError:
-    """One message for a failed write: the file, the cause, what to do, and that nothing was left."""
-    advice = _ADVICE.get(exc.errno or 0, f"{exc.strerror or exc}; write elsewhere (-o)")
-    return UserError(f"cannot write the output: {advice}; no partial output was left", Location(target))
-
-
-def is_special(path: Path) -> bool:
-    """True for an existing target that is not a regular file or folder (a device, a FIFO)."""
-    try:
-        mode = path.stat().st_mode
-    except OSError:
-        return False
-    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
-
-
-@contextlib.contextmanager
-def open_output(path: str | os.PathLike[str] | None, *, binary: bool = False,
-                mode: int | None = None) -> Iterator[Any]:
-    """Write to *path* through a temporary file renamed into place on success, or to stdout.
-
-    An interrupted or failed run leaves no half-written file behind. A target that is a device
-    or a FIFO (``-o /dev/null``) is written directly: renaming a file over it would replace the
-    device itself. The file gets the permissions a plain ``open`` would give it (umask), or *mode*
-    (0o600 for a private key), set on the temporary file before it takes the target's name.
-    """
-    if path is None or str(path) == "-":
-        # sys.stdout at call time, so that click's test runner can capture it.
-        stream: Any = sys.stdout.buffer if binary else sys.stdout
-        yield stream
-        stream.flush()
-        return
-    target = Path(path)
-    if is_special(target):
-        with (open(target, "wb") if binary else open(target, "w", encoding="utf-8", newline="\n")) as direct:
-            yield direct
-        return
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise UserError("the output folder does not exist; create it first", Location(str(target)))
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
-    except OSError as exc:
-        raise output_error(str(target), exc) from None
-    try:
-        # A binary handle when *binary*, as for stdout above.
-        handle: Any = os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")
-        with handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        if target.exists() and not target.is_file():
-            raise UserError("it exists and is not a file; choose another output", Location(str(target)))
-        os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 def shown_on_stdout(fmt: str, output: str | None) -> bool:

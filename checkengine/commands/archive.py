@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from checkengine.commands._common import DATE, echo_unusable, engine_spec
+from checkengine.commands._common import DATE, FiniteFloatRange, echo_unusable, engine_spec
 
 if TYPE_CHECKING:
     from checkengine.archive.query import Filters
@@ -86,7 +86,7 @@ def command() -> None:
 @click.option("--waivers", "-w", multiple=True, metavar="FILE", help="A waivers file (repeatable).")
 @click.option("--lang", help="Language of the archived explanations (one of the rulebook's).")
 @click.option("--on", type=DATE, help="Evaluate as of this date instead of each record's own date.")
-@click.option("--busy-timeout", type=float, default=5.0, show_default=True, metavar="SECONDS",
+@click.option("--busy-timeout", type=FiniteFloatRange(0), default=5.0, show_default=True, metavar="SECONDS",
               help="How long to wait for another writer before giving up.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def add(rulebook: str, paths: tuple[str, ...], db: str | None, jobs: int | None, executor: ExecutorName,
@@ -148,7 +148,13 @@ def run_query(opts: QueryOptions) -> int:
     if opts.format not in ("text", "json"):
         return _query_as_report(opts, filters)
     count = 0
-    with open_archive(archive_location(opts.db), write=False) as archive, guarded_output(opts.output) as out:
+    from checkengine.archive.store import is_url
+    from checkengine.inputs import note_input
+
+    location = archive_location(opts.db)
+    if not is_url(location):
+        note_input(location)  # -o over the archive is refused
+    with open_archive(location, write=False) as archive, guarded_output(opts.output) as out:
         if opts.format == "json":
             out.write("[")
         for item in query_outcomes(archive, filters):

@@ -7,6 +7,8 @@ from typing import Any
 
 import click
 
+from checkengine.commands._common import FiniteFloatRange
+
 
 @click.command("audit")
 @click.option("--rulebook", "-r", required=True, metavar="RULEBOOK", help="The rulebook (YAML).")
@@ -20,7 +22,7 @@ import click
               help="Read the key password from FILE (else CHECKENGINE_KEY_PASSWORD, else a prompt).")
 @click.option("--tsa", metavar="URL", help="An RFC 3161 timestamp server (makes a PAdES B-T signature).")
 @click.option("--waivers", "-w", multiple=True, metavar="FILE", help="A waivers file (repeatable).")
-@click.option("--max-photo-size", type=click.FloatRange(0.1, 200), default=10.0, show_default=True,
+@click.option("--max-photo-size", type=FiniteFloatRange(0.1, 200), default=10.0, show_default=True,
               metavar="MB", help="Refuse evidence photos larger than this.")
 @click.option("--force", is_flag=True, help="Replace an existing output file.")
 @click.option("--fail-on-findings", is_flag=True,

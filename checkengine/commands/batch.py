@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from checkengine.commands._common import DATE, echo_unusable, engine_spec, shown_on_stdout
+from checkengine.commands._common import DATE, FiniteFloatRange, echo_unusable, engine_spec, shown_on_stdout
 
 if TYPE_CHECKING:
     from checkengine.batch.executors import ExecutorName
@@ -43,6 +43,7 @@ def run(opts: BatchCommandOptions) -> int:
     from checkengine.batch.writers import check_format, make_writer
     from checkengine.errors import UserError
     from checkengine.plugins import default_registry
+    from checkengine.records import RecordError
 
     if opts.chunk_size < 1:
         raise UserError(f"--chunk-size must be at least 1, got {opts.chunk_size}")
@@ -51,6 +52,12 @@ def run(opts: BatchCommandOptions) -> int:
     head = result_head(spec)  # builds the engine here first: a bad --lang fails before any work
     executor = make_executor(opts.executor, jobs=opts.jobs, scheduler=opts.scheduler,
                              connect_timeout=opts.connect_timeout)
+    from checkengine.inputs import note_input
+    from checkengine.records import record_files
+
+    for found in record_files(opts.paths, default_registry()):  # -o over an input is refused
+        if not isinstance(found, RecordError):
+            note_input(found)
     executor.connect()  # an unreachable cluster fails now, before any output is written
     try:
         show = wanted(opts.quiet)
@@ -86,7 +93,7 @@ def run(opts: BatchCommandOptions) -> int:
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local: processes on this machine; dask: tasks on a Dask cluster.")
 @click.option("--scheduler", metavar="ADDRESS", help="The Dask scheduler (e.g. tcp://host:8786).")
-@click.option("--connect-timeout", type=float, default=10.0, show_default=True, metavar="SECONDS",
+@click.option("--connect-timeout", type=FiniteFloatRange(0.001), default=10.0, show_default=True, metavar="SECONDS",
               help="Give up on an unreachable Dask scheduler after this long.")
 @click.option("--waivers", "-w", multiple=True, metavar="FILE", help="A waivers file (repeatable).")
 @click.option("--lang", help="Language of titles and explanations (one of the rulebook's).")

@@ -16,14 +16,23 @@ def command() -> None:
 
 
 def _subject(text: str) -> dict[str, object]:
-    import yaml
-
+    from checkengine import limits
     from checkengine.errors import UserError
+    from checkengine.yamlio import load_text
 
-    try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError:
-        value = None
+    cap = limits.OPTION_CHARS.get()
+    if len(text) > cap:
+        raise UserError(f"--subject is {len(text)} characters long; the limit is {cap}: give an "
+                        f"employee id or a short mapping (or {limits.OPTION_CHARS.hint()})")
+    value: object = None
+    try:  # the rulebooks' strict YAML reader: safe, aliases bounded, no tags
+        value = load_text(text, "--subject", max_values=limits.OPTION_VALUES.get()).data
+    except UserError as exc:
+        if "alias" in exc.bare_message or "more than" in exc.bare_message or "nested" in exc.bare_message:
+            raise
+    if isinstance(value, dict) and any(not isinstance(v, (str, int)) for v in value.values()):
+        raise UserError(f"--subject: each value of the mapping must be text (e.g. '{{employee: E001, "
+                        "name: 王小明}}')")
     if isinstance(value, dict):
         return {str(k): v for k, v in value.items()}
     if isinstance(value, (str, int)) and str(value).strip():

@@ -44,6 +44,22 @@ def _write(path: str, data: bytes) -> None:
         raise output_error(str(target), exc) from None
 
 
+def _refuse_early(opts: ReportOptions) -> None:
+    """Refuse outputs that are inputs, or one file for both outputs, before rendering anything."""
+    import os
+    from pathlib import Path
+
+    from checkengine.errors import Location, UserError
+    from checkengine.output import refuse_inputs
+
+    for target in (opts.output, opts.html):
+        if target:
+            refuse_inputs(Path(target))
+    if opts.html and os.path.abspath(opts.html) == os.path.abspath(opts.output):
+        raise UserError(f"the output is also another output of this run ({opts.output}); give each "
+                        "output its own file", Location(opts.html))
+
+
 def run(opts: ReportOptions) -> int:
     from checkengine.archive.store import archive_location
     from checkengine.batch.executors import make_executor
@@ -71,6 +87,7 @@ def run(opts: ReportOptions) -> int:
             raise UserError("--rulebook needs the records to evaluate: checkengine report --rulebook RULEBOOK "
                             "RECORDS_OR_FOLDER... (or report from an archive with --archive DB)")
         book = load_rulebook(opts.rulebook)
+        _refuse_early(opts)
         executor = make_executor(opts.executor, jobs=opts.jobs, scheduler=opts.scheduler)
         executor.connect()  # an unreachable cluster fails now, before any work
         try:
@@ -78,7 +95,14 @@ def run(opts: ReportOptions) -> int:
         finally:
             executor.close(cancel=True)
     else:
-        data = from_archive(archive_location(opts.archive), scope)
+        from checkengine.archive.store import is_url
+        from checkengine.inputs import note_input
+
+        location = archive_location(opts.archive)
+        if not is_url(location):
+            note_input(location)  # -o over the archive is refused, before any work
+        _refuse_early(opts)
+        data = from_archive(location, scope)
     html = render_html(data, opts.lang)
     pdf = render_pdf(html, opts.lang)  # both in memory first: a failed render writes nothing
     _write(opts.output, pdf)

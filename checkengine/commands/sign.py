@@ -27,19 +27,15 @@ def command(form: str, key_path: str, cert_path: str | None, field: str, output:
     Earlier signatures stay valid. Without -o the form is replaced in place, through a temp
     file and an atomic rename.
     """
-    from checkengine.errors import UserError
     from checkengine.pdf.logs import surface_warnings
     from checkengine.pdf import passwords
     from checkengine.pdf.keys import load_key
-    from checkengine.pdf.output import write_atomic
+    from checkengine.pdf.output import read_pdf, write_atomic
     from checkengine.pdf.sign import sign_pdf
 
     surface_warnings()
     source = Path(form)
-    try:
-        data = source.read_bytes()
-    except OSError as exc:
-        raise UserError(f"cannot read {source}: {exc.strerror}") from None
+    data = read_pdf(source)
     target = Path(output) if output else source
     in_place = output is None or target.resolve() == source.resolve()
     if not in_place and target.exists() and not force:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import click
 
-from checkengine.commands._common import open_output
+from checkengine.commands._common import FiniteFloatRange, open_output
 
 
 @click.command("test")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH_OR_BUNDLE...")
 @click.option("--coverage", is_flag=True, help="List the rules that lack a passing or a failing case.")
-@click.option("--min-coverage", type=click.FloatRange(0, 100), default=None, metavar="PERCENT",
+@click.option("--min-coverage", type=FiniteFloatRange(0, 100), default=None, metavar="PERCENT",
               help="Fail (exit 1) when fewer rules than this have both a passing and a failing case.")
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "junit", "sarif", "github"]),
               default="text", show_default=True,

@@ -22,6 +22,7 @@ from urllib.request import url2pathname
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
+from checkengine import limits
 from checkengine.errors import UserError
 
 DEFAULT_MAX_PHOTO_MB = 10.0
@@ -57,7 +58,15 @@ def walk_strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
 
 
 def check_text(field: str, value: str) -> None:
-    """Refuse a record value that is a link or a path that climbs out of its folder."""
+    """Refuse a record value that is a link, a path that climbs out of its folder, or text longer
+    than CHECKENGINE_MAX_TEXT_CHARS (laying out a very long word costs time out of proportion)."""
+    cap = limits.TEXT_CHARS.get()
+    if len(value) > cap:
+        raise UserError(
+            f"{field}: the text is {len(value):,} characters long; a form prints at most {cap:,} "
+            f"characters of one value: shorten it (attach long documents as evidence), or "
+            f"{limits.TEXT_CHARS.hint()}"
+        )
     match = _LINK.match(value)
     if match:
         raise UserError(
@@ -120,7 +129,41 @@ def resolve_evidence(ref: str, field: str, base_dir: Path, *, max_mb: float) -> 
         )
     if sniff_photo(resolved) is None:
         raise UserError(f"{field}: the evidence file '{ref}' is not a JPEG, PNG, GIF or WebP photo")
+    check_photo(resolved, field, ref)
     return resolved
+
+
+def check_photo(path: Path, field: str, ref: str) -> None:
+    """Refuse a photo with more pixels than CHECKENGINE_MAX_PHOTO_PIXELS (read from its header,
+    before anything is decoded), or one that is damaged: it would be left off the form silently."""
+    from PIL import Image, UnidentifiedImageError
+
+    cap = limits.PHOTO_PIXELS.get()
+    try:
+        Image.MAX_IMAGE_PIXELS = None  # opening reads the header only; the size is checked here
+        with Image.open(path) as image:
+            width, height = image.size
+        if width * height > cap:
+            raise UserError(
+                f"{field}: the evidence photo '{ref}' is {width} x {height} pixels "
+                f"({width * height / 1e6:.2g} megapixels); the limit is {cap / 1e6:g} megapixels: "
+                f"scale it down, or {limits.PHOTO_PIXELS.hint()}"
+            )
+        Image.MAX_IMAGE_PIXELS = cap  # Pillow's own decompression-bomb guard, for every decoder after us
+        with Image.open(path) as image:
+            image.verify()  # the whole file's structure and checksums, without decoding pixels
+        with Image.open(path) as image:
+            image.load()  # a truncated or corrupt body fails here, not silently in the renderer
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise UserError(
+            f"{field}: the evidence photo '{ref}' has more than {cap / 1e6:g} megapixels: scale it "
+            f"down, or {limits.PHOTO_PIXELS.hint()}"
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise UserError(
+            f"{field}: the evidence photo '{ref}' is damaged and cannot be shown ({exc}); take or "
+            "export it again"
+        ) from None
 
 
 class SafeFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint has no type hints: its classes are Any

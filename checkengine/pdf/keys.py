@@ -20,6 +20,8 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from checkengine.errors import UserError
+from checkengine import limits
+from checkengine.inputs import read_capped
 from checkengine.pdf.output import write_atomic
 
 TEST_KEY_LABEL = "SELF-SIGNED TEST KEY – NOT FOR PRODUCTION"
@@ -136,10 +138,7 @@ def new_self_signed(
 def load_certificates(path: Path | str) -> list[x509.Certificate]:
     """Every certificate in a PEM (or DER) file; a UserError when there is none."""
     p = Path(path)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise UserError(f"cannot read the certificate file {p}: {exc.strerror}") from None
+    data = read_capped(p, limits.SMALL_FILE_BYTES, what="certificate file")
     try:
         if b"-----BEGIN" in data:
             certs = x509.load_pem_x509_certificates(data)
@@ -178,10 +177,7 @@ def load_key(
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
     path = Path(key_path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UserError(f"cannot read the key {path}: {exc.strerror}") from None
+    data = read_capped(path, limits.SMALL_FILE_BYTES, what="key")
     extra: list[x509.Certificate] = []
     if b"-----BEGIN" in data:
         if cert_path is None:

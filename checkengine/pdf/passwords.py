@@ -11,16 +11,17 @@ import sys
 from pathlib import Path
 from typing import Callable
 
+from checkengine import limits
 from checkengine.errors import UserError
+from checkengine.inputs import read_capped
 
 ENV = "CHECKENGINE_KEY_PASSWORD"
 
 
 def _from_file(path: str) -> bytes:
+    raw = read_capped(Path(path), limits.SMALL_FILE_BYTES, what="password file")
     try:
-        text = Path(path).read_text("utf-8")
-    except OSError as exc:
-        raise UserError(f"cannot read the password file {path}: {exc.strerror}") from None
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise UserError(f"the password file {path} is not UTF-8 text") from None
     line = text.splitlines()[0] if text else ""

@@ -51,6 +51,17 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
+def _missing(path: Path) -> str:
+    """Why *path* cannot be read as a YAML file: it does not exist, or is a folder, a device ..."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return "does not exist"
+    from checkengine.inputs import kind_of
+
+    return f"is {kind_of(mode)}, not a file"
+
+
 def _relative(path: Path) -> str:
     """*path* relative to the working folder, even outside it (``../head-office.yaml``)."""
     try:
@@ -142,7 +153,7 @@ class RulebookLoader:
             if via is not None and not resolved.is_file():
                 raise CodedError(
                     "CE102",
-                    f"the parent rulebook '{via[0].data['extends']}' does not exist (looked for "
+                    f"the parent rulebook '{via[0].data['extends']}' {_missing(resolved)} (looked for "
                     f"{_relative(resolved)}); the path is relative to the folder of this "
                     "rulebook: fix the path, or add the parent file",
                     via[0].location(("extends",)),
@@ -268,7 +279,7 @@ class RulebookLoader:
                 if not target.is_file():
                     raise CodedError(
                         "CE100",
-                        f"the sources file '{item['include']}' does not exist (looked for "
+                        f"the sources file '{item['include']}' {_missing(target)} (looked for "
                         f"{_relative(target)}); the path is relative to the folder of this "
                         "rulebook: fix the path, or add the file",
                         doc.location(("sources", i, "include")),

@@ -198,5 +198,5 @@ def test_a_stream_that_is_not_utf8(book_path: Path, tmp_path: Path, scenario: Mo
     lines, tally = jsonl_batch(EngineSpec(load_rulebook(book_path)), [path], InlineExecutor(), 10)
     errors = [d for d in lines if d["type"] == "error"]
     assert [(e["file"], e["line"], e["column"], e["message"]) for e in errors] == [
-        (str(path), 2, 9, "not UTF-8 text (invalid continuation byte); save the file as UTF-8")]
+        (str(path), 2, 9, "not UTF-8 text (byte 0xe9); save the file as UTF-8")]
     assert tally.records == 2  # the lines after it are read

@@ -96,5 +96,5 @@ def test_options_are_checked_when_compiling(make_book: Any, helpers: Any) -> Non
     with pytest.raises(UserError) as caught:
         Engine(book)
     assert caught.value.bare_message == (
-        "the pattern is not a valid regular expression: missing ), unterminated subpattern at position 0 [CE203]")
+        "the pattern is not a valid regular expression: missing ): ( [CE203]")
     assert caught.value.location.path == "sections[0].rules[0].check.pattern"

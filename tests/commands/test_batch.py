@@ -124,7 +124,7 @@ def test_disk_full_leaves_nothing(tmp_path: Path, book: Path, month: Path, capsy
     out.parent.mkdir()
     code, stdout, err = cli(capsys, "batch", "-r", book, month, "-j", "1", "-o", out)
     assert (code, stdout) == (2, "")
-    assert err == (f"checkengine: error: {out}: cannot write the output: the disk is full; free some space or "
+    assert err == (f"checkengine: error: {out}: cannot write the output: no space left on the device (the disk is full); free some space or "
                    "write elsewhere (-o); no partial output was left\n")
     assert list(out.parent.iterdir()) == []
 
@@ -149,7 +149,7 @@ def test_real_full_disk(tmp_path: Path, book: Path, month: Path, capsys: pytest.
         out = folder / "out.jsonl"
         code, stdout, err = cli(capsys, "batch", "-r", book, month, "-j", "1", "-o", out)
         assert (code, stdout) == (2, "")
-        assert err == (f"checkengine: error: {out}: cannot write the output: the disk is full; free some space "
+        assert err == (f"checkengine: error: {out}: cannot write the output: no space left on the device (the disk is full); free some space "
                        "or write elsewhere (-o); no partial output was left\n")
         assert list(folder.iterdir()) == []
 

@@ -98,7 +98,7 @@ def test_read_only_folder(tmp_path: Path, archive: Path, capsys: pytest.CaptureF
 @pytest.mark.slow
 def test_full_disk(tmp_path: Path, archive: Path, capsys: pytest.CaptureFixture[str],
                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from checkengine.commands import _common as output  # every atomic output goes through open_output
+    from checkengine import output  # every atomic output goes through open_output
 
     real = os.fdopen
 
@@ -122,7 +122,7 @@ def test_full_disk(tmp_path: Path, archive: Path, capsys: pytest.CaptureFixture[
                          "-o", target)
     monkeypatch.undo()
     assert (code, out) == (2, "")
-    assert err == (f"checkengine: error: {target}: cannot write the output: the disk is full; free some space or "
+    assert err == (f"checkengine: error: {target}: cannot write the output: no space left on the device (the disk is full); free some space or "
                    "write elsewhere (-o); no partial output was left\n")
     assert list(target.parent.iterdir()) == []
 
@@ -134,7 +134,7 @@ def test_real_full_disk(tmp_path: Path, archive: Path, capsys: pytest.CaptureFix
         code, out, err = cli(capsys, "report", "--period", "2026-11", "--site", "cc-taipei", "--archive", archive,
                              "-o", target)
         assert (code, out) == (2, "")
-        assert err == (f"checkengine: error: {target}: cannot write the output: the disk is full; free some space "
+        assert err == (f"checkengine: error: {target}: cannot write the output: no space left on the device (the disk is full); free some space "
                        "or write elsewhere (-o); no partial output was left\n")
         assert list(folder.iterdir()) == []
 

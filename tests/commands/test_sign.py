@@ -35,7 +35,8 @@ def test_sign_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     code, out, err = cli(capsys, "sign", out_pdf, "--key", k["manager"] / "key.p12")
     assert (code, err) == (2, "checkengine: error: the signature field 'manager' is already signed\n")
     code, out, err = cli(capsys, "sign", tmp_path / "nope.pdf", "--key", k["manager"] / "key.p12")
-    assert (code, err) == (2, f"checkengine: error: cannot read {tmp_path / 'nope.pdf'}: No such file or directory\n")
+    assert (code, err) == (2, f"checkengine: error: {tmp_path / 'nope.pdf'}: file not found; check the path (it is relative "
+                           "to the working folder)\n")
 
 
 def tsa_setup(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[dict[str, Any], dict[str, Path], TestCA, Path]:

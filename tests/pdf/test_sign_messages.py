@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from checkengine.commands._common import open_output
+from checkengine.output import open_output
 from checkengine.errors import UserError
 from checkengine.pdf.sign import _shown_url, sign_pdf
 
