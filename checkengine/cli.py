@@ -145,6 +145,11 @@ def entry() -> None:  # pragma: no cover - console script shim
 
         sys.stdout.flush()
         sys.stderr.flush()
+        # The documented message is out; what the interpreter's teardown may still print about
+        # worker pipes closed under it ("Bad file descriptor", a semaphore report) is noise for
+        # the user, so stderr goes quiet from here on.
+        quiet = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(quiet, 2)
         deadline = threading.Timer(2.0, os._exit, args=(130,))
         deadline.daemon = True
         deadline.start()

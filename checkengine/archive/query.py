@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from checkengine.archive.reading import JSON_COLUMNS, LATEST_GROUP, LATEST_RECORD, Reader, decode
+from checkengine.archive.reading import COLUMN_WHAT, JSON_COLUMNS, LATEST_GROUP, LATEST_RECORD, Reader, decode
 from checkengine.errors import UserError
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -92,7 +92,8 @@ def query_outcomes(archive: Reader, filters: Filters) -> Iterator[dict[str, Any]
                          "digest": row["rulebook_digest"]},
             "rule": row["rule"], "section": row["section"], "outcome": row["outcome"],
             "severity": row["severity"], "explanation": row["explanation"],
-            "observed": decode(row["observed"]), "expected": decode(row["expected"]),
+            "observed": decode(row["observed"], COLUMN_WHAT["observed"]),
+            "expected": decode(row["expected"], COLUMN_WHAT["expected"]),
             "site": row["site"], "team": row["team"], "employee": row["employee"],
             "day": row["day"], "month": row["month"], "week": row["week"],
         }
@@ -100,10 +101,10 @@ def query_outcomes(archive: Reader, filters: Filters) -> Iterator[dict[str, Any]
             item["record"] = {"id": row["record_id"], "kind": row["kind"], "timestamp": row["timestamp"],
                               "file": row["file"], "line": row["line"]}
         else:
-            item["group"] = decode(row["group_key"])
+            item["group"] = decode(row["group_key"], COLUMN_WHAT["group_key"])
         for key in JSON_COLUMNS[2:]:
             if row[key] is not None:
-                item[key] = decode(row[key])
+                item[key] = decode(row[key], COLUMN_WHAT.get(key, f"an outcome's {key}"))
         if row["comment"] is not None:
             item["comment"] = row["comment"]
         yield item

@@ -21,6 +21,11 @@ PERIOD_COLUMNS = ("day", "week", "month")
 JSON_COLUMNS = ("observed", "expected", "parameters", "waiver", "evidence", "details")
 
 
+#: what each JSON column holds, as a damaged-row message names it
+COLUMN_WHAT = {"observed": "an outcome's value", "expected": "an outcome's limit", "details": "an outcome's details",
+               "group_key": "a group key"}
+
+
 def decode(text: str | None, what: str = "a stored value") -> Any:
     """An archived JSON column's value (None for NULL): every JSON read from the archive comes
     through here, and a damaged one is a message naming it (exit 2), never a crash."""
@@ -68,7 +73,7 @@ class Reader(ABC):
     def rulebooks(self) -> list[dict[str, Any]]:
         """Every archived rulebook, oldest first: id, version, digest and the merged rulebook."""
         return [{"id": r["rulebook_id"], "version": r["version"], "digest": r["digest"],
-                 "merged": decode(r["merged"])}
+                 "merged": decode(r["merged"], f"the rulebook {r['rulebook_id']}")}
                 for r in self.rows("SELECT rulebook_id, version, digest, merged FROM rulebooks ORDER BY id")]
 
     # -- records -----------------------------------------------------------------------------------
@@ -77,7 +82,7 @@ class Reader(ABC):
         sql = ("SELECT data, file, line FROM records r WHERE r.id = "
                "(SELECT MAX(r2.id) FROM records r2 WHERE r2.record_id = r.record_id) ORDER BY r.id")
         for row in self.stream(sql):
-            yield decode(row["data"]), row["file"], row["line"]
+            yield decode(row["data"], "a record"), row["file"], row["line"]
 
     def people(self, site: str, column: str, label: str) -> list[tuple[str, str | None, str | None, str]]:
         """(employee, team, role, kind) of every record of *site* whose *column* is *label*."""
@@ -119,7 +124,7 @@ class Reader(ABC):
         for row in self.rows(sql, [label, *fallback_labels]):
             item = dict(row)
             for key in JSON_COLUMNS:
-                item[key] = decode(item[key])
-            item["group"] = decode(row["group_key"]) or {}
+                item[key] = decode(item[key], COLUMN_WHAT.get(key, f"an outcome's {key}"))
+            item["group"] = decode(row["group_key"], "a group key") or {}
             out.append(item)
         return out

@@ -24,6 +24,7 @@ def command(paths: tuple[str, ...], check: bool, show_diff: bool) -> int:
 
     from checkengine.errors import UserError
     from checkengine.fmt import KINDS, format_file
+    from checkengine.inputs import forget_input
     from checkengine.lint.discover import classify, yaml_files
     from checkengine.rulebook.load import display_path
     from checkengine.yamlio import load_file
@@ -47,6 +48,7 @@ def command(paths: tuple[str, ...], check: bool, show_diff: bool) -> int:
         if check:
             click.echo(f"{shown}: not formatted (checkengine fmt {shown})")
         else:
+            forget_input(path)  # formatting in place: the input is meant to be replaced
             with open_output(path) as out:
                 out.write(after)
             click.echo(f"formatted {shown}")
