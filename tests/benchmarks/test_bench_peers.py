@@ -4,6 +4,7 @@ rule of every generated record, so that timing them against each other compares 
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -89,3 +90,14 @@ def test_the_benchmark_refuses_to_time_a_peer_that_disagrees(monkeypatch: pytest
     printed = capsys.readouterr().out
     assert "bare disagrees with checkengine on record CS-" in printed
     assert ", rule DRS-01-uniform: checkengine fail, bare pass; not timing different answers" in printed
+
+
+def test_sixty_rule_rego_peer_agrees_with_the_engine() -> None:
+    """bench_evaluate.py compares its Rego peer with the engine on every record, and stops if they differ."""
+    missing = cs_floor.peer_available()
+    if missing is not None:
+        pytest.skip(missing)
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "bench_evaluate.py"), "200", "1"], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "agreed on every outcome of every record" in done.stdout
