@@ -18,6 +18,7 @@ BENCHMARKS = ROOT / "benchmarks"
 
 # script -> (tiny arguments, a line it must print)
 TINY: dict[str, tuple[list[str], str]] = {
+    "bench_audit.py": (["--runs", "1"], "ratio: "),
     "bench_batch.py": (["--records", "300", "--repeat", "1"], "scaling 1 -> "),
     "bench_conditions.py": (["50", "1"], "building one context (per record)"),
     "bench_cs_floor.py": (["--records", "150", "--rounds", "1"], "every side agreed on every outcome"),
@@ -28,7 +29,7 @@ TINY: dict[str, tuple[list[str], str]] = {
     "bench_replay.py": (["--records", "200", "--rounds", "1"], "diff --replay (both rulebooks)"),
     "bench_roster.py": (["--records", "200", "--rounds", "1"], "fixed roster, growth per record 20 -> 200"),
 }
-SLOW = {"bench_batch.py", "bench_forms.py", "bench_lint.py"}
+SLOW = {"bench_audit.py", "bench_batch.py", "bench_forms.py", "bench_lint.py"}
 
 
 def test_every_benchmark_has_tiny_arguments() -> None:
