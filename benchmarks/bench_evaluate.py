@@ -394,6 +394,14 @@ def main() -> None:
         for item in items:
             hand_written_minimal(item.data)
 
+
+    if "--profile" in sys.argv:
+        import cProfile
+        import pstats
+
+        cProfile.runctx("run_engine()", globals(), {"run_engine": run_engine}, "/tmp/bench_evaluate.prof")
+        pstats.Stats("/tmp/bench_evaluate.prof").sort_stats("cumulative").print_stats(30)
+        return
     sides = [run_engine, run_hand, run_minimal]
     try:
         peer: RegoPeer | None = RegoPeer()
@@ -416,14 +424,6 @@ def main() -> None:
                 rego(item.data)
 
         sides.append(run_rego)
-
-    if "--profile" in sys.argv:
-        import cProfile
-        import pstats
-
-        cProfile.runctx("run_engine()", globals(), {"run_engine": run_engine}, "/tmp/bench_evaluate.prof")
-        pstats.Stats("/tmp/bench_evaluate.prof").sort_stats("cumulative").print_stats(30)
-        return
     for side in sides:  # warm caches (folding, message templates)
         side()
     engine_s, hand_s, minimal_s, *rego_s = best(sides, repeats)
