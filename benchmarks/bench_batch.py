@@ -194,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((f"batch {opts.records:,}, 1 worker", one, opts.records / one.seconds))
         every = best(["batch", "-r", book, str(big), "-j", str(cores), "-o", str(folder / "all.jsonl")])
         rows.append((f"batch {opts.records:,}, {cores} workers", every, opts.records / every.seconds))
+        few_one = best(["batch", "-r", book, str(little), "-j", "1", "-o", str(folder / "small-one.jsonl")])
+        rows.append((f"batch {small:,}, 1 worker", few_one, small / few_one.seconds))
         few = best(["batch", "-r", book, str(little), "-j", str(cores), "-o", str(folder / "small.jsonl")])
         rows.append((f"batch {small:,}, {cores} workers", few, small / few.seconds))
         db = folder / "archive.sqlite"
@@ -206,8 +208,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {'':38} {'wall':>8} {'records/s':>10} {'tree peak':>10} {'largest':>9}")
         for label, r, rate in rows:
             print(f"  {label:38} {r.seconds:7.1f}s {rate:10,.0f} {r.tree_peak_mib:8.0f}MiB {r.largest_mib:7.0f}MiB")
-        print(f"  scaling 1 -> {cores} workers: {one.seconds / every.seconds:.2f}x "
-              f"({100 * one.seconds / every.seconds / cores:.0f} % of linear)")
+        print(f"  scaling 1 -> {cores} workers: {one.seconds / every.seconds:.2f}x at {opts.records:,} records "
+              f"({100 * one.seconds / every.seconds / cores:.0f} % of linear), {few_one.seconds / few.seconds:.2f}x "
+              f"at {small:,}")
         print(f"  peak memory {small:,} -> {opts.records:,} records ({cores} workers): {few.tree_peak_mib:.0f} -> "
               f"{every.tree_peak_mib:.0f} MiB ({every.tree_peak_mib / few.tree_peak_mib:.2f}x for "
               f"{opts.records / small:.0f}x the records)")
