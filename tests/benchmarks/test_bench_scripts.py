@@ -25,7 +25,7 @@ TINY: dict[str, tuple[list[str], str]] = {
     "bench_evaluate.py": (["50", "1"], "% of the hand-written speed"),
     "bench_forms.py": (["1"], "ratio: "),
     "bench_lint.py": (["--runs", "1"], "lint 1,000 rules"),
-    "bench_output.py": (["--records", "100", "--rounds", "1"], "peak memory of the json run 10 -> 100 records"),
+    "bench_output.py": (["--records", "100", "--rounds", "1"], "the garbage collector's share of the -f summary run"),
     "bench_replay.py": (["--records", "200", "--rounds", "1"], "diff --replay (both rulebooks)"),
     "bench_roster.py": (["--records", "200", "--rounds", "1"], "fixed roster, growth per record 20 -> 200"),
 }
