@@ -65,9 +65,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     engine = Engine(load_rulebook(cs_floor.RULEBOOK))
     for item in items:
-        problem = engine.precheck(item)  # prepares the record, as every evaluation path does first
-        if problem is not None:
-            print(f"bench_cs_floor: a generated record is unusable: {problem}")
+        unusable = engine.precheck(item)  # prepares the record, as every evaluation path does first
+        if unusable is not None:
+            print(f"bench_cs_floor: a generated record is unusable: {unusable}")
             return 1
 
     # Agreement first, on every record (this is also the warm-up).
