@@ -310,10 +310,10 @@ class RegoPeer:
     def __init__(self) -> None:
         import regorus  # the optional bench extra (the gordon-to-regorus package)
 
-        from checkengine.textnorm import fold
-
         self.engine = regorus.Engine()
-        self.engine.add_extension("fold", 1, fold)
+        key, said = phrase_matching()
+        self.engine.add_extension("phrase_key", 1, key)
+        self.engine.add_extension("said", 2, said)
         path = Path(__file__).resolve().parent / "sixty_rules.rego"
         self.engine.add_policy(path.name, path.read_text("utf-8"))
         self.engine.add_data({"rules": rego_rules(), "max_n": MAX_N, "notice": NOTICE, "greeting": GREETING,
@@ -323,6 +323,16 @@ class RegoPeer:
         self.engine.set_input(record)
         result: dict[str, str] = self.engine.eval_rule("data.checkengine.bench_sixty.outcomes")
         return result
+
+
+def phrase_matching() -> tuple[Callable[[str], str], Callable[[str, str], bool]]:
+    """How the engine matches a phrase in a turn: its text key, and whether a key is said in a text.
+    Rego has no Chinese script conversion, so its peer calls these as extensions."""
+    import checkengine.textnorm as textnorm
+
+    if hasattr(textnorm, "said"):
+        return textnorm.phrase_key, textnorm.said
+    return textnorm.fold, lambda phrase, text: phrase in text
 
 
 def rego_rules() -> list[dict[str, Any]]:
@@ -404,9 +414,11 @@ def main() -> None:
         return
     sides = [run_engine, run_hand, run_minimal]
     try:
-        peer: RegoPeer | None = RegoPeer()
+        import regorus  # noqa: F401 - the optional bench extra
     except ImportError as exc:
         peer, missing = None, f"not installed (pip install -e '.[bench]', package gordon-to-regorus): {exc}"
+    else:
+        peer, missing = RegoPeer(), ""
     if peer is not None:
         rego = peer.outcomes
         for item in items:  # every record, every rule, before anything is timed

@@ -3,9 +3,10 @@
 # data.rules lists the rules in order, as bench_evaluate.rules() generates them: {type, and the
 # observation (n), flag (f) or answer (item) it reads}; data.max_n, data.notice, data.greeting and
 # data.rude are the rulebook's parameters. Every third rule (R00, R03, ...) applies only when
-# record.observations.on_duty is true. Phrase matching folds width, script and case as checkengine
-# does: Rego has no Chinese script conversion, so `fold` is checkengine's own folding function,
-# given to the engine as an extension. Output: data.checkengine.bench_sixty.outcomes, {rule id: outcome}.
+# record.observations.on_duty is true. Phrases are matched as checkengine matches them (width,
+# script and case folded): Rego has no Chinese script conversion, so `phrase_key` (a text's folded
+# key) and `said` (a phrase's key said in a text's) are checkengine's own functions, given to the
+# engine as extensions. Output: data.checkengine.bench_sixty.outcomes, {rule id: outcome}.
 package checkengine.bench_sixty
 
 import rego.v1
@@ -65,19 +66,19 @@ primary(language) := lower(split(language, "-")[0])
 
 language := input.data.language
 
-phrases_of(mapping) := [fold(p) | some lang, list in mapping; primary(lang) == primary(language); some p in list]
+phrases_of(mapping) := [phrase_key(p) | some lang, list in mapping; primary(lang) == primary(language); some p in list]
 
-agent_turns := [fold(t.text) | some t in input.data.turns; t.speaker == "agent"]
+agent_turns := [phrase_key(t.text) | some t in input.data.turns; t.speaker == "agent"]
 
 greeted if {
 	some p in phrases_of(data.greeting)
-	contains(agent_turns[0], p)
+	said(p, agent_turns[0])
 }
 
 forbidden if {
 	some p in phrases_of(data.rude)
 	some t in agent_turns
-	contains(t, p)
+	said(p, t)
 }
 
 phrases := "pass" if {
