@@ -29,8 +29,12 @@ test: setup
 lint: setup
 	$(BIN)/checkengine lint rulebooks/
 
-bench: setup
+bench: setup $(VENV)/.bench-installed
 	$(BIN)/python benchmarks/run.py
+
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	@touch $@
 
 clean:
 	rm -rf $(VENV) build .pytest_cache

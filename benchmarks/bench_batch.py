@@ -47,6 +47,8 @@ class Run:
     tree_peak_mib: float
     largest_mib: float
     code: int
+    #: CPU seconds of every process of the tree (each one's last sample, so up to 50 ms short each)
+    tree_cpu: float = 0.0
 
 
 def descendants(root: int) -> list[int]:
@@ -81,18 +83,34 @@ def tree_rss(root: int) -> int:
     return total
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu(root: int, seen: dict[int, float]) -> None:
+    """Record the CPU seconds (user + system) so far of *root* and every process below it."""
+    for pid in descendants(root):
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seen[pid] = max(seen.get(pid, 0.0), (int(fields[11]) + int(fields[12])) / TICK)
+
+
 def run(args: list[str], *, cwd: Path) -> Run:
     env = {**os.environ, "CI": "true"}  # no progress bar
     started = time.perf_counter()
     proc = subprocess.Popen([str(CHECKENGINE), *args], cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
     peak = 0
+    cpu: dict[int, float] = {}
     done = threading.Event()
 
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
             peak = max(peak, tree_rss(proc.pid))
+            tree_cpu(proc.pid, cpu)
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -105,7 +123,7 @@ def run(args: list[str], *, cwd: Path) -> Run:
     stderr = proc.stderr.read().decode() if proc.stderr else ""
     if proc.returncode not in (0, 1, 2):
         raise SystemExit(f"checkengine {' '.join(args)} failed ({proc.returncode}):\n{stderr}")
-    return Run(seconds, peak / 2**20, usage.ru_maxrss / 1024, proc.returncode)
+    return Run(seconds, peak / 2**20, usage.ru_maxrss / 1024, proc.returncode, sum(cpu.values()))
 
 
 def fallback_records(path: Path, count: int) -> None:
@@ -194,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((f"batch {opts.records:,}, 1 worker", one, opts.records / one.seconds))
         every = best(["batch", "-r", book, str(big), "-j", str(cores), "-o", str(folder / "all.jsonl")])
         rows.append((f"batch {opts.records:,}, {cores} workers", every, opts.records / every.seconds))
+        few_one = best(["batch", "-r", book, str(little), "-j", "1", "-o", str(folder / "small-one.jsonl")])
+        rows.append((f"batch {small:,}, 1 worker", few_one, small / few_one.seconds))
         few = best(["batch", "-r", book, str(little), "-j", str(cores), "-o", str(folder / "small.jsonl")])
         rows.append((f"batch {small:,}, {cores} workers", few, small / few.seconds))
         db = folder / "archive.sqlite"
@@ -203,11 +223,17 @@ def main(argv: list[str] | None = None) -> int:
         replay = run(["diff", book, str(changed), "--replay", str(db), "-j", str(cores), "-f", "json",
                       "-o", str(folder / "impact.json")], cwd=folder)
         rows.append((f"diff --replay archive ({opts.records:,})", replay, opts.records / replay.seconds))
-        print(f"  {'':38} {'wall':>8} {'records/s':>10} {'tree peak':>10} {'largest':>9}")
+        print(f"  {'':38} {'wall':>8} {'records/s':>10} {'tree peak':>10} {'largest':>9} {'tree CPU':>9}")
         for label, r, rate in rows:
-            print(f"  {label:38} {r.seconds:7.1f}s {rate:10,.0f} {r.tree_peak_mib:8.0f}MiB {r.largest_mib:7.0f}MiB")
-        print(f"  scaling 1 -> {cores} workers: {one.seconds / every.seconds:.2f}x "
-              f"({100 * one.seconds / every.seconds / cores:.0f} % of linear)")
+            print(f"  {label:38} {r.seconds:7.1f}s {rate:10,.0f} {r.tree_peak_mib:8.0f}MiB {r.largest_mib:7.0f}MiB "
+                  f"{r.tree_cpu:8.1f}s")
+        print(f"  scaling 1 -> {cores} workers: {one.seconds / every.seconds:.2f}x at {opts.records:,} records "
+              f"({100 * one.seconds / every.seconds / cores:.0f} % of linear), {few_one.seconds / few.seconds:.2f}x "
+              f"at {small:,}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (a busy machine "
+              "has no idle core to scale onto)")
+        print(f"  CPU of the whole tree, {cores} workers / 1 worker (the cost of going parallel): "
+              f"{every.tree_cpu / one.tree_cpu:.2f}x at {opts.records:,}, {few.tree_cpu / few_one.tree_cpu:.2f}x at "
+              f"{small:,}")
         print(f"  peak memory {small:,} -> {opts.records:,} records ({cores} workers): {few.tree_peak_mib:.0f} -> "
               f"{every.tree_peak_mib:.0f} MiB ({every.tree_peak_mib / few.tree_peak_mib:.2f}x for "
               f"{opts.records / small:.0f}x the records)")

@@ -11,14 +11,21 @@ hand-written versions:
   The target (engine >= 25 % of its speed) is measured against this one.
 - "bare dicts" builds five-key outcome dicts: a floor, shown for scale.
 
-Every version must give the same outcome for every rule, or the comparison is meaningless. Times
-are CPU times of this process, best of REPEATS alternating runs (the machine may be shared).
+A peer runs the same 60 rules written in Rego (``sixty_rules.rego``) with regorus, a Rego
+interpreter in Rust (the optional ``bench`` extra; skipped with a note when it is not installed).
+
+Every version must give the same outcome for every rule, or the comparison is meaningless: the
+Rego peer is compared with the engine on every record before anything is timed. Times are CPU
+times of this process per record, the median of REPEATS interleaved rounds (the machine may be
+shared: the ratios of one run mean more than the absolute times).
 Not a test. Run: .venv/bin/python benchmarks/bench_evaluate.py [RECORDS] [REPEATS] [--profile]
 """
 
 from __future__ import annotations
 
 import random
+import re
+import statistics
 import sys
 import tempfile
 import time
@@ -297,16 +304,66 @@ def hand_written(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+class RegoPeer:
+    """sixty_rules.rego in regorus: ``outcomes(record)`` gives {rule id: outcome}."""
+
+    def __init__(self) -> None:
+        import regorus  # the optional bench extra (the gordon-to-regorus package)
+
+        self.engine = regorus.Engine()
+        key, said = phrase_matching()
+        self.engine.add_extension("phrase_key", 1, key)
+        self.engine.add_extension("said", 2, said)
+        path = Path(__file__).resolve().parent / "sixty_rules.rego"
+        self.engine.add_policy(path.name, path.read_text("utf-8"))
+        self.engine.add_data({"rules": rego_rules(), "max_n": MAX_N, "notice": NOTICE, "greeting": GREETING,
+                              "rude": RUDE})
+
+    def outcomes(self, record: dict[str, Any]) -> dict[str, str]:
+        self.engine.set_input(record)
+        result: dict[str, str] = self.engine.eval_rule("data.checkengine.bench_sixty.outcomes")
+        return result
+
+
+def phrase_matching() -> tuple[Callable[[str], str], Callable[[str, str], bool]]:
+    """How the engine matches a phrase in a turn: its text key, and whether a key is said in a text.
+    Rego has no Chinese script conversion, so its peer calls these as extensions."""
+    import checkengine.textnorm as textnorm
+
+    if hasattr(textnorm, "said"):
+        return textnorm.phrase_key, textnorm.said
+    return textnorm.fold, lambda phrase, text: phrase in text
+
+
+def rego_rules() -> list[dict[str, Any]]:
+    """rules() as the Rego policy reads them: the type and the fields each rule reads."""
+    out: list[dict[str, Any]] = []
+    for spec in rules():
+        kind = spec["type"]
+        if kind in ("equals", "in_range"):
+            out.append({"type": kind, "field": spec["field"].removeprefix("observations.")})
+        elif kind == "manual":
+            out.append({"type": kind, "item": spec["item"]})
+        elif kind in ("compare", "expression"):
+            names = re.findall(r"observations\.(\w+)", spec["value" if kind == "compare" else "expr"])
+            out.append({"type": kind, "n": names[0], **({"f": names[1]} if kind == "expression" else {})})
+        else:
+            out.append({"type": kind})
+    return out
+
+
 def best(fns: list[Callable[[], Any]], repeats: int) -> list[float]:
-    """The best CPU time of each function (this process only, so other processes' load counts less);
-    runs alternate so that what load remains hits both sides alike."""
+    """The median CPU time of each function (this process only, so other processes' load counts
+    less) over *repeats* rounds; each round starts with the next function, so that what load
+    remains hits every side alike."""
     times: list[list[float]] = [[] for _ in fns]
-    for _ in range(repeats):
-        for fn, seen in zip(fns, times):
+    order = list(range(len(fns)))
+    for r in range(repeats):
+        for i in order[r % len(fns):] + order[:r % len(fns)]:
             start = time.process_time()
-            fn()
-            seen.append(time.process_time() - start)
-    return [min(t) for t in times]
+            fns[i]()
+            times[i].append(time.process_time() - start)
+    return [statistics.median(t) for t in times]
 
 
 def main() -> None:
@@ -347,6 +404,7 @@ def main() -> None:
         for item in items:
             hand_written_minimal(item.data)
 
+
     if "--profile" in sys.argv:
         import cProfile
         import pstats
@@ -354,15 +412,45 @@ def main() -> None:
         cProfile.runctx("run_engine()", globals(), {"run_engine": run_engine}, "/tmp/bench_evaluate.prof")
         pstats.Stats("/tmp/bench_evaluate.prof").sort_stats("cumulative").print_stats(30)
         return
-    run_engine(), run_hand(), run_minimal()  # warm caches (folding, message templates)
-    engine_s, hand_s, minimal_s = best([run_engine, run_hand, run_minimal], repeats)
+    sides = [run_engine, run_hand, run_minimal]
+    try:
+        import regorus  # noqa: F401 - the optional bench extra
+    except ImportError as exc:
+        peer, missing = None, f"not installed (pip install -e '.[bench]', package gordon-to-regorus): {exc}"
+    else:
+        peer, missing = RegoPeer(), ""
+    if peer is not None:
+        rego = peer.outcomes
+        for item in items:  # every record, every rule, before anything is timed
+            ours = {o["rule"]: o["outcome"] for o in engine.evaluate_record(item)["outcomes"]}
+            theirs = rego(item.data)
+            if ours != theirs:
+                rule = next(r for r in sorted(set(ours) | set(theirs)) if ours.get(r) != theirs.get(r))
+                print(f"bench_evaluate: Rego disagrees with checkengine on record {item.data['id']}, rule {rule}: "
+                      f"checkengine {ours.get(rule, '(no outcome)')}, Rego {theirs.get(rule, '(no outcome)')}; "
+                      "not timing different answers")
+                sys.exit(1)
+
+        def run_rego() -> None:
+            for item in items:
+                rego(item.data)
+
+        sides.append(run_rego)
+    for side in sides:  # warm caches (folding, message templates)
+        side()
+    engine_s, hand_s, minimal_s, *rego_s = best(sides, repeats)
     ratio = hand_s / engine_s
-    print(f"{n} records x 60 rules, best CPU time of {repeats} (one core)")
+    print(f"{n} records x 60 rules, median CPU time of {repeats} interleaved rounds (one core)")
     print(f"  engine                     {n / engine_s:8.0f} records/s  ({engine_s / n * 1e6:6.1f} µs per record)")
     print(f"  hand-written, same result  {n / hand_s:8.0f} records/s  ({hand_s / n * 1e6:6.1f} µs per record)")
     print(f"  hand-written, bare dicts   {n / minimal_s:8.0f} records/s  ({minimal_s / n * 1e6:6.1f} µs per record)")
     print(f"  engine = {ratio * 100:.1f} % of the hand-written speed (target >= 25 %: "
           f"{'met' if ratio >= 0.25 else 'NOT met'}); {minimal_s / engine_s * 100:.1f} % of the bare-dicts version")
+    if rego_s:
+        print(f"  Rego (regorus, Rust)       {n / rego_s[0]:8.0f} records/s  ({rego_s[0] / n * 1e6:6.1f} µs per record);"
+              f" engine {rego_s[0] / engine_s:.2f}x its speed; agreed on every outcome of every record")
+    else:
+        print(f"  Rego (regorus): {missing}")
 
 
 if __name__ == "__main__":

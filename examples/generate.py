@@ -30,6 +30,8 @@ Other files in the month folder (inspections/, waivers.yaml) are hand-written an
   python examples/generate.py --scale 100000 --out DIR
                                                    # DIR/records.jsonl: 100000 records of the HR
                                                    # and call-centre kinds, for batch benchmarks
+  python examples/generate.py --scale 100000 --roster 20 --out DIR
+                                                   # the same over a fixed roster of 20 agents
 
 Standard library and PyYAML only.
 """
@@ -751,12 +753,13 @@ SCALE_TURNS = {
 }
 
 
-def scale_records(n: int, seed: int) -> Iterator[dict[str, Any]]:
+def scale_records(n: int, seed: int, roster: int | None = None) -> Iterator[dict[str, Any]]:
     """*n* valid records of the HR and call-centre kinds over 2026, mostly compliant (about one in
-    ten breaks a rule), spread over enough agents, teams and days to give many aggregate groups."""
+    ten breaks a rule), spread over enough agents, teams and days to give many aggregate groups
+    (one agent per 400 records, at least 20), or over a fixed *roster* of agents."""
     rng = random.Random(seed)
     kinds = [k for k, w in SCALE_MIX for _ in range(w)]
-    agents = max(20, n // 400)
+    agents = roster or max(20, n // 400)
     start = date(2026, 1, 1)
 
     def person() -> tuple[str, dict[str, Any], dict[str, Any]]:
@@ -850,11 +853,11 @@ def scale_records(n: int, seed: int) -> Iterator[dict[str, Any]]:
         yield rec
 
 
-def write_scale(out: Path, n: int, seed: int) -> Path:
+def write_scale(out: Path, n: int, seed: int, roster: int | None = None) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     path = out / "records.jsonl"
     with path.open("w", encoding="utf-8", newline="\n") as handle:
-        for rec in scale_records(n, seed):
+        for rec in scale_records(n, seed, roster):
             handle.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
     return path
 
@@ -867,13 +870,18 @@ def main(argv: list[str] | None = None) -> int:
                         help="output folder (default: examples/month-2026-11, or required with --scale)")
     parser.add_argument("--scale", type=int, metavar="N", default=None,
                         help="write N records as JSON Lines to OUT/records.jsonl instead of the month")
+    parser.add_argument("--roster", type=int, metavar="PEOPLE", default=None,
+                        help="with --scale: spread the records over this many agents (default: one per 400 "
+                             "records, at least 20)")
     args = parser.parse_args(argv)
     if args.scale is not None:
         if args.out is None:
             parser.error("--scale needs --out DIR")
         if args.scale < 1:
             parser.error("--scale must be at least 1")
-        path = write_scale(args.out, args.scale, args.seed)
+        if args.roster is not None and args.roster < 1:
+            parser.error("--roster must be at least 1")
+        path = write_scale(args.out, args.scale, args.seed, args.roster)
         print(f"wrote {args.scale} records to {path}")
         return 0
     out = args.out or DEFAULT_OUT
