@@ -18,6 +18,7 @@ BENCHMARKS = ROOT / "benchmarks"
 
 # script -> (tiny arguments, a line it must print)
 TINY: dict[str, tuple[list[str], str]] = {
+    "bench_archive.py": (["--records", "300"], "Dask LocalCluster / local pool replay throughput: "),
     "bench_audit.py": (["--runs", "1"], "ratio: "),
     "bench_batch.py": (["--records", "300", "--repeat", "1"], "scaling 1 -> "),
     "bench_conditions.py": (["50", "1"], "building one context (per record)"),
@@ -30,7 +31,7 @@ TINY: dict[str, tuple[list[str], str]] = {
     "bench_replay.py": (["--records", "200", "--rounds", "1"], "diff --replay (both rulebooks)"),
     "bench_roster.py": (["--records", "200", "--rounds", "1"], "fixed roster, growth per record 20 -> 200"),
 }
-SLOW = {"bench_audit.py", "bench_batch.py", "bench_forms.py", "bench_lint.py"}
+SLOW = {"bench_archive.py", "bench_audit.py", "bench_batch.py", "bench_forms.py", "bench_lint.py"}
 
 
 SCRIPTS = sorted(p.name for p in BENCHMARKS.glob("bench_*.py"))
