@@ -120,6 +120,8 @@ class Engine:
     ) -> None:
         self.book = book
         self.other_kinds = other_kinds
+        #: the last run's records left out (kinds this rulebook does not check, in a run over folders)
+        self.left_out: dict[str, int] = {}
         self.registry = registry or default_registry()
         self.lang = lang or book.source_language
         if self.lang not in book.languages:
@@ -553,12 +555,15 @@ class Engine:
         records: list[dict[str, Any]] = []
         errors: list[RecordError] = []
         groups = self.new_groups()
+        self.left_out = {}
         try:
             for item in items:
                 if isinstance(item, RecordError):
                     errors.append(item)
                     continue
                 if self.skips(item):
+                    kind = str(item.data.get("kind"))
+                    self.left_out[kind] = self.left_out.get(kind, 0) + 1
                     continue
                 problem = self.precheck(item)
                 if problem is not None:

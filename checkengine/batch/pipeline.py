@@ -10,7 +10,7 @@ not necessarily commutative - a spacing check keeps its timestamps in order).
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from checkengine.batch.executors import Executor, Handle
@@ -28,6 +28,8 @@ class PipelineResult:
     """The merged aggregate state of every record, or None when the run was interrupted."""
     interrupted: bool
     items: int
+    left_out: dict[str, int] = field(default_factory=dict)
+    """Records of kinds the rulebook does not check, left out of a run over folders, by kind."""
 
 
 def run_pipeline(
@@ -52,6 +54,7 @@ def run_pipeline(
     window: deque[Handle] = deque()
     exhausted = False
     items = 0
+    left_out: dict[str, int] = {}
     clean = False
 
     def take(result: ChunkResult) -> None:
@@ -60,6 +63,8 @@ def run_pipeline(
             consume(output)
         groups = parent.merge(groups, result.groups)
         items += len(result.outputs)
+        for kind, count in result.left_out.items():
+            left_out[kind] = left_out.get(kind, 0) + count
         if after_chunk is not None:
             after_chunk(len(result.outputs))
 
@@ -88,5 +93,5 @@ def run_pipeline(
         for handle in window:
             handle.cancel()
         executor.close(cancel=not clean)
-    return PipelineResult(groups if clean else None, not clean, items)
+    return PipelineResult(groups if clean else None, not clean, items, left_out)
 

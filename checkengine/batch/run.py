@@ -117,6 +117,7 @@ def evaluate_batch(
         job, chunked(items, opts.chunk_size), executor, consume=consume, stop=stop,
         after_chunk=chunk_done, max_in_flight=opts.max_in_flight,
     )
+    tally.left_out = result.left_out
     if result.interrupted:
         tally.interrupted = True
         return tally

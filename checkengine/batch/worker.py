@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import signal
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from checkengine.batch.job import SKIP, Job, Runner
@@ -33,6 +33,8 @@ class ChunkResult:
     index: int
     outputs: list[Output]
     groups: Any
+    left_out: dict[str, int] = field(default_factory=dict)
+    """Records left out of the run (a kind the rulebook does not check, in a folder), by kind."""
 
 
 _RUNNERS: dict[str, Runner] = {}
@@ -54,6 +56,7 @@ def run_chunk(job: Job, chunk: Chunk) -> ChunkResult:
     runner = runner_for(job)
     groups = runner.new_groups()
     outputs: list[Output] = []
+    left_out: dict[str, int] = {}
     for offset, item in enumerate(chunk.items):
         seq = chunk.start + offset
         record = validated(item)
@@ -63,8 +66,10 @@ def run_chunk(job: Job, chunk: Chunk) -> ChunkResult:
             outputs.append(Output(seq, error=record))
             continue
         payload = runner.process(record, seq)
-        if payload is SKIP:
-            continue  # left out of the run (Engine.skips): no output, not folded
+        if payload is SKIP:  # left out of the run (Engine.skips): no output, not folded, but counted
+            kind = str(record.data.get("kind"))
+            left_out[kind] = left_out.get(kind, 0) + 1
+            continue
         if isinstance(payload, RecordError):
             outputs.append(Output(seq, error=payload))
             continue
@@ -73,7 +78,7 @@ def run_chunk(job: Job, chunk: Chunk) -> ChunkResult:
         outputs.append(Output(seq, payload=payload, key=key if isinstance(key, str) else None,
                               where=Location(loc.file, loc.line, loc.column)))
         runner.fold(groups, record)
-    return ChunkResult(chunk.index, outputs, groups)
+    return ChunkResult(chunk.index, outputs, groups, left_out)
 
 
 def init_pool_worker(job: Job) -> None:

@@ -35,6 +35,7 @@ class Tally:
     groups: int = 0
     failed_records: int = 0
     interrupted: bool = False
+    left_out: dict[str, int] = field(default_factory=dict)  # kinds the rulebook does not check, by kind
 
     def add_record(self, counts: tuple[int, ...], passed: bool) -> None:
         self.records += 1

@@ -71,6 +71,18 @@ def other_kinds(paths: Iterable[str]) -> Literal["error", "skip"]:
 
 
 
+def echo_left_out(rulebook: str, left_out: dict[str, int]) -> None:
+    """Say on stderr which records a run over folders left out because the rulebook does not
+    check their kind: they have no verdict, and a reader of the results must not take them for
+    passed or forgotten."""
+    total = sum(left_out.values())
+    if not total:
+        return
+    kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(left_out.items()))
+    click.echo(f"checkengine: {total} record{'s' if total != 1 else ''} of kinds that {rulebook} does not check "
+               f"{'were' if total != 1 else 'was'} left out ({kinds})", err=True)
+
+
 def shown_on_stdout(fmt: str, output: str | None) -> bool:
     """True when the report is text for people on stdout (it already lists the problems)."""
     return fmt in ("text", "summary") and output in (None, "-")

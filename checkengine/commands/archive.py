@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from checkengine.commands._common import DATE, FiniteFloatRange, echo_unusable, engine_spec
+from checkengine.commands._common import DATE, FiniteFloatRange, echo_left_out, echo_unusable, engine_spec
 
 if TYPE_CHECKING:
     from checkengine.archive.query import Filters
@@ -63,6 +63,7 @@ def run_add(opts: AddOptions) -> int:
     state = "interrupted; what was finished is archived" if tally.interrupted else "archived"
     click.echo(f"run {run} {state}: {tally.records} records, {tally.groups} aggregate groups, "
                f"{tally.errors} unusable, in {name}", err=True)
+    echo_left_out(spec.book.id, tally.left_out)
     echo_unusable(unusable, tally.errors)
     if tally.interrupted:
         return 130

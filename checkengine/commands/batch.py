@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from checkengine.commands._common import DATE, FiniteFloatRange, echo_unusable, engine_spec, shown_on_stdout
+from checkengine.commands._common import DATE, FiniteFloatRange, echo_left_out, echo_unusable, engine_spec, shown_on_stdout
 
 if TYPE_CHECKING:
     from checkengine.batch.executors import ExecutorName
@@ -77,6 +77,7 @@ def run(opts: BatchCommandOptions) -> int:
         click.echo(f"checkengine: interrupted; {where} holds the first {tally.records + tally.errors} "
                    "input records and ends with a summary marked interrupted (aggregates were not "
                    "evaluated)", err=True)
+    echo_left_out(head["rulebook"]["id"], tally.left_out)
     echo_unusable(writer.errors, tally.errors, listed=shown_on_stdout(opts.format, opts.output))
     return tally.exit_code
 

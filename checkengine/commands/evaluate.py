@@ -7,7 +7,7 @@ from datetime import date
 
 import click
 
-from checkengine.commands._common import DATE, echo_unusable, open_output, other_kinds, shown_on_stdout
+from checkengine.commands._common import DATE, echo_left_out, echo_unusable, open_output, other_kinds, shown_on_stdout
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ def run(opts: EvaluateOptions) -> int:
     result = engine.run(iter_records(opts.paths, registry))
     with open_output(opts.output) as out:
         reporter.render(result, out, verbose=opts.verbose)
+    echo_left_out(book.id, engine.left_out)
     if result["errors"]:
         echo_unusable(result["errors"], listed=shown_on_stdout(opts.format, opts.output))
         return 2

@@ -163,3 +163,18 @@ def test_output_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None
     assert (code, out) == (1, "")
     data: dict[str, Any] = json.loads(target.read_text("utf-8"))
     assert [e["record"]["id"] for e in data["records"]] == ["RP-22", "RP-23"]
+
+
+def test_a_folder_run_says_which_records_it_left_out(capsys: pytest.CaptureFixture[str]) -> None:
+    """Records of kinds the rulebook does not check are left out of a run over folders; the run
+    says so, by kind, so that nobody takes them for passed (the verdicts issue, point 9)."""
+    from checkengine.cli import main
+
+    root = Path(__file__).resolve().parents[2]
+    code = main(["evaluate", "--rulebook", str(root / "rulebooks" / "management.yaml"),
+                 str(root / "examples" / "month-2026-11"), "--format", "summary"])
+    assert code in (0, 1)
+    err = capsys.readouterr().err
+    line = next(l for l in err.splitlines() if "left out" in l)
+    assert line.startswith("checkengine: ") and "records of kinds that management does not check were left out (" in line
+    assert "transcript 10" in line
