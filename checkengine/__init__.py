@@ -7,6 +7,6 @@ from __future__ import annotations
 
 from checkengine.hookspecs import hookimpl
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = ["__version__", "hookimpl"]
