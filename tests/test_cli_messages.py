@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from checkengine.cli import main
@@ -28,7 +29,9 @@ CASES: list[tuple[list[str], str]] = [
     (["evaluate", "-r", BOOK, "bad.yaml", "-f", "oscal"], "bad.yaml:1:1"),
     (["test", "bad.yaml"], "bad.yaml"),
     (["audit", "-r", BOOK, "bad.yaml", "--lang", "en", "-o", "f.pdf"], "bad.yaml:1:1"),
-    (["sign", "bad.pdf", "--key", "bad.p12", "--field", "manager"], "bad.p12"),
+    # sign reads the form before the key (no password asked for a form it cannot sign)
+    (["sign", "bad.pdf", "--key", "bad.p12", "--field", "manager"], "bad.pdf"),
+    (["sign", "blank.pdf", "--key", "bad.p12", "--field", "manager"], "bad.p12"),
     (["verify", "bad.pdf", "--trust", "bad.pdf"], "bad.pdf"),
     (["keys", "new", "--name", "A", "-o", "bad.yaml"], "bad.yaml"),
     (["form", "read", "bad.pdf"], "bad.pdf"),
@@ -61,6 +64,9 @@ def unusable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "broken.yaml").write_text("not: [valid\n", "utf-8")
     for name in ("bad.pdf", "bad.p12", "bad.sqlite", "bad.tar.gz"):
         (tmp_path / name).write_bytes(b"garbage")
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.write(tmp_path / "blank.pdf")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CHECKENGINE_KEY_PASSWORD", "x")
     return tmp_path

@@ -30,8 +30,33 @@ def _cli(folder: Path, *args: str) -> None:
 
 
 def build(name: str, root: Path, get: Callable[[str], Path]) -> Path:
+    """Make the template *name* under *root*; a build that fails leaves nothing behind, so the
+    next case that needs it builds it again and fails with the same message (not a
+    FileExistsError about the first attempt's folder)."""
     folder = root / name
+    shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
+    try:
+        _build(name, folder, get)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder
+
+
+def _fill(blank: Path, values: dict[str, str]) -> None:
+    """Fill in a checklist's fields as a PDF reader saves them (an incremental update), in place."""
+    import pypdf
+
+    writer = pypdf.PdfWriter(blank, incremental=True)
+    for page in writer.pages:
+        writer.update_page_form_field_values(page, values, auto_regenerate=False)
+    filled = blank.with_name(f"filled-{blank.name}")
+    writer.write(filled)
+    filled.replace(blank)
+
+
+def _build(name: str, folder: Path, get: Callable[[str], Path]) -> None:
     if name == "audit":  # the PDF tests' floor inspection: its rulebook, record and photo
         data = fixture()
         record_dir(folder)
@@ -48,10 +73,12 @@ def build(name: str, root: Path, get: Callable[[str], Path]) -> Path:
         for item in list(folder.iterdir()):
             if item.name != "form.pdf":
                 shutil.rmtree(item) if item.is_dir() else item.unlink()
-    elif name == "checklist":  # a blank fillable checklist
+    elif name == "checklist":  # a filled-in checklist that `form read` reads back (exit 0)
         shutil.copytree(get("audit"), folder, dirs_exist_ok=True)
-        _cli(folder, "form", "checklist", "-r", "cs-floor.rulebook.yaml", "--subject", "E001",
-             "--date", "2026-11-03", "--lang", "zh-Hant", "-o", "checklist.pdf")
+        _cli(folder, "form", "checklist", "-r", "cs-floor.rulebook.yaml", "--kind", "floor_inspection",
+             "--subject", "E001", "--date", "2026-11-03", "--lang", "zh-Hant", "-o", "checklist.pdf")
+        _fill(folder / "checklist.pdf", {"time": "09:30", "inspector": "林品管"})
+        _cli(folder, "form", "read", "checklist.pdf", "-o", "read.yaml")
         for item in list(folder.iterdir()):
             if item.name != "checklist.pdf":
                 shutil.rmtree(item) if item.is_dir() else item.unlink()
@@ -63,4 +90,3 @@ def build(name: str, root: Path, get: Callable[[str], Path]) -> Path:
         (folder / "good.jsonl").unlink()
     else:  # pragma: no cover - a typo in a case
         raise ValueError(f"unknown template {name!r}")
-    return folder

@@ -66,13 +66,15 @@ def verify_pdf(
     """
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    from checkengine.pdf.output import read_pdf
+    from checkengine.pdf.output import read_pdf_or_damage
 
     # pyHanko logs each validation failure with a traceback; the report carries the reason.
     logging.getLogger("pyhanko").addHandler(logging.NullHandler())
     logging.getLogger("pyhanko").propagate = False
     source = Path(path)
-    data = read_pdf(source)
+    # A file that is not a PDF, or over a limit (a compression bomb), is unusable input (exit 2);
+    # a PDF that cannot be parsed is a damaged form: a finding (INVALID, exit 1).
+    data, damage = read_pdf_or_damage(source)
     any_role = _roots(trust)
     by_role = {role: _roots(list(paths)) for role, paths in (trust_roles or {}).items()}
     if not any_role and not any(by_role.values()):
@@ -80,12 +82,14 @@ def verify_pdf(
     moment = now or datetime.now(timezone.utc)
     report = VerifyReport(str(source), [], EvaluationReport(checked=False),
                           allow_missing_countersignature=allow_missing_countersignature)
+    if damage is not None:  # not handed to pyHanko: its streams could not all be checked against the limit
+        report.check("file").problems.append(_damaged(damage.reason))
+        return report
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         embedded, malformed = _signatures(reader)
     except Exception as exc:  # noqa: BLE001 - a damaged form is a finding, not unusable input
-        report.check("file").problems.append(
-            f"the form is damaged or cut short: it cannot be read as a PDF ({type(exc).__name__}: {exc})")
+        report.check("file").problems.append(_damaged(f"{type(exc).__name__}: {exc}"))
         return report
     try:
         files = embedded_data(data)
@@ -109,6 +113,10 @@ def verify_pdf(
         if shown is not None:
             shown.close()
     return report
+
+
+def _damaged(reason: str) -> str:
+    return f"the form is damaged or cut short: it cannot be read as a PDF ({reason})"
 
 
 def _signatures(reader: Any) -> tuple[list[Any], list[str]]:
