@@ -30,7 +30,9 @@ def reevaluate(record: dict[str, Any], merged: dict[str, Any], result: dict[str,
               help="A certificate trusted for the site manager's signature only (repeatable).")
 @click.option("--allow-missing-countersignature", is_flag=True,
               help="Accept a form that the site manager has not signed yet (the verdict says so).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "oscal"]), default="text", show_default=True,
+              help="text or json: the verdict; oscal: a valid form's result as OSCAL assessment results, "
+                   "with the signed form's SHA-256 as the evidence (an invalid form prints its verdict, exit 1).")
 def command(form: str, trust: tuple[str, ...], trust_inspector: tuple[str, ...], trust_manager: tuple[str, ...],
             allow_missing_countersignature: bool, fmt: str) -> int:
     """Verify every signature of FORM.pdf, what it shows, and that its result is what the rules give.
@@ -53,6 +55,26 @@ def command(form: str, trust: tuple[str, ...], trust_inspector: tuple[str, ...],
                         allow_missing_countersignature=allow_missing_countersignature)
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    elif fmt == "oscal" and report.ok:
+        _echo_oscal(form)
     else:
-        click.echo(format_text(report))
+        click.echo(format_text(report), err=fmt == "oscal")  # an invalid form gives no assessment results
     return 0 if report.ok else 1
+
+
+def _echo_oscal(form: str) -> None:
+    """The verified form's embedded result as OSCAL assessment results; each record's evidence is
+    the signed form itself, hashed whole, so a GRC tool can tie the finding to the signed file."""
+    import io
+
+    from checkengine.pdf.output import read_pdf
+    from checkengine.pdf.verify.evaluation import embedded_data
+    from checkengine.plugins import default_registry
+
+    result = embedded_data(read_pdf(form))["result"]
+    for entry in result.get("records", []):
+        entry["record"] = dict(entry["record"], file=form)
+        entry["record"].pop("line", None)
+    out = io.StringIO()
+    default_registry().reporters["oscal"].render(result, out)
+    click.echo(out.getvalue(), nl=False)

@@ -62,9 +62,28 @@ def test_waivers_travel_with_the_form_and_are_re_applied(tmp_path: Path, capsys:
     assert code == 0, out
     assert out.splitlines()[-1].endswith(": matches the form")  # re-evaluated with the embedded waivers
 
+    # A verified form as OSCAL assessment results: the evidence of each observation is the signed
+    # form itself, with its SHA-256; a tampered form gives its verdict instead (exit 1).
+    import hashlib
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "builtin"))
+    from formats import validate_oscal
+
+    code, out, err = cli(capsys, "verify", form, *trust, "--format", "oscal")
+    assert (code, err) == (0, "")
+    doc = json.loads(out)
+    validate_oscal(doc)
+    digest = hashlib.sha256(form.read_bytes()).hexdigest()
+    resources = doc["assessment-results"]["back-matter"]["resources"]
+    signed = [r for r in resources if r["title"].startswith("the signed form ")]
+    assert len(signed) == 1 and signed[0]["rlinks"][0]["hashes"] == [{"algorithm": "SHA-256", "value": digest}]
+
     # the same record without the waiver fails the rule: so a form whose waivers were dropped
     # after signing is caught twice, by the signatures and by the re-evaluation
     swapped = swap_attachment(form, "waivers.json", b"[]", tmp_path / "swapped.pdf")
+    code, out, err = cli(capsys, "verify", swapped, *trust, "--format", "oscal")
+    assert (code, out) == (1, "") and err.startswith(f"{swapped}: INVALID")
     code, out, err = cli(capsys, "verify", swapped, *trust, "--format", "json")
     assert code == 1
     report = json.loads(out)
