@@ -13,16 +13,9 @@ import pytest
 from checkengine.cli import main
 from checkengine.errors import PluginError
 from checkengine.plugins import default_registry, registry_with
+from test_plugins import _dist
 
 PLUGINS = Path(__file__).parent / "plugins"
-
-
-def _dist(site: Path, dist: str, entry_points: dict[str, str], version: str = "1.0") -> None:
-    info = site / f"{dist.replace('-', '_')}-{version}.dist-info"
-    info.mkdir(parents=True)
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n", "utf-8")
-    lines = "".join(f"{name} = {target}\n" for name, target in entry_points.items())
-    (info / "entry_points.txt").write_text(f"[checkengine]\n{lines}", "utf-8")
 
 
 @pytest.fixture

@@ -22,11 +22,11 @@ def _plugin(name: str, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
     return importlib.import_module(name)
 
 
-def _dist(site: Path, dist: str, entry_points: dict[str, str]) -> None:
+def _dist(site: Path, dist: str, entry_points: dict[str, str], version: str = "1.0") -> None:
     """An installed distribution as pip leaves it: a .dist-info with METADATA and entry_points.txt."""
-    info = site / f"{dist.replace('-', '_')}-1.0.dist-info"
+    info = site / f"{dist.replace('-', '_')}-{version}.dist-info"
     info.mkdir(parents=True)
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n", "utf-8")
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n", "utf-8")
     lines = "".join(f"{name} = {target}\n" for name, target in entry_points.items())
     (info / "entry_points.txt").write_text(f"[checkengine]\n{lines}", "utf-8")
 
