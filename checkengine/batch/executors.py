@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import sys
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Literal, Protocol
@@ -51,6 +52,19 @@ class Executor(Protocol):
 
 class WorkerCrashed(EnvironmentFailure):
     """A worker process died (killed, out of memory): a failure of the machine, not of the input."""
+
+
+_TRACKER_WARNING = "ignore::UserWarning:multiprocessing.resource_tracker"
+
+
+def _quiet_resource_tracker() -> None:
+    """When Ctrl-C stops the workers mid-chunk, multiprocessing's resource tracker (a helper
+    process that writes to our stderr) warns of "leaked semaphore objects" and then cleans them up
+    itself. The user was already told what the interrupted run kept; the warning is noise. The
+    tracker takes its warning filters from the interpreter's -W options when it starts, so the
+    filter goes there, before the pool (and with it the tracker) starts."""
+    if _TRACKER_WARNING not in sys.warnoptions:
+        sys.warnoptions.append(_TRACKER_WARNING)
 
 
 def default_jobs() -> int:
@@ -106,6 +120,7 @@ class LocalExecutor:
         return None
 
     def start(self, job: Job) -> None:
+        _quiet_resource_tracker()
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
         context = multiprocessing.get_context(method)
         if method == "forkserver":

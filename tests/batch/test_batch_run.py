@@ -12,7 +12,7 @@ import pytest
 
 from checkengine.batch.executors import InlineExecutor, LocalExecutor
 from checkengine.batch.interrupt import StopFlag
-from checkengine.batch.job import EngineSpec
+from checkengine.batch.job import EngineSpec, EvaluateJob
 from checkengine.batch.run import BatchOptions, evaluate_batch, result_head
 from checkengine.batch.writers import JsonLinesWriter, JsonWriter, make_writer
 from checkengine.engine import Engine
@@ -200,3 +200,19 @@ def test_a_stream_that_is_not_utf8(book_path: Path, tmp_path: Path, scenario: Mo
     assert [(e["file"], e["line"], e["column"], e["message"]) for e in errors] == [
         (str(path), 2, 9, "not UTF-8 text (byte 0xe9); save the file as UTF-8")]
     assert tally.records == 2  # the lines after it are read
+
+
+def test_the_pool_quiets_the_resource_trackers_leak_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    """After Ctrl-C stops workers mid-chunk, multiprocessing's resource tracker would print a
+    "leaked semaphore objects" warning on the user's terminal after checkengine's own message (it
+    cleans them up itself). The pool starts the tracker with that warning filtered."""
+    import sys
+
+    monkeypatch.setattr(sys, "warnoptions", [])
+    pool = LocalExecutor(1)
+    root = Path(__file__).resolve().parents[2]
+    pool.start(EvaluateJob(EngineSpec(load_rulebook(root / "rulebooks" / "cs-floor.yaml"))))
+    try:
+        assert sys.warnoptions == ["ignore::UserWarning:multiprocessing.resource_tracker"]
+    finally:
+        pool.close(cancel=True)
