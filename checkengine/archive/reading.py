@@ -7,9 +7,12 @@ group) counts - a re-evaluation supersedes, but never replaces, the earlier rows
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping, Sequence
+
+from checkengine.errors import UserError
 
 # The latest evaluation of a record under each rulebook (by id: a new version supersedes), and
 # the latest outcome of each aggregate group.
@@ -28,10 +31,17 @@ COLUMN_WHAT = {"observed": "an outcome's value", "expected": "an outcome's limit
 
 def decode(text: str | None, what: str = "a stored value") -> Any:
     """An archived JSON column's value (None for NULL): every JSON read from the archive comes
-    through here, and a damaged one is a message naming it (exit 2), never a crash."""
-    from checkengine.archive.rows import load_json
-
-    return load_json(text, what)
+    through here, and a damaged one (a disk fault, a hand edit) is a message naming it (exit 2),
+    never a crash."""
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise UserError(
+            f"the archive holds a damaged row: {what} is not valid JSON ({str(exc)[:80]}); the "
+            "archive file may be corrupt: restore it from a backup"
+        ) from None
 
 
 def _column(name: str) -> str:

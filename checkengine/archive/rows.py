@@ -7,26 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Mapping
 
-import json
-
 from checkengine import jsonout
-from checkengine.errors import UserError
 from checkengine.engine import record_date
 from checkengine.records import Record
-
-
-def load_json(text: str | None, what: str) -> Any:
-    """A JSON value read back from the archive; a damaged one (a disk fault, a hand edit) is a
-    UserError naming the row, not a crash."""
-    if text is None:
-        return None
-    try:
-        return json.loads(text)
-    except (ValueError, TypeError, RecursionError) as exc:
-        raise UserError(
-            f"the archive holds a damaged row: {what} is not valid JSON ({str(exc)[:80]}); the "
-            "archive file may be corrupt: restore it from a backup"
-        ) from None
 
 
 def _json(value: Any) -> str:
