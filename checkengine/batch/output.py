@@ -11,7 +11,6 @@ import contextlib
 from typing import Iterator, Protocol, TextIO
 
 from checkengine.output import open_output, output_error
-from checkengine.errors import Location, UserError
 
 
 class TextSink(Protocol):

@@ -8,7 +8,6 @@ to a temporary file meanwhile, so memory stays flat however many there are).
 from __future__ import annotations
 
 import functools
-import json
 import tempfile
 from dataclasses import dataclass, field
 from typing import IO, Any, Literal, Protocol

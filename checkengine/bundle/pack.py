@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from checkengine import __version__
-from checkengine.errors import Location, UserError
+from checkengine.errors import UserError
 
 MANIFEST = "checkengine-bundle.json"
 SCHEMA = "checkengine/bundle/1"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal, TextIO
+from typing import TYPE_CHECKING, Any, Iterable, Literal
 
 import click
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from checkengine.batch.job import EngineSpec, engine_for
 from checkengine.engine import Engine, GroupStates
-from checkengine.records import Record, RecordError
+from checkengine.records import Record
 
 ABSENT = "absent"  # the rule does not exist (or is disabled) in that rulebook
 

@@ -8,7 +8,6 @@ first.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import os

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -153,7 +152,6 @@ def test_signature_appearance_sits_in_the_signature_block(signed_form: Path) -> 
 def test_private_keys_never_reach_the_output(signed_form: Path, keys: dict[str, Any]) -> None:
     from cryptography.hazmat.primitives import serialization
 
-    from checkengine.pdf.keys import load_key
 
     for who in ("inspector", "manager"):
         key = serialization.load_pem_private_key(keys[who].key_pem.read_bytes(), PASSWORD.encode())
