@@ -55,23 +55,20 @@ def command(form: str, trust: tuple[str, ...], trust_inspector: tuple[str, ...],
                         allow_missing_countersignature=allow_missing_countersignature)
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
-    elif fmt == "oscal" and report.ok:
-        _echo_oscal(form)
+    elif fmt == "oscal" and report.ok and report.embedded_result is not None:
+        _echo_oscal(form, report.embedded_result)
     else:
         click.echo(format_text(report), err=fmt == "oscal")  # an invalid form gives no assessment results
     return 0 if report.ok else 1
 
 
-def _echo_oscal(form: str) -> None:
+def _echo_oscal(form: str, result: dict[str, Any]) -> None:
     """The verified form's embedded result as OSCAL assessment results; each record's evidence is
     the signed form itself, hashed whole, so a GRC tool can tie the finding to the signed file."""
     import io
 
-    from checkengine.pdf.output import read_pdf
-    from checkengine.pdf.verify.evaluation import embedded_data
     from checkengine.plugins import default_registry
 
-    result = embedded_data(read_pdf(form))["result"]
     for entry in result.get("records", []):
         entry["record"] = dict(entry["record"], file=form)
         entry["record"].pop("line", None)

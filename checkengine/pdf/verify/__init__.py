@@ -93,6 +93,7 @@ def verify_pdf(
         return report
     try:
         files = embedded_data(data)
+        report.embedded_result = files["result"]
     except UserError as exc:
         if not embedded and not _looks_signed(data):
             raise

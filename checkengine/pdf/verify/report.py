@@ -66,6 +66,9 @@ class VerifyReport:
     checks: list[Check] = field(default_factory=list)
     countersigned: bool = False
     allow_missing_countersignature: bool = False
+    # the form's embedded result.json as read for the checks (None when it cannot be read); not
+    # part of the verdict, for the callers that export it (verify --format oscal)
+    embedded_result: dict[str, Any] | None = None
 
     def check(self, name: str) -> Check:
         """The check *name*, added on first use."""
