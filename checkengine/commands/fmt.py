@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import click
 
-from checkengine.commands._common import open_output
-
 
 @click.command("fmt")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
@@ -24,7 +22,7 @@ def command(paths: tuple[str, ...], check: bool, show_diff: bool) -> int:
 
     from checkengine.errors import UserError
     from checkengine.fmt import KINDS, format_file
-    from checkengine.inputs import forget_input
+    from checkengine.output import write_atomic
     from checkengine.lint.discover import classify, yaml_files
     from checkengine.rulebook.load import display_path
     from checkengine.yamlio import load_file
@@ -48,9 +46,7 @@ def command(paths: tuple[str, ...], check: bool, show_diff: bool) -> int:
         if check:
             click.echo(f"{shown}: not formatted (checkengine fmt {shown})")
         else:
-            forget_input(path)  # formatting in place: the input is meant to be replaced
-            with open_output(path) as out:
-                out.write(after)
+            write_atomic(path, after.encode("utf-8"), replace_input=True)  # in place, on purpose
             click.echo(f"formatted {shown}")
     if check and changed:
         click.echo(f"checkengine: {changed} file{'s' if changed != 1 else ''} not formatted; run checkengine fmt",
