@@ -112,6 +112,15 @@ def test_bad_filters(tmp_path: Path, book: Path, month: Path, capsys: pytest.Cap
                                        "not_applicable, waived, needs_review, error\n")
 
 
+def _timeless(answer: tuple[int, str, str]) -> tuple[int, list[dict[str, Any]], str]:
+    """A JSON query's answer without the second each run began (two archives are filled one after
+    the other, and may straddle a second)."""
+    code, out, err = answer
+    items = json.loads(out)
+    assert all("run_started_at" in item for item in items)
+    return code, [{k: v for k, v in item.items() if k != "run_started_at"} for item in items], err
+
+
 def test_add_and_query_on_postgresql(tmp_path: Path, book: Path, month: Path, capsys: pytest.CaptureFixture[str],
                                      postgres: Any) -> None:
     """--db takes a postgresql:// URL; what is archived there reads back as from a SQLite file."""
@@ -120,9 +129,10 @@ def test_add_and_query_on_postgresql(tmp_path: Path, book: Path, month: Path, ca
     assert (code, out) == (0, "") and err.startswith("run 1 archived: 120 records, ") and err.endswith(f" in {url}\n")
     db = tmp_path / "a.sqlite"
     assert cli(capsys, "archive", "add", "-r", book, month, "--db", db, "-j", "1")[0] == 0
-    answers = [cli(capsys, "archive", "query", "--db", where, "--team", "T1", "-f", "json") for where in (url, db)]
+    answers = [_timeless(cli(capsys, "archive", "query", "--db", where, "--team", "T1", "-f", "json"))
+               for where in (url, db)]
     assert answers[0] == answers[1]
-    assert answers[0][0] == 0 and len(json.loads(answers[0][1])) > 50
+    assert answers[0][0] == 0 and len(answers[0][1]) > 50
 
 
 @pytest.mark.slow
@@ -133,8 +143,9 @@ def test_add_on_dask(tmp_path: Path, book: Path, month: Path, capsys: pytest.Cap
     code, out, err = cli(capsys, "archive", "add", "-r", book, month, "--db", remote, "--executor", "dask",
                          "--scheduler", dask_scheduler)
     assert (code, out) == (0, "") and err.startswith("run 1 archived: 120 records, ")
-    answers = [cli(capsys, "archive", "query", "--db", db, "--history", "-f", "json") for db in (local, remote)]
-    assert answers[0] == answers[1] and len(json.loads(answers[0][1])) > 120
+    answers = [_timeless(cli(capsys, "archive", "query", "--db", db, "--history", "-f", "json"))
+               for db in (local, remote)]
+    assert answers[0] == answers[1] and len(answers[0][1]) > 120
 
 
 @pytest.mark.parametrize(("args", "message"), [
