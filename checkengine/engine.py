@@ -287,7 +287,7 @@ class Engine:
                                     self.lang)
 
     def _review(self, reason: str) -> Result:
-        return Result("needs_review", explanation=message("zone_needed", self.lang, reason=reason))
+        return Result("needs_review", explanation=message("undecidable", self.lang, reason=reason))
 
     def _not_applicable(self, compiled: CompiledRule, data: Mapping[str, Any], env: Env, on: date | None) -> str | None:
         rule = compiled.rule
