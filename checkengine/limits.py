@@ -6,7 +6,6 @@ environment variable at any time. docs/limits.md lists them all; a test keeps th
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass
 
@@ -86,7 +85,3 @@ def size_text(n: int) -> str:
     if n >= 1024:
         return f"{n / 1024:.0f} KB"
     return f"{n} bytes"
-
-
-def finite(value: float) -> bool:
-    return math.isfinite(value)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -290,7 +291,7 @@ def _cell(cell: str) -> Any:
         number = float(text)
     except ValueError:
         return text
-    return number if limits.finite(number) else text
+    return number if math.isfinite(number) else text
 
 
 def _put(target: dict[str, Any], parts: list[str], value: Any) -> None:
