@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from checkengine.checks import references  # noqa: E402
-from checkengine.engine import Engine, CompiledRule  # noqa: E402
+from checkengine.compiled import CompiledRule  # noqa: E402
+from checkengine.engine import Engine  # noqa: E402
 from checkengine.lookups import named  # noqa: E402
 from checkengine.rulebook.load import load_rulebook  # noqa: E402
 from checkengine.unknown import has_paths  # noqa: E402

@@ -1,0 +1,119 @@
+"""Compiling a rulebook's rules for the engine: each rule's check options validated against its
+check type's schema, the check compiled once, its ``when`` condition compiled and its lookups
+checked, and its applicability (kinds, roles, sites, shifts, teams) frozen into a
+:class:`CompiledRule`. A bad option is a :class:`~checkengine.checks.CheckSpecError`, which
+:func:`check_location` places at the rule's ``check`` (or ``when``) in the rulebook file.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from checkengine import lookups, validation
+from checkengine.checks import CheckSpecError, CheckType, CompiledCheck, Compiler, GroupCheck
+from checkengine.conditions import Condition, ConditionError, Conditions
+from checkengine.errors import Location
+from checkengine.plugins import Registry
+from checkengine.rulebook.model import Rule, Rulebook
+from checkengine.yamlio import Document, format_path
+
+
+@dataclass
+class CompiledRule:
+    rule: Rule
+    check: CompiledCheck | GroupCheck
+    when: Condition | None
+    kinds: frozenset[str] | None
+    roles: frozenset[str] | None
+    sites: frozenset[str] | None
+    shifts: frozenset[str] | None
+    teams: frozenset[str] | None
+    #: every condition of the rule (its when and its check's), for sizing CEL contexts
+    conditions: tuple[Condition, ...] = ()
+    #: no date window, audience or condition to test: the check just runs (the common case)
+    always_applies: bool = False
+
+    def __post_init__(self) -> None:
+        r = self.rule
+        self.always_applies = (self.when is None and self.roles is None and self.sites is None
+                               and self.shifts is None and self.teams is None
+                               and not r.effective_from and not r.effective_until)
+
+    @property
+    def is_group(self) -> bool:
+        return isinstance(self.check, GroupCheck)
+
+
+def _frozen(values: list[str] | None) -> frozenset[str] | None:
+    return frozenset(values) if values else None
+
+
+def compile_rule(book: Rulebook, registry: Registry, cel: Conditions, rule: Rule) -> CompiledRule:
+    """*rule* compiled with its check type from *registry* and its conditions by *cel* (CheckSpecError
+    when its options are wrong)."""
+    spec = rule.check
+    name = spec.get("type")
+    check_type = registry.check_types.get(str(name))
+    if check_type is None:
+        close = difflib.get_close_matches(str(name), list(registry.check_types), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        known = ", ".join(sorted(registry.check_types))
+        if not close:  # not a typo: a type some plugin would provide
+            from checkengine.plugin_hints import install_hint
+
+            known += f"; or {install_hint('check type', str(name))}"
+        raise CheckSpecError(f"unknown check type '{name}'{hint}; known types: {known}", ("type",))
+    _validate_options(check_type, spec)
+    compiler = Compiler(book, rule, cel)
+    check = check_type.compile(spec, compiler)
+    conditions = list(compiler.compiled)
+    when = None
+    if rule.when:
+        try:
+            when = cel.compile(rule.when)
+        except ConditionError as exc:
+            raise CheckSpecError(str(exc), ("..", "when"), code="CE208") from None
+        conditions.append(when)
+    for condition in conditions:
+        for name in lookups.named(condition.source):
+            if name not in book.lookups:
+                known = ", ".join(sorted(book.lookups)) or "none (declare it under lookups)"
+                where = ("..", "when") if condition is when else ()
+                raise CheckSpecError(f"the condition looks up '{name}', which the rulebook does not declare; "
+                                     f"its lookups: {known}", where, code="CE208")
+    applies = rule.applies_to
+    kinds = _frozen(applies.get("kinds"))
+    if isinstance(check, GroupCheck) and check.kinds:
+        # The check's own kinds win: "one team meeting a week" folds attendance and meetings
+        # even when the rule (and its checklist) is filed under meetings.
+        kinds = check.kinds
+    return CompiledRule(
+        rule, check, when, kinds, _frozen(applies.get("roles")), _frozen(applies.get("sites")),
+        _frozen(applies.get("shifts")), _frozen(applies.get("teams")), tuple(conditions),
+    )
+
+
+def _validate_options(check_type: CheckType, spec: Mapping[str, Any]) -> None:
+    from jsonschema import Draft202012Validator
+
+    validator = Draft202012Validator(check_type.schema())
+    for err in sorted(validator.iter_errors(dict(spec)), key=lambda e: list(e.absolute_path)):
+        doc = Document("-", dict(spec))
+        explained = validation._explain(err, doc, ())
+        path = tuple(err.absolute_path)
+        if err.validator == "additionalProperties":
+            extra = [k for k in spec if k not in check_type.schema()["properties"]]
+            path = (extra[0],) if extra else path
+        raise CheckSpecError(f"{explained.bare_message} (check type '{check_type.name}')", path)
+
+
+def check_location(rule: Rule, subpath: tuple[str | int, ...]) -> Location:
+    base = rule.location
+    field = "check" if not subpath or subpath[0] != ".." else ""
+    parts = [p for p in subpath if p != ".."]
+    tail = format_path(tuple([field] if field else []) + tuple(parts))  # require[0].phrases, as lint prints
+    path = f"{base.path}.{tail}" if base.path and tail else (base.path or tail)
+    return Location(base.file, base.line, base.column, path)

@@ -1,0 +1,238 @@
+"""Outcomes: a check's result made into the outcome entry of the evaluation result.
+
+:class:`Outcomes` runs one compiled rule on one record (applicability first, then the check; a
+fact the record lacks is needs_review, a broken check an error, an auditor's answer set beside a
+verdict from data) and finishes every outcome alike, record or group: the waiver that applies,
+the explanation joined from its parts (parameters in effect, the clause), the rule's title,
+sources and corrective action in the engine's language (made once per rule), and values made
+JSON-safe. :func:`record_meta` and :func:`subject_scope` are the record's part of the result and
+the scope waivers match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Iterable
+
+from checkengine import unknown
+from checkengine.answers import answer_for, reconcile
+from checkengine.applicability import CONDITION_FALSE, not_applicable
+from checkengine.checks import CheckFailure, Env, Result
+from checkengine.compiled import CompiledRule
+from checkengine.conditions import EvaluationError, Undecidable
+from checkengine.i18n import message, pick, show
+from checkengine.records import Record
+from checkengine.rulebook.model import Rule, Rulebook
+from checkengine.waivers import WaiverIndex
+
+
+@dataclass(frozen=True)
+class _RuleText:
+    """The parts of a rule's outcomes that depend only on the rule and the language."""
+
+    title: str
+    sources: tuple[dict[str, Any], ...]
+    clause: str | None
+    corrective_action: str | None
+    condition_false: str | None
+
+
+class Outcomes:
+    """The outcomes of a rulebook's rules in one language, with the run's waivers."""
+
+    def __init__(self, book: Rulebook, lang: str, waivers: WaiverIndex, by_id: Mapping[str, CompiledRule]) -> None:
+        self.book = book
+        self.lang = lang
+        self.waivers = waivers
+        self._by_id = by_id
+        self._texts: dict[str, _RuleText] = {}
+        self._param_texts: dict[tuple[str, str], str] = {}
+
+    def outcome(self, compiled: CompiledRule, data: Mapping[str, Any], env: Env, on: date | None,
+                 scope: Mapping[str, Any]) -> dict[str, Any]:
+        rule = compiled.rule
+        if env.used:
+            env.used = {}
+        reason = None
+        if not compiled.always_applies:
+            try:
+                reason = not_applicable(compiled, data, env, on)
+            except Undecidable as exc:
+                return self.finish(rule, self.review(str(exc)), env, on, scope)
+            except EvaluationError as exc:
+                result = self.unknown_fact(compiled, data) or Result(
+                    "error", explanation=message("check_error", self.lang, reason=str(exc)))
+                return self.finish(rule, result, env, on, scope)
+        if reason is None:
+            gap = self.unknown_fact(compiled, data, rule.needs) if rule.needs else None
+            try:
+                if gap is not None:
+                    result = gap
+                else:
+                    result = compiled.check.run(data, env)  # type: ignore[union-attr]  # record rules only
+            except Undecidable as exc:
+                result = self.review(str(exc))
+            except (CheckFailure, EvaluationError) as exc:
+                result = self.unknown_fact(compiled, data) or Result(
+                    "error", explanation=message("check_error", self.lang, reason=str(exc)))
+            except Exception as exc:  # a broken check must not crash the run: that rule is an error
+                reason_text = f"{type(exc).__name__}: {exc}"
+                result = Result("error", explanation=message("check_error", self.lang, reason=reason_text))
+        elif reason is CONDITION_FALSE:
+            # Not applicable only on known facts: a null (not known) the condition read may be why.
+            assert compiled.when is not None
+            result = self.unknown_fact(compiled, data, unknown.null_reads(compiled.when, data)) or Result(
+                "not_applicable", explanation=self.text(rule).condition_false or "")
+        else:
+            result = Result("not_applicable", explanation=message("not_applicable", self.lang, reason=reason))
+        answer = None if getattr(compiled.check, "reads_answers", False) else answer_for(data, rule.id)
+        if answer is not None:  # the auditor also answered a rule judged from data: shown, never overridden
+            result = reconcile(result, answer, self.lang)
+        return self.finish(rule, result, env, on, scope)
+
+    def unknown_fact(self, compiled: CompiledRule, data: Mapping[str, Any],
+                      paths: Iterable[str] | None = None) -> Result | None:
+        """needs_review naming the first of *paths* (default: the fields the rule's conditions read,
+        after one of them failed) that the record lacks or holds as null (checkengine.unknown)."""
+        return unknown.unknown_fact(data, unknown.read_by(compiled.conditions) if paths is None else paths,
+                                    self.lang)
+
+    def review(self, reason: str) -> Result:
+        return Result("needs_review", explanation=message("undecidable", self.lang, reason=reason))
+
+
+    def text(self, rule: Rule) -> _RuleText:
+        """The rule's title, sources and fixed explanations in this engine's language (made once)."""
+        text = self._texts.get(rule.id)
+        if text is not None:
+            return text
+        lang = self.lang
+        fallback = self.book.source_language
+        sources: list[dict[str, Any]] = []
+        for cid in rule.sources:
+            clause = self.book.clauses.get(cid)
+            if clause is None:
+                sources.append({"clause": cid})
+                continue
+            translated = clause.translations.get(lang) or clause.text
+            sources.append({**clause.as_dict(), "translation": translated if translated != clause.text else None})
+        clause_text = None
+        if sources and "number" in sources[0]:
+            clause_text = message("clause", lang, clause=sources[0]["clause"], number=sources[0]["number"])
+        compiled = self._by_id.get(rule.id)
+        when = compiled.when if compiled is not None else None
+        text = _RuleText(
+            title=pick(rule.title, lang, fallback),
+            sources=tuple(sources),
+            clause=clause_text,
+            corrective_action=pick(rule.corrective_action, lang, fallback) or None,
+            condition_false=message("not_applicable", lang, reason=message(
+                "condition_false", lang, condition=when.source)) if when is not None else None,
+        )
+        self._texts[rule.id] = text
+        return text
+
+    def param_text(self, name: str, pv: Any) -> str:
+        key = (name, pv.since)  # one value per parameter and date
+        text = self._param_texts.get(key)
+        if text is None:
+            text = self._param_texts[key] = message("parameter_in_effect", self.lang, name=name, value=pv.value,
+                                                    since=pv.since)
+        return text
+
+    def finish(
+        self, rule: Rule, result: Result, env: Env, on: date | None, scope: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        lang = self.lang
+        fixed = self.text(rule)
+        outcome = result.outcome
+        waiver_info = None
+        if self.waivers.by_rule and outcome in ("fail", "needs_review", "pass", "error"):
+            active, expired = self.waivers.lookup(rule.id, scope, on)
+            if active is not None:
+                waiver_info = active.as_dict(status="active")
+                if outcome in ("fail", "needs_review"):
+                    waiver_info["waived_outcome"] = outcome
+                    outcome = "waived"
+            elif expired is not None:
+                waiver_info = expired.as_dict(status="expired")
+        parts = [result.explanation] if result.explanation else []
+        if outcome == "waived" and waiver_info is not None:
+            parts.append(message("waived", lang, expires=waiver_info["expires"],
+                                 reason=pick(waiver_info["reason"], lang, self.book.source_language),
+                                 approved_by=waiver_info["approved_by"]))
+        elif waiver_info is not None and waiver_info["status"] == "expired":
+            parts.append(message("waiver_expired", lang, expires=waiver_info["expires"]))
+        used = env.used
+        for name, pv in used.items():
+            parts.append(self.param_text(name, pv))
+        if fixed.clause is not None:
+            parts.append(fixed.clause)
+        details = result.details
+        sources = list(fixed.sources)  # the clause dicts are shared by the rule's outcomes: read-only data
+        explanation = parts[0] if len(parts) == 1 else "; ".join([p for p in parts if p])
+        observed, expected = result.observed, result.expected
+        if observed is not None and type(observed) not in _SCALARS:
+            observed = _jsonable(observed)
+        if expected is not None and type(expected) not in _SCALARS:
+            expected = _jsonable(expected)
+        return {
+            "rule": rule.id,
+            "section": rule.section,
+            "title": fixed.title,
+            "outcome": outcome,
+            "severity": rule.severity,
+            "weight": rule.weight,
+            "critical": rule.critical,
+            "explanation": explanation,
+            "observed": observed,
+            "expected": expected,
+            "parameters": {n: pv.as_dict() for n, pv in used.items()} if used else {},
+            "source": sources[0] if sources else None,
+            "sources": sources,
+            "waiver": waiver_info,
+            "comment": details.get("comment") if details else None,
+            "evidence": details.get("evidence", []) if details else [],
+            "details": {k: _jsonable(v) for k, v in details.items() if k not in ("comment", "evidence")}
+            if details else {},
+            "corrective_action": fixed.corrective_action,
+        }
+
+
+def subject_scope(data: Mapping[str, Any]) -> dict[str, Any]:
+    subject = data.get("subject") or {}
+    payload = data.get("data") or {}
+    employee = subject.get("employee") or payload.get("agent") or payload.get("requester")
+    return {"site": (data.get("site") or {}).get("id"), "employee": employee, "team": subject.get("team")}
+
+
+def record_meta(record: Record) -> dict[str, Any]:
+    data = record.data
+    return {
+        "id": data["id"],
+        "kind": data["kind"],
+        "site": (data.get("site") or {}).get("id"),
+        "subject": data.get("subject"),
+        "inspector": data.get("inspector"),
+        "timestamp": data.get("timestamp"),
+        "file": record.location.file,
+        "line": record.location.line,
+    }
+
+
+_SCALARS = frozenset({bool, int, float, str})
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or type(value) in _SCALARS or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return show(value)
+
