@@ -1,6 +1,6 @@
 """What a condition costs: CEL (Rust binding) with a fresh context per evaluation, with one context
 reused across a record's conditions, with one context holding only what the conditions read (what
-the engine does: checks.EnvCache / prune), and the same test as a Python closure.
+the engine does: cel_context.EnvCache / prune), and the same test as a Python closure.
 
 Prints CPU microseconds per evaluation (best of R repeats, each over N records) and the ratios;
 not a test.
@@ -72,7 +72,7 @@ def best(fn: Callable[[], int], repeats: int) -> tuple[float, int]:
 
 
 def main() -> None:
-    from checkengine.checks import EnvCache, prune
+    from checkengine.cel_context import EnvCache, prune
     from checkengine.conditions import Conditions
     from checkengine.plugins import default_registry
 

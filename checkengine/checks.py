@@ -7,18 +7,23 @@ for aggregates such as "at most 2 swaps per person per month").
 
 Thresholds are never literals in a rule: a check's option may be ``{param: NAME}``, resolved as of
 the record's date with :meth:`Env.value`, which also records the parameter for the explanation.
+
+This module is that API, and where plugins import it from: the check types' base classes, the
+:class:`Compiler` and :class:`Env` they are handed, :class:`Result`, the errors, and the readers of
+record values (defined in :mod:`checkengine.fields`). How an Env sizes its CEL context is in
+:mod:`checkengine.cel_context`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from functools import lru_cache
+from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, Hashable, Iterable, Literal
 
 from checkengine import lookups as _lookups
+from checkengine.cel_context import WHOLE, EnvCache, Refs, covered, prune, references, union
+from checkengine.fields import MISSING, get_path, parse_date, parse_datetime
 from checkengine.localtime import CURRENT, ZoneNeeded, zone_of
 
 if TYPE_CHECKING:
@@ -28,66 +33,6 @@ if TYPE_CHECKING:
 
 Outcome = Literal["pass", "fail", "not_applicable", "waived", "needs_review", "error"]
 OUTCOMES: tuple[str, ...] = ("pass", "fail", "not_applicable", "waived", "needs_review", "error")
-
-
-class _Missing:
-    def __repr__(self) -> str:
-        return "MISSING"
-
-    def __bool__(self) -> bool:
-        return False
-
-
-MISSING: Any = _Missing()
-
-
-@lru_cache(maxsize=4096)
-def _parts(path: str) -> tuple[str, ...]:
-    return tuple(path.split("."))
-
-
-def get_path(data: Any, path: str) -> Any:
-    """The value at a dotted *path* (``observations.badge``, ``data.turns.0.text``), or MISSING."""
-    current = data
-    for part in _parts(path):
-        if type(current) is dict or isinstance(current, Mapping):  # dict first: the common, fast case
-            if part not in current:
-                return MISSING
-            current = current[part]
-        elif isinstance(current, list) and part.isdigit():
-            index = int(part)
-            if index >= len(current):
-                return MISSING
-            current = current[index]
-        else:
-            return MISSING
-    return current
-
-
-def parse_datetime(value: Any) -> datetime | None:
-    """An aware datetime from an ISO 8601 string (or None if it is not one)."""
-    if isinstance(value, datetime):
-        return value
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed
-
-
-def parse_date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str):
-        return None
-    try:
-        return date.fromisoformat(value[:10])
-    except ValueError:
-        return None
 
 
 class CheckSpecError(Exception):
@@ -171,114 +116,6 @@ class Compiler:
         return condition
 
 
-Path = tuple[str, ...]
-Paths = frozenset[Path] | None  # None: the whole variable
-Refs = tuple[Paths, frozenset[str] | None]  # (record paths, parameter names)
-
-_RECORD = re.compile(r"(?<![.\w])record((?:\s*\.\s*[A-Za-z_]\w*)*)(\s*\()?")
-_PARAMS = re.compile(r"(?<![.\w])params(?:\s*\.\s*([A-Za-z_]\w*))?")
-
-
-@lru_cache(maxsize=4096)
-def references(source: str) -> Refs:
-    """The record paths and parameters a condition reads (``record.observations.badge`` ->
-    ``("observations", "badge")``); None where it reads a whole variable (``f(record)``,
-    ``record["data"]``), so that nothing a condition can reach is ever left out. A method call
-    (``record.data.turns.size()``) reads its receiver whole."""
-    paths: set[Path] = set()
-    whole_record = False
-    for match in _RECORD.finditer(source):
-        parts = [p.strip() for p in match.group(1).split(".")[1:]]
-        if match.group(2) and parts:
-            parts.pop()
-        if not parts:
-            whole_record = True
-            break
-        paths.add(tuple(parts))
-    names: set[str] = set()
-    all_params = False
-    for match in _PARAMS.finditer(source):
-        if match.group(1) is None:
-            all_params = True
-            break
-        names.add(match.group(1))
-    return (None if whole_record else frozenset(paths)), (None if all_params else frozenset(names))
-
-
-def _union(a: frozenset[Any] | None, b: frozenset[Any] | None) -> frozenset[Any] | None:
-    return None if a is None or b is None else a | b
-
-
-def _covered(have: Paths, need: Paths) -> bool:
-    if have is None or (need is not None and need <= have):
-        return True
-    if need is None:
-        return False
-    return all(any(p[:i] in have for i in range(1, len(p) + 1)) for p in need)
-
-
-Trie = dict[str, "Trie | None"]  # None: the whole value at that key
-
-
-@lru_cache(maxsize=256)
-def _trie(paths: frozenset[Path]) -> Trie:
-    root: Trie = {}
-    for path in sorted(paths, key=len):  # shorter first: a whole value wins over its parts
-        node: Trie | None = root
-        for i, key in enumerate(path):
-            assert node is not None
-            if i == len(path) - 1:
-                node[key] = None
-            elif key in node and node[key] is None:
-                break
-            else:
-                node = node.setdefault(key, {})
-    return root
-
-
-def _take(src: Mapping[str, Any], trie: Trie) -> dict[str, Any]:
-    out = {}
-    for key, sub in trie.items():
-        if key in src:
-            value = src[key]
-            # A whole value, or one CEL cannot look into (it then fails as on the full record).
-            out[key] = value if sub is None or not isinstance(value, Mapping) else _take(value, sub)
-    return out
-
-
-def prune(record: Mapping[str, Any], paths: Paths) -> Mapping[str, Any]:
-    """The parts of *record* at *paths* (whole values), in the record's shape; never more than
-    needed, and never a change to *record*. An absent key stays absent, so CEL's ``has()`` and
-    its missing-field errors see what they would see on the whole record."""
-    if paths is None:
-        return record
-    return _take(record, _trie(paths))
-
-
-class EnvCache:
-    """What the Envs of one engine share: parameter values by date, and what conditions read.
-
-    Converting a record into CEL values costs about a microsecond a value, and every CEL
-    execution costs in proportion to its context's size; so a record's context holds only the
-    record paths and parameters the rulebook's conditions read (:func:`references`). A condition
-    that needs more (one a plugin compiles at run time, say) gets a context rebuilt with it.
-    """
-
-    __slots__ = ("values", "tables", "refs")
-
-    def __init__(self, conditions: Iterable["Condition"] = (), *, whole: bool = False) -> None:
-        self.values: dict[tuple[str, date | None], "ParamValue | None"] = {}
-        self.tables: dict[tuple[date | None, frozenset[str] | None], dict[str, Any]] = {}
-        paths: Paths = None if whole else frozenset()
-        names: frozenset[str] | None = None if whole else frozenset()
-        for condition in conditions:
-            more_paths, more_names = references(condition.source)
-            paths, names = _union(paths, more_paths), _union(names, more_names)
-        self.refs: Refs = (paths, names)
-
-
-_WHOLE = EnvCache(whole=True)
-
 
 class Env:
     """What a check sees while it evaluates one record (or one group)."""
@@ -315,7 +152,7 @@ class Env:
         #: facts from other records of the run (checkengine.lookups); the engine sets them
         self.lookups: "_lookups.Facts | None" = None
         # Without an engine's cache, the whole record and every parameter go into the context.
-        self._cache = cache if cache is not None else _WHOLE
+        self._cache = cache if cache is not None else WHOLE
 
     def _value_of(self, name: str) -> "ParamValue | None":
         key = (name, self.on)
@@ -360,12 +197,12 @@ class Env:
         paths, names = self._context_refs
         if self._context_on != self.on:  # a check moved the date: other parameter values apply
             self._cel_context, self._results, self._context_on = None, {}, self.on
-        if self._cel_context is not None and _covered(paths, need_paths) and (
+        if self._cel_context is not None and covered(paths, need_paths) and (
                 names is None or (need_names is not None and need_names <= names)):
             return self._cel_context
         # The record's first condition, or one that reads more than the rulebook's conditions do.
-        paths = _union(_union(paths, need_paths), self._cache.refs[0])
-        names = _union(_union(names, need_names), self._cache.refs[1])
+        paths = union(union(paths, need_paths), self._cache.refs[0])
+        names = union(union(names, need_names), self._cache.refs[1])
         record = prune(self.record, paths) if self.record is not None else None
         self._cel_context = self._conditions.context(record, self.params_table(names), self.group)
         self._context_refs = (paths, names)
@@ -484,3 +321,9 @@ def param_schema(inner: dict[str, Any]) -> dict[str, Any]:
             },
         ]
     }
+
+
+__all__ = [
+    "MISSING", "OUTCOMES", "CheckFailure", "CheckSpecError", "CheckType", "CompiledCheck", "Compiler", "Env",
+    "GroupCheck", "Outcome", "Result", "get_path", "is_param_ref", "param_schema", "parse_date", "parse_datetime",
+]

@@ -17,10 +17,12 @@ from typing import Any, Hashable, Iterable, Literal
 
 from checkengine import lookups, unknown
 from checkengine.applicability import missing, not_applicable
-from checkengine.checks import CheckFailure, CheckSpecError, Env, EnvCache, GroupCheck, Outcome, Result, parse_datetime
+from checkengine.cel_context import EnvCache
+from checkengine.checks import CheckFailure, CheckSpecError, Env, GroupCheck, Outcome, Result
 from checkengine.compiled import CompiledRule, check_location, compile_rule
 from checkengine.conditions import Conditions, EvaluationError, Undecidable
 from checkengine.errors import Location, UserError
+from checkengine.fields import parse_datetime
 from checkengine.findings import Finding
 from checkengine.i18n import message
 from checkengine.localtime import site_zone_name, zone_info, zone_of

@@ -32,7 +32,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+from checkengine.cel_context import prune
 from checkengine.conditions import EvaluationError, Undecidable
+from checkengine.fields import get_path
 from checkengine.localtime import local_date, zone_of
 
 Key = tuple[str, ...]
@@ -66,8 +68,6 @@ class Lookup:
         return cls(name, frozenset(raw["kinds"]), tuple(tuple(k) for k in raw["keys"]), frozenset(keep))
 
     def file(self, index: Index, record: Mapping[str, Any]) -> None:
-        from checkengine.checks import get_path, prune  # checks imports this module
-
         if record.get("kind") not in self.kinds:
             return
         table = index.setdefault(self.name, {})

@@ -13,7 +13,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from checkengine.checks import MISSING, Result, get_path, references
+from checkengine.cel_context import references
+from checkengine.checks import Result
+from checkengine.fields import MISSING, get_path
 from checkengine.conditions import Condition, Undecidable
 from checkengine.i18n import message
 

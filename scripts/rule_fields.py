@@ -15,7 +15,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from checkengine.checks import references  # noqa: E402
+from checkengine.cel_context import references  # noqa: E402
 from checkengine.compiled import CompiledRule  # noqa: E402
 from checkengine.engine import Engine  # noqa: E402
 from checkengine.lookups import named  # noqa: E402

@@ -93,7 +93,7 @@ def test_group_variable(conditions: Conditions) -> None:
     assert condition.run(conditions.context(None, {}, {"employee": "E003", "period": "2026-11"})) is True
 
 
-# -- contexts sized to what conditions read (checks.Env) ----------------------------------------------
+# -- contexts sized to what conditions read (checks.Env, cel_context) ---------------------------------
 RECORD = {"kind": "floor_inspection", "observations": {"badge": "standard", "calls": 0, "errors": 2,
                                                        "items": ["phone", "cup"], "nested": {"a": 1, "b": {"c": 2}}},
           "data": {"turns": [{"speaker": "agent", "text": "hi"}], "language": "zh-Hant"}, "subject": {"role": "agent"}}
@@ -109,7 +109,7 @@ RECORD = {"kind": "floor_inspection", "observations": {"badge": "standard", "cal
     ("'record.kind' == record . kind", {("kind",)}, set()),
 ])
 def test_references(source: str, paths: Any, names: Any) -> None:
-    from checkengine.checks import references
+    from checkengine.cel_context import references
 
     found_paths, found_names = references(source)
     assert found_paths == (None if paths is None else frozenset(paths))
@@ -117,7 +117,7 @@ def test_references(source: str, paths: Any, names: Any) -> None:
 
 
 def test_prune_keeps_the_shape_and_never_changes_the_record() -> None:
-    from checkengine.checks import prune
+    from checkengine.cel_context import prune
 
     before = repr(RECORD)
     pruned = prune(RECORD, frozenset({("observations", "nested", "b"), ("observations", "nested"),
@@ -142,7 +142,8 @@ CONDITIONS = [
 
 @pytest.mark.parametrize("source", CONDITIONS)
 def test_a_sized_context_gives_what_the_whole_record_gives(source: str, make_book: Any, helpers: Any) -> None:
-    from checkengine.checks import Env, EnvCache
+    from checkengine.cel_context import EnvCache
+    from checkengine.checks import Env
 
     book = make_book([helpers.rule("R", {"type": "equals", "field": "kind", "value": "x"})],
                      {"limit": helpers.param(3)})
@@ -166,7 +167,8 @@ def test_a_sized_context_gives_what_the_whole_record_gives(source: str, make_boo
 
 def test_conditions_are_evaluated_once_per_record(make_book: Any, helpers: Any,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    from checkengine.checks import Env, EnvCache
+    from checkengine.cel_context import EnvCache
+    from checkengine.checks import Env
 
     book = make_book([helpers.rule("R", {"type": "equals", "field": "kind", "value": "x"})])
     conditions = Conditions(default_registry().cel_functions)
