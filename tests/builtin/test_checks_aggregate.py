@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from checkengine.builtin.checks_aggregate import period_label, period_start
+from checkengine.builtin.aggregate_base import period_label, period_start
 from checkengine.engine import Engine
 from checkengine.errors import UserError
 
