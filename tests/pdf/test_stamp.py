@@ -15,7 +15,9 @@ from checkengine.pdf.keys import fingerprint, load_certificates, load_key
 from checkengine.pdf.labels import Formatter, Labels
 from checkengine.pdf.render import render_audit_form
 from checkengine.pdf.sign import sign_pdf
-from checkengine.pdf.stamp import Line, SignatureLook, SubsetFont, layout_lines, subset_font, wrap
+from checkengine.pdf.stamp import Line, SignatureLook, layout_lines, wrap
+from checkengine.pdf.stamp_font import SubsetFont
+from checkengine.pdf.stamp_subset import subset_font
 from checkengine.pdf.verify import format_text, verify_pdf
 from pdf_helpers import PASSWORD, TestCA, appearance_cids, appearance_lines, load, record_dir, reevaluate_as_printed, run
 
