@@ -26,10 +26,3 @@ def is_public_holiday(day: date, country: str | None, extra: Iterable[str] | Non
     if not country:
         return False
     return day in _country(country.upper(), day.year)
-
-
-def holiday_name(day: date, country: str | None) -> str | None:
-    if not country:
-        return None
-    name = _country(country.upper(), day.year).get(day)
-    return str(name) if name else None

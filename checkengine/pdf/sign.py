@@ -75,13 +75,6 @@ def _fill_forms() -> Any:
     return MDPPerm.FILL_FORMS
 
 
-def signature_fields(pdf: bytes) -> list[FieldInfo]:
-    """The signature fields of a PDF with their page, rectangle and whether they are signed."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
-    return _fields(PdfFileReader(io.BytesIO(pdf), strict=False))
-
-
 def _fields(reader: Any) -> list[FieldInfo]:
     from pyhanko.sign.fields import enumerate_sig_fields
 

@@ -39,7 +39,6 @@ class _Merged:
     lookups: dict[str, Any] = field(default_factory=dict)
     disabled: dict[str, Any] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
-    raw_sections: list[dict[str, Any]] = field(default_factory=list)
 
 
 def display_path(path: Path) -> str:
