@@ -33,6 +33,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -95,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     opts, _ = parser.parse_known_args(argv)  # benchmarks/run.py passes its arguments to everyone
     n, workers = opts.records, str(opts.workers)
+    # stopped by kill: still stop the PostgreSQL and Dask clusters started here (the finally below)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     folder = Path(tempfile.mkdtemp(prefix="bench-archive-"))
     cluster: Any = None
     dask: subprocess.Popen[str] | None = None
