@@ -1,6 +1,7 @@
 # One entry point for setting up, trying and testing checkengine on a Debian-like machine.
 #   make demo   set up, then evaluate the bundled example month, render, sign and verify audit forms
 #   make test   set up, then run the test suite
+#   make bench  set up, then run the benchmarks (BENCH_ARGS=--quick: a smoke run at tiny sizes)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -30,7 +31,7 @@ lint: setup
 	$(BIN)/checkengine lint rulebooks/
 
 bench: setup $(VENV)/.bench-installed
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 $(VENV)/.bench-installed: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
