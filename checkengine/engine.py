@@ -24,6 +24,7 @@ from checkengine.conditions import Condition, ConditionError, Conditions, Evalua
 from checkengine.errors import Location, UserError
 from checkengine.findings import Finding
 from checkengine.i18n import message, pick, show
+from checkengine.kinds import field_value
 from checkengine.localtime import site_zone_name, zone_info, zone_of
 from checkengine.plugins import Registry, default_registry
 from checkengine.records import Record, RecordError
@@ -601,12 +602,14 @@ class Engine:
                 Location(record.location.file, record.location.line, record.location.column, "site.timezone"),
                 f"{zone!r} is not a known time zone; use an IANA name such as Asia/Taipei or Europe/Madrid",
             )
-        language = (data.get("data") or {}).get("language") if data["kind"] == "transcript" else None
+        record_kind = self.registry.record_kinds.get(kind)
+        field = record_kind.language_field if record_kind is not None else None
+        language = field_value(data, field) if field else None
         # A variant of a rulebook language will do (zh-TW for zh-Hant): phrase matching folds scripts.
-        if language is not None and _primary(language) not in {_primary(lang) for lang in self.book.languages}:
+        if field and isinstance(language, str) and _primary(language) not in {_primary(lang) for lang in self.book.languages}:
             return RecordError(
-                Location(record.location.file, record.location.line, record.location.column, "data.language"),
-                f"the transcript is in '{language}', which the rulebook '{self.book.id}' lacks; "
+                Location(record.location.file, record.location.line, record.location.column, field),
+                f"the {kind.replace('_', ' ')} is in '{language}', which the rulebook '{self.book.id}' lacks; "
                 f"its languages are: {', '.join(self.book.languages)}",
             )
         on = self.on or record_date(data)
