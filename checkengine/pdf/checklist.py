@@ -167,7 +167,8 @@ def render_checklist(
     """Render the blank checklist of a rulebook for one subject, date and kind of visit (by
     default the one the rulebook's rules are for); write it if asked. *warn* is told of each
     observation the rulebook gives no question for (the checklist then shows its name)."""
-    from checkengine.pdf.render import environment, html_to_document, require_language, write_document
+    from checkengine.pdf.form_view import require_language
+    from checkengine.pdf.weasy import environment, html_to_document, write_document
     from checkengine.rulebook.load import digest
 
     if out_path is not None:
