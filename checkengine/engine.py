@@ -24,7 +24,7 @@ from checkengine.conditions import Condition, ConditionError, Conditions, Evalua
 from checkengine.errors import Location, UserError
 from checkengine.findings import Finding
 from checkengine.i18n import message, pick, show
-from checkengine.kinds import field_value
+from checkengine.kinds import field_value, person_of
 from checkengine.localtime import site_zone_name, zone_info, zone_of
 from checkengine.plugins import Registry, default_registry
 from checkengine.records import Record, RecordError
@@ -232,7 +232,7 @@ class Engine:
         env = Env(self.book, data, on, self.lang, self.conditions, cache=self.env_cache)
         env.lookups = self._facts()
         self._last_env = (data, env)
-        scope = _subject_scope(data)
+        scope = _subject_scope(data, self.registry)
         outcomes = [self._outcome(compiled, data, env, on, scope) for compiled in self.record_rules(data["kind"])]
         entry = {"record": _record_meta(record), "outcomes": outcomes}
         entry["score"] = self.score(outcomes)
@@ -668,10 +668,9 @@ def _check_location(rule: Rule, subpath: tuple[str | int, ...]) -> Location:
     return Location(base.file, base.line, base.column, path)
 
 
-def _subject_scope(data: Mapping[str, Any]) -> dict[str, Any]:
+def _subject_scope(data: Mapping[str, Any], registry: Registry) -> dict[str, Any]:
     subject = data.get("subject") or {}
-    payload = data.get("data") or {}
-    employee = subject.get("employee") or payload.get("agent") or payload.get("requester")
+    employee = person_of(data, registry)
     return {"site": (data.get("site") or {}).get("id"), "employee": employee, "team": subject.get("team")}
 
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+if TYPE_CHECKING:
+    from checkengine.plugins import Registry
 
 
 @dataclass(frozen=True, eq=False)
@@ -26,6 +29,9 @@ class RecordKind:
         refused before it is judged, since phrases are matched in the rulebook's languages.
     :ivar checklist: filled in on a visit (observations and the auditor's answers), so a blank
         checklist (``checkengine form checklist``) can be printed for it.
+    :ivar person_fields: dotted paths of the fields naming the employee a record is about when it
+        has no ``subject.employee`` (a monitored call's ``data.agent``), the first one given: a
+        waiver's ``scope.employee`` and the archive's per-employee counts read it.
     """
 
     name: str
@@ -33,6 +39,7 @@ class RecordKind:
     description: str = ""
     language_field: str | None = None
     checklist: bool = False
+    person_fields: tuple[str, ...] = ()
 
 
 def record_schema(envelope: Mapping[str, Any], kinds: Iterable[RecordKind]) -> dict[str, Any]:
@@ -49,6 +56,26 @@ def record_schema(envelope: Mapping[str, Any], kinds: Iterable[RecordKind]) -> d
     if rules:
         composed["allOf"] = list(composed.get("allOf") or []) + rules
     return composed
+
+
+def person_of(data: Mapping[str, Any], registry: "Registry | None" = None) -> Any:
+    """The employee a record is about: ``subject.employee``, else the first of its kind's
+    ``person_fields`` that is given (kinds of *registry*, by default the installed plugins')."""
+    subject = data.get("subject")
+    employee = subject.get("employee") if isinstance(subject, Mapping) else None
+    if employee:
+        return employee
+    if registry is None:
+        from checkengine.plugins import default_registry
+
+        registry = default_registry()
+    kind = registry.record_kinds.get(str(data.get("kind")))
+    value = employee
+    for path in kind.person_fields if kind is not None else ():
+        value = field_value(data, path)
+        if value:
+            return value
+    return value
 
 
 def field_value(record: Mapping[str, Any], path: str) -> Any:

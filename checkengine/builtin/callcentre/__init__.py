@@ -5,7 +5,8 @@ group), so that the framework's core names none of them:
 
 - the record kinds (floor and branch inspections, leave requests, swaps, call statistics,
   transcripts ...), each with the JSON Schema of its ``data`` (``kinds.schema.json`` beside this
-  file); a transcript's language is ``data.language``; the visits have blank checklists;
+  file); a transcript's language is ``data.language``; the visits have blank checklists; the
+  employee a record is about, without ``subject.employee``, is ``data.agent`` or ``data.requester``;
 - the report's monitoring coverage per agent and call loss per day, fed by the rules tagged
   ``monitoring`` and ``call-loss``;
 - the default time given for a corrective action on an audit form (14 days), which a rulebook
@@ -24,6 +25,9 @@ from checkengine.kinds import RecordKind
 from checkengine.report.sections import ReportSection
 
 CORRECTIVE_ACTION_DAYS = 14
+#: The employee a record without ``subject.employee`` is about: the agent of a monitored call or a
+#: transcript, the requester of a swap (read on every kind, as free-form data may hold them too).
+PERSON_FIELDS = ("data.agent", "data.requester")
 
 #: kind -> (what a record of it is, the field naming its text's language, filled in on a visit)
 KINDS: dict[str, tuple[str, str | None, bool]] = {
@@ -56,8 +60,8 @@ def data_schemas() -> dict[str, Any]:
 def checkengine_register_record_kinds(register: Callable[[RecordKind], None]) -> None:
     schemas = data_schemas()
     for name, (description, language_field, checklist) in KINDS.items():
-        register(RecordKind(name, schemas.get(name), description=description,
-                            language_field=language_field, checklist=checklist))
+        register(RecordKind(name, schemas.get(name), description=description, language_field=language_field,
+                            checklist=checklist, person_fields=PERSON_FIELDS))
 
 
 @hookimpl(trylast=True)
