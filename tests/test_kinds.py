@@ -127,3 +127,36 @@ def test_the_composed_schema_and_the_plugin_list_show_the_kind(installed: Path,
     assert main(["plugins"]) == 0
     listing = capsys.readouterr().out
     assert "ce-fleet:fleet 0.1\n  check types: min_each\n  record kinds: vehicle_check\n" in listing, listing
+
+
+def test_two_plugins_registering_one_kind_is_an_error_naming_both(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+
+    from checkengine import hookimpl
+    from checkengine.errors import PluginError
+    from checkengine.kinds import RecordKind
+    from checkengine.plugins import registry_with
+
+    monkeypatch.syspath_prepend(str(PLUGINS))
+    plugin = importlib.import_module("sample_record_kind")
+
+    class Again:
+        @hookimpl
+        def checkengine_register_record_kinds(self, register: Any) -> None:
+            register(RecordKind("vehicle_check"))
+
+    with pytest.raises(PluginError) as caught:
+        registry_with(plugin, Again())
+    assert str(caught.value) == (
+        "two plugins register the record kind 'vehicle_check': 'Again' and 'sample_record_kind'; uninstall one "
+        "of them, or set CHECKENGINE_DISABLE_PLUGIN_AUTOLOAD=1 to load only checkengine's own plugins")
+
+
+def test_schema_write_composes_the_record_schema(installed: Path) -> None:
+    folder = installed / "schemas"
+    assert main(["schema", "--write", str(folder)]) == 0
+    written = json.loads((folder / "record.schema.json").read_text("utf-8"))
+    assert "vehicle_check" in written["properties"]["kind"]["enum"]
+    assert "transcript" in written["properties"]["kind"]["enum"]
+    rulebook = (Path(__file__).parents[1] / "checkengine" / "schemas" / "rulebook.schema.json").read_text("utf-8")
+    assert (folder / "rulebook.schema.json").read_text("utf-8") == rulebook  # the others as shipped
