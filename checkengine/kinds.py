@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
-if TYPE_CHECKING:
-    from checkengine.plugins import Registry
+from checkengine.plugins import Registry, default_registry
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,7 +57,7 @@ def record_schema(envelope: Mapping[str, Any], kinds: Iterable[RecordKind]) -> d
     return composed
 
 
-def person_of(data: Mapping[str, Any], registry: "Registry | None" = None) -> Any:
+def person_of(data: Mapping[str, Any], registry: Registry | None = None) -> Any:
     """The employee a record is about: ``subject.employee``, else the first of its kind's
     ``person_fields`` that is given (kinds of *registry*, by default the installed plugins')."""
     subject = data.get("subject")
@@ -66,8 +65,6 @@ def person_of(data: Mapping[str, Any], registry: "Registry | None" = None) -> An
     if employee:
         return employee
     if registry is None:
-        from checkengine.plugins import default_registry
-
         registry = default_registry()
     kind = registry.record_kinds.get(str(data.get("kind")))
     value = employee

@@ -45,6 +45,8 @@ class Registry:
     cel_functions: dict[str, Callable[..., Any]] = field(default_factory=dict)
     record_kinds: dict[str, "RecordKind"] = field(default_factory=dict)
     report_sections: dict[str, "ReportSection"] = field(default_factory=dict)
+    #: what is built once from the tables above (the record schema of these record kinds), by name
+    built: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     plugin_names: list[str] = field(default_factory=list)
     provided: dict[str, dict[str, str]] = field(default_factory=dict)
 

@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 
 from checkengine import formats
+from checkengine.plugins import default_registry
 
 if TYPE_CHECKING:
     from checkengine.kinds import RecordKind
@@ -100,10 +101,12 @@ def _records(kinds: tuple["RecordKind", ...]) -> Schema:
 def record_schema(registry: "PluginRegistry | None" = None) -> Schema:
     """The record schema of *registry*'s record kinds (by default, the installed plugins')."""
     if registry is None:
-        from checkengine.plugins import default_registry
-
         registry = default_registry()
-    return _records(tuple(registry.record_kinds.values()))
+    built = registry.built.get("record schema")
+    if built is None:  # once per registry: validating a record must not rebuild or even look it up
+        built = registry.built["record schema"] = _records(tuple(registry.record_kinds.values()))
+    assert isinstance(built, Schema)
+    return built
 
 
 def compiled(name: str) -> Schema:
