@@ -56,9 +56,11 @@ def main(argv: list[str] | None = None) -> int:
     opts, _ = parser.parse_known_args(argv)  # benchmarks/run.py passes its arguments to everyone
 
     from checkengine import api
+    from checkengine.pdf.form_view import audit_context
     from checkengine.pdf.keys import new_self_signed
     from checkengine.pdf.labels import forms_dir
-    from checkengine.pdf.render import audit_context, environment, render_audit_form
+    from checkengine.pdf.render import render_audit_form
+    from checkengine.pdf.weasy import environment
 
     folder = Path(tempfile.mkdtemp(prefix="bench-audit-"))
     try:

@@ -21,10 +21,12 @@ sys.path.insert(0, str(ROOT / "tests" / "pdf"))  # the test fixture and its 60-r
 def main() -> None:
     from weasyprint import HTML
 
+    from checkengine.pdf.form_view import audit_context
     from checkengine.pdf.keys import load_key, new_self_signed
     from checkengine.pdf.labels import forms_dir
-    from checkengine.pdf.render import audit_context, environment, render_audit_form
+    from checkengine.pdf.render import render_audit_form
     from checkengine.pdf.sign import sign_pdf
+    from checkengine.pdf.weasy import environment
     from pdf_helpers import fixture, many_rules
 
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 9

@@ -307,6 +307,12 @@ class CheckType:
     def compile(self, spec: Mapping[str, Any], compiler: Compiler) -> CompiledCheck | GroupCheck:
         raise TypeError(f"check type {self.name} does not implement compile()")  # pragma: no cover
 
+    def checklist_widget(self, spec: Mapping[str, Any]) -> str | None:
+        """How the observation a check *spec* of this type reads is asked on a blank checklist:
+        ``bool`` (yes/no), ``number`` or ``text``; None leaves it to the value the check compares
+        with (a number: ``number``, else ``text``)."""
+        return None
+
 
 def param_schema(inner: dict[str, Any]) -> dict[str, Any]:
     """Options that take a literal of schema *inner* or a ``{param: NAME}`` reference."""

@@ -25,6 +25,7 @@ from checkengine.errors import Location, UserError
 from checkengine.fields import parse_datetime
 from checkengine.findings import Finding
 from checkengine.i18n import message
+from checkengine.kinds import field_value
 from checkengine.localtime import site_zone_name, zone_info, zone_of
 from checkengine.outcomes import Outcomes, record_meta, subject_scope
 from checkengine.plugins import Registry, default_registry
@@ -143,7 +144,7 @@ class Engine:
         env = Env(self.book, data, on, self.lang, self.conditions, cache=self.env_cache)
         env.lookups = self._facts()
         self._last_env = (data, env)
-        scope = subject_scope(data)
+        scope = subject_scope(data, self.registry)
         outcomes = [self._outcomes.outcome(compiled, data, env, on, scope) for compiled in self.record_rules(data["kind"])]
         entry = {"record": record_meta(record), "outcomes": outcomes}
         entry["score"] = self.score(outcomes)
@@ -342,12 +343,14 @@ class Engine:
                 Location(record.location.file, record.location.line, record.location.column, "site.timezone"),
                 f"{zone!r} is not a known time zone; use an IANA name such as Asia/Taipei or Europe/Madrid",
             )
-        language = (data.get("data") or {}).get("language") if data["kind"] == "transcript" else None
+        record_kind = self.registry.record_kinds.get(kind)
+        field = record_kind.language_field if record_kind is not None else None
+        language = field_value(data, field) if field else None
         # A variant of a rulebook language will do (zh-TW for zh-Hant): phrase matching folds scripts.
-        if language is not None and _primary(language) not in {_primary(lang) for lang in self.book.languages}:
+        if field and isinstance(language, str) and _primary(language) not in {_primary(lang) for lang in self.book.languages}:
             return RecordError(
-                Location(record.location.file, record.location.line, record.location.column, "data.language"),
-                f"the transcript is in '{language}', which the rulebook '{self.book.id}' lacks; "
+                Location(record.location.file, record.location.line, record.location.column, field),
+                f"the {kind.replace('_', ' ')} is in '{language}', which the rulebook '{self.book.id}' lacks; "
                 f"its languages are: {', '.join(self.book.languages)}",
             )
         on = self.on or record_date(data)

@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     import click
 
     from checkengine.checks import CheckType
+    from checkengine.kinds import RecordKind
     from checkengine.loading import RecordLoader
+    from checkengine.report.sections import ReportSection
     from checkengine.reporting import Reporter
     from checkengine.scoring import Scorer
 
@@ -108,4 +110,40 @@ def checkengine_register_commands(register: Callable[["click.Command"], None]) -
         :class:`checkengine.errors.UserError` for a user's mistake, as the built-in commands do.
     :return: nothing; every implementation is called. A name that checkengine or another plugin
         already has is an error naming both.
+    """
+
+
+@hookspec
+def checkengine_register_record_kinds(register: Callable[["RecordKind"], None]) -> None:
+    """Register record kinds (``kind: NAME`` of a record), each with the JSON Schema of its ``data``.
+
+    The record schema is composed from the envelope (``record.schema.json``) and every registered
+    kind, so a plugin adds a kind without editing a schema file; ``checkengine schema --print record``
+    prints the composed schema.
+
+    :param register: call it once per :class:`checkengine.kinds.RecordKind`. A name registered by
+        two plugins is an error naming both, unless one of them is a built-in default (``trylast``),
+        which the plugin overrides.
+    :return: nothing; every implementation is called.
+    """
+
+
+@hookspec(firstresult=True)
+def checkengine_corrective_action_days(rulebook: dict[str, Any]) -> int | None:
+    """The days a corrective action is given, by default, on an audit form of *rulebook*'s
+    records, when the rulebook has no ``corrective_action_days`` parameter and the record lists none.
+
+    :param rulebook: the merged rulebook (as ``rulebook.schema.json`` describes it).
+    :return: a number of days, or None to leave the due date open. Stops at the first non-None result.
+    """
+
+
+@hookspec
+def checkengine_register_report_sections(register: Callable[["ReportSection"], None]) -> None:
+    """Register the aggregate sections of the monthly report (``checkengine report``), each fed by
+    the group rules that carry the section's tag.
+
+    :param register: call it once per :class:`checkengine.report.sections.ReportSection`. A name
+        registered by two plugins is an error naming both (a ``trylast`` default is overridden).
+    :return: nothing; every implementation is called.
     """

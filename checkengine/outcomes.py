@@ -23,6 +23,8 @@ from checkengine.checks import CheckFailure, Env, Result
 from checkengine.compiled import CompiledRule
 from checkengine.conditions import EvaluationError, Undecidable
 from checkengine.i18n import message, pick, show
+from checkengine.kinds import person_of
+from checkengine.plugins import Registry
 from checkengine.records import Record
 from checkengine.rulebook.model import Rule, Rulebook
 from checkengine.waivers import WaiverIndex
@@ -201,10 +203,9 @@ class Outcomes:
         }
 
 
-def subject_scope(data: Mapping[str, Any]) -> dict[str, Any]:
+def subject_scope(data: Mapping[str, Any], registry: Registry) -> dict[str, Any]:
     subject = data.get("subject") or {}
-    payload = data.get("data") or {}
-    employee = subject.get("employee") or payload.get("agent") or payload.get("requester")
+    employee = person_of(data, registry)
     return {"site": (data.get("site") or {}).get("id"), "employee": employee, "team": subject.get("team")}
 
 

@@ -18,7 +18,9 @@ if TYPE_CHECKING:
     import click
 
     from checkengine.checks import CheckType
+    from checkengine.kinds import RecordKind
     from checkengine.loading import RecordLoader
+    from checkengine.report.sections import ReportSection
     from checkengine.reporting import Reporter
     from checkengine.scoring import Scorer
 
@@ -41,6 +43,10 @@ class Registry:
     reporters: dict[str, "Reporter"] = field(default_factory=dict)
     scorers: dict[str, "Scorer"] = field(default_factory=dict)
     cel_functions: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    record_kinds: dict[str, "RecordKind"] = field(default_factory=dict)
+    report_sections: dict[str, "ReportSection"] = field(default_factory=dict)
+    #: what is built once from the tables above (the record schema of these record kinds), by name
+    built: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     plugin_names: list[str] = field(default_factory=list)
     provided: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -168,6 +174,8 @@ def build_registry(pm: pluggy.PluginManager) -> Registry:
     by_name(pm.hook.checkengine_register_check_types, "check type", reg.check_types)
     by_name(pm.hook.checkengine_register_reporters, "reporter", reg.reporters)
     by_name(pm.hook.checkengine_register_scorers, "scorer", reg.scorers)
+    by_name(pm.hook.checkengine_register_record_kinds, "record kind", reg.record_kinds)
+    by_name(pm.hook.checkengine_register_report_sections, "report section", reg.report_sections)
 
     loaders = _Table(reg, "loader", reg.loaders)
 

@@ -125,7 +125,7 @@ def _iter_records(paths: Iterable[str | Path], registry: Registry) -> Iterator[R
                 if isinstance(raw, RecordError):
                     yield raw
                 else:
-                    yield check_record(raw.data, raw.location, raw.doc, raw.prefix)
+                    yield check_record(raw.data, raw.location, raw.doc, raw.prefix, registry=registry)
         except UserError as exc:
             yield RecordError(exc.location, exc.bare_message)
 
@@ -135,14 +135,17 @@ def check_record(
     location: Location,
     doc: Document | None = None,
     prefix: tuple[str | int, ...] = (),
+    *,
+    registry: Registry | None = None,
 ) -> Record | RecordError:
-    """Validate one record against ``record.schema.json`` and normalise it."""
+    """Validate one record against the record schema of *registry*'s record kinds (by default the
+    installed plugins') and normalise it."""
     if not isinstance(data, dict):
         return RecordError(location, "a record must be a mapping with kind, id and timestamp")
     if doc is None:
         doc = Document(location.file or "-", data, {(): (location.line or 1, location.column or 1)})
         prefix = ()
-    problems = validation.errors("record", doc, subpath=prefix)
+    problems = validation.errors(validation.record_schema(registry), doc, subpath=prefix)
     if problems:
         first = problems[0]
         loc = first.location

@@ -10,9 +10,10 @@ on its siblings, so :func:`bundled` copies what it refers to into its ``$defs``
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
-from checkengine.validation import SCHEMA_NAMES, schema
+from checkengine.validation import SCHEMA_NAMES, full, schema
 
 SUFFIX = ".schema.json"
 
@@ -23,9 +24,21 @@ def names() -> list[str]:
     return [n for n in SCHEMA_NAMES if resources.files("checkengine.schemas").joinpath(n + SUFFIX).is_file()]
 
 
+def shipped_text(name: str) -> str:
+    """The text of schema file *name* as ``schema --write`` writes it: the file as shipped, except
+    the record schema, which is written with the installed plugins' record kinds composed in."""
+    from importlib import resources
+
+    contents = full(name)
+    if contents is schema(name):
+        return resources.files("checkengine.schemas").joinpath(name + SUFFIX).read_text("utf-8")
+    return json.dumps(contents, ensure_ascii=False, indent=1) + "\n"
+
+
 def bundled(name: str) -> dict[str, Any]:
-    """Schema *name* with every reference to another schema file copied into its own ``$defs``."""
-    root = copy.deepcopy(schema(name))
+    """Schema *name* with every reference to another schema file copied into its own ``$defs`` (the
+    record schema with the installed plugins' record kinds and their data schemas)."""
+    root = copy.deepcopy(full(name))
     defs: dict[str, Any] = root.setdefault("$defs", {})
     pending: list[tuple[str, str]] = []
 

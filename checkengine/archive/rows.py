@@ -9,6 +9,7 @@ from typing import Any, Mapping
 
 from checkengine import jsonout
 from checkengine.engine import record_date
+from checkengine.kinds import person_of
 from checkengine.records import Record
 
 
@@ -54,9 +55,7 @@ class RecordRows:
 def scope(data: Mapping[str, Any]) -> tuple[str | None, str | None, str | None]:
     """(site, team, employee) of a record, as the engine's waiver scope reads them."""
     subject = data.get("subject") or {}
-    payload = data.get("data") or {}
-    employee = subject.get("employee") or payload.get("agent") or payload.get("requester")
-    return (data.get("site") or {}).get("id"), subject.get("team"), employee
+    return (data.get("site") or {}).get("id"), subject.get("team"), person_of(data)
 
 
 def outcome_row(o: Mapping[str, Any], where: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -43,6 +43,9 @@ class Equals(CheckType):
     options = {"field": _FIELD, "value": param_schema({})}
     required = ("field", "value")
 
+    def checklist_widget(self, spec: Mapping[str, Any]) -> str | None:
+        return "bool" if isinstance(spec.get("value"), bool) else None
+
     def compile(self, spec: Mapping[str, Any], compiler: Compiler) -> CompiledCheck:
         value = compiler.param(spec["value"], ("value",))
 
@@ -78,6 +81,9 @@ class InRange(CheckType):
         "max": param_schema({"type": "number"}),
     }
     required = ("field",)
+
+    def checklist_widget(self, spec: Mapping[str, Any]) -> str | None:
+        return "number"
 
     def compile(self, spec: Mapping[str, Any], compiler: Compiler) -> CompiledCheck:
         if "min" not in spec and "max" not in spec:

@@ -46,8 +46,8 @@ def _subject(text: str) -> dict[str, object]:
 @click.option("--date", "day", type=DATE, required=True, help="The inspection date (YYYY-MM-DD).")
 @click.option("--lang", required=True, help="The checklist's language (one of the rulebook's).")
 @click.option("--site", help="The site id.")
-@click.option("--kind", help="The kind of visit (floor_inspection, branch_inspection, mystery_shopping); "
-              "default: the one the rulebook's rules are for.")
+@click.option("--kind", help="The kind of visit (a record kind filled in on a visit; `checkengine plugins` "
+              "lists the kinds); default: the one the rulebook's rules are for.")
 @click.option("--timezone", default="UTC", show_default=True, help="The site's time zone (Asia/Taipei ...).")
 @click.option("--output", "-o", required=True, metavar="OUT.pdf")
 @click.option("--force", is_flag=True, help="Replace an existing output file.")

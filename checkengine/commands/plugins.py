@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-_KINDS = ("check type", "loader", "reporter", "scorer", "condition function", "command")
+_KINDS = ("check type", "loader", "reporter", "scorer", "condition function", "record kind", "report section",
+          "command")
 
 
 @click.command("plugins")

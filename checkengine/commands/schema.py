@@ -23,10 +23,8 @@ def command(name: str | None, folder: str | None, output: str | None) -> int:
     Use them with check-jsonschema, yaml-language-server or VS Code:
     `checkengine schema --print rulebook -o rulebook.schema.json`.
     """
-    from importlib import resources
-
     from checkengine.errors import Location, UserError
-    from checkengine.schema_bundle import SUFFIX, bundled, names
+    from checkengine.schema_bundle import SUFFIX, bundled, names, shipped_text
 
     known = names()
     if (name is None) == (folder is None):
@@ -44,7 +42,7 @@ def command(name: str | None, folder: str | None, output: str | None) -> int:
         raise UserError("it exists and is not a folder; give a folder (--write)", Location(folder))
     target.mkdir(parents=True, exist_ok=True)
     for each in known:
-        text = resources.files("checkengine.schemas").joinpath(each + SUFFIX).read_text("utf-8")
+        text = shipped_text(each)
         with open_output(target / (each + SUFFIX)) as out:
             out.write(text)
     click.echo(f"wrote {len(known)} schemas to {target}: " + ", ".join(k + SUFFIX for k in known), err=True)

@@ -1,7 +1,7 @@
 """The blank checklist: a printable, fillable PDF (AcroForm) that reads back into a record.
 
-A checklist is for one kind of visit (a floor inspection, a branch inspection, a mystery-shopping
-visit), and that kind comes from the rulebook: the rules it lists are those in force on the date
+A checklist is for one kind of visit (a record kind that its plugin registers as filled in on a visit,
+``RecordKind.checklist``), and that kind comes from the rulebook: the rules it lists are those in force on the date
 that apply to that kind and read only what a checklist collects (observations and the auditor's
 answers), so that every row can be judged from the filled form.
 
@@ -9,7 +9,7 @@ Each row is a rule: its title, the question it asks (a manual rule's ``prompt``)
 enforces, a choice field for the auditor's answer (``pass``, ``fail``, ``n.a.``, or left blank:
 not answered) and a comment field. Below the title come the observations the rule reads, each
 with the question the rule asks about it (the rule's ``observations`` texts): a yes/no choice,
-a number or a text. Choice fields stand in for radio buttons, whose WeasyPrint output some readers
+a number or a text, as the rule's check type says (``CheckType.checklist_widget``). Choice fields stand in for radio buttons, whose WeasyPrint output some readers
 mishandle; their values are Latin (``pass``, ``yes``) because form fields embed one Latin face,
 and the page prints what they mean in the checklist's language. Field names are short and plain
 (``r001``, ``c001``, ``o001``); the map from them to rule ids and observation names travels inside
@@ -33,16 +33,15 @@ from checkengine.pdf.checklist_read import ANSWERS, SCHEMA, YES_NO, read_checkli
 from checkengine.pdf.fetcher import SafeFetcher, check_record_text
 from checkengine.pdf.labels import Formatter, css_string, forms_dir
 from checkengine.pdf.output import atomic_output, refuse_existing
+from checkengine.plugins import Registry, default_registry
 
-#: Record kinds filled in on a visit: their payload is observations and answers.
-VISIT_KINDS = ("floor_inspection", "branch_inspection", "mystery_shopping")
 #: What a read-back checklist record holds; a rule that reads anything else (``data.*``, the
 #: inspector's role ...) cannot be judged from the checklist and is not listed.
 _COLLECTED = frozenset({"observations", "answers", "subject", "site", "timestamp", "kind", "id"})
 _RECORD_REF = re.compile(r"\brecord\.([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Za-z0-9_]*))?")
 _WHEN_BOOL = re.compile(r"record\.observations\.([A-Za-z_][A-Za-z0-9_]*)\s*[!=]=\s*(?:true|false)\b")
 
-__all__ = ["ANSWERS", "SCHEMA", "VISIT_KINDS", "checklist_kind", "judged_on_visit", "read_checklist",
+__all__ = ["ANSWERS", "SCHEMA", "checklist_kind", "visit_kinds", "judged_on_visit", "read_checklist",
            "read_filled", "render_checklist", "rules_in_force"]
 
 
@@ -91,18 +90,26 @@ def judged_on_visit(rule: dict[str, Any], kind: str) -> bool:
     return all(top in _COLLECTED for top, _ in _reads(rule))
 
 
-def checklist_kind(merged: dict[str, Any], asked: str | None) -> str:
+def visit_kinds(registry: Registry | None = None) -> list[str]:
+    """The record kinds filled in on a visit (observations and answers): those registered with
+    ``checklist=True``."""
+    kinds = (registry or default_registry()).record_kinds.values()
+    return [kind.name for kind in kinds if kind.checklist]
+
+
+def checklist_kind(merged: dict[str, Any], asked: str | None, registry: Registry | None = None) -> str:
     """The kind of visit the checklist is for: the one the rulebook's rules judge on a visit, or
     *asked* among them when there are several."""
     book = merged.get("id")
     rules = [rule for section in merged.get("sections", []) for rule in section.get("rules", [])]
-    found = [k for k in VISIT_KINDS if any(judged_on_visit(rule, k) for rule in rules)]
-    visits = ", ".join(VISIT_KINDS)
+    known = visit_kinds(registry)
+    found = [k for k in known if any(judged_on_visit(rule, k) for rule in rules)]
+    visits = ", ".join(known)
     if not found:
         raise UserError(f"the rulebook '{book}' has no rule for a visit ({visits}); a checklist is filled in "
                         "on a visit: choose a rulebook with inspection rules")
     if asked is not None:
-        if asked not in VISIT_KINDS:
+        if asked not in known:
             raise UserError(f"--kind {asked}: a checklist is for a visit: {visits}")
         if asked not in found:
             raise UserError(f"--kind {asked}: no rule of '{book}' applies to {asked} records; "
@@ -114,20 +121,19 @@ def checklist_kind(merged: dict[str, Any], asked: str | None) -> str:
     return found[0]
 
 
-def _observations_of(rule: dict[str, Any]) -> dict[str, str]:
-    """Observation name -> ``bool``, ``number`` or ``text``, for each observation *rule* reads."""
+def _observations_of(rule: dict[str, Any], registry: Registry) -> dict[str, str]:
+    """Observation name -> ``bool``, ``number`` or ``text``, for each observation *rule* reads: as
+    the check's type says (``CheckType.checklist_widget``), else by the value it compares with."""
     kinds: dict[str, str] = {}
     for check in _checks(rule.get("check")):
         name = check.get("field")
         if not isinstance(name, str) or not name.startswith("observations."):
             continue
         value = check.get("value")
-        if check.get("type") == "equals" and isinstance(value, bool):
-            kind = "bool"
-        elif check.get("type") == "in_range" or (isinstance(value, (int, float)) and not isinstance(value, bool)):
-            kind = "number"
-        else:
-            kind = "text"
+        check_type = registry.check_types.get(str(check.get("type")))
+        kind = check_type.checklist_widget(check) if check_type is not None else None
+        if kind is None:
+            kind = "number" if isinstance(value, (int, float)) and not isinstance(value, bool) else "text"
         kinds.setdefault(name.split(".", 1)[1], kind)
     booleans = {m.group(1) for m in _WHEN_BOOL.finditer(" ".join(_strings(rule.get("check")) + [rule.get("when") or ""]))}
     for top, name in _reads(rule):
@@ -163,11 +169,13 @@ def render_checklist(
     out_path: Path | str | None = None,
     force: bool = False,
     warn: Callable[[str], None] | None = None,
+    registry: Registry | None = None,
 ) -> bytes:
     """Render the blank checklist of a rulebook for one subject, date and kind of visit (by
     default the one the rulebook's rules are for); write it if asked. *warn* is told of each
     observation the rulebook gives no question for (the checklist then shows its name)."""
-    from checkengine.pdf.render import environment, html_to_document, require_language, write_document
+    from checkengine.pdf.form_view import require_language
+    from checkengine.pdf.weasy import environment, html_to_document, write_document
     from checkengine.rulebook.load import digest
 
     if out_path is not None:
@@ -178,7 +186,8 @@ def render_checklist(
     except (ZoneInfoNotFoundError, ValueError):
         raise UserError(f"--timezone {timezone}: not a known time zone (e.g. Asia/Taipei)") from None
     check_record_text({"subject": subject, "site": site})
-    kind = checklist_kind(rulebook_merged, kind)
+    registry = registry or default_registry()
+    kind = checklist_kind(rulebook_merged, kind, registry)
     fonts.require_fonts(lang)
     fmt = Formatter(lang)
     labels = fmt.labels
@@ -211,7 +220,7 @@ def render_checklist(
         check = rule.get("check") or {}
         questions = rule.get("observations") or {}
         observations = []
-        for name, kind_of in _observations_of(rule).items():
+        for name, kind_of in _observations_of(rule, registry).items():
             if name in seen:
                 continue  # asked once, at the first rule that reads it
             seen.add(name)

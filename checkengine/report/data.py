@@ -1,11 +1,14 @@
-"""What a report shows, read from the archive: pass rates, worst rules, trend, monitoring coverage,
-call loss by day, and open corrective actions.
+"""What a report shows, read from the archive: pass rates, worst rules, trend, the aggregate
+sections that plugins register (a count per person, a rate per day: the call-centre plugin's
+monitoring coverage and call loss), and open corrective actions.
 
 Counts use the latest evaluation of each record under each rulebook, and the latest outcome of
 each aggregate group. A pass rate is passed / (passed + failed): waived, not-applicable,
 needs-review and error outcomes are shown as counts but do not move the rate. Aggregate groups
 are attributed to the site by their ``site`` key, or - for a group keyed by employee (monitoring
-coverage) - by the employee's records at the site in the period.
+coverage) - by the employee's records at the site in the period. Which rules feed an aggregate
+section is said by the section's tag (:mod:`checkengine.report.sections`); a limit is read from the
+rule's check and the parameter values the outcome was judged with, never from display text.
 """
 
 from __future__ import annotations
@@ -15,14 +18,13 @@ from datetime import date
 from typing import Any, Iterable
 
 from checkengine.archive.reading import PeriodScope, Reader
-from checkengine.report.index import RuleIndex, bounds
+from checkengine.report.index import RuleIndex
 from checkengine.report.model import (
     Action, Counts, CoverageRow, LossDay, ReportData, RuleStat, SectionStat, TrendPoint,
 )
 from checkengine.report.period import Period, parse_period
+from checkengine.report.sections import ReportSection
 
-MONITORING_RULE = "QAM-01"  # the monitoring count rule (QAM-01-...), or a rule tagged monitoring
-CALL_LOSS_RULE = "QAM-04"  # the call-loss rate rule (QAM-04-...), or a rule tagged call-loss
 SEVERITY_ORDER = {"critical": 0, "major": 1, "minor": 2, "info": 3}
 WORST = 10
 SAMPLE = 5
@@ -31,20 +33,32 @@ SAMPLE = 5
 class ReportReader:
     """Reads one site's period (optionally one team) out of an archive."""
 
-    def __init__(self, archive: Reader, *, site: str, team: str | None, lang: str) -> None:
+    def __init__(self, archive: Reader, *, site: str, team: str | None, lang: str,
+                 sections: Iterable[ReportSection] | None = None) -> None:
         self.archive = archive
         self.site = site
         self.team = team
         self.index = RuleIndex(archive, lang)
+        if sections is None:
+            from checkengine.plugins import default_registry
+
+            sections = default_registry().report_sections.values()
+        self.sections = list(sections)
+
+    def _fed(self, shape: str, book: str, rule: str) -> ReportSection | None:
+        """The aggregate section of *shape* that the rule feeds (by its tag), if any."""
+        return next((s for s in self.sections if s.shape == shape and self.index.tagged(book, rule, s.tag)), None)
 
     # -- the people at the site --------------------------------------------------------------------
     def people(self, column: str, label: str) -> dict[str, dict[str, Any]]:
-        """employee -> {team, agent} for everyone in the site's records of the period."""
+        """employee -> {team, roles, kinds} for everyone in the site's records of the period."""
         out: dict[str, dict[str, Any]] = {}
         for employee, team, role, kind in self.archive.people(self.site, column, label):
-            person = out.setdefault(employee, {"team": None, "agent": False})
+            person = out.setdefault(employee, {"team": None, "roles": set(), "kinds": set()})
             person["team"] = person["team"] or team
-            person["agent"] = person["agent"] or role == "agent" or kind == "monitoring"
+            if role is not None:
+                person["roles"].add(role)
+            person["kinds"].add(kind)
         return out
 
     def _in_scope(self, group: dict[str, Any], people: dict[str, dict[str, Any]]) -> bool:
@@ -145,24 +159,26 @@ class ReportReader:
     def coverage(self, period: Period, groups: list[dict[str, Any]],
                  people: dict[str, dict[str, Any]]) -> list[CoverageRow]:
         rows: dict[tuple[str, str], CoverageRow] = {}
-        rules: set[tuple[str, str]] = set()
+        rules: dict[tuple[str, str], ReportSection] = {}
+        month_start = parse_period(period.month).start
         for g in groups:
             employee = g["group"].get("employee")
             if employee is None or g["month"] != period.month:
                 continue
-            if not self.index.is_(g["book"], g["rule"], prefix=MONITORING_RULE, tag="monitoring"):
+            section = self._fed("per_person", g["book"], g["rule"])
+            if section is None:
                 continue
-            rules.add((g["book"], g["rule"]))
+            rules[(g["book"], g["rule"])] = section
             observed = g["observed"]
-            low, _ = bounds(g["expected"])
+            low = self.index.bound(g["book"], g["rule"], "min", month_start, g["parameters"])
             rows[(g["rule"], employee)] = CoverageRow(
                 employee, people.get(employee, {}).get("team"), int(observed) if isinstance(observed, (int, float)) else 0,
                 low, g["outcome"], g["rule"])
-        month_start = parse_period(period.month).start
-        for book, rule in sorted(rules):
+        for (book, rule), section in sorted(rules.items(), key=lambda item: item[0]):
             required = self.index.minimum(book, rule, month_start)
             for employee, person in sorted(people.items()):
-                if not person["agent"] or (rule, employee) in rows:
+                counted = person["roles"] & set(section.people_roles) or person["kinds"] & set(section.people_kinds)
+                if not counted or (rule, employee) in rows:
                     continue
                 if self.team is not None and person["team"] != self.team:
                     continue
@@ -172,7 +188,7 @@ class ReportReader:
     def call_loss(self, period: Period, groups: list[dict[str, Any]]) -> list[LossDay]:
         by_day: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for g in groups:
-            if g["day"] is None or not self.index.is_(g["book"], g["rule"], prefix=CALL_LOSS_RULE, tag="call-loss"):
+            if g["day"] is None or self._fed("per_day", g["book"], g["rule"]) is None:
                 continue
             if period.start.isoformat() <= g["day"] <= period.end.isoformat():
                 by_day[g["day"]].append(g)
@@ -189,7 +205,7 @@ class ReportReader:
                 denominator += den
                 if isinstance(observed, (int, float)):
                     weighted += observed * den
-                limit = bounds(g["expected"])[1] or limit
+                limit = self.index.bound(g["book"], g["rule"], "max", date.fromisoformat(day), g["parameters"]) or limit
                 if g["outcome"] == "fail":
                     failing.append(" ".join(str(v) for k, v in g["group"].items() if k not in ("site", "period")))
             rate = weighted / denominator if denominator else None

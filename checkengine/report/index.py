@@ -43,8 +43,8 @@ class RuleIndex:
     def tags(self, book: str, rule: str) -> list[str]:
         return list((self.rules.get((book, rule)) or {}).get("tags") or [])
 
-    def is_(self, book: str, rule: str, *, prefix: str, tag: str) -> bool:
-        return rule == prefix or rule.startswith(prefix + "-") or tag in self.tags(book, rule)
+    def tagged(self, book: str, rule: str, tag: str) -> bool:
+        return tag in self.tags(book, rule)
 
     def section_order(self, book: str) -> list[str]:
         return [s["id"] for s in (self.books.get(book) or {}).get("sections", [])]
@@ -54,25 +54,18 @@ class RuleIndex:
         dates = sorted(d for d in values if d <= on.isoformat())
         return values[dates[-1]].get("value") if dates else None
 
+    def bound(self, book: str, rule: str, side: str, on: date, used: Any = None) -> float | None:
+        """The ``min`` or ``max`` (*side*) of a rule's check: a literal, or the parameter it names -
+        the value the outcome was judged with (*used*: the outcome's ``parameters``), else the
+        value in force on *on*."""
+        check = (self.rules.get((book, rule)) or {}).get("check") or {}
+        value = check.get(side)
+        if isinstance(value, dict) and "param" in value:
+            name = value["param"]
+            judged = used.get(name) if isinstance(used, dict) else None
+            value = judged.get("value") if isinstance(judged, dict) else self.parameter(book, name, on)
+        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
     def minimum(self, book: str, rule: str, on: date) -> float | None:
         """The ``min`` of a count rule as of *on* (a literal or a parameter)."""
-        check = (self.rules.get((book, rule)) or {}).get("check") or {}
-        low = check.get("min")
-        if isinstance(low, dict) and "param" in low:
-            low = self.parameter(book, low["param"], on)
-        return low if isinstance(low, (int, float)) and not isinstance(low, bool) else None
-
-
-def bounds(expected: Any) -> tuple[float | None, float | None]:
-    """(min, max) from an aggregate's expected text ``lo..hi`` (either side may be empty)."""
-    if not isinstance(expected, str) or ".." not in expected:
-        return None, None
-    low, high = expected.split("..", 1)
-
-    def number(text: str) -> float | None:
-        try:
-            return float(text.strip().replace(",", ""))
-        except ValueError:
-            return None
-
-    return number(low), number(high)
+        return self.bound(book, rule, "min", on)

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from checkengine.pdf import fonts
 from checkengine.pdf.fetcher import SafeFetcher
 from checkengine.pdf.labels import forms_dir
-from checkengine.pdf.render import environment, html_to_document, write_document
+from checkengine.pdf.weasy import environment, html_to_document, write_document
 from checkengine.report import charts
 from checkengine.report.model import Counts, ReportData
 from checkengine.report.labels import ReportText

@@ -148,3 +148,32 @@ def test_titles_are_not_broken_into_a_character_or_two_per_line(which: str, floo
         assert any(line == want or len(line) >= min(12, len(want)) for line in first), (title, first)
         assert want in lines or first, title
 
+
+
+def test_a_check_type_says_how_it_is_asked_and_a_kind_whether_it_is_a_visit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pdf/checklist.py names no check type and no record kind: the check type declares its widget
+    (``checklist_widget``), the record kind whether it is filled in on a visit."""
+    import dataclasses
+    import importlib
+
+    from checkengine import hookimpl
+    from checkengine.pdf.checklist import _observations_of, checklist_kind, visit_kinds
+    from checkengine.plugins import registry_with
+
+    monkeypatch.syspath_prepend(str(Path(__file__).parents[1] / "plugins"))
+    plugin = importlib.import_module("sample_record_kind")
+
+    class Visit:
+        @hookimpl
+        def checkengine_register_record_kinds(self, register: Any) -> None:
+            register(dataclasses.replace(plugin.VEHICLE_CHECK, name="depot_visit", checklist=True))
+
+    registry = registry_with(plugin, Visit())
+    assert "depot_visit" in visit_kinds(registry) and "vehicle_check" not in visit_kinds(registry)
+    rule = {"id": "T-1", "applies_to": {"kinds": ["depot_visit"]},
+            "check": {"all": [{"type": "min_each", "field": "observations.tread", "min": 2},
+                              {"type": "equals", "field": "observations.lights_ok", "value": True},
+                              {"type": "equals", "field": "observations.plate", "value": "M-1"}]}}
+    assert _observations_of(rule, registry) == {"tread": "number", "lights_ok": "bool", "plate": "text"}
+    book = {"id": "fleet", "sections": [{"id": "s", "rules": [rule]}]}
+    assert checklist_kind(book, None, registry) == "depot_visit"

@@ -67,7 +67,7 @@ def cells(text: str, lang: str, tmp_path: Path) -> list[bytes]:
 
     from checkengine.pdf.fetcher import SafeFetcher
     from checkengine.pdf.labels import forms_dir
-    from checkengine.pdf.render import html_to_document, write_document
+    from checkengine.pdf.weasy import html_to_document, write_document
 
     spans = "".join(f'<span class="c">{ch}</span>' for ch in text)
     html = (f'<html lang="{lang}"><head><link rel="stylesheet" href="base.css"><style>'

@@ -175,7 +175,7 @@ def test_the_inspectors_signature_locks_the_form(signed_form: Path) -> None:
 
 
 def test_verify_counts_the_photos_the_renderer_prints(data: dict[str, Any]) -> None:
-    from checkengine.pdf.render import _evidence_refs
+    from checkengine.pdf.form_view import _evidence_refs
     from checkengine.pdf.verify import _photos
 
     record = dict(data["record"])

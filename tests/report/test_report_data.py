@@ -127,3 +127,21 @@ def test_both_stores_give_the_same_report(tmp_path: Path, postgres: Any, month_f
         sqlite_data, postgres_data = (read(location, period, team=team) for location in stores)
         assert sqlite_data == postgres_data
         assert sqlite_data.records > 0
+
+
+def test_the_aggregate_sections_come_from_plugins_by_tag(archive: str) -> None:
+    """The report names no rule: without a registered section it shows no coverage and no call loss;
+    a section registered for another tag of the same rules shows them again."""
+    from checkengine.report.sections import ReportSection
+
+    with open_archive(archive, write=False) as opened:
+        bare = ReportReader(opened, site="cc-taipei", team=None, lang="en", sections=[]).read(parse_period("2026-11"))
+        assert (bare.coverage, bare.call_loss) == ([], [])
+        default = ReportReader(opened, site="cc-taipei", team=None, lang="en").read(parse_period("2026-11"))
+        other = ReportReader(opened, site="cc-taipei", team=None, lang="en", sections=[
+            ReportSection("loss", "per_day", "call-loss"),
+            ReportSection("checked", "per_person", "monitoring", people_roles=("agent",)),
+        ]).read(parse_period("2026-11"))
+    assert default.call_loss and other.call_loss == default.call_loss
+    assert default.coverage and other.coverage == default.coverage
+    assert bare.overall == default.overall  # the rule counts are the same whatever the sections

@@ -227,7 +227,7 @@ def _cn(cert: Any) -> str:
 
 def _photos(files: dict[str, Any]) -> int:
     """How many evidence photos the renderer prints for the embedded result: those of failed
-    rules, the record's answers first, each path once per rule (as ``render._evidence_refs``,
+    rules, the record's answers first, each path once per rule (as ``form_view._evidence_refs``,
     which is not imported: it would load WeasyPrint)."""
     records = files["result"].get("records") or []
     outcomes = (records[0].get("outcomes") or []) if len(records) == 1 and isinstance(records[0], dict) else []

@@ -1,174 +1,23 @@
-"""Validation of YAML documents against checkengine's JSON Schemas, with located, readable errors."""
+"""Schema violations as messages: where, what is wrong, what is allowed, how to fix it.
+
+jsonschema's errors name a schema keyword; these say it in words, pick the branch of a union the
+value was meant for, and point at the key rather than the mapping when a key is the culprit.
+"""
 
 from __future__ import annotations
 
 import json
-import math
 import re
-from functools import lru_cache
-from importlib import resources
 from typing import Any, Iterable, Iterator
 
-from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
-from referencing import Registry, Resource
 
-from checkengine import formats, limits
-from checkengine.errors import Location, UserError
+from checkengine import formats
+from checkengine.errors import UserError
 from checkengine.schema_words import (
     _KEY_EXAMPLES, _PATTERNS, _describe, _did_you_mean, _example, _example_value, _unique, _words,
 )
-from checkengine.yamlio import Document, format_path
-
-SCHEMA_NAMES = ("rulebook", "sources", "waivers", "record", "result", "tests")
-BASE = "https://checkengine.dev/schemas/"
-
-
-@lru_cache(maxsize=None)
-def schema(name: str) -> dict[str, Any]:
-    """The JSON Schema ``<name>.schema.json`` shipped in the package."""
-    text = resources.files("checkengine.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
-    loaded: dict[str, Any] = json.loads(text)
-    return loaded
-
-
-@lru_cache(maxsize=None)
-def _registry() -> Registry:
-    pairs = []
-    for name in SCHEMA_NAMES:
-        try:
-            pairs.append((BASE + f"{name}.schema.json", Resource.from_contents(schema(name))))
-        except FileNotFoundError:  # pragma: no cover - only while a schema is being added
-            continue
-    return Registry().with_resources(pairs)
-
-
-@lru_cache(maxsize=None)
-def format_checker() -> FormatChecker:
-    """jsonschema's format checker with checkengine's own date, date-time and time-zone formats
-    (the same functions the fast validator is given: :mod:`checkengine.formats`)."""
-    checker = FormatChecker()
-    for name, check in formats.CHECKS.items():
-        checker.checks(name)(check)
-    return checker
-
-
-@lru_cache(maxsize=None)
-def validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(_inlined(name), registry=_registry(), format_checker=format_checker())
-
-
-def _inlined(name: str) -> dict[str, Any]:
-    """Schema *name* with each ``$ref`` replaced by what it points to.
-
-    Resolving references is a good part of jsonschema's time on a large rulebook (every rule's
-    texts, dates and clause references are references); the shipped schemas are not recursive,
-    so they can be expanded once. A reference met again inside itself is left as it is.
-    """
-    out: dict[str, Any] = _expand(schema(name), name, ())
-    return out
-
-
-def _expand(node: Any, doc: str, seen: tuple[str, ...]) -> Any:
-    if isinstance(node, list):
-        return [_expand(item, doc, seen) for item in node]
-    if not isinstance(node, dict):
-        return node
-    ref = node.get("$ref")
-    if isinstance(ref, str) and "#/" in ref:
-        target_doc = ref.split("#", 1)[0].removesuffix(".schema.json") or doc
-        key = f"{target_doc}#{ref.split('#', 1)[1]}"
-        if key not in seen and target_doc in SCHEMA_NAMES:
-            target: Any = schema(target_doc)
-            for part in ref.split("#/", 1)[1].split("/"):
-                target = target[part]
-            merged = {**_expand(target, target_doc, seen + (key,)),
-                      **{k: _expand(v, doc, seen) for k, v in node.items() if k != "$ref"}}
-            return merged
-    return {k: (v if k == "$defs" else _expand(v, doc, seen)) for k, v in node.items()}
-
-
-def errors(name: str, doc: Document, *, subpath: tuple[str | int, ...] = ()) -> list[UserError]:
-    """Every schema violation of ``doc.data`` (or of the value at *subpath*), located and explained."""
-    instance: Any = doc.data
-    for part in subpath:
-        instance = instance[part]
-    numbers = list(_number_errors(instance, doc, subpath))
-    if numbers:
-        return numbers
-    if _fast_valid(name, instance):
-        return []
-    raw = list(_leaves(validator(name).iter_errors(instance)))
-    found = [_explain(err, doc, subpath) for err in raw if not _misspelt_required(err, raw)]
-    if not found:  # never accept what the fast validator refused (a test keeps this unused)
-        found = _fast_errors(name, instance, doc, subpath)
-    found.sort(key=lambda e: (e.location.line or 0, e.location.column or 0))
-    return found
-
-
-def _number_errors(instance: Any, doc: Document, subpath: tuple[str | int, ...]) -> Iterator[UserError]:
-    """Numbers no schema can describe: NaN and infinities (YAML's .nan, .inf), and integers
-    outside the signed 64-bit range that CEL computes with."""
-    stack: list[tuple[Any, tuple[str | int, ...]]] = [(instance, tuple(subpath))]
-    while stack:
-        value, path = stack.pop()
-        if isinstance(value, dict):
-            stack.extend((v, path + (k,)) for k, v in reversed(list(value.items())))
-        elif isinstance(value, list):
-            stack.extend((v, path + (i,)) for i, v in reversed(list(enumerate(value))))
-        elif isinstance(value, float) and not math.isfinite(value):
-            yield UserError(f"{value} is not a number checkengine can use; write a finite number "
-                            "(or null when it is not known)", doc.location(path))
-        elif isinstance(value, int) and not isinstance(value, bool) and \
-                not limits.INT_MIN <= value <= limits.INT_MAX:
-            shown = str(value) if len(str(value)) <= 30 else f"a {len(str(value))}-digit number"
-            yield UserError(f"{shown} is out of range: whole numbers must lie between "
-                            f"{limits.INT_MIN} and {limits.INT_MAX}", doc.location(path))
-
-
-def _fast_errors(name: str, instance: Any, doc: Document, subpath: tuple[str | int, ...]) -> list[UserError]:
-    fast = _fast_validator(name)
-    out = []
-    for err in fast.iter_errors(instance) if fast is not None else ():
-        path = tuple(subpath) + tuple(err.instance_path)
-        out.append(UserError(str(err.message), doc.location(path)))
-    return out
-
-
-@lru_cache(maxsize=None)
-def _fast_validator(name: str) -> Any:
-    """A validator from the Rust-based ``jsonschema_rs``, or None when it is not installed.
-
-    It answers "valid or not" about fifty times faster than ``jsonschema``; the Python validator
-    is still what explains an invalid document, so messages do not depend on which one ran.
-    """
-    try:
-        import jsonschema_rs
-    except ImportError:  # pragma: no cover - it is a dependency, but only a speed-up
-        return None
-    registry = jsonschema_rs.Registry(
-        [(BASE + f"{n}.schema.json", schema(n)) for n in SCHEMA_NAMES if _exists(n)]
-    )
-    # The shipped schemas have no $id (their relative $refs resolve beside the file, offline, in
-    # editors and check-jsonschema); here they are resolved against the registry's keys.
-    return jsonschema_rs.validator_for(schema(name), registry=registry, validate_formats=True,
-                                       base_uri=BASE + f"{name}.schema.json", formats=formats.CHECKS)
-
-
-def _exists(name: str) -> bool:
-    return resources.files("checkengine.schemas").joinpath(f"{name}.schema.json").is_file()
-
-
-def _fast_valid(name: str, instance: Any) -> bool:
-    fast = _fast_validator(name)
-    return bool(fast is not None and fast.is_valid(instance))
-
-
-def validate(name: str, doc: Document) -> None:
-    """Raise the first schema violation as a :class:`UserError`."""
-    problems = errors(name, doc)
-    if problems:
-        raise problems[0]
+from checkengine.yamlio import Document
 
 
 def _leaves(errs: Iterable[ValidationError]) -> Iterator[ValidationError]:
@@ -368,12 +217,3 @@ def _is_property_name(err: ValidationError, doc: Document, path: tuple[str | int
     return isinstance(target, dict) and err.instance in target
 
 
-def located_path(path: tuple[str | int, ...]) -> str:
-    return format_path(path)
-
-
-def raise_at(doc: Document, path: tuple[str | int, ...], message: str, *, key: bool = False) -> None:
-    raise UserError(message, doc.location(path, key=key))
-
-
-__all__ = ["Location", "errors", "schema", "validate", "validator"]
