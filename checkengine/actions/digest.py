@@ -80,7 +80,8 @@ def load_routes(path: Path) -> Routes:
         raise _bad(doc, ("people",), "expected a mapping of person id -> {name, email}")
     for pid, person in people.items():
         if not isinstance(person, dict) or not isinstance(person.get("email"), str) or "@" not in person["email"]:
-            raise _bad(doc, ("people", pid), f"person {pid}: expected {{name: ..., email: someone@example.org}}")
+            where = ("people", pid, "email") if isinstance(person, dict) and "email" in person else ("people", pid)
+            raise _bad(doc, where, f"person {pid}: expected {{name: ..., email: someone@example.org}}")
     routes = data.get("routes") or []
     if not isinstance(routes, list):
         raise _bad(doc, ("routes",), "expected a list of {site, team, role, to: [person, ...]}")
