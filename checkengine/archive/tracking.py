@@ -191,13 +191,17 @@ def site_people(archive: Reader, site: str, role: str, first_day: str, last_day:
     return [r["employee"] for r in rows]
 
 
-def site_block(archive: Reader, site: str) -> dict[str, Any] | None:
-    """The ``site`` block of the latest archived record of *site* (its zone, country, calendar)."""
-    rows = archive.rows("SELECT data FROM records WHERE id = (SELECT MAX(id) FROM records WHERE site = ?)", (site,))
-    if not rows:
-        return None
-    block = (decode(rows[0]["data"], "a record") or {}).get("site")
-    return block if isinstance(block, dict) else None
+def site_block(archive: Reader, site: str, sample: int = 200) -> dict[str, Any] | None:
+    """The ``site`` block of *site* as its latest archived records give it (its zone, country,
+    calendar): each key from the newest record that has it (not every kind of record carries all)."""
+    rows = archive.rows("SELECT data FROM records WHERE site = ? ORDER BY id DESC LIMIT ?", (site, sample))
+    merged: dict[str, Any] = {}
+    for row in rows:
+        block = (decode(row["data"], "a record") or {}).get("site")
+        if isinstance(block, dict):
+            for key, value in block.items():
+                merged.setdefault(key, value)
+    return merged or None
 
 
 def sites_of(archive: Reader, books: Sequence[str]) -> list[str]:

@@ -158,7 +158,8 @@ def plan_site(archive: Reader, schedules: Sequence[tuple[Schedule, Mapping[str, 
                  if k[0] == schedule.book and k[1] == schedule.id and d["event"] == "rescheduled" and d["new_due"]]
         last_end = max([last_end, *moved]) + LOOK_AHEAD
         records = site_records(archive, site, [schedule.kind], windows[0][0].isoformat(), last_end.isoformat())
-        entries = _done_entries(schedule, records, zone)
+        # as of *today*: what was archived with a later date is not known yet
+        entries = _done_entries(schedule, [r for r in records if (r["day"] or "") <= today.isoformat()], zone)
         for subject in subjects:
             used: set[int] = set()
             for start, original in windows:
