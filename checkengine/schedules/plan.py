@@ -241,3 +241,24 @@ def check_occurrence(archive: Reader, schedule: Schedule, site: str, due: date) 
         near = ", ".join(d.isoformat() for d in days if abs((d - due).days) <= 31) or "none within a month"
         raise UserError(f"--due {due.isoformat()}: not a due day of {schedule.book}:{schedule.id} at {site} "
                         f"({schedule.every}); the due days near it: {near}")
+
+
+def missed_findings(archive: Reader, site: str, period: Period, today: date | None = None,
+                    rulebooks: Sequence[str] = ()) -> list[dict[str, Any]]:
+    """Each occurrence of *period* at *site* that was missed, as a finding a report lists beside
+    the failed rules: the schedule and its clause, whose it was, the due day, and what was found."""
+    schedules = load_schedules(archive, rulebooks)
+    out = []
+    for slot in plan_site(archive, schedules, site, period, today):
+        if slot.status != "missed":
+            continue
+        who = f" for {slot.subject}" if slot.subject else ""
+        out.append({
+            "book": slot.schedule.book, "schedule": slot.schedule.id, "title": slot.schedule.title,
+            "source": slot.schedule.source, "site": site, "subject": slot.subject or None,
+            "due": slot.due.isoformat(), "outcome": "fail", "severity": "major",
+            "explanation": (f"{slot.schedule.id}{who} was due on {slot.due.isoformat()} ({slot.schedule.every}); "
+                            f"{len(slot.found)} of {slot.needed} found in the archive from "
+                            f"{slot.start.isoformat()}"),
+        })
+    return out

@@ -5,6 +5,7 @@ excuse and reschedule kept in the history."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -132,3 +133,20 @@ def test_a_bad_rrule_is_located(month: str, tmp_path: Path, monkeypatch: pytest.
     assert err == (f"checkengine: error: management.yaml:{line}:12: schedules[0].every: 'FREQ=WEEKLY;BYDAY=SUN' is not "
                    "a usable RRULE: invalid 'BYDAY': SUN; write an iCalendar RRULE (RFC 5545) such as "
                    "FREQ=WEEKLY;BYDAY=MO, FREQ=MONTHLY;BYMONTHDAY=22 or FREQ=MONTHLY;BYDAY=-1FR [CE213]\n")
+
+
+def test_missed_occurrences_are_findings_for_the_report(month: str) -> None:
+    from checkengine.archive.store import open_archive
+    from checkengine.report.period import parse_period
+    from checkengine.schedules.plan import missed_findings
+
+    with open_archive(month, write=False) as archive:
+        found = missed_findings(archive, "cc-taipei", parse_period("2026-11"), date(2026, 12, 5))
+    meeting = next(f for f in found if f["schedule"] == "weekly-team-meeting")
+    assert meeting == {
+        "book": "management", "schedule": "weekly-team-meeting", "title": meeting["title"], "source": "MGT-01",
+        "site": "cc-taipei", "subject": None, "due": "2026-11-22", "outcome": "fail", "severity": "major",
+        "explanation": "weekly-team-meeting was due on 2026-11-22 (FREQ=WEEKLY;BYDAY=SU); 0 of 1 found in the archive "
+                       "from 2026-11-16"}
+    assert {(f["schedule"], f["subject"]) for f in found} >= {("quality-analysis-by-22nd", "E008"),
+                                                              ("monthly-monitoring-per-agent", "E020")}
