@@ -60,7 +60,7 @@ def run_list(opts: ScheduleOptions) -> int:
                 out.write(f"{item['due']}{moved} {item['site']}{who} {item['book']}:{item['schedule']} "
                           f"[{item['source']}] {item['status']}{late} {len(item['found'])}/{item['needed']}"
                           f"{why} - {_title(item['title'])}\n")
-            counts = {s: sum(1 for i in items if i["status"] == s) for s in
+            counts = {s: sum(1 for i in slots if i.status == s) for s in
                       ("done", "due", "overdue", "missed", "excused", "upcoming")}
             out.write(f"{opts.period}: " + ", ".join(f"{n} {s}" for s, n in counts.items()) + "\n")
     return int(ExitCode.FINDINGS) if any(i["status"] == "missed" for i in items) else 0
