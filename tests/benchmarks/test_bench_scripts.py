@@ -19,6 +19,7 @@ BENCHMARKS = ROOT / "benchmarks"
 # script -> (tiny arguments, a line it must print)
 TINY: dict[str, tuple[list[str], str]] = {
     "bench_archive.py": (["--records", "300"], "Dask LocalCluster / local pool replay throughput: "),
+    "bench_actions.py": (["--records", "200"], "the same run again"),
     "bench_audit.py": (["--runs", "1"], "ratio: "),
     "bench_batch.py": (["--records", "300", "--repeat", "1"], "scaling 1 -> "),
     "bench_conditions.py": (["50", "1"], "building one context (per record)"),
