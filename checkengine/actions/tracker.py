@@ -146,6 +146,8 @@ def process_run(store: Store, run: int) -> RunActions:
 def update_action(store: Store, action_id: int, verb: str, *, actor: str, note: str | None = None,
                   photos: list[Path] | None = None, to: str | None = None, due: date | None = None) -> Action:
     """Apply one person's update to an action (refused with a UserError when not allowed)."""
+    if due is not None and verb != "assign":
+        raise UserError(f"--due goes with assign (a new due day for the person it goes to), not with '{verb}'")
     if not actor.strip() or actor.startswith("run:"):
         raise UserError(f"--by {actor!r}: give the id of the person making the update (e.g. --by E022)")
     with store.writing():

@@ -70,7 +70,8 @@ def test_an_action_from_failure_to_closed_and_reopened(archive_at: str, tmp_path
     assert out.splitlines() == ["#1 open OVERDUE DRS-01-uniform (cs-floor) cc-taipei T1 E004; owner team_leader; due 2026-11-17",
                                 "1 actions (1 overdue)"]
 
-    assert run(capsys, "actions", "update", 1, "assign", "--to", "E001", "--by", "E022", "--db", archive_at)[0] == 0
+    assert run(capsys, "actions", "update", 1, "assign", "--to", "E001", "--due", "2026-11-19", "--by", "E022",
+               "--db", archive_at)[0] == 0
     assert run(capsys, "actions", "update", 1, "start", "--by", "E001", "--db", archive_at)[0] == 0
     code, _, err = run(capsys, "actions", "update", 1, "done", "--by", "E001", "--note", "spare uniform issued",
                        "--photo", PHOTO, "--db", archive_at)
@@ -96,7 +97,7 @@ def test_an_action_from_failure_to_closed_and_reopened(archive_at: str, tmp_path
 
     code, out, _ = run(capsys, "actions", "show", 1, "--db", archive_at)
     lines = out.splitlines()
-    assert lines[0] == "#1 closed DRS-01-uniform (cs-floor) cc-taipei T1 E004; owner E001; due 2026-11-17"
+    assert lines[0] == "#1 closed DRS-01-uniform (cs-floor) cc-taipei T1 E004; owner E001; due 2026-11-19"
     assert lines[5].endswith(f"E001 done (photo {digest}): spare uniform issued")
 
     # Archiving the same record again changes nothing; a later round that fails reopens the action.
@@ -146,6 +147,8 @@ def one_action(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
                                          "can: assign, start, done, note"),
     (["1", "done"], "action 1: 'done' needs evidence: a note (--note TEXT) or a photo (--photo FILE), or both"),
     (["1", "assign"], "action 1: assign needs the person it goes to (--to PERSON)"),
+    (["1", "start", "--due", "2026-12-01"], "--due goes with assign (a new due day for the person it goes to), not "
+                                            "with 'start'"),
     (["1", "done", "--photo", "notes.txt"], "--photo notes.txt: not a JPEG, PNG, GIF or WebP photo (its first bytes "
                                             "say otherwise)"),
     (["1", "done", "--photo", "fake.jpg"], "fake.jpg: the evidence photo 'fake.jpg' is damaged and cannot be shown"),
