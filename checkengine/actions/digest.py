@@ -12,6 +12,7 @@ or a file, and is never printed.
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from collections import defaultdict
@@ -28,6 +29,7 @@ from checkengine.errors import Location, UserError
 from checkengine.yamlio import Document, load_file
 
 PASSWORD_ENV = "CHECKENGINE_SMTP_PASSWORD"
+_ADDRESS = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")  # one bare address, nothing a header could break on
 _ROUTE_KEYS = {"site", "team", "role", "to"}
 
 
@@ -79,7 +81,7 @@ def load_routes(path: Path) -> Routes:
     if not isinstance(people, dict):
         raise _bad(doc, ("people",), "expected a mapping of person id -> {name, email}")
     for pid, person in people.items():
-        if not isinstance(person, dict) or not isinstance(person.get("email"), str) or "@" not in person["email"]:
+        if not isinstance(person, dict) or not isinstance(person.get("email"), str) or not _ADDRESS.match(person["email"]):
             where = ("people", pid, "email") if isinstance(person, dict) and "email" in person else ("people", pid)
             raise _bad(doc, where, f"person {pid}: expected {{name: ..., email: someone@example.org}}")
     routes = data.get("routes") or []
@@ -90,7 +92,7 @@ def load_routes(path: Path) -> Routes:
             raise _bad(doc, ("routes", i), "expected {site: ID, team: ID, role: ROLE, to: [person id or e-mail, ...]} "
                        "(site, team and role optional)")
         for j, person in enumerate(route["to"]):
-            if not isinstance(person, str) or ("@" not in person and person not in people):
+            if not isinstance(person, str) or (not _ADDRESS.match(person) and person not in people):
                 raise _bad(doc, ("routes", i, "to", j), f"{person!r} is neither an e-mail address nor a person under "
                            "people: add the person, or write the address")
     return Routes({str(k): v for k, v in people.items()}, routes)
@@ -184,6 +186,10 @@ def send_digests(store: Store, actions: list[Action], routes: Routes, config: Sm
             except smtplib.SMTPRecipientsRefused:
                 report.unreachable.append(address)
                 continue
+            except (smtplib.SMTPException, OSError) as exc:
+                raise UserError(f"the SMTP server {config.host}:{config.port} failed while sending to {address} "
+                                f"({type(exc).__name__}); {len(report.sent)} digests were sent and recorded, run "
+                                "again to send the rest") from None
             with store.writing():
                 record_digest(store, day=day.isoformat(), recipient=address, at=now(), actions=[a.id for a in theirs])
             report.sent.append(address)

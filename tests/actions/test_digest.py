@@ -154,6 +154,8 @@ def test_starttls_is_required_unless_switched_off(archived: tuple[str, Path], sm
     ("routes:\n  - {site: cc-taipei, to: [E404]}\n", "routes.yaml:2:28: routes[0].to[0]: 'E404' is neither an e-mail "
                                                      "address nor a person under people: add the person, or write "
                                                      "the address"),
+    ("people: {E001: {email: \"a@example.org\\nBcc: all@example.org\"}}\n",
+     "routes.yaml:1:24: people.E001.email: person E001: expected {name: ..., email: someone@example.org}"),
     ("routes:\n  - {site: cc-taipei, cc: [a@b.c], to: []}\n", "routes.yaml:2:5: routes[0]: expected {site: ID, team: "
                                                              "ID, role: ROLE, to: [person id or e-mail, ...]} (site, "
                                                              "team and role optional)"),
