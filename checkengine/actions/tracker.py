@@ -21,7 +21,8 @@ from checkengine.actions.lifecycle import EVENT_OF, Action, check_transition, fo
 from checkengine.archive.reading import Reader
 from checkengine.archive.store import Store, now
 from checkengine.archive.tracking import (
-    action_events, action_head, action_heads, add_event, lock_actions, new_action, run_book, run_record_outcomes,
+    action_events, action_head, action_heads, add_event, lock_actions, new_action, run_book, run_group_outcomes,
+    run_people, run_record_outcomes, site_block,
 )
 from checkengine.errors import UserError
 
@@ -66,6 +67,42 @@ def _append(store: Store, action: Action, **event: Any) -> Action:
     return fold(head, [*action.events, {**event, "seq": action.seq + 1}])
 
 
+def _period_end(row: Mapping[str, Any]) -> str | None:
+    """The last day of an aggregate group's period (its day, ISO week or month)."""
+    if row["day"]:
+        return str(row["day"])
+    if row["week"]:
+        iso_year, iso_week = str(row["week"]).split("-W")
+        return date.fromisocalendar(int(iso_year), int(iso_week), 7).isoformat()
+    if row["month"]:
+        year, month = (int(p) for p in str(row["month"]).split("-"))
+        following = date(year + month // 12, month % 12 + 1, 1)
+        return date.fromordinal(following.toordinal() - 1).isoformat()
+    return None
+
+
+def group_items(store: Reader, run: int, outcome: str, rules: list[str] | None = None) -> list[dict[str, Any]]:
+    """Aggregate outcomes of *run* as action items: a group without a site of its own belongs to the
+    site of its employee's (or team's) records in the run, or to the run's only site; its record is
+    the group (``[employee=E020 period=2026-11]``) and its day the period's last."""
+    people = run_people(store, run)
+    by_employee = {e: (s, t) for s, t, e in people if e}
+    by_team = {t: s for s, t, _ in people if t}
+    sites = {s for s, _, _ in people}
+    blocks: dict[str | None, dict[str, Any]] = {}
+    out = []
+    for g in run_group_outcomes(store, run, outcome, rules):
+        site_of, team_of = by_employee.get(g["employee"], (None, None))
+        site = g["site"] or site_of or by_team.get(g["team"]) or (next(iter(sites)) if len(sites) == 1 else None)
+        if site not in blocks:
+            blocks[site] = (site_block(store, site) if site else None) or {}
+        label = "[" + " ".join(f"{k}={v}" for k, v in sorted(g["group"].items())) + "]"
+        out.append({"id": g["id"], "rule": g["rule"], "site": site, "team": g["team"] or team_of,
+                    "employee": g["employee"], "day": _period_end(g), "record_id": label,
+                    "data": {"site": blocks[site], "subject": {"employee": g["employee"], "team": g["team"] or team_of}}})
+    return out
+
+
 def _last_failure_day(action: Action) -> str:
     days = [e["day"] for e in action.events if e["event"] in ("opened", "reopened", "failed_again") and e.get("day")]
     return max(days, default="")
@@ -91,7 +128,7 @@ def process_run(store: Store, run: int) -> RunActions:
                 cache[key] = fold(head, action_events(store, [int(head["id"])])[int(head["id"])])
             return cache[key]
 
-        for item in run_record_outcomes(store, run, "fail", with_data=True):
+        for item in run_record_outcomes(store, run, "fail", with_data=True) + group_items(store, run, "fail"):
             key = action_key(book, item["rule"], item["site"], item["employee"])
             day = date.fromisoformat(item["day"]) if item["day"] else None
             follow = resolve_follow_up(merged, item["rule"], item["data"], day)
@@ -129,7 +166,7 @@ def process_run(store: Store, run: int) -> RunActions:
                     waiting[row["key"]] = known
         if waiting:
             rules = sorted({a.rule for a in waiting.values()})
-            for item in run_record_outcomes(store, run, "pass", rules):
+            for item in run_record_outcomes(store, run, "pass", rules) + group_items(store, run, "pass", rules):
                 key = action_key(book, item["rule"], item["site"], item["employee"])
                 action = waiting.get(key)
                 if action is None or action.status != "done" or item["record_id"] in action.records:

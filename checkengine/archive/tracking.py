@@ -122,6 +122,30 @@ def run_record_outcomes(archive: Reader, run: int, outcome: str, rules: Sequence
     return out
 
 
+def run_group_outcomes(archive: Reader, run: int, outcome: str,
+                       rules: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """The aggregate group outcomes of *run* that are *outcome* (of *rules* when given), in order:
+    outcome id, rule, site, team, employee, day, month, week and the group (decoded)."""
+    sql = ("SELECT o.id, o.rule, o.site, o.team, o.employee, o.day, o.month, o.week, o.group_key FROM outcomes o "
+           "WHERE o.run = ? AND o.record IS NULL AND o.outcome = ?")
+    params: list[Any] = [run, outcome]
+    if rules is not None:
+        sql += f" AND o.rule IN ({', '.join('?' for _ in rules) or 'NULL'})"
+        params.extend(rules)
+    out = []
+    for row in archive.rows(sql + " ORDER BY o.id", params):
+        item = dict(row)
+        item["group"] = decode(row["group_key"], "a group key") or {}
+        out.append(item)
+    return out
+
+
+def run_people(archive: Reader, run: int) -> list[tuple[str | None, str | None, str | None]]:
+    """(site, team, employee) of the records of *run*, each once."""
+    rows = archive.rows("SELECT DISTINCT site, team, employee FROM records WHERE run = ? AND site IS NOT NULL", (run,))
+    return [(r["site"], r["team"], r["employee"]) for r in rows]
+
+
 # -- evidence files ----------------------------------------------------------------------------------
 def add_file(store: Store, *, digest: str, media_type: str, name: str, content: bytes, at: str) -> None:
     """Keep *content* under its digest (once: the same photo twice is one row)."""

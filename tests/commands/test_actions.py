@@ -131,6 +131,21 @@ def test_a_later_passing_record_verifies_a_done_action(archive_at: str, tmp_path
                                 "run 2: actions 0 opened, 0 reopened, 0 failed again, 0 verified by a passing record"]
 
 
+def test_an_aggregate_failure_opens_an_action_at_its_site(archive_at: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """QAM-01, seed 001 質檢 3: "每月每人監聽不少於1-5次" - E011 (3 monitorings) and E020 (none) fail the
+    month's count; the group names no site, the agents' records are cc-taipei's. Due 14 days after
+    the month's last day; the owner is the quality inspector's role (the group names no inspector)."""
+    month = ROOT / "examples" / "month-2026-11"
+    code, _, err = run(capsys, "archive", "add", "-q", "-j", "1", "-r", ROOT / "rulebooks" / "call-quality.yaml",
+                       month / "monitoring.jsonl", month / "attendance.csv", "--db", archive_at)
+    assert code == 0, err
+    code, out, _ = run(capsys, "actions", "list", "--db", archive_at, "-f", "json", "--today", "2026-12-01")
+    found = {(a["employee"], a["site"], a["team"], a["due"], a["owner_role"], tuple(a["records"]))
+             for a in json.loads(out) if a["rule"] == "QAM-01-monthly-monitoring"}
+    assert found == {("E011", "cc-taipei", "T2", "2026-12-14", "inspector", ("[employee=E011 period=2026-11]",)),
+                     ("E020", "cc-taipei", "T3", "2026-12-14", "inspector", ("[employee=E020 period=2026-11]",))}
+
+
 @pytest.fixture
 def one_action(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     db = str(tmp_path / "a.sqlite")
