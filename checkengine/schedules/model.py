@@ -64,6 +64,12 @@ def parse_rrule(text: str) -> rrule:
     if parsed._count is not None:
         raise ValueError("COUNT is not allowed (occurrences are counted from 2000-01-03, so it means little); "
                          "use UNTIL")
+    if any(part in body.upper() for part in ("BYHOUR", "BYMINUTE", "BYSECOND")):
+        raise ValueError("BYHOUR, BYMINUTE and BYSECOND are not allowed (a schedule is of days)")
+    # A rule no day satisfies would make dateutil search day by day to the year 9999 (seconds);
+    # the same filters a year at a time find out in a fraction of that, once, here.
+    if parsed.replace(freq=YEARLY, interval=1, until=None).after(ANCHOR, inc=True) is None:
+        raise ValueError("it never occurs (check BYMONTH and BYMONTHDAY: no 30 February)")
     return parsed
 
 

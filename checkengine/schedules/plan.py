@@ -67,8 +67,10 @@ def due_days(schedule: Schedule, first: date, last: date, country: str | None, e
     """The due days from *first* to *last*, after the holiday policy."""
     start = datetime.combine(first, datetime.min.time())
     end = datetime.combine(last, datetime.min.time())
+    own = schedule.rule._until
+    bounded = schedule.rule.replace(until=min(own, end) if own else end)  # iteration stops at the period's end
     out = []
-    for moment in schedule.rule.between(start, end, inc=True):
+    for moment in bounded.between(start, end, inc=True):
         day = moment.date()
         try:
             holiday = is_public_holiday(day, country, extra)

@@ -23,6 +23,8 @@ def schedule(every: str, holidays: str = "keep") -> Schedule:
     ("FREQ=MINUTELY", "FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY (a schedule is of days)"),
     ("FREQ=DAILY;COUNT=5", "COUNT is not allowed"),
     ("DTSTART:19970902T090000\nRRULE:FREQ=WEEKLY", "give the RRULE alone, without DTSTART or other lines"),
+    ("FREQ=DAILY;BYHOUR=9", "BYHOUR, BYMINUTE and BYSECOND are not allowed (a schedule is of days)"),
+    ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "it never occurs (check BYMONTH and BYMONTHDAY: no 30 February)"),
 ])
 def test_bad_rrules_are_refused_with_the_reason(text: str, reason: str) -> None:
     with pytest.raises(ValueError) as caught:
