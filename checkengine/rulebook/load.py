@@ -353,6 +353,8 @@ class RulebookLoader:
         if merged.schedules:
             out["schedules"] = [d.raw for d in merged.schedules.values()]
         cited = {c for s in merged.sections for r in s.rules for c in r.sources}
+        cited |= {d.raw["source"]["clause"] if isinstance(d.raw["source"], dict) else d.raw["source"]
+                  for d in merged.schedules.values()}
         out["sources"] = {
             cid: {"document": c.document, "clause": c.number, "text": c.text}
             for cid, c in sorted(merged.clauses.items())
