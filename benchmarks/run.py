@@ -21,6 +21,7 @@ HERE = Path(__file__).resolve().parent
 # Each benchmark's tiny size, for --quick and for tests/benchmarks/test_bench_scripts.py.
 QUICK: dict[str, list[str]] = {
     "bench_archive.py": ["--records", "300", "--rounds", "1"],
+    "bench_actions.py": ["--records", "200"],
     "bench_audit.py": ["--runs", "1"],
     "bench_baseline.py": ["--records", "300", "--rounds", "1"],
     "bench_batch.py": ["--records", "300", "--repeat", "1"],

@@ -35,6 +35,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fmt": ("checkengine.commands.fmt", "Format rulebooks, sources, waivers and tests (schema key order, comments kept)."),
     "oscal": ("checkengine.commands.oscal", "Export rulebooks as OSCAL catalogs and overlay profiles."),
     "schema": ("checkengine.commands.schema", "Print or write the JSON Schemas (offline: relative references)."),
+    "actions": ("checkengine.commands.actions", "Corrective actions from failed outcomes: list, show, update, open, e-mail digests."),
+    "schedule": ("checkengine.commands.schedule", "What is due, done, overdue and missed in a period; excuse or reschedule."),
 }
 
 DEBUG_ENV = "CHECKENGINE_DEBUG"

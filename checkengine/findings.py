@@ -25,6 +25,8 @@ CODES: dict[str, str] = {
     "CE209": "an override names a rule or parameter the parent does not have",
     "CE210": "a sources clause id is defined twice",
     "CE211": "a scoring method that no installed plugin provides",
+    "CE212": "a follow_up's due parameter does not exist or holds no whole number of days",
+    "CE213": "a schedule that cannot be used: a bad RRULE, count parameter or clause",
     "CE301": "a waiver has expired",
     "CE302": "a waiver names a rule that does not exist",
     "CE303": "a waiver's dates are inverted (granted after it expires)",

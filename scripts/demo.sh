@@ -40,6 +40,23 @@ for rb in rulebooks/cs-floor.yaml rulebooks/leave-and-swaps.yaml rulebooks/call-
   "$CE" archive add --db "$OUT/archive.sqlite" --rulebook "$rb" "$MONTH" --waivers "$MONTH/waivers.yaml" --lang zh-Hant
 done
 "$CE" archive query --db "$OUT/archive.sqlite" --site cc-taipei --period 2026-11 --outcome fail | tail -n 5
+
+echo; echo "-- corrective actions (opened by archive add): one done with a photo, verified by a second person"
+DB="$OUT/archive.sqlite"
+"$CE" actions list --db "$DB" --site cc-taipei --overdue --today 2026-11-30 | tail -n 4
+id=$("$CE" actions list --db "$DB" --site cc-taipei --status open | head -n 1 | sed 's/^#\([0-9]*\) .*/\1/')
+"$CE" actions update "$id" assign --to E001 --by E022 --db "$DB"
+"$CE" actions update "$id" done --by E001 --note "put right on the floor; photo taken" \
+  --photo "$MONTH/inspections/photos/fi-2026-11-10-e009-desk.jpg" --db "$DB"
+"$CE" actions update "$id" verify --by E001 --db "$DB" 2>&1 || echo "(refused, as it should be: E001 did the work)"
+"$CE" actions update "$id" verify --by E022 --db "$DB"
+"$CE" actions show "$id" --db "$DB"
+
+echo; echo "-- schedules: what November wanted at the centre; the all-agents meeting moved to the 24th"
+"$CE" schedule --db "$DB" --period 2026-11 --site cc-taipei --status missed || findings_ok
+"$CE" schedule reschedule monthly-all-staff-meeting --site cc-taipei --due 2026-11-20 --to 2026-11-24 --by E022 \
+  --reason "system switch-over drill on the 20th" --db "$DB"
+"$CE" schedule --db "$DB" --period 2026-11 --site cc-taipei | tail -n 1 || findings_ok
 "$CE" report --archive "$OUT/archive.sqlite" --period 2026-11 --site cc-taipei --lang zh-Hant \
   -o "$OUT/report-cc-taipei-2026-11.pdf" --html "$OUT/report-cc-taipei-2026-11.html"
 

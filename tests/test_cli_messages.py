@@ -55,6 +55,11 @@ CASES: list[tuple[list[str], str]] = [
     (["affected", "--base", "bad.yaml", "rulebooks/x.yaml"], "bad.yaml"),
     (["affected", "--base", ".", "--changed-from", "missing.txt"], "missing.txt"),
     (["report", "--archive", "bad.sqlite", "--period", "2026-11", "--site", "x", "-o", "r.pdf"], "bad.sqlite"),
+    (["actions", "list", "--db", "bad.sqlite"], "bad.sqlite"),
+    (["actions", "digest", "--db", "bad.sqlite", "--routes", "bad.yaml", "--smtp-host", "localhost", "--from", "a@b.c"],
+     "bad.yaml:1:1"),
+    (["schedule", "--period", "2026-11", "--db", "bad.sqlite"], "bad.sqlite"),
+    (["schedule", "--period", "2026-11", "--db", "bad.sqlite", "-r", "broken.yaml"], "bad.sqlite"),
 ]
 
 

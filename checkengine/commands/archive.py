@@ -12,6 +12,8 @@ import click
 from checkengine.commands._common import DATE, FiniteFloatRange, echo_left_out, echo_unusable, engine_spec
 
 if TYPE_CHECKING:
+    from checkengine.actions.tracker import RunActions
+    from checkengine.archive.store import Store
     from checkengine.archive.query import Filters
     from checkengine.batch.executors import ExecutorName
 
@@ -58,16 +60,31 @@ def run_add(opts: AddOptions) -> int:
                 run, tally = add_batch(archive, spec, opts.paths, executor, language=language, stop=stop,
                                        after_chunk=progress.advance)
             unusable = run_errors(archive, run) if tally.errors else []
+            acted = None if tally.interrupted else _open_actions(archive, run)
     finally:
         executor.close(cancel=True)  # already closed after a normal run; this covers failures
     state = "interrupted; what was finished is archived" if tally.interrupted else "archived"
     click.echo(f"run {run} {state}: {tally.records} records, {tally.groups} aggregate groups, "
                f"{tally.errors} unusable, in {name}", err=True)
     echo_left_out(spec.book.id, tally.left_out)
+    if acted is not None:
+        click.echo(acted.line(), err=True)
     echo_unusable(unusable, tally.errors)
     if tally.interrupted:
         return 130
     return 2 if tally.errors else 0
+
+
+def _open_actions(archive: Store, run: int) -> RunActions:
+    """The corrective actions of a run just archived (in a transaction of their own)."""
+    from checkengine.actions.tracker import process_run
+    from checkengine.archive.store import ArchiveError
+
+    try:
+        return process_run(archive, run)
+    except ArchiveError as exc:
+        raise ArchiveError(f"run {run} is archived, but its corrective actions were not opened ({exc}); run "
+                           f"`checkengine actions open --run {run}`") from None
 
 
 @click.group("archive")

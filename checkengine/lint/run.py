@@ -114,6 +114,11 @@ def _lint_rulebook(path: Path, loader: RulebookLoader, registry: Registry, repor
     checked.extend(rulebook_checks.effective_dates(book))
     checked.extend(rulebook_checks.citations(book))
     checked.extend(rulebook_checks.parameter_references(book))
+    from checkengine.actions.followup import follow_up_findings
+    from checkengine.schedules.model import schedule_findings
+
+    checked.extend(follow_up_findings(book))
+    checked.extend(schedule_findings(book))
     try:
         Engine(book, registry=registry, collect=checked)
     except UserError as exc:

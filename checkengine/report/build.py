@@ -30,6 +30,10 @@ def from_archive(location: str | Path, scope: Scope, *, source: str | None = Non
     with open_archive(location, write=False) as archive:
         name = archive.name
         data = ReportReader(archive, site=scope.site, team=scope.team, lang=scope.lang).read(scope.period)
+        if scope.team is None:  # schedules are a site's (a per-person one is not split by team)
+            from checkengine.schedules.plan import missed_findings
+
+            data.missed = missed_findings(archive, scope.site, scope.period)
     if data.records == 0 and not data.rules:
         team = f", team {scope.team}" if scope.team else ""
         if source is not None:

@@ -111,3 +111,5 @@ class ReportData:
     coverage: list[CoverageRow]
     call_loss: list[LossDay]
     actions: list[Action]
+    #: occurrences of the schedules that were missed (checkengine.schedules.plan.missed_findings)
+    missed: list[dict[str, Any]] = field(default_factory=list)

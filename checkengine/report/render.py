@@ -13,6 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from checkengine.i18n import pick
 from checkengine.pdf import fonts
 from checkengine.pdf.fetcher import SafeFetcher
 from checkengine.pdf.labels import forms_dir
@@ -99,6 +100,9 @@ def context(data: ReportData, lang: str, *, generated: datetime | None = None) -
                      "when": (a.first if a.first == a.last else f"{a.first} – {a.last}") if a.first else "—"}
                     for a in data.actions],
         "rules_by_section": rules_by_section,
+        "missed": [{"schedule": m["schedule"], "source": m["source"], "due": m["due"], "subject": m["subject"] or "—",
+                    "title": pick(m["title"], lang, next(iter(m["title"])) if isinstance(m["title"], dict) else None)}
+                   for m in data.missed],
     }
 
 

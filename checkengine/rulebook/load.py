@@ -18,7 +18,7 @@ from typing import Any
 from checkengine import validation
 from checkengine.errors import Location, UserError
 from checkengine.findings import CodedError, Finding
-from checkengine.rulebook.model import Clause, Parameter, Rule, Rulebook, Section
+from checkengine.rulebook.model import Clause, Declared, Parameter, Rule, Rulebook, Section
 from checkengine.yamlio import Document, load_file
 
 
@@ -39,6 +39,8 @@ class _Merged:
     lookups: dict[str, Any] = field(default_factory=dict)
     disabled: dict[str, Any] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    follow_up: Declared | None = None
+    schedules: dict[str, Declared] = field(default_factory=dict)
 
 
 def display_path(path: Path) -> str:
@@ -125,6 +127,8 @@ class RulebookLoader:
             files=merged.files,
             merged=merged_raw,
             path=chain[-1].doc.file,
+            follow_up=merged.follow_up,
+            schedules=list(merged.schedules.values()),
         )
         book.digest = digest(merged_raw)
         return book
@@ -191,6 +195,10 @@ class RulebookLoader:
         if "scoring" in data:
             merged.scoring = {**merged.scoring, **data["scoring"]}
         merged.lookups.update(data.get("lookups") or {})  # an overlay may add or redefine one
+        if "follow_up" in data:  # an overlay's follow_up replaces its parent's
+            merged.follow_up = Declared(data["follow_up"], doc.file, ("follow_up",))
+        for i, raw in enumerate(data.get("schedules") or []):  # by id: an overlay replaces or adds one
+            merged.schedules[raw["id"]] = Declared(raw, doc.file, ("schedules", i))
         overrides = data.get("overrides") or {}
         for name, raw in (overrides.get("parameters") or {}).items():
             where = doc.location(("overrides", "parameters", name), key=True)
@@ -339,7 +347,13 @@ class RulebookLoader:
             out["sections"].append(sec)
         if merged.disabled:
             out["disabled"] = merged.disabled
+        if merged.follow_up is not None:
+            out["follow_up"] = merged.follow_up.raw
+        if merged.schedules:
+            out["schedules"] = [d.raw for d in merged.schedules.values()]
         cited = {c for s in merged.sections for r in s.rules for c in r.sources}
+        cited |= {d.raw["source"]["clause"] if isinstance(d.raw["source"], dict) else d.raw["source"]
+                  for d in merged.schedules.values()}
         out["sources"] = {
             cid: {"document": c.document, "clause": c.number, "text": c.text}
             for cid, c in sorted(merged.clauses.items())

@@ -54,6 +54,16 @@ class Parameter:
 
 
 @dataclass(frozen=True)
+class Declared:
+    """A rulebook-level declaration (``follow_up``, a schedule) with the file and field path it
+    was written at, so that a mistake in it can be pointed at (file:line:column)."""
+
+    raw: dict[str, Any]
+    file: str
+    path: tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
 class Clause:
     id: str
     document: str
@@ -158,6 +168,10 @@ class Rulebook:
     #: facts from other records that rules may look up (checkengine.lookups), by name
     lookups: dict[str, Any] = field(default_factory=dict)
     path: str = ""
+    #: who follows up failed outcomes, and by when (rules may declare their own)
+    follow_up: Declared | None = None
+    #: what must be done how often (checkengine.schedules)
+    schedules: list[Declared] = field(default_factory=list)
 
     def rules(self) -> Iterator[Rule]:
         for section in self.sections:

@@ -25,6 +25,7 @@ from run import QUICK  # noqa: E402
 # script -> a line it must print (None: run and checked by test_bench_ratios.py)
 EXPECTED: dict[str, str | None] = {
     "bench_archive.py": None,
+    "bench_actions.py": "the same run again",
     "bench_audit.py": "ratio: ",
     "bench_baseline.py": None,
     "bench_batch.py": "scaling 1 -> ",
