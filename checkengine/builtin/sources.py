@@ -114,54 +114,19 @@ class PostgresSource(Source):
         return url, own, name
 
     def check(self, address: str, registry: Registry) -> None:
+        from checkengine.archive.table_source import check_driver
+
         self._parse(address)
-        try:
-            import psycopg  # noqa: F401
-        except ImportError:
-            raise UserError(f"{address.split('?')[0]}: reading PostgreSQL needs the 'psycopg' package; install "
-                            "it with pip install 'checkengine[postgresql]'") from None
+        check_driver(address)
 
     def read(self, address: str, registry: Registry) -> Iterator[RawRecord | RecordError]:
-        import psycopg
-        from psycopg import sql
-
-        from checkengine.archive.postgres import explain
+        from checkengine.archive.table_source import table_rows
 
         self.check(address, registry)
         url, own, name = self._parse(address)
-        table = sql.Identifier(*own["table"].split(".", 1))
-        column = sql.Identifier(own.get("column") or "record")
-        query = sql.SQL("SELECT {} FROM {}").format(column, table)
-        if own.get("order"):
-            query += sql.SQL(" ORDER BY {}").format(sql.Identifier(own["order"]))
         display = f"{name.split('?')[0]}?table={own['table']}"
-        try:
-            connection = psycopg.connect(url, application_name="checkengine", connect_timeout=10)
-        except psycopg.ProgrammingError as exc:
-            raise UserError(f"{name}: not a PostgreSQL URL libpq understands ({exc}); e.g. "
-                            "postgresql://user@host:5432/dbname?table=NAME") from None
-        except psycopg.Error as exc:
-            raise explain(name, exc, busy_timeout=10) from None
-        try:
-            with connection, connection.transaction(), connection.cursor(name="checkengine_source") as cursor:
-                cursor.itersize = 1000
-                try:
-                    cursor.execute(query)
-                    rows = iter(cursor)
-                    number = 0
-                    for (value,) in rows:
-                        number += 1
-                        yield self._record(value, Location(display, number, 1))
-                except psycopg.errors.UndefinedTable:
-                    raise UserError(f"{name}: no table {own['table']}; check table= in the URL") from None
-                except psycopg.errors.UndefinedColumn:
-                    raise UserError(f"{name}: the table {own['table']} has no column "
-                                    f"{own.get('column') or 'record'} (or {own.get('order')}); name the JSON "
-                                    "column with column= (and the ordering one with order=)") from None
-        except psycopg.Error as exc:
-            raise explain(name, exc, busy_timeout=10) from None
-        finally:
-            connection.close()
+        for number, value in table_rows(url, name, own["table"], own.get("column") or "record", own.get("order")):
+            yield self._record(value, Location(display, number, 1))
 
     @staticmethod
     def _record(value: Any, where: Location) -> RawRecord | RecordError:
