@@ -79,7 +79,8 @@ def test_a_plugins_source_and_sink_work_in_evaluate_batch_and_archive_query(
         capsys: pytest.CaptureFixture[str]) -> None:
     records = [json.loads(line) for line in stream.read_text("utf-8").splitlines()]
     memo_plugin.MEMOS["month"] = records
-    _, evaluated, _ = cli(capsys, "evaluate", "-r", book_path, "memo://month", "-f", "verdicts")
+    code, evaluated, err = cli(capsys, "evaluate", "-r", book_path, "memo://month", "-f", "verdicts")
+    assert code == 1, err
     _, batched, _ = cli(capsys, "batch", "-r", book_path, "memo://month", "-f", "verdicts", "-j", "2",
                         "--chunk-size", "9")
     assert batched == evaluated

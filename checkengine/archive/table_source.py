@@ -19,7 +19,14 @@ def check_driver(address: str) -> None:
                         "it with pip install 'checkengine[postgresql]'") from None
 
 
-def table_rows(url: str, name: str, table: str, column: str, order: str | None) -> Iterator[tuple[int, Any]]:
+def check_table(url: str, name: str, table: str, column: str, order: str | None) -> None:
+    """Refuse an unreachable server, a missing table or column before any output (no row is read)."""
+    for _ in table_rows(url, name, table, column, order, limit=0):
+        pass
+
+
+def table_rows(url: str, name: str, table: str, column: str, order: str | None,
+               limit: int | None = None) -> Iterator[tuple[int, Any]]:
     """(row number from 1, the value of *column*) of every row of *table*, through a server-side
     cursor in a read-only transaction (memory stays flat). Names are quoted as identifiers, never
     pasted into SQL; *name* is the URL without its password, for messages."""
@@ -31,11 +38,13 @@ def table_rows(url: str, name: str, table: str, column: str, order: str | None) 
     query = sql.SQL("SELECT {} FROM {}").format(sql.Identifier(column), sql.Identifier(*table.split(".", 1)))
     if order:
         query += sql.SQL(" ORDER BY {}").format(sql.Identifier(order))
+    if limit is not None:
+        query += sql.SQL(" LIMIT {}").format(sql.Literal(limit))
     try:
         connection = psycopg.connect(url, application_name="checkengine", connect_timeout=CONNECT_TIMEOUT,
                                      options="-c default_transaction_read_only=on")
     except psycopg.ProgrammingError as exc:  # a malformed URL: libpq cannot parse it
-        raise UserError(f"{name}: not a PostgreSQL URL libpq understands ({exc}); e.g. "
+        raise UserError(f"{name}: not a PostgreSQL URL libpq understands ({str(exc).strip()}); e.g. "
                         "postgresql://user@host:5432/dbname?table=NAME") from None
     except psycopg.Error as exc:
         raise explain(name, exc, busy_timeout=CONNECT_TIMEOUT) from None

@@ -58,7 +58,7 @@ def build_index(spec: EngineSpec, paths: Iterable[Address], executor: Executor, 
             return isinstance(item.data, dict) and item.data.get("kind") in kinds
         return isinstance(item, RawLine)
 
-    items = (item for item in read_items(paths, engine.registry) if filed(item))
+    items = (item for item in read_items(paths, spec.registry()) if filed(item))
     result = run_pipeline(job, chunked(items, options.chunk_size), executor, consume=lambda output: None,
                           stop=stop, max_in_flight=options.max_in_flight)
     if result.interrupted:
@@ -113,7 +113,7 @@ def evaluate_batch(
         if after_chunk is not None:
             after_chunk(count)
 
-    items = read_items(paths, runner.engine.registry)
+    items = read_items(paths, spec.registry())  # the sources of this run's plugins
     result = run_pipeline(
         job, chunked(items, opts.chunk_size), executor, consume=consume, stop=stop,
         after_chunk=chunk_done, max_in_flight=opts.max_in_flight,

@@ -114,15 +114,15 @@ class PostgresSource(Source):
         return url, own, name
 
     def check(self, address: str, registry: Registry) -> None:
-        from checkengine.archive.table_source import check_driver
+        from checkengine.archive.table_source import check_driver, check_table
 
-        self._parse(address)
+        url, own, name = self._parse(address)
         check_driver(address)
+        check_table(url, name, own["table"], own.get("column") or "record", own.get("order"))
 
     def read(self, address: str, registry: Registry) -> Iterator[RawRecord | RecordError]:
         from checkengine.archive.table_source import table_rows
 
-        self.check(address, registry)
         url, own, name = self._parse(address)
         display = f"{name.split('?')[0]}?table={own['table']}"
         for number, value in table_rows(url, name, own["table"], own.get("column") or "record", own.get("order")):
