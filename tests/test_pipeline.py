@@ -111,3 +111,23 @@ def test_a_plugins_source_and_sink_work_in_evaluate_batch_and_archive_query(
     # The plugin's format is listed wherever evaluation results are written, and nowhere else.
     code, _, err = cli(capsys, "lint", book_path, "-f", "verdicts")
     assert code == 2 and err.startswith("checkengine: error: unknown format 'verdicts'; choose one of: github, json")
+
+
+def test_a_plugins_executor_and_lint_sink(memo_plugin: Any, tmp_path: Path, book_path: Path, stream: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    inline = tmp_path / "inline.json"
+    threads = tmp_path / "threads.json"
+    cli(capsys, "batch", "-r", book_path, stream, "--executor", "inline", "-f", "json", "-o", inline)
+    code, _, err = cli(capsys, "batch", "-r", book_path, stream, "--executor", "threads", "-j", "3",
+                       "--chunk-size", "11", "-f", "json", "-o", threads)
+    assert code == 1, err
+    assert unstamped(threads) == unstamped(inline)
+    assert memo_plugin.CREATED[-1].submitted == 19  # 200 records in chunks of 11: the plugin ran them
+    code, out, err = cli(capsys, "batch", "-r", book_path, stream, "--executor", "spark")
+    assert (code, out) == (2, "")
+    assert err == "checkengine: error: unknown executor 'spark'; choose one of: dask, inline, local, threads\n"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("checkengine: 1\nkind: rulebook\nid: x\n", "utf-8")
+    code, out, _ = cli(capsys, "lint", bad, "-f", "codes")
+    assert code == 2 and out.startswith("CE")
+    assert all(len(line.split()) == 2 and line.split()[1].isdigit() for line in out.splitlines())

@@ -48,12 +48,16 @@ def run(opts: DiffOptions) -> int:
     diff = diff_books(old, new)
     result: ReplayResult | None = None
     if opts.replay:
-        for source in opts.replay:
-            from pathlib import Path
+        from pathlib import Path
 
-            if not is_url(source) and not Path(source).exists():
+        from checkengine.diff.run import is_archive
+        from checkengine.sources import SCHEME, STDIN, check_inputs
+
+        for source in opts.replay:
+            if not is_url(source) and not SCHEME.match(source) and source != STDIN and not Path(source).exists():
                 raise UserError(f"--replay {source}: no such archive, folder or file; give an archive made by "
                                 "`checkengine archive add`, or a folder or file of records")
+        check_inputs([s for s in opts.replay if not is_archive(s)], default_registry())
         lang = opts.lang or (new.source_language if new.source_language in old.languages else None)
         job = ReplayJob(EngineSpec(old, lang=lang), EngineSpec(new, lang=lang))
         runner_for(job)  # compiles both here first: a bad --lang fails before the workers start

@@ -4,7 +4,9 @@ touching checkengine itself.
 * the source reads ``memo://NAME``: the records the embedding program (here, the test) put in
   :data:`MEMOS` under NAME, a record a line; a missing memo is an unusable input, not a crash;
 * the sink ``verdicts`` writes one line per record (``id verdict``), the unusable records, and a
-  closing count - streamed, so it works for evaluate, batch, Dask and archive query alike.
+  closing count - streamed, so it works for evaluate, batch, Dask and archive query alike;
+* the sink ``codes`` writes lint findings as ``CODE count`` lines (a sink of the ``lint`` kind);
+* the executor ``threads`` runs chunks on a thread pool (the door a Spark or Ray plugin uses).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from checkengine import hookimpl
 from checkengine.errors import Location
 from checkengine.loading import RawRecord
 from checkengine.records import Record, RecordError
-from checkengine.sinks import Sink
+from checkengine.sinks import LINT, Sink
 
 MEMOS: dict[str, list[Any]] = {}
 
@@ -85,6 +87,67 @@ class VerdictsSink(Sink):
         return VerdictsWriter(out)
 
 
+class CodesSink(Sink):
+    name = "codes"
+    summary = "How many findings of each code."
+    kinds = (LINT,)
+
+    def write(self, document: Any, out: Any, **options: Any) -> None:
+        counts: dict[str, int] = {}
+        for finding in document.findings:
+            counts[finding.code] = counts.get(finding.code, 0) + 1
+        for code, count in sorted(counts.items()):
+            out.write(f"{code} {count}\n")
+
+
+class ThreadsExecutor:
+    """Chunks on a pool of threads in this process (what a cluster plugin wraps around run_chunk)."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.window = 2 * workers + 1
+        self.pool: Any = None
+        self.job: Any = None
+        self.submitted = 0
+
+    def connect(self) -> None:
+        return None
+
+    def start(self, job: Any) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.job, self.pool = job, ThreadPoolExecutor(self.workers)
+
+    def submit(self, chunk: Any) -> Any:
+        from checkengine.batch.worker import run_chunk
+
+        self.submitted += 1
+        return self.pool.submit(run_chunk, self.job, chunk)
+
+    def close(self, *, cancel: bool) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=cancel)
+            self.pool = None
+
+
+CREATED: list[ThreadsExecutor] = []
+
+
+class ThreadsType:
+    name = "threads"
+    summary = "A pool of threads in this process (--jobs N)."
+
+    def create(self, *, jobs: int | None, scheduler: str | None, connect_timeout: float) -> ThreadsExecutor:
+        executor = ThreadsExecutor(jobs or 2)
+        CREATED.append(executor)
+        return executor
+
+
+@hookimpl
+def checkengine_register_executors(register: Callable[[Any], None]) -> None:
+    register(ThreadsType())
+
+
 @hookimpl
 def checkengine_register_sources(register: Callable[[Any], None]) -> None:
     register(MemoSource())
@@ -93,3 +156,4 @@ def checkengine_register_sources(register: Callable[[Any], None]) -> None:
 @hookimpl
 def checkengine_register_sinks(register: Callable[[Sink], None]) -> None:
     register(VerdictsSink())
+    register(CodesSink())
