@@ -110,7 +110,7 @@ def test_a_plugins_source_and_sink_work_in_evaluate_batch_and_archive_query(
     assert set(shown) <= set(expected)  # the archive lists the records that have outcomes
     # The plugin's format is listed wherever evaluation results are written, and nowhere else.
     code, _, err = cli(capsys, "lint", book_path, "-f", "verdicts")
-    assert code == 2 and err.startswith("checkengine: error: unknown format 'verdicts'; choose one of: github, json")
+    assert code == 2 and err == "checkengine: error: unknown format 'verdicts'; choose one of: codes, github, json, junit, sarif, text\n"
 
 
 def test_a_plugins_executor_and_lint_sink(memo_plugin: Any, tmp_path: Path, book_path: Path, stream: Path,
