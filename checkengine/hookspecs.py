@@ -14,12 +14,15 @@ import pluggy
 if TYPE_CHECKING:
     import click
 
+    from checkengine.batch.executors import ExecutorType
     from checkengine.checks import CheckType
     from checkengine.kinds import RecordKind
     from checkengine.loading import RecordLoader
     from checkengine.report.sections import ReportSection
     from checkengine.reporting import Reporter
     from checkengine.scoring import Scorer
+    from checkengine.sinks import Sink
+    from checkengine.sources import Source
 
 hookspec = pluggy.HookspecMarker("checkengine")
 hookimpl = pluggy.HookimplMarker("checkengine")
@@ -51,6 +54,9 @@ def checkengine_register_loaders(register: Callable[["RecordLoader"], None]) -> 
 def checkengine_register_reporters(register: Callable[["Reporter"], None]) -> None:
     """Register reporters that turn an evaluation result into output (``--format NAME`` of
     ``evaluate``, ``batch`` and ``archive query``; ``Reporter.render_runs`` renders several runs).
+
+    Deprecated: write a sink (``checkengine_register_sinks``), which streams. A reporter still
+    works everywhere an evaluation sink does: it is adapted into one that collects the run.
 
     :param register: call it once per :class:`checkengine.reporting.Reporter`.
     :return: nothing; every implementation is called. A name registered by two plugins is an
@@ -146,4 +152,49 @@ def checkengine_register_report_sections(register: Callable[["ReportSection"], N
     :param register: call it once per :class:`checkengine.report.sections.ReportSection`. A name
         registered by two plugins is an error naming both (a ``trylast`` default is overridden).
     :return: nothing; every implementation is called.
+    """
+
+
+# -- the three ports of the pipeline: where records come from, where they run, where results go ----
+
+@hookspec
+def checkengine_register_sources(register: Callable[["Source"], None]) -> None:
+    """Register record sources, each for one or more URI schemes (``postgresql``, ``memo`` ...).
+
+    An input address ``scheme://...`` is read by the source of its scheme; ``-`` by the ``stdin``
+    source; any other address is a file or folder, read by the ``file`` source through the loaders.
+
+    :param register: call it once per :class:`checkengine.sources.Source`.
+    :return: nothing; every implementation is called. A scheme registered by two plugins is an
+        error naming both, unless one of them is a built-in default (``trylast``), which the
+        plugin overrides.
+    """
+
+
+@hookspec
+def checkengine_register_executors(register: Callable[["ExecutorType"], None]) -> None:
+    """Register executors, where the chunks of a run are evaluated (``--executor NAME``).
+
+    :param register: call it once per :class:`checkengine.batch.executors.ExecutorType`
+        (built in: ``inline``, ``local``, ``dask``; a plugin may add Spark or Ray).
+    :return: nothing; every implementation is called. A name registered by two plugins is an
+        error naming both, unless one of them is a built-in default (``trylast``), which the
+        plugin overrides.
+    """
+
+
+@hookspec
+def checkengine_register_sinks(register: Callable[["Sink"], None]) -> None:
+    """Register sinks, the output formats (``--format NAME``) of every command, by the kinds of
+    result each writes (``Sink.kinds``: ``evaluation`` for evaluate, batch and archive query;
+    ``lint``, ``tests``, ``diff``, ``outcomes`` for lint, test, diff and archive query's listing).
+
+    Evaluation sinks stream (header, record, error, groups, close); the others write one document.
+    This replaces ``checkengine_register_reporters``, whose reporters still work as evaluation
+    sinks that collect the run (deprecated; write a sink).
+
+    :param register: call it once per :class:`checkengine.sinks.Sink`.
+    :return: nothing; every implementation is called. A name registered for one kind by two
+        plugins is an error naming both, unless one of them is a built-in default (``trylast``),
+        which the plugin overrides.
     """

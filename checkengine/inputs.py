@@ -130,3 +130,19 @@ def check_regular(path: Path, *, display: str | None = None, what: str = "file")
         raise UserError(f"cannot read the {what}: {exc.strerror or exc}", Location(name)) from None
     if not stat.S_ISREG(mode):
         raise UserError(f"the {what} is {kind_of(mode)}; expected a regular file", Location(name))
+
+
+def display_path(path: Path) -> str:
+    """A path as the user should see it: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def relative_path(path: Path) -> str:
+    """*path* relative to the working folder, even outside it (``../head-office.yaml``)."""
+    try:
+        return os.path.relpath(path, Path.cwd())
+    except ValueError:  # another drive (Windows)
+        return str(path)

@@ -17,12 +17,15 @@ from checkengine.errors import PluginError
 if TYPE_CHECKING:
     import click
 
+    from checkengine.batch.executors import ExecutorType
     from checkengine.checks import CheckType
     from checkengine.kinds import RecordKind
     from checkengine.loading import RecordLoader
     from checkengine.report.sections import ReportSection
     from checkengine.reporting import Reporter
     from checkengine.scoring import Scorer
+    from checkengine.sinks import Sink
+    from checkengine.sources import Source
 
 GROUP = "checkengine"
 DISABLE_AUTOLOAD = "CHECKENGINE_DISABLE_PLUGIN_AUTOLOAD"
@@ -47,6 +50,11 @@ class Registry:
     report_sections: dict[str, "ReportSection"] = field(default_factory=dict)
     #: what is built once from the tables above (the record schema of these record kinds), by name
     built: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    sources: dict[str, "Source"] = field(default_factory=dict)
+    """By URI scheme (``file``, ``-`` for standard input, ``postgresql`` ...)."""
+    executors: dict[str, "ExecutorType"] = field(default_factory=dict)
+    sinks: dict[str, dict[str, "Sink"]] = field(default_factory=dict)
+    """By kind of result (``evaluation``, ``lint`` ...), then by name."""
     plugin_names: list[str] = field(default_factory=list)
     provided: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -195,7 +203,53 @@ def build_registry(pm: pluggy.PluginManager) -> Registry:
             functions.add(name, function, owner, default)
 
     _each_impl(pm.hook.checkengine_cel_functions, add_functions)
+    by_name(pm.hook.checkengine_register_executors, "executor", reg.executors)
+    sources = _Table(reg, "source", reg.sources)
+
+    def register_sources(fn: Any, owner: str, default: bool) -> None:
+        def register(source: "Source") -> None:
+            for scheme in source.schemes:
+                sources.add(scheme, source, owner, default)
+
+        fn(register=register)
+
+    _each_impl(pm.hook.checkengine_register_sources, register_sources)
+    _sinks(reg)
     return reg
+
+
+def _sinks(reg: Registry) -> None:
+    """Sinks by kind and name; each reporter of the deprecated hook becomes a collecting
+    evaluation sink, unless a sink has its name (a plugin's reporter still overrides a built-in)."""
+    from checkengine.sinks import EVALUATION, ReporterSink
+
+    tables: dict[str, _Table] = {}
+
+    def table(kind: str) -> _Table:
+        if kind not in tables:
+            tables[kind] = _Table(reg, "sink", reg.sinks.setdefault(kind, {}))
+        return tables[kind]
+
+    def add(sink: "Sink", owner: str, default: bool) -> None:
+        name = _named(sink, "sink")
+        for kind in sink.kinds:
+            table(kind).add(name, sink, owner, default)
+
+    _each_impl(reg.pm.hook.checkengine_register_sinks, lambda fn, owner, default: fn(
+        register=lambda sink: add(sink, owner, default)))
+    evaluation = table(EVALUATION)
+    for name, reporter in reg.reporters.items():
+        owner = reg.provided["reporter"][name]
+        if name in evaluation.table and (not evaluation.default[name] or _is_default(reg, owner)):
+            continue
+        evaluation.table[name] = ReporterSink(reporter)
+        evaluation.owners.setdefault(name, owner)
+        evaluation.default[name] = _is_default(reg, owner)
+
+
+def _is_default(reg: Registry, owner: str) -> bool:
+    """Whether *owner* is one of checkengine's own plugins (whose registrations are defaults)."""
+    return owner.startswith(f"{OWN_DISTRIBUTION}:")
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,7 @@ from checkengine.builtin.loaders import _Bad
 from checkengine.errors import Location, UserError
 from checkengine.loading import RawRecord, RecordLoader
 from checkengine.plugins import Registry
-from checkengine.rulebook.load import display_path
+from checkengine.inputs import display_path
 from checkengine.yamlio import Document, format_path
 
 NOT_RECORDS = {"waivers", "sources", "tests"}

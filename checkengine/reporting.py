@@ -1,4 +1,9 @@
-"""Reporters: an evaluation result (``result.schema.json``) rendered for people or machines."""
+"""Reporters: an evaluation result (``result.schema.json``) rendered for people or machines.
+
+Deprecated in favour of sinks (:mod:`checkengine.sinks`, ``checkengine_register_sinks``), which
+stream. A reporter still works everywhere an evaluation sink does: the registry adapts it into a
+sink that collects the run and calls :meth:`Reporter.render` at the end.
+"""
 
 from __future__ import annotations
 

@@ -19,7 +19,8 @@ from checkengine.errors import Location, UserError
 from checkengine.findings import Finding
 from checkengine.plugins import Registry, default_registry
 from checkengine.records import Record, RecordError, check_record, iter_records
-from checkengine.rulebook.load import display_path, load_rulebook
+from checkengine.inputs import display_path
+from checkengine.rulebook.load import load_rulebook
 from checkengine.rulebook.model import Rulebook
 from checkengine.yamlio import Document, load_file
 

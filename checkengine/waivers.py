@@ -9,7 +9,7 @@ from typing import Any, Iterable, Mapping
 
 from checkengine import validation
 from checkengine.errors import Location, UserError
-from checkengine.rulebook.load import display_path
+from checkengine.inputs import display_path
 from checkengine.yamlio import load_file
 
 

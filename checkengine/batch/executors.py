@@ -12,7 +12,7 @@ import os
 import sys
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Literal, Protocol
+from typing import Any, Protocol
 
 from checkengine.errors import EnvironmentFailure
 from checkengine.batch.job import Job
@@ -20,7 +20,8 @@ from checkengine.batch.source import Chunk
 from checkengine.batch.worker import ChunkResult, init_pool_worker, run_chunk, run_pool_chunk
 from checkengine.errors import UserError
 
-ExecutorName = Literal["local", "dask"]
+ExecutorName = str
+"""The name of a registered executor type: inline, local, dask, or one a plugin adds."""
 DEFAULT_CONNECT_TIMEOUT = 10.0
 
 
@@ -254,15 +255,50 @@ async def _identity(address: str, timeout: float) -> dict[str, Any]:
     return reply
 
 
-def make_executor(
-    name: ExecutorName,
-    *,
-    jobs: int | None = None,
-    scheduler: str | None = None,
-    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
-) -> Executor:
-    """The executor the options ask for (``jobs=1`` runs inline: no pool for one worker)."""
-    if name == "dask":
+class ExecutorType:
+    """A kind of executor (``--executor NAME``), registered through ``checkengine_register_executors``.
+
+    ``create`` builds one for a run from the command's options; it raises
+    :class:`checkengine.errors.UserError` for options it cannot use (a missing scheduler address).
+    A plugin adds Spark or Ray this way: an object with the :class:`Executor` methods whose
+    ``submit`` runs :func:`checkengine.batch.worker.run_chunk` on the cluster.
+    """
+
+    name: str = ""
+    summary: str = ""
+
+    def create(self, *, jobs: int | None, scheduler: str | None, connect_timeout: float) -> Executor:
+        raise TypeError("executor types implement create()")
+
+
+class InlineType(ExecutorType):
+    name = "inline"
+    summary = "In this process, one chunk after the other (what evaluate uses)."
+
+    def create(self, *, jobs: int | None, scheduler: str | None, connect_timeout: float) -> Executor:
+        if scheduler:
+            raise UserError("--scheduler is only used with --executor dask")
+        return InlineExecutor()
+
+
+class LocalType(ExecutorType):
+    name = "local"
+    summary = "A pool of worker processes on this machine (--jobs N; 1 runs inline)."
+
+    def create(self, *, jobs: int | None, scheduler: str | None, connect_timeout: float) -> Executor:
+        if scheduler:
+            raise UserError("--scheduler is only used with --executor dask")
+        count = default_jobs() if jobs is None else jobs
+        if count < 1:
+            raise UserError(f"--jobs must be at least 1, got {count}")
+        return InlineExecutor() if count == 1 else LocalExecutor(count)
+
+
+class DaskType(ExecutorType):
+    name = "dask"
+    summary = "Tasks on a Dask cluster (--scheduler ADDRESS)."
+
+    def create(self, *, jobs: int | None, scheduler: str | None, connect_timeout: float) -> Executor:
         if not scheduler:
             raise UserError("--executor dask needs --scheduler ADDRESS (e.g. tcp://scheduler-host:8786)")
         try:
@@ -273,9 +309,21 @@ def make_executor(
                 "pip install 'checkengine[dask]'"
             ) from None
         return DaskExecutor(scheduler, connect_timeout=connect_timeout)
-    if scheduler:
-        raise UserError("--scheduler is only used with --executor dask")
-    count = default_jobs() if jobs is None else jobs
-    if count < 1:
-        raise UserError(f"--jobs must be at least 1, got {count}")
-    return InlineExecutor() if count == 1 else LocalExecutor(count)
+
+
+def make_executor(
+    name: ExecutorName,
+    *,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+) -> Executor:
+    """The registered executor *name*, made for the options (``local`` with ``jobs=1`` runs inline:
+    no pool for one worker)."""
+    from checkengine.plugins import default_registry
+
+    types = default_registry().executors
+    found = types.get(name)
+    if found is None:
+        raise UserError(f"unknown executor '{name}'; choose one of: {', '.join(sorted(types))}")
+    return found.create(jobs=jobs, scheduler=scheduler, connect_timeout=connect_timeout)

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Callable, Protocol
 
-from checkengine import lookups
+from checkengine import lookups, plugins
 from checkengine.engine import Engine, GroupStates, OtherKinds
-from checkengine.plugins import Registry, default_registry, registry_with
+from checkengine.plugins import Registry, registry_with
 from checkengine.records import Record, RecordError
 from checkengine.rulebook.model import Rulebook
 from checkengine.waivers import Waiver
@@ -51,13 +51,17 @@ class EngineSpec:
 
     @property
     def key(self) -> str:
+        """Identifies the engine in this process's caches: the spec, and the installed plugins'
+        registry it is built with (a process whose plugins change - tests, an embedding
+        application - builds a new engine rather than reuse one with the old plugins)."""
         parts = [self.book.digest, self.lang, self.on.isoformat() if self.on else None,
-                 [repr(w) for w in self.waivers], list(self.plugins), self.other_kinds, self.facts_digest]
+                 [repr(w) for w in self.waivers], list(self.plugins), self.other_kinds, self.facts_digest,
+                 0 if self.plugins else id(plugins.default_registry())]
         return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:24]
 
     def registry(self) -> Registry:
         if not self.plugins:
-            return default_registry()
+            return plugins.default_registry()
         return registry_with(*(importlib.import_module(name) for name in self.plugins))
 
     def build(self) -> Engine:

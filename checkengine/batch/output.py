@@ -8,7 +8,7 @@ the cause and what to do, and the promise that nothing half-written was left beh
 from __future__ import annotations
 
 import contextlib
-from typing import Iterator, Protocol, TextIO
+from typing import Any, Iterator, Protocol, TextIO
 
 from checkengine.output import open_output, output_error
 
@@ -28,7 +28,7 @@ class GuardedOutput:
         self.stream = stream
         self.target = target
 
-    def write(self, text: str) -> int:
+    def write(self, text: Any) -> int:
         try:
             return self.stream.write(text)
         except BrokenPipeError:
@@ -46,11 +46,12 @@ class GuardedOutput:
 
 
 @contextlib.contextmanager
-def guarded_output(path: str | None) -> Iterator[GuardedOutput]:
-    """:func:`open_output` (atomic, or stdout for ``-``/None) with friendly write errors."""
+def guarded_output(path: str | None, *, binary: bool = False) -> Iterator[GuardedOutput]:
+    """:func:`open_output` (atomic, or stdout for ``-``/None) with friendly write errors
+    (*binary*: a byte stream, for a sink that writes bytes)."""
     target = path if path not in (None, "-") else "<stdout>"
     try:
-        with open_output(path) as stream:
+        with (open_output(path, binary=True) if binary else open_output(path)) as stream:
             guarded = GuardedOutput(stream, str(target))
             yield guarded
             guarded.flush()

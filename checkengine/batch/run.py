@@ -9,7 +9,6 @@ split across chunks or workers is judged on all its records - the result is that
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from checkengine.batch.executors import Executor
@@ -17,10 +16,11 @@ from checkengine.batch.interrupt import StopFlag
 from checkengine import lookups
 from checkengine.batch.job import EngineSpec, EvaluateJob, EvaluateRunner, Evaluated, IndexJob
 from checkengine.batch.pipeline import run_pipeline
-from checkengine.batch.source import Item, RawLine, Unchecked, chunked, read_items
+from checkengine.batch.source import Item, RawLine, Unchecked, chunked
 from checkengine.batch.worker import Output, runner_for
 from checkengine.batch.writers import ResultSink, Tally
 from checkengine.records import DuplicateIds, Record
+from checkengine.sources import Address, read_items
 
 DEFAULT_CHUNK_SIZE = 200
 
@@ -44,7 +44,7 @@ def result_head(spec: EngineSpec) -> dict[str, Any]:
     return {k: full[k] for k in ("schema", "rulebook", "language", "generated_at")}
 
 
-def build_index(spec: EngineSpec, paths: Iterable[str | Path], executor: Executor, *, stop: StopFlag,
+def build_index(spec: EngineSpec, paths: Iterable[Address], executor: Executor, *, stop: StopFlag,
                 options: BatchOptions) -> lookups.Index | None:
     """The first pass of a run whose rulebook declares lookups: every record filed, on the same
     executor (processes or Dask) as the evaluation; None when interrupted."""
@@ -58,7 +58,7 @@ def build_index(spec: EngineSpec, paths: Iterable[str | Path], executor: Executo
             return isinstance(item.data, dict) and item.data.get("kind") in kinds
         return isinstance(item, RawLine)
 
-    items = (item for item in read_items(paths, engine.registry) if filed(item))
+    items = (item for item in read_items(paths, spec.registry()) if filed(item))
     result = run_pipeline(job, chunked(items, options.chunk_size), executor, consume=lambda output: None,
                           stop=stop, max_in_flight=options.max_in_flight)
     if result.interrupted:
@@ -69,7 +69,7 @@ def build_index(spec: EngineSpec, paths: Iterable[str | Path], executor: Executo
 
 def evaluate_batch(
     spec: EngineSpec,
-    paths: Iterable[str | Path],
+    paths: Iterable[Address],
     sink: ResultSink,
     executor: Executor,
     *,
@@ -77,7 +77,8 @@ def evaluate_batch(
     options: BatchOptions | None = None,
     after_chunk: Callable[[int], None] | None = None,
 ) -> Tally:
-    """Evaluate every record in *paths*; *sink* receives records and errors in input order, then
+    """Evaluate every record of the inputs *paths* (files, folders, source addresses, in-memory
+    :class:`checkengine.sources.Records`); *sink* receives records and errors in input order, then
     the aggregate groups (unless interrupted). Returns the counts."""
     opts = options or BatchOptions()
     stop = stop or StopFlag()
@@ -112,7 +113,7 @@ def evaluate_batch(
         if after_chunk is not None:
             after_chunk(count)
 
-    items = read_items(paths, runner.engine.registry)
+    items = read_items(paths, spec.registry())  # the sources of this run's plugins
     result = run_pipeline(
         job, chunked(items, opts.chunk_size), executor, consume=consume, stop=stop,
         after_chunk=chunk_done, max_in_flight=opts.max_in_flight,

@@ -19,6 +19,7 @@ from checkengine.builtin.reporters import (
     error_line, group_line, is_shown, outcome_line, record_heading, summary_line,
 )
 from checkengine.records import Record, RecordError
+from checkengine.sinks import HEAD_KEYS
 
 BatchFormat = Literal["jsonl", "json", "text"]
 SPOOL_BYTES = 1 << 20
@@ -156,7 +157,10 @@ class _Spool:
 
 
 class JsonWriter:
-    """The result document of ``evaluate --format json`` (plus ``interrupted``), streamed."""
+    """The result document (``result.schema.json``) of ``evaluate``, ``batch`` and Dask alike,
+    streamed: the same input gives the same bytes whatever the executor. A run stopped early
+    ends with ``"interrupted": true``, outside the schema on purpose: a cut result must not pass
+    for a whole one."""
 
     encoder: Encoder | None = staticmethod(encode_json)
 
@@ -167,7 +171,7 @@ class JsonWriter:
         self._groups: list[dict[str, Any]] = []
 
     def header(self, head: dict[str, Any]) -> None:
-        self.out.write("{\n" + "".join(f"{_dump(k)}: {_dump(v)},\n" for k, v in head.items()))
+        self.out.write("{\n" + "".join(f"{_dump(k)}: {_dump(head[k])},\n" for k in HEAD_KEYS if k in head))
         self.out.write('"records": [')
 
     def record(self, seq: int, payload: str) -> None:
@@ -187,7 +191,8 @@ class JsonWriter:
             self.out.write(("\n" if first else ",\n") + line)
             first = False
         self.spool.close()
-        self.out.write(f"],\n\"summary\": {_dump(tally.summary)},\n\"interrupted\": {_dump(tally.interrupted)}\n}}\n")
+        cut = ',\n"interrupted": true' if tally.interrupted else ""
+        self.out.write(f"],\n\"summary\": {_dump(tally.summary)}{cut}\n}}\n")
 
     def flush(self) -> None:
         self.out.flush()
@@ -236,30 +241,18 @@ class TextWriter:
         self.out.flush()
 
 
-STREAMED = ("jsonl", "json", "text")
-
-
-def check_format(fmt: str) -> None:
-    """A UserError unless *fmt* is a streamed format or a registered reporter."""
-    from checkengine.errors import UserError
+def check_format(fmt: str, command: str = "batch") -> None:
+    """A UserError unless *fmt* is a registered evaluation sink."""
     from checkengine.plugins import default_registry
+    from checkengine.sinks import EVALUATION, find_sink
 
-    reporters = default_registry().reporters
-    if fmt not in STREAMED and fmt not in reporters:
-        choices = ", ".join([*STREAMED, *sorted(set(reporters) - set(STREAMED))])
-        raise UserError(f"unknown format '{fmt}' for batch; choose one of: {choices}")
+    find_sink(default_registry(), EVALUATION, fmt, command=command)
 
 
 def make_writer(fmt: str, out: TextSink, *, verbose: bool = False) -> BatchWriter:
-    """The streaming writer of *fmt*, or a collecting one around the registered reporter."""
-    check_format(fmt)
-    if fmt == "jsonl":
-        return JsonLinesWriter(out)
-    if fmt == "json":
-        return JsonWriter(out)
-    if fmt == "text":
-        return TextWriter(out, verbose=verbose)
-    from checkengine.batch.collect import ReporterWriter
+    """A writer of the registered evaluation sink *fmt* (streamed, or collecting for a reporter)."""
     from checkengine.plugins import default_registry
+    from checkengine.sinks import EVALUATION, find_sink
 
-    return ReporterWriter(default_registry().reporters[fmt], out, verbose=verbose)
+    writer: BatchWriter = find_sink(default_registry(), EVALUATION, fmt, command="batch").open(out, verbose=verbose)
+    return writer

@@ -81,31 +81,37 @@ def stream_lines(path: Path, display: str) -> Iterator[tuple[int, "str | _Bad"]]
     note_input(path)
     try:
         with path.open("rb") as handle:
-            number = 0
-            while True:
-                raw = handle.readline(cap + 1)
-                if not raw:
-                    break
-                number += 1
-                if len(raw) > cap and not raw.endswith(b"\n"):
-                    while raw and not raw.endswith(b"\n"):  # skip the rest of the long line
-                        raw = handle.readline(1 << 20)
-                    yield number, _Bad(f"the line is longer than {limits.size_text(cap)} (the limit "
-                                       f"of one line); shorten it, or {limits.LINE_BYTES.hint()}",
-                                       Location(display, number, 1))
-                    continue
-                if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                    raw = raw[3:]  # a byte-order mark, as utf-8-sig reads it
-                try:
-                    line = raw.decode("utf-8")
-                except UnicodeDecodeError as exc:
-                    yield number, _Bad(f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file "
-                                       "as UTF-8", Location(display, number, exc.start + 1))
-                    continue
-                if line.strip():
-                    yield number, line
+            yield from handle_lines(handle, display, cap)
     except OSError as exc:
         yield 0, _Bad(f"cannot read the file: {exc.strerror or exc}", Location(display))
+
+
+def handle_lines(handle: Any, display: str, cap: int) -> Iterator[tuple[int, "str | _Bad"]]:
+    """The non-empty lines of the binary stream *handle* (a file, standard input), as
+    :func:`stream_lines` numbers and checks them."""
+    number = 0
+    while True:
+        raw = handle.readline(cap + 1)
+        if not raw:
+            break
+        number += 1
+        if len(raw) > cap and not raw.endswith(b"\n"):
+            while raw and not raw.endswith(b"\n"):  # skip the rest of the long line
+                raw = handle.readline(1 << 20)
+            yield number, _Bad(f"the line is longer than {limits.size_text(cap)} (the limit "
+                               f"of one line); shorten it, or {limits.LINE_BYTES.hint()}",
+                               Location(display, number, 1))
+            continue
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]  # a byte-order mark, as utf-8-sig reads it
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield number, _Bad(f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file "
+                               "as UTF-8", Location(display, number, exc.start + 1))
+            continue
+        if line.strip():
+            yield number, line
 
 
 def _no_constant(name: str) -> Any:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -16,6 +15,7 @@ if TYPE_CHECKING:
     from checkengine.archive.store import Store
     from checkengine.archive.query import Filters
     from checkengine.batch.executors import ExecutorName
+    from checkengine.sinks import Sink
 
 DB_HELP = ("The archive: a SQLite file, or a postgresql:// URL (postgresql:// alone: the PG* environment "
            "variables) (default $CHECKENGINE_ARCHIVE, else ./checkengine-archive.sqlite).")
@@ -44,11 +44,12 @@ def run_add(opts: AddOptions) -> int:
     from checkengine.batch.interrupt import StopFlag
     from checkengine.batch.progress import Progress, wanted
     from checkengine.batch.run import parent_runner
-    from checkengine.batch.source import estimate_total
     from checkengine.plugins import default_registry
+    from checkengine.sources import check_inputs, estimate_total
 
     spec = engine_spec(opts.rulebook, opts.waivers, lang=opts.lang, on=opts.on, paths=opts.paths)
     language = parent_runner(spec).engine.lang  # a bad --lang fails here, before the archive is touched
+    check_inputs(opts.paths, default_registry())  # so does an input no source reads
     executor = make_executor(opts.executor, jobs=opts.jobs, scheduler=opts.scheduler)
     executor.connect()  # an unreachable cluster fails now, before the archive is touched
     show = wanted(opts.quiet)
@@ -95,11 +96,12 @@ def command() -> None:
 
 @command.command("add")
 @click.option("--rulebook", "-r", required=True, metavar="RULEBOOK", help="The rulebook (YAML).")
-@click.argument("paths", nargs=-1, required=True, metavar="RECORDS_OR_FOLDER...")
+@click.argument("paths", nargs=-1, required=True, metavar="INPUT...")
 @click.option("--db", metavar="FILE_OR_URL", help=DB_HELP)
 @click.option("--jobs", "-j", type=int, default=None, metavar="N", help="Worker processes (default: all cores).")
-@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-              help="local: processes on this machine; dask: tasks on a Dask cluster.")
+@click.option("--executor", default="local", show_default=True, metavar="NAME",
+              help="local: processes on this machine; dask: tasks on a Dask cluster; inline: this "
+                   "process; or one a plugin adds.")
 @click.option("--scheduler", metavar="ADDRESS", help="The Dask scheduler (e.g. tcp://host:8786).")
 @click.option("--waivers", "-w", multiple=True, metavar="FILE", help="A waivers file (repeatable).")
 @click.option("--lang", help="Language of the archived explanations (one of the rulebook's).")
@@ -157,58 +159,45 @@ class QueryOptions:
 
 
 def run_query(opts: QueryOptions) -> int:
-    from checkengine.archive.query import Filters, query_outcomes, text_line
-    from checkengine.archive.store import archive_location, open_archive
+    """The outcomes listed by an ``outcomes`` sink (text, json), or, by an evaluation sink (oscal,
+    hdf, a plugin's), one result per archived run."""
+    from checkengine.archive.query import Filters, query_outcomes
+    from checkengine.archive.store import archive_location, is_url, open_archive
     from checkengine.batch.output import guarded_output
+    from checkengine.inputs import note_input
+    from checkengine.plugins import default_registry
+    from checkengine.sinks import EVALUATION, OUTCOMES, find_sink, sinks_of
 
     filters = Filters(opts.site, opts.team, opts.employee, opts.rule, opts.period, opts.outcome, opts.history)
     filters.check()
-    if opts.format not in ("text", "json"):
-        return _query_as_report(opts, filters)
-    count = 0
-    from checkengine.archive.store import is_url
-    from checkengine.inputs import note_input
-
+    registry = default_registry()
+    listing = sinks_of(registry, OUTCOMES).get(opts.format)
+    if listing is None:
+        return _query_as_report(opts, filters, find_sink(registry, EVALUATION, opts.format,
+                                                         also=sinks_of(registry, OUTCOMES)))
     location = archive_location(opts.db)
     if not is_url(location):
         note_input(location)  # -o over the archive is refused
-    with open_archive(location, write=False) as archive, guarded_output(opts.output) as out:
-        if opts.format == "json":
-            out.write("[")
-        for item in query_outcomes(archive, filters):
-            if opts.format == "json":
-                out.write(("\n" if count == 0 else ",\n") + json.dumps(item, ensure_ascii=False))
-            else:
-                out.write(text_line(item) + "\n")
-            count += 1
-        if opts.format == "json":
-            out.write("\n]\n" if count else "]\n")
-        else:
-            which = "all evaluations" if opts.history else "latest evaluations"
-            out.write(f"{count} outcomes ({which})\n")
+    with open_archive(location, write=False) as archive, \
+            guarded_output(opts.output, binary=listing.binary) as out:
+        listing.write(query_outcomes(archive, filters), out, history=opts.history)
     return 0
 
 
-def _query_as_report(opts: QueryOptions, filters: Filters) -> int:
-    """The selected outcomes as one document of a registered reporter (oscal, hdf ...), a run each."""
+def _query_as_report(opts: QueryOptions, filters: Filters, sink: Sink) -> int:
+    """The selected outcomes as one document of an evaluation sink (oscal, hdf ...), a run each."""
     from checkengine.archive.query import query_outcomes
     from checkengine.archive.runs import results_by_run
     from checkengine.archive.store import archive_location, open_archive
     from checkengine.batch.output import guarded_output
     from checkengine.errors import UserError
-    from checkengine.plugins import default_registry
 
-    reporters = default_registry().reporters
-    reporter = reporters.get(opts.format)
-    if reporter is None:
-        raise UserError(f"unknown format '{opts.format}'; choose one of: text, json, "
-                        + ", ".join(sorted(set(reporters) - {"text", "json"})))
     with open_archive(archive_location(opts.db), write=False) as archive:
         runs = results_by_run(query_outcomes(archive, filters))
     if not runs:
         raise UserError("no archived outcome matches these filters; nothing to report")
-    with guarded_output(opts.output) as out:
-        reporter.render_runs(runs, out)  # type: ignore[arg-type]
+    with guarded_output(opts.output, binary=sink.binary) as out:
+        sink.write_runs(runs, out)
     return 0
 
 
@@ -222,7 +211,7 @@ def _query_as_report(opts: QueryOptions, filters: Filters) -> int:
 @click.option("--outcome", metavar="OUTCOME", help="pass, fail, not_applicable, waived, needs_review or error.")
 @click.option("--history", is_flag=True, help="Every evaluation, not only the latest of each record and group.")
 @click.option("--format", "-f", "fmt", default="text", show_default=True,
-              help="text, json, or a reporter holding one document per run (oscal, hdf, a plugin's).")
+              help="text, json, or an evaluation sink holding one document per run (oscal, hdf, a plugin's).")
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
 def query(db: str | None, site: str | None, team: str | None, employee: str | None, rule: str | None,
           period: str | None, outcome: str | None, history: bool, fmt: str, output: str | None) -> int:

@@ -33,45 +33,19 @@ class BatchCommandOptions:
 
 
 def run(opts: BatchCommandOptions) -> int:
-    from checkengine.batch.collect import NotingWriter
     from checkengine.batch.executors import make_executor
-    from checkengine.batch.interrupt import StopFlag
-    from checkengine.batch.output import guarded_output
-    from checkengine.batch.progress import Progress, wanted
-    from checkengine.batch.run import BatchOptions, evaluate_batch, result_head
-    from checkengine.batch.source import estimate_total
-    from checkengine.batch.writers import check_format, make_writer
+    from checkengine.batch.writers import check_format
     from checkengine.errors import UserError
-    from checkengine.plugins import default_registry
-    from checkengine.records import RecordError
+    from checkengine.pipeline import SinkRun, evaluate_to_sink
 
     if opts.chunk_size < 1:
         raise UserError(f"--chunk-size must be at least 1, got {opts.chunk_size}")
     check_format(opts.format)  # an unknown --format fails before any work
     spec = engine_spec(opts.rulebook, opts.waivers, lang=opts.lang, on=opts.on, paths=opts.paths)
-    head = result_head(spec)  # builds the engine here first: a bad --lang fails before any work
     executor = make_executor(opts.executor, jobs=opts.jobs, scheduler=opts.scheduler,
                              connect_timeout=opts.connect_timeout)
-    from checkengine.inputs import note_input
-    from checkengine.records import record_files
-
-    for found in record_files(opts.paths, default_registry()):  # -o over an input is refused
-        if not isinstance(found, RecordError):
-            note_input(found)
-    executor.connect()  # an unreachable cluster fails now, before any output is written
-    try:
-        show = wanted(opts.quiet)
-        total = estimate_total(opts.paths, default_registry()) if show else None
-        with StopFlag() as stop, Progress(enabled=show, total=total) as progress:
-            with guarded_output(opts.output) as out:
-                writer = NotingWriter(make_writer(opts.format, out, verbose=opts.verbose))
-                writer.header({**head, "order": "input"})
-                tally = evaluate_batch(spec, opts.paths, writer, executor, stop=stop,
-                                       options=BatchOptions(chunk_size=opts.chunk_size),
-                                       after_chunk=progress.advance)
-                writer.close(tally)
-    finally:
-        executor.close(cancel=True)  # already closed after a normal run; this covers failures
+    tally, writer, head = evaluate_to_sink(spec, opts.paths, executor, SinkRun(
+        opts.format, opts.output, opts.verbose, quiet=opts.quiet, chunk_size=opts.chunk_size))
     if tally.interrupted:
         where = opts.output if opts.output not in (None, "-") else "the output"
         click.echo(f"checkengine: interrupted; {where} holds the first {tally.records + tally.errors} "
@@ -84,15 +58,16 @@ def run(opts: BatchCommandOptions) -> int:
 
 @click.command("batch")
 @click.option("--rulebook", "-r", required=True, metavar="RULEBOOK", help="The rulebook (YAML).")
-@click.argument("paths", nargs=-1, required=True, metavar="RECORDS_OR_FOLDER...")
+@click.argument("paths", nargs=-1, required=True, metavar="INPUT...")
 @click.option("--jobs", "-j", type=int, default=None, metavar="N",
               help="Worker processes (default: all cores; 1 runs in this process).")
 @click.option("--format", "-f", "fmt", default="jsonl", show_default=True,
               help="jsonl streams one line per record in input order; json, text, or any reporter "
                    "(oscal, hdf, junit, summary, a plugin's).")
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
-@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-              help="local: processes on this machine; dask: tasks on a Dask cluster.")
+@click.option("--executor", default="local", show_default=True, metavar="NAME",
+              help="local: processes on this machine; dask: tasks on a Dask cluster; inline: this "
+                   "process; or one a plugin adds (checkengine plugins lists them).")
 @click.option("--scheduler", metavar="ADDRESS", help="The Dask scheduler (e.g. tcp://host:8786).")
 @click.option("--connect-timeout", type=FiniteFloatRange(0.001), default=10.0, show_default=True, metavar="SECONDS",
               help="Give up on an unreachable Dask scheduler after this long.")
@@ -106,7 +81,8 @@ def run(opts: BatchCommandOptions) -> int:
 def command(rulebook: str, paths: tuple[str, ...], jobs: int | None, fmt: str, output: str | None,
             executor: ExecutorName, scheduler: str | None, connect_timeout: float, waivers: tuple[str, ...],
             lang: str | None, on: date | None, chunk_size: int, quiet: bool, verbose: bool) -> int:
-    """Evaluate many records in parallel (folders, JSON Lines or CSV streams of any size).
+    """Evaluate many records in parallel (folders, JSON Lines or CSV streams of any size, - for
+    standard input, postgresql://...?table=NAME, or an address a plugin's source reads).
 
     Records are written as they finish, in input order; aggregate rules are judged over the
     whole batch. Ctrl-C stops early and leaves valid output for what was finished (exit 130).

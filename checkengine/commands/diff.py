@@ -35,23 +35,29 @@ def run(opts: DiffOptions) -> int:
     from checkengine.batch.output import guarded_output
     from checkengine.batch.progress import Progress, wanted
     from checkengine.batch.worker import runner_for
-    from checkengine.diff.render import render_json, render_markdown, render_text
     from checkengine.diff.replay import ReplayJob
     from checkengine.diff.rules import diff_books
     from checkengine.diff.run import ReplayResult, replay
     from checkengine.errors import UserError
+    from checkengine.plugins import default_registry
     from checkengine.rulebook.load import load_rulebook
+    from checkengine.sinks import DIFF, find_sink
 
+    sink = find_sink(default_registry(), DIFF, opts.format, command="diff")
     old, new = load_rulebook(opts.old), load_rulebook(opts.new)
     diff = diff_books(old, new)
     result: ReplayResult | None = None
     if opts.replay:
-        for source in opts.replay:
-            from pathlib import Path
+        from pathlib import Path
 
-            if not is_url(source) and not Path(source).exists():
+        from checkengine.diff.run import is_archive
+        from checkengine.sources import SCHEME, STDIN, check_inputs
+
+        for source in opts.replay:
+            if not is_url(source) and not SCHEME.match(source) and source != STDIN and not Path(source).exists():
                 raise UserError(f"--replay {source}: no such archive, folder or file; give an archive made by "
                                 "`checkengine archive add`, or a folder or file of records")
+        check_inputs([s for s in opts.replay if not is_archive(s)], default_registry())
         lang = opts.lang or (new.source_language if new.source_language in old.languages else None)
         job = ReplayJob(EngineSpec(old, lang=lang), EngineSpec(new, lang=lang))
         runner_for(job)  # compiles both here first: a bad --lang fails before the workers start
@@ -63,13 +69,8 @@ def run(opts: DiffOptions) -> int:
         finally:
             executor.close(cancel=True)  # already closed after a normal run; this covers failures
     try:
-        with guarded_output(opts.output) as out:
-            if opts.format == "json":
-                render_json(diff, result, out)
-            elif opts.format == "markdown":
-                render_markdown(diff, result, out, rows=opts.markdown_rows)
-            else:
-                render_text(diff, result, out)
+        with guarded_output(opts.output, binary=sink.binary) as out:
+            sink.write((diff, result), out, rows=opts.markdown_rows)
     finally:
         if result is not None:
             result.close()
@@ -87,14 +88,15 @@ def run(opts: DiffOptions) -> int:
 @click.option("--replay", multiple=True, metavar="ARCHIVE_OR_FOLDER",
               help="Re-evaluate past records (an archive - a SQLite file or a postgresql:// URL - or record "
                    "files/folders) under both (repeatable).")
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
-              show_default=True, help="markdown is made for a pull-request comment.")
+@click.option("--format", "-f", "fmt", default="text", show_default=True,
+              help="text, json, markdown (made for a pull-request comment), or a plugin's diff sink.")
 @click.option("--fail-on-change", is_flag=True,
               help="Exit 1 when outcomes change (with --replay), or when a change can change them (without).")
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
 @click.option("--jobs", "-j", type=int, default=None, metavar="N", help="Worker processes for the replay.")
-@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-              help="Where the replay runs: local processes, or a Dask cluster.")
+@click.option("--executor", default="local", show_default=True, metavar="NAME",
+              help="Where the replay runs: local processes, a Dask cluster (dask), this process "
+                   "(inline), or an executor a plugin adds.")
 @click.option("--scheduler", metavar="ADDRESS", help="The Dask scheduler (e.g. tcp://host:8786).")
 @click.option("--lang", help="Language of the explanations (one both rulebooks have).")
 @click.option("--markdown-rows", type=click.IntRange(min=0), default=100, show_default=True, metavar="N",

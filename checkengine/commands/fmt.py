@@ -24,7 +24,7 @@ def command(paths: tuple[str, ...], check: bool, show_diff: bool) -> int:
     from checkengine.fmt import KINDS, format_file
     from checkengine.output import write_atomic
     from checkengine.lint.discover import classify, yaml_files
-    from checkengine.rulebook.load import display_path
+    from checkengine.inputs import display_path
     from checkengine.yamlio import load_file
 
     changed = 0

@@ -9,12 +9,6 @@ from checkengine.errors import Location
 from checkengine.findings import Finding
 
 
-def _formats() -> list[str]:
-    from checkengine.lint.reporters import FORMATS
-
-    return sorted(FORMATS)
-
-
 def _where(finding: Finding) -> str:
     loc = finding.location
     return Location(loc.file, loc.line, loc.column).prefix().rstrip(": ") or "-"
@@ -23,22 +17,22 @@ def _where(finding: Finding) -> str:
 @click.command("lint")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option("--format", "-f", "fmt", default="text", show_default=True,
-              help="text, json, junit, sarif or github (annotations on the lines, for GitHub Actions).")
+              help="text, json, junit, sarif, github (annotations on the lines, for GitHub Actions), or a "
+                   "plugin's lint sink.")
 @click.option("--output", "-o", metavar="FILE", help="Write the report to FILE instead of stdout.")
 def command(paths: tuple[str, ...], fmt: str, output: str | None) -> int:
     """Check rulebooks, sources catalogues, waivers and tests (files or folders).
 
     Exit 0 clean, 1 findings, 2 unusable input (unreadable file, invalid YAML, schema violation).
     """
-    from checkengine.errors import UserError
-    from checkengine.lint.reporters import FORMATS
     from checkengine.lint.run import lint_paths
+    from checkengine.plugins import default_registry
+    from checkengine.sinks import LINT, find_sink
 
-    if fmt not in FORMATS:
-        raise UserError(f"unknown format '{fmt}'; choose one of: {', '.join(sorted(FORMATS))}")
+    sink = find_sink(default_registry(), LINT, fmt)
     report = lint_paths(paths)
-    with open_output(output) as out:
-        FORMATS[fmt](report, out)
+    with open_output(output, binary=sink.binary) as out:
+        sink.write(report, out)
     unusable = [f for f in report.findings if f.unusable]
     if unusable and fmt == "text" and output in (None, "-"):
         click.echo(f"checkengine: {len(unusable)} file{'s' if len(unusable) != 1 else ''} could not be checked, "

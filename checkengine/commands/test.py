@@ -12,10 +12,9 @@ from checkengine.commands._common import FiniteFloatRange, open_output
 @click.option("--coverage", is_flag=True, help="List the rules that lack a passing or a failing case.")
 @click.option("--min-coverage", type=FiniteFloatRange(0, 100), default=None, metavar="PERCENT",
               help="Fail (exit 1) when fewer rules than this have both a passing and a failing case.")
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "junit", "sarif", "github"]),
-              default="text", show_default=True,
-              help="junit for test-result views, sarif for code scanning, github for annotations on "
-                   "the failing rule's line.")
+@click.option("--format", "-f", "fmt", default="text", show_default=True,
+              help="text, json, junit for test-result views, sarif for code scanning, github for "
+                   "annotations on the failing rule's line, or a plugin's tests sink.")
 @click.option("--output", "-o", metavar="FILE", help="Write the report to FILE (atomically) instead of stdout.")
 def command(paths: tuple[str, ...], coverage: bool, min_coverage: float | None, fmt: str,
             output: str | None) -> int:
@@ -24,17 +23,19 @@ def command(paths: tuple[str, ...], coverage: bool, min_coverage: float | None, 
     Exit 0 all pass, 1 a test failed or coverage is below --min-coverage, 2 unusable input.
     """
     from checkengine.errors import UserError
-    from checkengine.ruletest_report import FORMATS
+    from checkengine.plugins import default_registry
     from checkengine.ruletests import run_tests
+    from checkengine.sinks import TESTS, find_sink
 
     from checkengine.bundle.unpack import extract, is_bundle
 
+    sink = find_sink(default_registry(), TESTS, fmt, command="test")
     # A bundle brings its own tests: run them against the rulebooks it holds.
     suite = run_tests([str(extract(p)[0]) if is_bundle(p) else p for p in paths])
     if not suite.cases:
         raise UserError(f"no rulebook tests (files with kind: tests) found in {', '.join(paths)}")
-    with open_output(output) as out:
-        FORMATS[fmt](suite, out, coverage=coverage)
+    with open_output(output, binary=sink.binary) as out:
+        sink.write(suite, out, coverage=coverage)
     if output and suite.failed:
         click.echo(f"checkengine: {len(suite.failed)} of {len(suite.cases)} rulebook tests failed "
                    f"(details in {output})", err=True)

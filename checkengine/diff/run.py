@@ -13,7 +13,7 @@ from checkengine.archive.store import is_url, open_archive
 from checkengine.batch.executors import Executor
 from checkengine.batch.interrupt import StopFlag
 from checkengine.batch.pipeline import run_pipeline
-from checkengine.batch.source import Item, Unchecked, chunked, read_items
+from checkengine.batch.source import Item, Unchecked, chunked
 from checkengine.batch.worker import Output, runner_for
 from checkengine.diff.replay import RecordChanges, ReplayJob, ReplayRunner
 from checkengine.errors import Location
@@ -25,7 +25,7 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 def is_archive(source: str | Path) -> bool:
     """Whether *source* is an archive (a ``postgresql://`` URL, or a SQLite file) rather than records."""
     if is_url(source):
-        return True
+        return "table=" not in str(source)  # with table=, a table of records (a source), not an archive
     path = Path(source)
     if not path.is_file():
         return False
@@ -42,11 +42,15 @@ def archive_items(location: str | Path) -> Iterator[Item]:
 
 
 def replay_items(sources: Iterable[str | Path], registry: Registry) -> Iterator[Item]:
+    """Archives (a SQLite file, a ``postgresql://`` URL without ``table=``) replay their latest
+    records; any other input is read by its source (files, folders, ``-``, a plugin's scheme)."""
+    from checkengine.sources import read_items
+
     for source in sources:
         if is_archive(source):
             yield from archive_items(source)
         else:
-            yield from read_items([Path(source)], registry)
+            yield from read_items([source], registry)
 
 
 @dataclass

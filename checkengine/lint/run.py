@@ -14,7 +14,8 @@ from checkengine.findings import Finding
 from checkengine.lint import rulebook_checks
 from checkengine.lint.discover import FileKind, classify, yaml_files
 from checkengine.plugins import Registry, default_registry
-from checkengine.rulebook.load import RulebookLoader, display_path
+from checkengine.inputs import display_path
+from checkengine.rulebook.load import RulebookLoader
 from checkengine.yamlio import Document, load_file, parse_path
 
 

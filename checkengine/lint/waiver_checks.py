@@ -9,7 +9,7 @@ from typing import Iterator
 
 from checkengine.errors import UserError
 from checkengine.findings import CodedError, Finding
-from checkengine.rulebook.load import display_path
+from checkengine.inputs import display_path
 from checkengine.waivers import load_waivers
 from checkengine.yamlio import load_file
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from checkengine import validation
 from checkengine.errors import Location, UserError
 from checkengine.findings import CodedError, Finding
+from checkengine.inputs import display_path, relative_path
 from checkengine.rulebook.model import Clause, Declared, Parameter, Rule, Rulebook, Section
 from checkengine.yamlio import Document, load_file
 
@@ -43,14 +43,6 @@ class _Merged:
     schedules: dict[str, Declared] = field(default_factory=dict)
 
 
-def display_path(path: Path) -> str:
-    """A path as the user should see it: relative to the working folder when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
-
-
 def _missing(path: Path) -> str:
     """Why *path* cannot be read as a YAML file: it does not exist, or is a folder, a device ..."""
     try:
@@ -60,14 +52,6 @@ def _missing(path: Path) -> str:
     from checkengine.inputs import kind_of
 
     return f"is {kind_of(mode)}, not a file"
-
-
-def _relative(path: Path) -> str:
-    """*path* relative to the working folder, even outside it (``../head-office.yaml``)."""
-    try:
-        return os.path.relpath(path, Path.cwd())
-    except ValueError:  # another drive (Windows)
-        return str(path)
 
 
 class RulebookLoader:
@@ -156,7 +140,7 @@ class RulebookLoader:
                 raise CodedError(
                     "CE102",
                     f"the parent rulebook '{via[0].data['extends']}' {_missing(resolved)} (looked for "
-                    f"{_relative(resolved)}); the path is relative to the folder of this "
+                    f"{relative_path(resolved)}); the path is relative to the folder of this "
                     "rulebook: fix the path, or add the parent file",
                     via[0].location(("extends",)),
                 )
@@ -286,7 +270,7 @@ class RulebookLoader:
                     raise CodedError(
                         "CE100",
                         f"the sources file '{item['include']}' {_missing(target)} (looked for "
-                        f"{_relative(target)}); the path is relative to the folder of this "
+                        f"{relative_path(target)}); the path is relative to the folder of this "
                         "rulebook: fix the path, or add the file",
                         doc.location(("sources", i, "include")),
                     )
