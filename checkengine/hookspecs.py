@@ -14,6 +14,7 @@ import pluggy
 if TYPE_CHECKING:
     import click
 
+    from checkengine.archive.backends import StoreBackend
     from checkengine.batch.executors import ExecutorType
     from checkengine.checks import CheckType
     from checkengine.kinds import RecordKind
@@ -197,4 +198,18 @@ def checkengine_register_sinks(register: Callable[["Sink"], None]) -> None:
     :return: nothing; every implementation is called. A name registered for one kind by two
         plugins is an error naming both, unless one of them is a built-in default (``trylast``),
         which the plugin overrides.
+    """
+
+
+@hookspec
+def checkengine_register_store_backends(register: Callable[["StoreBackend"], None]) -> None:
+    """Register store backends for the archive (``--db``), each for one or more URL schemes.
+
+    A ``--db`` of the form ``scheme://...`` is opened by the backend of its scheme; any other value
+    is a file path, opened by the backend of the ``file`` scheme (SQLite, built in).
+
+    :param register: call it once per :class:`checkengine.archive.backends.StoreBackend`.
+    :return: nothing; every implementation is called. A scheme registered by two plugins is an
+        error naming both, unless one of them is a built-in default (``trylast``), which the
+        plugin overrides.
     """

@@ -17,6 +17,7 @@ from checkengine.errors import PluginError
 if TYPE_CHECKING:
     import click
 
+    from checkengine.archive.backends import StoreBackend
     from checkengine.batch.executors import ExecutorType
     from checkengine.checks import CheckType
     from checkengine.kinds import RecordKind
@@ -55,6 +56,8 @@ class Registry:
     executors: dict[str, "ExecutorType"] = field(default_factory=dict)
     sinks: dict[str, dict[str, "Sink"]] = field(default_factory=dict)
     """By kind of result (``evaluation``, ``lint`` ...), then by name."""
+    stores: dict[str, "StoreBackend"] = field(default_factory=dict)
+    """Store backends by URL scheme; ``file`` is the backend of plain paths (SQLite)."""
     plugin_names: list[str] = field(default_factory=list)
     provided: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -214,6 +217,16 @@ def build_registry(pm: pluggy.PluginManager) -> Registry:
         fn(register=register)
 
     _each_impl(pm.hook.checkengine_register_sources, register_sources)
+    stores = _Table(reg, "store backend", reg.stores)
+
+    def register_stores(fn: Any, owner: str, default: bool) -> None:
+        def register(backend: "StoreBackend") -> None:
+            for scheme in backend.schemes:
+                stores.add(scheme, backend, owner, default)
+
+        fn(register=register)
+
+    _each_impl(pm.hook.checkengine_register_store_backends, register_stores)
     _sinks(reg)
     return reg
 

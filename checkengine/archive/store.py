@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 from abc import ABC, abstractmethod
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +25,7 @@ from typing import Any, ClassVar, Iterable, Iterator, Mapping, Sequence
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from checkengine import __version__
+from checkengine.archive.backends import FILE
 from checkengine.archive.reading import Reader
 from checkengine.archive.rows import RecordRows
 from checkengine.archive.schema import (
@@ -34,7 +36,7 @@ from checkengine.errors import UserError
 ENV = "CHECKENGINE_ARCHIVE"
 DEFAULT_NAME = "checkengine-archive.sqlite"
 DEFAULT_BUSY_TIMEOUT = 5.0
-URL_SCHEMES = ("postgresql", "postgres")
+_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 
 
 def archive_location(option: str | None) -> str:
@@ -42,9 +44,19 @@ def archive_location(option: str | None) -> str:
     return option or os.environ.get(ENV) or DEFAULT_NAME
 
 
+def scheme_of(location: str | Path) -> str:
+    """The URL scheme of *location* (``postgresql``), or ``file`` for a path."""
+    found = _URL.match(location) if isinstance(location, str) else None
+    return found.group(1).lower() if found else FILE
+
+
 def is_url(location: str | Path) -> bool:
-    """Whether *location* names a PostgreSQL database rather than a SQLite file."""
-    return isinstance(location, str) and urlsplit(location).scheme in URL_SCHEMES
+    """Whether *location* is the URL of an archive a store backend serves (``postgresql://``), not a
+    file path (nor another kind of URL: ``memo://`` may name records of a source)."""
+    from checkengine.plugins import default_registry
+
+    scheme = scheme_of(location)
+    return scheme != FILE and scheme in default_registry().stores
 
 
 def shown(url: str) -> str:
@@ -204,15 +216,19 @@ class Store(Reader, ABC):
 @contextlib.contextmanager
 def open_archive(location: str | Path, *, write: bool,
                  busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Iterator[Store]:
-    """Open the archive at *location* (a path or a ``postgresql://`` URL), checked to be one; for
-    *write*, made if missing and brought up to the current schema."""
-    if is_url(location):
-        from checkengine.archive.postgres import open_postgres
+    """Open the archive at *location* (a path or a URL such as ``postgresql://``), checked to be
+    one, through the store backend of its scheme; for *write*, made if missing and brought up to
+    the current schema."""
+    from checkengine.plugins import default_registry
 
-        with open_postgres(str(location), write=write, busy_timeout=busy_timeout) as store:
-            yield store
-    else:
-        from checkengine.archive.sqlite import open_sqlite
-
-        with open_sqlite(Path(location), write=write, busy_timeout=busy_timeout) as store:
-            yield store
+    backends = default_registry().stores
+    scheme = scheme_of(location)
+    backend = backends.get(scheme)
+    if backend is None:
+        known = ", ".join(f"{s}://" for s in sorted(backends) if s != FILE)
+        raise ArchiveError(
+            f"{shown(str(location))}: no store backend serves '{scheme}://' archives; give a file path "
+            f"(SQLite) or a URL of a known scheme ({known}), or install the plugin that adds it"
+        )
+    with backend.open(str(location), write=write, busy_timeout=busy_timeout) as store:
+        yield store

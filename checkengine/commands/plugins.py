@@ -5,13 +5,13 @@ from __future__ import annotations
 import click
 
 _KINDS = ("check type", "loader", "reporter", "scorer", "condition function", "record kind", "report section",
-          "source", "executor", "sink", "command")
+          "source", "executor", "sink", "store backend", "command")
 
 
 @click.command("plugins")
 def command() -> int:
     """List each plugin with its version and what it registers (check types, loaders, reporters,
-    scoring methods, condition functions, sources, executors, sinks, commands)."""
+    scoring methods, condition functions, sources, executors, sinks, store backends, commands)."""
     from checkengine.cli import COMMANDS
     from checkengine.plugins import default_registry, plugin_commands, plugin_version
 
