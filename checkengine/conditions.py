@@ -17,6 +17,7 @@ library plus those plugins add through ``checkengine_cel_functions`` (built-ins 
 from __future__ import annotations
 
 import importlib.util
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,11 @@ def _load_cel() -> ModuleType:
 
 
 cel = _load_cel()
+# The binding logs every failure of a Python function at ERROR ("Python function 'lookup' failed:
+# FactsUnavailable ...") before raising it; checkengine turns each into an outcome with its reason,
+# so the log line is noise on stderr (hundreds of lines in a replay). The raised error is kept.
+logging.getLogger("cel").addHandler(logging.NullHandler())
+logging.getLogger("cel").propagate = False
 
 VARIABLES = ("record", "params", "group")
 

@@ -70,6 +70,14 @@ def test_function_errors_are_evaluation_errors(conditions: Conditions) -> None:
     assert "has no time zone" in str(caught.value)
 
 
+def test_a_function_error_is_not_also_logged_to_stderr(conditions: Conditions, capfd: pytest.CaptureFixture[str]) -> None:
+    """The error becomes the outcome's reason; the binding's own log line ("Python function ...
+    failed") printed it a second time, hundreds of times over a replay."""
+    with pytest.raises(EvaluationError):
+        _run(conditions, "minutes_between(record.a, record.b) > 0", {"a": "2026-11-03T08:00:00", "b": "2026-11-03T09:00:00+08:00"})
+    assert "Python function" not in capfd.readouterr().err
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("minutes_between('2026-11-03T08:01:00+08:00', '2026-11-03T09:00:00+08:00')", 59.0),
     ("hours_between('2026-11-03T09:00:00+08:00', '2026-11-03T01:00:00Z')", 0.0),
