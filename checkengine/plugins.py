@@ -253,6 +253,12 @@ def _sinks(reg: Registry) -> None:
     evaluation = table(EVALUATION)
     for name, reporter in reg.reporters.items():
         owner = reg.provided["reporter"][name]
+        if name in evaluation.table and not evaluation.default[name] and not _is_default(reg, owner):
+            raise PluginError(
+                f"two plugins register the format '{name}': '{evaluation.owners[name]}' (a sink) and "
+                f"'{owner}' (a reporter); uninstall one of them, or set {DISABLE_AUTOLOAD}=1 to load "
+                "only checkengine's own plugins"
+            )
         if name in evaluation.table and (not evaluation.default[name] or _is_default(reg, owner)):
             continue
         evaluation.table[name] = ReporterSink(reporter)

@@ -156,3 +156,30 @@ def test_installed_plugins_are_listed(capsys: pytest.CaptureFixture[str]) -> Non
         assert f"checkengine:{plugin} {__version__}\n  check types: {types}\n" in out
     for name in ("phrases", "notice", "deadline", "day_of_month", "holiday", "covered", "count", "rate", "spacing"):
         assert f"\n  {name} " in out
+
+
+def test_a_reporter_and_a_sink_of_one_format_name_both_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reporter hook is adapted into sinks; a plugin's reporter and another plugin's sink of one
+    name is the same clash as two sinks (before, the sink silently won)."""
+    from checkengine import hookimpl
+    from checkengine.reporting import Reporter
+
+    memo = _plugin("memo_ports", monkeypatch)
+
+    class Verdicts(Reporter):
+        name = "verdicts"
+
+        def render(self, result: Any, out: Any, *, verbose: bool = False) -> None:
+            out.write("x")
+
+    class OldStyle:
+        @staticmethod
+        @hookimpl
+        def checkengine_register_reporters(register: Any) -> None:
+            register(Verdicts())
+
+    with pytest.raises(PluginError) as caught:
+        registry_with(memo, OldStyle())
+    assert str(caught.value) == (
+        "two plugins register the format 'verdicts': 'memo_ports' (a sink) and 'OldStyle' (a reporter); "
+        "uninstall one of them, or set CHECKENGINE_DISABLE_PLUGIN_AUTOLOAD=1 to load only checkengine's own plugins")
