@@ -112,7 +112,7 @@ class EnvCache:
     that needs more (one a plugin compiles at run time, say) gets a context rebuilt with it.
     """
 
-    __slots__ = ("values", "tables", "refs")
+    __slots__ = ("values", "tables", "refs", "within")
 
     def __init__(self, conditions: Iterable["Condition"] = (), *, whole: bool = False) -> None:
         self.values: dict[tuple[str, date | None], "ParamValue | None"] = {}
@@ -123,6 +123,8 @@ class EnvCache:
             more_paths, more_names = references(condition.source)
             paths, names = union(paths, more_paths), union(names, more_names)
         self.refs: Refs = (paths, names)
+        #: condition source -> whether it reads only what ``refs`` holds (its closures may run)
+        self.within: dict[str, bool] = {}
 
 
 #: the cache of an Env without an engine: the whole record and every parameter
