@@ -10,16 +10,20 @@ is.
 :func:`translate` parses a condition's text (the binding exposes no syntax tree, so this module
 parses CEL's expression grammar itself, precedence as in the CEL specification) and builds a tree
 of closures from the nodes; nothing of the rule text is ever evaluated as Python (no eval, no
-exec). A condition outside the subset (macros, maps, indexing, methods, division, escapes in
-strings ...) gets no closure, and runs on the CEL engine as before.
+exec). The subset: literals (whole numbers, doubles, strings without escapes, true, false, null,
+lists, the empty map), ``record.…``, ``group.…`` and ``params.NAME``, ``has()``, ``== != < <= > >=
+in && || ! ?:``, ``+ - *`` and ``%`` of whole numbers, ``size``, ``double`` and the functions plugins
+register (:mod:`checkengine.cel_ops` holds the closures). A condition outside it (macros, non-empty
+maps, indexing, methods, division, conversions, escapes in strings ...) gets no closure, and runs on
+the CEL engine as before.
 
 A closure answers only where the answer is certain under CEL's semantics, and otherwise raises
 :class:`Fallback`, after which the condition runs on the CEL engine, which then gives the answer,
 or the error (with its message), that it always gave: a missing field, a null or a value of another
 type where an operator needs one (CEL does not coerce: ``1 < 'a'`` and ``!null`` are errors, ``1 ==
 'a'`` is false, ``true == 1`` is false, ``1 == 1.0`` is true), a whole number outside 64 bits, a
-function that raises, a string's ``size`` (the binding counts bytes), and any result that is not a
-scalar. ``tests/test_cel_closures.py`` proves, over generated records, that the closures agree with
+function that raises, ``%`` of a negative number (CEL truncates, Python floors). A string's
+``size`` is its UTF-8 bytes, as the binding counts; a list or map result is a copy, as CEL's is. ``tests/test_cel_closures.py`` proves, over generated records, that the closures agree with
 the CEL engine on every condition of every bundled rulebook.
 """
 
@@ -32,7 +36,7 @@ from typing import Any
 from checkengine import limits
 from checkengine.cel_ops import (
     Closure, Fallback, NotInSubset, _Const, _has, _list, _Node, _Params, _Path, _Value, _and,
-    _arithmetic, _call, _double, _negate, _not, _or, _relation, _result, _size, _ternary, cel_equal, plain_context,
+    _arithmetic, _call, _double, _negate, _not, _or, _relation, _result, _size, _ternary, cel_equal,
 )
 
 
@@ -42,7 +46,7 @@ _TOKEN = re.compile(
      |(?P<int>\d+)(?![\w.])
      |(?P<str>'[^'\\\n]*'|"[^"\\\n]*")
      |(?P<name>[A-Za-z_][A-Za-z0-9_]*)
-     |(?P<op>&&|\|\||==|!=|<=|>=|[<>!?:()\[\],.*+-])
+     |(?P<op>&&|\|\||==|!=|<=|>=|[<>!?:()\[\]{},.*%+-])
     )""",
     re.VERBOSE,
 )
@@ -136,9 +140,9 @@ class _Parser:
 
     def multiplication(self) -> "_Node":
         left = self.unary()
-        while self.at("*"):
-            self.take()
-            left = _Value(_arithmetic("*", left.closure(), self.unary().closure()))
+        while self.at("*") or self.at("%"):
+            op = self.take()[1]
+            left = _Value(_arithmetic(op, left.closure(), self.unary().closure()))
         return left
 
     def unary(self) -> "_Node":
@@ -187,6 +191,9 @@ class _Parser:
             node = self.expr()
             self.take(")")
             return node
+        if kind == "op" and text == "{" and self.at("}"):
+            self.take()
+            return _Const({})  # the empty map (results are copied: never shared)
         if kind == "op" and text == "[":
             items: list[_Node] = []
             while not self.at("]"):
@@ -244,4 +251,4 @@ def translate(text: str, functions: Mapping[str, Callable[..., Any]]) -> Closure
         return None
 
 
-__all__ = ["Fallback", "cel_equal", "plain_context", "translate"]
+__all__ = ["Fallback", "cel_equal", "translate"]

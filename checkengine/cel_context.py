@@ -14,7 +14,10 @@ from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable
 
+from checkengine.cel_ops import deep_plain
+
 if TYPE_CHECKING:
+    from checkengine.checks import Env
     from checkengine.conditions import Condition
     from checkengine.rulebook.model import ParamValue
 
@@ -125,6 +128,23 @@ class EnvCache:
         self.refs: Refs = (paths, names)
         #: condition source -> whether it reads only what ``refs`` holds (its closures may run)
         self.within: dict[str, bool] = {}
+
+
+def plain_context(env: "Env", refs: tuple[Any, Any]) -> bool:
+    """Whether every value the CEL context of *env* would hold (the record's parts at the
+    rulebook's paths, the parameters its conditions name, the group) is one CEL holds as it is: a
+    value the binding cannot convert fails every condition on the engine, so closures must not
+    answer then."""
+    paths, names = refs
+    try:
+        if env.record is not None:
+            deep_plain(prune(env.record, paths))
+        deep_plain(env.params_table(names))
+        if env.group is not None:
+            deep_plain(dict(env.group))
+    except Exception:
+        return False
+    return True
 
 
 #: the cache of an Env without an engine: the whole record and every parameter

@@ -54,7 +54,7 @@ def _plain(value: Any) -> Any:
     raise _FALLBACK
 
 
-def _deep_plain(value: Any) -> Any:
+def deep_plain(value: Any) -> Any:
     """*value* if every part of it is held by CEL as is (function arguments and results)."""
     todo = [value]
     while todo:
@@ -235,9 +235,17 @@ def _result(fn: Closure) -> Closure:
         value = fn(env)
         if type(value) in _SCALARS:
             return value
-        raise _FALLBACK
+        return _copy(deep_plain(value))  # a list or map: CEL hands back a copy, never the record's own
 
     return result
+
+
+def _copy(value: Any) -> Any:
+    if type(value) is dict:
+        return {k: _copy(v) for k, v in value.items()}
+    if type(value) is list:
+        return [_copy(v) for v in value]
+    return value
 
 
 def _bool(value: Any) -> bool:
@@ -336,6 +344,10 @@ def _arithmetic(op: str, left: Closure, right: Closure) -> Closure:
         ta = type(a)
         if ta is not type(b) or ta not in _NUMBERS:
             raise _FALLBACK
+        if op == "%":
+            if ta is not int or a < 0 or b <= 0:
+                raise _FALLBACK  # CEL's % truncates (Python's floors); only ints; by zero an error
+            return a % b
         value = a * b if op == "*" else a + b if op == "+" else a - b
         return _arith_int(value) if ta is int else value
 
@@ -347,7 +359,9 @@ def _size(inner: Closure) -> Closure:
         value = inner(env)
         if type(value) in (list, dict):
             return len(value)
-        raise _FALLBACK  # a string's size is its bytes in the binding: let CEL say
+        if type(value) is str:
+            return len(value.encode("utf-8"))  # the binding counts a string's UTF-8 bytes (size('中文') == 6)
+        raise _FALLBACK
 
     return size
 
@@ -366,32 +380,13 @@ def _double(inner: Closure) -> Closure:
 
 def _call(fn: Callable[..., Any], args: list[Closure]) -> Closure:
     def call(env: "Env") -> Any:
-        values = [_deep_plain(a(env)) for a in args]
+        values = [deep_plain(a(env)) for a in args]
         try:
             got = fn(*values)
         except Exception:
             raise _FALLBACK from None  # CEL runs it again and reports the error its own way
         if type(got) is bool:
             return got
-        return _deep_plain(got)
+        return deep_plain(got)
 
     return call
-
-
-def plain_context(env: "Env", refs: tuple[Any, Any]) -> bool:
-    """Whether every value the CEL context of *env* would hold (the record's parts at the
-    rulebook's paths, the parameters its conditions name, the group) is one CEL holds as it is: a
-    value the binding cannot convert fails every condition on the engine, so closures must not
-    answer then."""
-    from checkengine.cel_context import prune
-
-    paths, names = refs
-    try:
-        if env.record is not None:
-            _deep_plain(prune(env.record, paths))
-        _deep_plain(env.params_table(names))
-        if env.group is not None:
-            _deep_plain(dict(env.group))
-    except Exception:
-        return False
-    return True

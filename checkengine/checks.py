@@ -22,8 +22,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, Hashable, Iterable, Literal
 
 from checkengine import lookups as _lookups
-from checkengine.cel_ops import plain_context
-from checkengine.cel_context import WHOLE, EnvCache, Refs, covered, prune, references, union
+from checkengine.cel_context import WHOLE, EnvCache, Refs, covered, plain_context, prune, references, union
 from checkengine.fields import MISSING, get_path, parse_date, parse_datetime
 from checkengine.localtime import CURRENT, ZoneNeeded, zone_of
 
