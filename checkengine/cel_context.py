@@ -115,7 +115,7 @@ class EnvCache:
     that needs more (one a plugin compiles at run time, say) gets a context rebuilt with it.
     """
 
-    __slots__ = ("values", "tables", "refs", "within")
+    __slots__ = ("values", "tables", "refs", "within", "plain_tables")
 
     def __init__(self, conditions: Iterable["Condition"] = (), *, whole: bool = False) -> None:
         self.values: dict[tuple[str, date | None], "ParamValue | None"] = {}
@@ -128,6 +128,16 @@ class EnvCache:
         self.refs: Refs = (paths, names)
         #: condition source -> whether it reads only what ``refs`` holds (its closures may run)
         self.within: dict[str, bool] = {}
+        #: (date, parameter names) -> whether those parameter values are plain CEL values
+        self.plain_tables: dict[tuple[date | None, frozenset[str] | None], bool] = {}
+
+
+def _is_plain(value: Any) -> bool:
+    try:
+        deep_plain(value)
+    except Exception:
+        return False
+    return True
 
 
 def plain_context(env: "Env", refs: tuple[Any, Any]) -> bool:
@@ -139,7 +149,13 @@ def plain_context(env: "Env", refs: tuple[Any, Any]) -> bool:
     try:
         if env.record is not None:
             deep_plain(prune(env.record, paths))
-        deep_plain(env.params_table(names))
+        # The rulebook's parameters: checked once per date by an engine's cache (WHOLE is shared).
+        known = env._cache.plain_tables if env._cache is not WHOLE else {}
+        key = (env.on, names)
+        if key not in known:
+            known[key] = _is_plain(env.params_table(names))
+        if not known[key]:
+            return False
         if env.group is not None:
             deep_plain(dict(env.group))
     except Exception:
