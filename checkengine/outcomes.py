@@ -89,7 +89,8 @@ class Outcomes:
                 "not_applicable", explanation=self.text(rule).condition_false or "")
         else:
             result = Result("not_applicable", explanation=message("not_applicable", self.lang, reason=reason))
-        answer = None if getattr(compiled.check, "reads_answers", False) else answer_for(data, rule.id)
+        answer = None if not data.get("answers") or getattr(compiled.check, "reads_answers", False) \
+            else answer_for(data, rule.id)
         if answer is not None:  # the auditor also answered a rule judged from data: shown, never overridden
             result = reconcile(result, answer, self.lang)
         return self.finish(rule, result, env, on, scope)
@@ -239,7 +240,14 @@ _SCALARS = frozenset({bool, int, float, str})
 
 
 def _jsonable(value: Any) -> Any:
-    if value is None or type(value) in _SCALARS or isinstance(value, (bool, int, float, str)):
+    kind = type(value)
+    if kind in _SCALARS or value is None:
+        return value
+    if kind is list or kind is tuple:
+        return [_jsonable(v) for v in value]
+    if kind is dict:
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
@@ -248,4 +256,3 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return show(value)
-
