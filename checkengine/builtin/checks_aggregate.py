@@ -246,14 +246,8 @@ class SpacingState:
 
 
 def _dedup(items: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
-    """A sorted list without its repeats."""
-    out: list[tuple[str, str]] = []
-    last = None
-    for item in items:
-        if item != last:
-            out.append(item)
-            last = item
-    return tuple(out)
+    """A sorted list without its repeats (dict keys keep the order; done in C)."""
+    return tuple(dict.fromkeys(items))
 
 
 def _push(runs: tuple[tuple[tuple[str, str], ...], ...],
