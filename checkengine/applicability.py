@@ -24,20 +24,23 @@ CONDITION_FALSE = "condition_false"
 def not_applicable(compiled: CompiledRule, data: Mapping[str, Any], env: Env, on: date | None) -> str | None:
     """Why *compiled* does not apply to the record *data* on *on*, or None when it applies."""
     rule = compiled.rule
-    if not rule.in_force(on):
+    if (rule.effective_from or rule.effective_until) and not rule.in_force(on):
         window = f"{rule.effective_from or '…'} – {rule.effective_until or '…'}"
         return f"not in force on {on.isoformat() if on else '?'} (effective {window})"
-    subject = data.get("subject") or {}
-    if compiled.roles is not None and unknown.known(subject.get("role"), "subject.role") not in compiled.roles:
-        return f"role {subject.get('role', '—')} not in {', '.join(sorted(compiled.roles))}"
-    if compiled.teams is not None and unknown.known(subject.get("team"), "subject.team") not in compiled.teams:
-        return f"team {subject.get('team', '—')} not in {', '.join(sorted(compiled.teams))}"
-    site = (data.get("site") or {}).get("id")
-    if compiled.sites is not None and unknown.known(site, "site.id") not in compiled.sites:
-        return f"site {site or '—'} not in {', '.join(sorted(compiled.sites))}"
-    shift = (data.get("shift") or {}).get("kind") or (data.get("data") or {}).get("shift_kind")
-    if compiled.shifts is not None and unknown.known(shift, "shift.kind or data.shift_kind") not in compiled.shifts:
-        return f"shift {shift or '—'} not in {', '.join(sorted(compiled.shifts))}"
+    if compiled.roles is not None or compiled.teams is not None:
+        subject = data.get("subject") or {}
+        if compiled.roles is not None and unknown.known(subject.get("role"), "subject.role") not in compiled.roles:
+            return f"role {subject.get('role', '—')} not in {', '.join(sorted(compiled.roles))}"
+        if compiled.teams is not None and unknown.known(subject.get("team"), "subject.team") not in compiled.teams:
+            return f"team {subject.get('team', '—')} not in {', '.join(sorted(compiled.teams))}"
+    if compiled.sites is not None:
+        site = (data.get("site") or {}).get("id")
+        if unknown.known(site, "site.id") not in compiled.sites:
+            return f"site {site or '—'} not in {', '.join(sorted(compiled.sites))}"
+    if compiled.shifts is not None:
+        shift = (data.get("shift") or {}).get("kind") or (data.get("data") or {}).get("shift_kind")
+        if unknown.known(shift, "shift.kind or data.shift_kind") not in compiled.shifts:
+            return f"shift {shift or '—'} not in {', '.join(sorted(compiled.shifts))}"
     if compiled.when is not None:
         holds = env.evaluate(compiled.when)  # EvaluationError: the caller makes it an error outcome
         if holds is not True:

@@ -14,7 +14,10 @@ from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable
 
+from checkengine.cel_ops import deep_plain
+
 if TYPE_CHECKING:
+    from checkengine.checks import Env
     from checkengine.conditions import Condition
     from checkengine.rulebook.model import ParamValue
 
@@ -112,7 +115,7 @@ class EnvCache:
     that needs more (one a plugin compiles at run time, say) gets a context rebuilt with it.
     """
 
-    __slots__ = ("values", "tables", "refs")
+    __slots__ = ("values", "tables", "refs", "within", "plain_tables")
 
     def __init__(self, conditions: Iterable["Condition"] = (), *, whole: bool = False) -> None:
         self.values: dict[tuple[str, date | None], "ParamValue | None"] = {}
@@ -123,6 +126,41 @@ class EnvCache:
             more_paths, more_names = references(condition.source)
             paths, names = union(paths, more_paths), union(names, more_names)
         self.refs: Refs = (paths, names)
+        #: condition source -> whether it reads only what ``refs`` holds (its closures may run)
+        self.within: dict[str, bool] = {}
+        #: (date, parameter names) -> whether those parameter values are plain CEL values
+        self.plain_tables: dict[tuple[date | None, frozenset[str] | None], bool] = {}
+
+
+def _is_plain(value: Any) -> bool:
+    try:
+        deep_plain(value)
+    except Exception:
+        return False
+    return True
+
+
+def plain_context(env: "Env", refs: tuple[Any, Any]) -> bool:
+    """Whether every value the CEL context of *env* would hold (the record's parts at the
+    rulebook's paths, the parameters its conditions name, the group) is one CEL holds as it is: a
+    value the binding cannot convert fails every condition on the engine, so closures must not
+    answer then."""
+    paths, names = refs
+    try:
+        if env.record is not None:
+            deep_plain(prune(env.record, paths))
+        # The rulebook's parameters: checked once per date by an engine's cache (WHOLE is shared).
+        known = env._cache.plain_tables if env._cache is not WHOLE else {}
+        key = (env.on, names)
+        if key not in known:
+            known[key] = _is_plain(env.params_table(names))
+        if not known[key]:
+            return False
+        if env.group is not None:
+            deep_plain(dict(env.group))
+    except Exception:
+        return False
+    return True
 
 
 #: the cache of an Env without an engine: the whole record and every parameter

@@ -22,7 +22,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar, Hashable, Iterable, Literal
 
 from checkengine import lookups as _lookups
-from checkengine.cel_context import WHOLE, EnvCache, Refs, covered, prune, references, union
+from checkengine.cel_context import WHOLE, EnvCache, Refs, covered, plain_context, prune, references, union
 from checkengine.fields import MISSING, get_path, parse_date, parse_datetime
 from checkengine.localtime import CURRENT, ZoneNeeded, zone_of
 
@@ -121,7 +121,7 @@ class Env:
     """What a check sees while it evaluates one record (or one group)."""
 
     __slots__ = ("record", "on", "book", "lang", "used", "_conditions", "_cel_context", "group", "_cache",
-                 "_context_refs", "_context_on", "_results", "zone", "lookups")
+                 "_context_refs", "_context_on", "_results", "zone", "lookups", "_fast_on")
 
     def __init__(
         self,
@@ -153,6 +153,9 @@ class Env:
         self.lookups: "_lookups.Facts | None" = None
         # Without an engine's cache, the whole record and every parameter go into the context.
         self._cache = cache if cache is not None else WHOLE
+        # (date, whether the values a CEL context would hold on that date are ones CEL holds as
+        # they are, so that closures may run: checkengine.cel_closures), None: not looked at yet.
+        self._fast_on: tuple[date | None, bool] | None = None
 
     def _value_of(self, name: str) -> "ParamValue | None":
         key = (name, self.on)
@@ -208,6 +211,32 @@ class Env:
         self._context_refs = (paths, names)
         return self._cel_context
 
+    def _closures_may_run(self, condition: "Condition") -> bool:
+        """Whether *condition*'s closures give CEL's answer here: the values its CEL context would
+        hold are ones CEL holds as they are (a value it cannot convert fails every condition), and
+        the condition reads nothing beyond what the rulebook's conditions read."""
+        state = self._fast_on
+        if state is None or state[0] != self.on:
+            state = self._fast_on = (self.on, plain_context(self, self._cache.refs))
+        if not state[1]:
+            return False
+        within = self._cache.within.get(condition.source)
+        if within is None:
+            paths, names = self._cache.refs
+            need_paths, need_names = references(condition.source)
+            within = self._cache.within[condition.source] = covered(paths, need_paths) and (
+                names is None or (need_names is not None and need_names <= names))
+        return within
+
+    def _run(self, condition: "Condition") -> Any:
+        fast = condition.fast
+        if fast is not None and self._closures_may_run(condition):
+            try:
+                return fast(self)
+            except Exception:  # Fallback: the closures cannot be sure of CEL's answer; CEL gives it
+                pass
+        return condition.run(self._context(condition))
+
     def evaluate(self, condition: "Condition") -> Any:
         """Evaluate a compiled condition against this record (the CEL context is built once)."""
         for name in condition.params:
@@ -225,7 +254,7 @@ class Env:
                 facts.missing = None
             token, facts_token = CURRENT.set(self.zone), _lookups.CURRENT.set(facts)
             try:
-                known = (True, condition.run(self._context(condition)))
+                known = (True, self._run(condition))
             except Exception as exc:
                 if facts is not None and facts.missing is not None:
                     exc = _lookups.FactsUnavailable(facts.missing)

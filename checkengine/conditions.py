@@ -19,7 +19,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable, Mapping
@@ -147,6 +147,8 @@ class Condition:
     params: tuple[str, ...]
     depth: int = 0  # the nesting of list macros, see shape()
     widest: int = 0  # its longest list literal
+    #: the condition as Python closures (checkengine.cel_closures), None outside their subset
+    fast: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
 
     def run(self, context: Any) -> Any:
         if self.depth > 1:  # nested macros: bound the work by the lists this record holds
@@ -220,7 +222,9 @@ class Conditions:
                     f"functions these exist: {known}"
                 )
         params = tuple(sorted(set(re.findall(r"\bparams\.([a-z][a-z0-9_]*)", text))))
-        condition = Condition(text, program, params, depth, widest)
+        from checkengine.cel_closures import translate
+
+        condition = Condition(text, program, params, depth, widest, translate(text, self.functions))
         self._cache[text] = condition
         return condition
 

@@ -44,7 +44,8 @@ class GroupStates:
     """Partial aggregate states: rule id -> group key -> state. Picklable; merge with :meth:`merge`."""
 
     states: dict[str, dict[Hashable, Any]] = field(default_factory=dict)
-    #: rule id -> (record id, reason) for records whose ``when`` condition failed (kept sorted).
+    #: rule id -> (record id, reason) for records whose ``when`` condition failed (in the order they
+    #: came; sorted when the rule is judged, so a sort per add or merge never makes it quadratic).
     failures: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     #: rule ids whose failures are all undecidable on the records' facts (needs_review, not error)
     undecided: set[str] = field(default_factory=set)
@@ -183,9 +184,7 @@ class Engine:
                     groups.undecided.add(rid)
                 else:
                     groups.undecided.discard(rid)
-                failed = groups.failures.setdefault(rid, [])
-                failed.append((str(data.get("id", "?")), str(exc)))
-                failed.sort()
+                groups.failures.setdefault(rid, []).append((str(data.get("id", "?")), str(exc)))
                 continue
             check = compiled.check
             assert isinstance(check, GroupCheck)
@@ -204,7 +203,7 @@ class Engine:
                 mine[key] = check.merge(mine[key], state) if key in mine else state
         for rid, failed in b.failures.items():
             undecided = (rid not in a.failures or rid in a.undecided) and rid in b.undecided
-            a.failures[rid] = sorted(a.failures.get(rid, []) + failed)
+            a.failures.setdefault(rid, []).extend(failed)  # sorted once, when the rule is judged
             if undecided:
                 a.undecided.add(rid)
             else:
@@ -228,7 +227,7 @@ class Engine:
                 entry = self._outcomes.finish(compiled.rule, result, env, on, described)
                 entry["group"] = described
                 out.append(entry)
-            failed = groups.failures.get(compiled.rule.id)
+            failed = sorted(groups.failures.get(compiled.rule.id) or ())
             if failed:
                 reasons = "; ".join(f"{rid}: {why}" for rid, why in failed)
                 outcome: Outcome = "needs_review" if compiled.rule.id in groups.undecided else "error"

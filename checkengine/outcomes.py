@@ -39,6 +39,8 @@ class _RuleText:
     clause: str | None
     corrective_action: str | None
     condition_false: str | None
+    #: the rule's outcome entry with its fixed keys filled, in the entry's key order (copied per outcome)
+    template: dict[str, Any]
 
 
 class Outcomes:
@@ -89,7 +91,8 @@ class Outcomes:
                 "not_applicable", explanation=self.text(rule).condition_false or "")
         else:
             result = Result("not_applicable", explanation=message("not_applicable", self.lang, reason=reason))
-        answer = None if getattr(compiled.check, "reads_answers", False) else answer_for(data, rule.id)
+        answer = None if not data.get("answers") or getattr(compiled.check, "reads_answers", False) \
+            else answer_for(data, rule.id)
         if answer is not None:  # the auditor also answered a rule judged from data: shown, never overridden
             result = reconcile(result, answer, self.lang)
         return self.finish(rule, result, env, on, scope)
@@ -125,13 +128,23 @@ class Outcomes:
             clause_text = message("clause", lang, clause=sources[0]["clause"], number=sources[0]["number"])
         compiled = self._by_id.get(rule.id)
         when = compiled.when if compiled is not None else None
+        title = pick(rule.title, lang, fallback)
+        corrective = pick(rule.corrective_action, lang, fallback) or None
+        template = {
+            "rule": rule.id, "section": rule.section, "title": title, "outcome": None,
+            "severity": rule.severity, "weight": rule.weight, "critical": rule.critical, "explanation": None,
+            "observed": None, "expected": None, "parameters": None, "source": sources[0] if sources else None,
+            "sources": None, "waiver": None, "comment": None, "evidence": None, "details": None,
+            "corrective_action": corrective,
+        }
         text = _RuleText(
-            title=pick(rule.title, lang, fallback),
+            title=title,
             sources=tuple(sources),
             clause=clause_text,
-            corrective_action=pick(rule.corrective_action, lang, fallback) or None,
+            corrective_action=corrective,
             condition_false=message("not_applicable", lang, reason=message(
                 "condition_false", lang, condition=when.source)) if when is not None else None,
+            template=template,
         )
         self._texts[rule.id] = text
         return text
@@ -147,9 +160,11 @@ class Outcomes:
     def finish(
         self, rule: Rule, result: Result, env: Env, on: date | None, scope: Mapping[str, Any],
     ) -> dict[str, Any]:
-        lang = self.lang
-        fixed = self.text(rule)
+        fixed = self._texts.get(rule.id)
+        if fixed is None:
+            fixed = self.text(rule)
         outcome = result.outcome
+        explanation = result.explanation
         waiver_info = None
         if self.waivers.by_rule and outcome in ("fail", "needs_review", "pass", "error"):
             active, expired = self.waivers.lookup(rule.id, scope, on)
@@ -160,47 +175,46 @@ class Outcomes:
                     outcome = "waived"
             elif expired is not None:
                 waiver_info = expired.as_dict(status="expired")
-        parts = [result.explanation] if result.explanation else []
-        if outcome == "waived" and waiver_info is not None:
-            parts.append(message("waived", lang, expires=waiver_info["expires"],
-                                 reason=pick(waiver_info["reason"], lang, self.book.source_language),
-                                 approved_by=waiver_info["approved_by"]))
-        elif waiver_info is not None and waiver_info["status"] == "expired":
-            parts.append(message("waiver_expired", lang, expires=waiver_info["expires"]))
         used = env.used
-        for name, pv in used.items():
-            parts.append(self.param_text(name, pv))
-        if fixed.clause is not None:
-            parts.append(fixed.clause)
+        if waiver_info is not None or used or fixed.clause is not None:
+            lang = self.lang
+            parts = [explanation] if explanation else []
+            if outcome == "waived" and waiver_info is not None:
+                parts.append(message("waived", lang, expires=waiver_info["expires"],
+                                     reason=pick(waiver_info["reason"], lang, self.book.source_language),
+                                     approved_by=waiver_info["approved_by"]))
+            elif waiver_info is not None and waiver_info["status"] == "expired":
+                parts.append(message("waiver_expired", lang, expires=waiver_info["expires"]))
+            for name, pv in used.items():
+                parts.append(self.param_text(name, pv))
+            if fixed.clause is not None:
+                parts.append(fixed.clause)
+            explanation = parts[0] if len(parts) == 1 else "; ".join([p for p in parts if p])
+        elif not explanation:
+            explanation = ""
         details = result.details
-        sources = list(fixed.sources)  # the clause dicts are shared by the rule's outcomes: read-only data
-        explanation = parts[0] if len(parts) == 1 else "; ".join([p for p in parts if p])
         observed, expected = result.observed, result.expected
         if observed is not None and type(observed) not in _SCALARS:
             observed = _jsonable(observed)
         if expected is not None and type(expected) not in _SCALARS:
             expected = _jsonable(expected)
-        return {
-            "rule": rule.id,
-            "section": rule.section,
-            "title": fixed.title,
-            "outcome": outcome,
-            "severity": rule.severity,
-            "weight": rule.weight,
-            "critical": rule.critical,
-            "explanation": explanation,
-            "observed": observed,
-            "expected": expected,
-            "parameters": {n: pv.as_dict() for n, pv in used.items()} if used else {},
-            "source": sources[0] if sources else None,
-            "sources": sources,
-            "waiver": waiver_info,
-            "comment": details.get("comment") if details else None,
-            "evidence": details.get("evidence", []) if details else [],
-            "details": {k: _jsonable(v) for k, v in details.items() if k not in ("comment", "evidence")}
-            if details else {},
-            "corrective_action": fixed.corrective_action,
-        }
+        entry = fixed.template.copy()  # the rule's fixed keys, in the entry's order
+        entry["outcome"] = outcome
+        entry["explanation"] = explanation
+        entry["observed"] = observed
+        entry["expected"] = expected
+        entry["parameters"] = {n: pv.as_dict() for n, pv in used.items()} if used else {}
+        entry["sources"] = list(fixed.sources)  # the clause dicts are shared by the rule's outcomes: read-only data
+        entry["waiver"] = waiver_info
+        if details:
+            entry["comment"] = details.get("comment")
+            entry["evidence"] = details.get("evidence", [])
+            entry["details"] = {k: v if type(v) in _SCALARS else _jsonable(v) for k, v in details.items()
+                                if k != "comment" and k != "evidence"}
+        else:
+            entry["evidence"] = []
+            entry["details"] = {}
+        return entry
 
 
 def subject_scope(data: Mapping[str, Any], registry: Registry) -> dict[str, Any]:
@@ -227,7 +241,14 @@ _SCALARS = frozenset({bool, int, float, str})
 
 
 def _jsonable(value: Any) -> Any:
-    if value is None or type(value) in _SCALARS or isinstance(value, (bool, int, float, str)):
+    kind = type(value)
+    if kind in _SCALARS or value is None:
+        return value
+    if kind is list or kind is tuple:
+        return [_jsonable(v) for v in value]
+    if kind is dict:
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, (list, tuple)):
         return [_jsonable(v) for v in value]
@@ -236,4 +257,3 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return show(value)
-

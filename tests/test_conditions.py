@@ -196,13 +196,13 @@ def test_conditions_are_evaluated_once_per_record(make_book: Any, helpers: Any,
     conditions = Conditions(default_registry().cel_functions)
     condition = conditions.compile("record.observations.calls == 0")
     runs = []
-    original = type(condition).run
+    original = Env._run  # the condition's closures, or the CEL engine
 
-    def counting(self: Any, context: Any) -> Any:
-        runs.append(self.source)
-        return original(self, context)
+    def counting(self: Any, condition: Any) -> Any:
+        runs.append(condition.source)
+        return original(self, condition)
 
-    monkeypatch.setattr(type(condition), "run", counting)
+    monkeypatch.setattr(Env, "_run", counting)
     env = Env(book, RECORD, None, "en", conditions, cache=EnvCache([condition]))
     assert [env.evaluate(condition) for _ in range(3)] == [True, True, True]
     assert len(runs) == 1

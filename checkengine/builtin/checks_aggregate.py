@@ -186,11 +186,82 @@ class Rate(CheckType):
 
 
 # -- spacing -------------------------------------------------------------------------------------
-@dataclass(frozen=True)
 class SpacingState:
-    dates: tuple[tuple[str, str], ...] = ()  # (ISO date, record id), sorted; every record is needed
-    failed: int = 0
-    errors: Errors = ()
+    """Every (ISO date, record id) of a group, kept as sorted runs rather than one sorted tuple.
+
+    Adding a record pushes a run of one, and merging two states puts one's runs after the other's;
+    whenever a run is not more than twice the length of the one after it, the two merge (a linear
+    merge of sorted runs, as in a binary counter), so a group of n records costs O(n log n) in all,
+    not a sort of the whole list on every add and merge. Immutable: every add and merge makes a new
+    state sharing the old runs. :attr:`dates` is the sorted union, as before; equal states compare
+    equal however they were chunked, and a state pickles as its dates.
+    """
+
+    __slots__ = ("_runs", "failed", "errors")
+
+    def __init__(self, dates: tuple[tuple[str, str], ...] = (), failed: int = 0, errors: Errors = ()) -> None:
+        self._runs: tuple[tuple[tuple[str, str], ...], ...] = (_dedup(sorted(dates)),) if dates else ()
+        self.failed = failed
+        self.errors = errors
+
+    @classmethod
+    def _of(cls, runs: tuple[tuple[tuple[str, str], ...], ...], failed: int, errors: Errors) -> "SpacingState":
+        state = cls.__new__(cls)
+        state._runs, state.failed, state.errors = runs, failed, errors
+        return state
+
+    @property
+    def dates(self) -> tuple[tuple[str, str], ...]:
+        """The sorted (date, record id) pairs, each once."""
+        runs = self._runs
+        if len(runs) > 1:
+            runs = self._runs = (_dedup(sorted([item for run in runs for item in run])),)  # timsort merges runs
+        return runs[0] if runs else ()
+
+    def added(self, item: tuple[str, str]) -> "SpacingState":
+        return SpacingState._of(_push(self._runs, (item,)), self.failed, self.errors)
+
+    def merged(self, other: "SpacingState") -> "SpacingState":
+        runs = self._runs
+        for run in other._runs:
+            runs = _push(runs, run)
+        return SpacingState._of(runs, self.failed + other.failed, union_ids(self.errors, other.errors))
+
+    def with_error(self, error: tuple[str, str]) -> "SpacingState":
+        return SpacingState._of(self._runs, self.failed + 1, union_ids(self.errors, (error,)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SpacingState):
+            return NotImplemented
+        return (self.dates, self.failed, self.errors) == (other.dates, other.failed, other.errors)
+
+    def __hash__(self) -> int:
+        return hash((self.dates, self.failed, self.errors))
+
+    def __repr__(self) -> str:
+        return f"SpacingState(dates={self.dates!r}, failed={self.failed!r}, errors={self.errors!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (SpacingState, (self.dates, self.failed, self.errors))
+
+
+def _dedup(items: list[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """A sorted list without its repeats (dict keys keep the order; done in C)."""
+    return tuple(dict.fromkeys(items))
+
+
+def _push(runs: tuple[tuple[tuple[str, str], ...], ...],
+          run: tuple[tuple[str, str], ...]) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """*runs* with the sorted *run* after them, merging the last two while the earlier is not more
+    than twice as long (so there are O(log n) runs, and each pair merges in linear time)."""
+    if not run:
+        return runs
+    stack = list(runs)
+    stack.append(run)
+    while len(stack) > 1 and len(stack[-2]) <= 2 * len(stack[-1]):
+        last = stack.pop()
+        stack[-1] = _dedup(sorted(stack[-1] + last))  # two sorted runs: timsort merges them linearly
+    return tuple(stack)
 
 
 class _Spacing(Aggregate):
@@ -205,14 +276,14 @@ class _Spacing(Aggregate):
         chosen, problem = self.screen(record, env)
         rid = record_id(record)
         if problem is not None:
-            return replace(state, failed=state.failed + 1, errors=union_ids(state.errors, ((rid, problem),)))
+            return state.with_error((rid, problem))
         day = self._day(record, env)
         if not chosen or day is None:
             return state
-        return replace(state, dates=union_ids(state.dates, ((day.isoformat(), rid),), None))
+        return state.added((day.isoformat(), rid))
 
     def merge(self, a: SpacingState, b: SpacingState) -> SpacingState:
-        return SpacingState(union_ids(a.dates, b.dates, None), a.failed + b.failed, union_ids(a.errors, b.errors))
+        return a.merged(b)
 
     def finish(self, key: Hashable, state: SpacingState, env: Env) -> Result:
         if state.failed:

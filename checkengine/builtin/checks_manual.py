@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from typing import Any, Callable, Mapping
 
 from checkengine import hookimpl
@@ -34,21 +36,21 @@ class Manual(CheckType):
             def run(self, record: Mapping[str, Any], env: Env) -> Result:
                 answer = (record.get("answers") or {}).get(item)
                 if not answer:
-                    return Result("needs_review", None, "pass", message("manual_missing", env.lang))
+                    return Result("needs_review", None, "pass", _fixed("manual_missing", env.lang))
                 outcome = _RESULTS[answer["result"]]
                 comment = answer.get("comment")
                 evidence = list(answer.get("evidence") or [])
                 details = {"comment": comment, "evidence": evidence}
                 if outcome == "not_applicable":
-                    return Result(outcome, "n.a.", "pass", message("manual_na", env.lang), details)
+                    return Result(outcome, "n.a.", "pass", _fixed("manual_na", env.lang), details)
                 if outcome == "pass":
-                    return Result(outcome, "pass", "pass", message("manual_pass", env.lang), details)
+                    return Result(outcome, "pass", "pass", _fixed("manual_pass", env.lang), details)
                 missing = []
                 if need_comment and not comment:
-                    missing.append(message("comment", env.lang))
+                    missing.append(_fixed("comment", env.lang))
                 if need_photo and not evidence:
-                    missing.append(message("photo", env.lang))
-                text = message("manual_fail", env.lang)
+                    missing.append(_fixed("photo", env.lang))
+                text = _fixed("manual_fail", env.lang)
                 if missing:
                     # A finding without the evidence the standard asks for cannot stand as it is.
                     text += "; " + message("evidence_missing", env.lang, what=missing)
@@ -57,6 +59,12 @@ class Manual(CheckType):
                 return Result("fail", "fail", "pass", text, details)
 
         return _Manual()
+
+
+@lru_cache(maxsize=256)
+def _fixed(key: str, lang: str) -> str:
+    """A message without values (the same text for every record: made once per language)."""
+    return message(key, lang)
 
 
 @hookimpl(trylast=True)

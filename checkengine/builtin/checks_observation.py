@@ -19,6 +19,9 @@ from checkengine.regex import PatternError, compile_pattern
 _FIELD = {"type": "string", "minLength": 1, "description": "Dotted path of the field, e.g. observations.badge"}
 
 
+_MEMO = frozenset({str, int, float, bool, type(None)})
+
+
 class _FieldCheck(CompiledCheck):
     def __init__(self, field: str, test: Callable[[Any, Env], tuple[bool, Any]], key: str) -> None:
         self.field = field
@@ -27,14 +30,27 @@ class _FieldCheck(CompiledCheck):
         # The engine refuses a record that lacks this field (a missing required observation);
         # an explicit null means "could not be observed" and needs review.
         self.required_field = field
+        # (language, observed, expected) -> the explanation: the same few values recur record after
+        # record, and the text depends on nothing else (types are part of the key: True is not 1).
+        self._texts: dict[tuple[Any, ...], str] = {}
 
     def run(self, record: Mapping[str, Any], env: Env) -> Result:
         observed = env.get(self.field)
         if observed is MISSING or observed is None:
-            return Result("needs_review", None, None, message("not_observed", env.lang, field=self.field))
+            return Result("needs_review", None, None, self._text(env.lang, "not_observed", None, None))
         ok, expected = self.test(observed, env)
-        text = message(self.key, env.lang, field=self.field, observed=observed, expected=expected)
-        return Result("pass" if ok else "fail", observed, expected, text)
+        return Result("pass" if ok else "fail", observed, expected, self._text(env.lang, self.key, observed, expected))
+
+    def _text(self, lang: str, key: str, observed: Any, expected: Any) -> str:
+        if type(observed) not in _MEMO or type(expected) not in _MEMO:
+            return message(key, lang, field=self.field, observed=observed, expected=expected)
+        memo = (lang, key, type(observed), observed, type(expected), expected)
+        text = self._texts.get(memo)
+        if text is None:
+            if len(self._texts) >= 4096:
+                self._texts.clear()
+            text = self._texts[memo] = message(key, lang, field=self.field, observed=observed, expected=expected)
+        return text
 
 
 class Equals(CheckType):

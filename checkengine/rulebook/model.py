@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from typing import Any, Iterator
 
@@ -76,6 +78,21 @@ class Clause:
         return {"clause": self.id, "document": self.document, "number": self.number, "text": self.text}
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _bound(value: Any) -> date | None | bool:
+    """An effective date as a date, None for none, False when it is not a plain ISO date string."""
+    if not value:
+        return None
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return False
+    return False
+
+
 @dataclass
 class Rule:
     id: str
@@ -105,12 +122,25 @@ class Rule:
     def in_force(self, on: date | None) -> bool:
         if on is None:
             return True
-        day = on.isoformat()
+        window = self._window
+        if window is not None and type(on) is date:
+            start, end = window
+            return (start is None or on >= start) and (end is None or on <= end)
+        day = on.isoformat()  # a bound that is not a plain ISO date: compared as written, as always
         if self.effective_from and day < self.effective_from:
             return False
         if self.effective_until and day > self.effective_until:
             return False
         return True
+
+    @cached_property
+    def _window(self) -> tuple[date | None, date | None] | None:
+        """The effective dates as dates, so that a record's date is compared without being
+        formatted; None when a bound is not a plain ``YYYY-MM-DD`` string (compared as written)."""
+        start, end = _bound(self.effective_from), _bound(self.effective_until)
+        if start is False or end is False:
+            return None
+        return start, end  # type: ignore[return-value]
 
     @classmethod
     def from_raw(cls, raw: dict[str, Any], section: str, location: Location) -> "Rule":

@@ -255,3 +255,39 @@ def test_merge_is_associative(mixed: tuple[Any, list[Any]]) -> None:
     right = engine.merge(fold(parts[0]), engine.merge(fold(parts[1]), fold(parts[2])))
     assert left.states == right.states
     assert engine.finish_groups(left) == engine.finish_groups(right)
+
+
+def test_spacing_state_is_the_sorted_union_however_it_is_chunked() -> None:
+    """Sorted runs merged as they come (not a re-sort per add): the same dates as one sorted union,
+    whatever the chunks and the order of adds, and equal, hashable and picklable as before."""
+    import pickle
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from checkengine.builtin.checks_aggregate import SpacingState
+
+    item = st.tuples(st.sampled_from(["2026-11-01", "2026-11-02", "2026-11-09", "2026-12-01"]),
+                     st.sampled_from(["A", "B", "C", "D", "E"]))
+
+    @settings(max_examples=200, deadline=None, database=None)
+    @given(st.lists(st.lists(item, max_size=12), max_size=6))
+    def chunked(chunks: list[list[tuple[str, str]]]) -> None:
+        states = []
+        for chunk in chunks:
+            state = SpacingState()
+            for it in chunk:
+                state = state.added(it)
+            states.append(state)
+        total = SpacingState()
+        for state in states:
+            total = total.merged(state)
+        right = SpacingState()
+        for state in reversed(states):
+            right = state.merged(right)
+        expected = tuple(sorted({it for chunk in chunks for it in chunk}))
+        assert total.dates == right.dates == expected
+        assert total == right == SpacingState(expected) and hash(total) == hash(SpacingState(expected))
+        assert pickle.loads(pickle.dumps(total)) == total
+
+    chunked()

@@ -1,0 +1,392 @@
+"""The closures a translated CEL condition is made of (:mod:`checkengine.cel_closures` parses the
+condition and builds them): values as CEL holds them, CEL's equality and ordering on them, and one
+closure per operator, field walk, literal and function call. Each raises :class:`Fallback` where it
+cannot be sure of CEL's answer, and the condition then runs on the CEL engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from checkengine import limits
+
+if TYPE_CHECKING:
+    from checkengine.checks import Env
+
+Closure = Callable[["Env"], Any]
+
+class Fallback(Exception):
+    """The closure cannot be sure of CEL's answer here: run the condition on the CEL engine."""
+
+
+class NotInSubset(Exception):
+    """The condition uses something the closures do not translate."""
+
+
+_FALLBACK = Fallback()
+_SCALARS = (str, bool, int, float, type(None))
+_NUMBERS = (int, float)
+
+
+# -- values as CEL sees them ---------------------------------------------------------------------------
+
+def _plain(value: Any) -> Any:
+    """*value* if CEL holds it as the same Python value (64-bit whole numbers), else Fallback."""
+    kind = type(value)
+    if kind is str:
+        if not value.isascii():
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate, which CEL cannot hold
+                raise _FALLBACK from None
+        return value
+    if kind is int:
+        if limits.INT_MIN <= value <= limits.INT_MAX:
+            return value
+        raise _FALLBACK
+    if kind is float:
+        if value != value:
+            raise _FALLBACK  # NaN: compare and equal as CEL does only with the engine itself
+        return value
+    if kind in (bool, type(None), list, dict):
+        return value
+    raise _FALLBACK
+
+
+def deep_plain(value: Any) -> Any:
+    """*value* if every part of it is held by CEL as is (function arguments and results)."""
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        kind = type(item)
+        if kind is dict:
+            if not all(type(k) is str for k in item):
+                raise _FALLBACK
+            todo.extend(item.values())
+        elif kind is list:
+            todo.extend(item)
+        else:
+            _plain(item)
+    return value
+
+
+def cel_equal(a: Any, b: Any) -> bool:
+    """CEL's ``==`` on scalars: numbers across int and double, otherwise equal types only."""
+    ta, tb = type(a), type(b)
+    if ta is tb:
+        if ta in _SCALARS:
+            return bool(a == b)
+        raise _FALLBACK
+    if ta in _NUMBERS and tb in _NUMBERS:
+        _exact(a, b)
+        return bool(a == b)
+    if ta in _SCALARS and tb in _SCALARS:
+        return False
+    raise _FALLBACK
+
+
+def _exact(a: Any, b: Any) -> None:
+    """An int beside a double: only where the double holds the int exactly (and no NaN)."""
+    if a != a or b != b or (type(a) is int and abs(a) > _EXACT) or (type(b) is int and abs(b) > _EXACT):
+        raise _FALLBACK
+
+
+_EXACT = 2 ** 53
+
+
+def _comparable(a: Any, b: Any) -> None:
+    ta, tb = type(a), type(b)
+    if ta is tb and (ta is str or ta is int):
+        return
+    if ta in _NUMBERS and tb in _NUMBERS:
+        _exact(a, b)
+        return
+    raise _FALLBACK
+
+
+def _arith_int(value: int) -> int:
+    if limits.INT_MIN <= value <= limits.INT_MAX:
+        return value
+    raise _FALLBACK
+
+# -- nodes ---------------------------------------------------------------------------------------------
+
+class _Node:
+    def closure(self) -> Closure:
+        raise NotImplementedError
+
+    def select(self, name: str) -> "_Node":
+        inner = self.closure()
+
+        def select(env: "Env") -> Any:
+            value = inner(env)
+            if type(value) is dict and name in value:
+                return _plain(value[name])
+            raise _FALLBACK
+
+        return _Value(select)
+
+
+class _Value(_Node):
+    def __init__(self, fn: Closure) -> None:
+        self.fn = fn
+
+    def closure(self) -> Closure:
+        return self.fn
+
+
+class _Const(_Node):
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def closure(self) -> Closure:
+        value = self.value
+        return lambda env: value
+
+    def select(self, name: str) -> "_Node":
+        raise NotInSubset("a field of a literal")
+
+
+def _list(items: list[_Node]) -> _Node:
+    if all(isinstance(i, _Const) for i in items):
+        return _Const([i.value for i in items])  # type: ignore[attr-defined]
+    fns = [i.closure() for i in items]
+    return _Value(lambda env: [f(env) for f in fns])
+
+
+class _Path(_Node):
+    """``record.a.b`` or ``group.a``: a walk down the variable's maps, read as one closure."""
+
+    def __init__(self, root: str, path: tuple[str, ...]) -> None:
+        self.root = root
+        self.path = path
+
+    def select(self, name: str) -> "_Node":
+        return _Path(self.root, self.path + (name,))
+
+    def closure(self) -> Closure:
+        if not self.path:
+            raise NotInSubset(f"{self.root} as a whole")
+        return _walker(self.root, self.path)
+
+
+def _root(env: "Env", root: str) -> Any:
+    value = env.record if root == "record" else env.group
+    if value is None:
+        raise _FALLBACK
+    return value
+
+
+def _walker(root: str, path: tuple[str, ...]) -> Closure:
+    if root == "record" and len(path) == 2:
+        a, b = path
+
+        def two(env: "Env") -> Any:
+            value = env.record
+            if type(value) is dict:
+                value = value.get(a, _FALLBACK)
+                if type(value) is dict and b in value:
+                    return _plain(value[b])
+            raise _FALLBACK
+
+        return two
+
+    def walk(env: "Env") -> Any:
+        value = _root(env, root)
+        for key in path:
+            if type(value) is not dict or key not in value:
+                raise _FALLBACK
+            value = value[key]
+        return _plain(value)
+
+    return walk
+
+
+def _has(node: _Path) -> Closure:
+    owner, last = _walker(node.root, node.path[:-1]), node.path[-1]
+
+    def has(env: "Env") -> bool:
+        value = owner(env)
+        if type(value) is dict:
+            return last in value
+        raise _FALLBACK
+
+    return has
+
+
+class _Params(_Node):
+    def closure(self) -> Closure:
+        raise NotInSubset("params as a whole")
+
+    def select(self, name: str) -> "_Node":
+        def param(env: "Env") -> Any:
+            if name in env.book.parameters:
+                pv = env._value_of(name)
+                if pv is not None:
+                    return _plain(pv.value)
+            raise _FALLBACK
+
+        return _Value(param)
+
+
+def _result(fn: Closure) -> Closure:
+    def result(env: "Env") -> Any:
+        value = fn(env)
+        if type(value) in _SCALARS:
+            return value
+        return _copy(deep_plain(value))  # a list or map: CEL hands back a copy, never the record's own
+
+    return result
+
+
+def _copy(value: Any) -> Any:
+    if type(value) is dict:
+        return {k: _copy(v) for k, v in value.items()}
+    if type(value) is list:
+        return [_copy(v) for v in value]
+    return value
+
+
+def _bool(value: Any) -> bool:
+    if value is True or value is False:
+        return value
+    raise _FALLBACK
+
+
+def _ternary(cond: Closure, yes: Closure, no: Closure) -> Closure:
+    return lambda env: yes(env) if _bool(cond(env)) else no(env)
+
+
+def _or(left: Closure, right: Closure) -> Closure:
+    def either(env: "Env") -> bool:
+        if _bool(left(env)):
+            return True
+        return _bool(right(env))
+
+    return either
+
+
+def _and(left: Closure, right: Closure) -> Closure:
+    def both(env: "Env") -> bool:
+        if not _bool(left(env)):
+            return False
+        return _bool(right(env))
+
+    return both
+
+
+def _not(inner: Closure) -> Closure:
+    return lambda env: not _bool(inner(env))
+
+
+def _negate(inner: Closure) -> Closure:
+    def negate(env: "Env") -> Any:
+        value = inner(env)
+        if type(value) is int:
+            return _arith_int(-value)
+        if type(value) is float:
+            return -value
+        raise _FALLBACK
+
+    return negate
+
+
+def _relation(op: str, left_node: _Node, right_node: _Node) -> Closure:
+    left, right = left_node.closure(), right_node.closure()
+    if op == "in":
+        if isinstance(right_node, _Const) and type(right_node.value) is list \
+                and all(type(v) is str for v in right_node.value):
+            words = frozenset(right_node.value)
+
+            def among(env: "Env") -> bool:
+                value = left(env)
+                if type(value) is str:
+                    return value in words
+                if type(value) in _SCALARS:
+                    return False  # CEL: a value of another type equals no string
+                raise _FALLBACK
+
+            return among
+
+        def within(env: "Env") -> bool:
+            value, items = left(env), right(env)
+            if type(items) is not list:
+                raise _FALLBACK
+            return any(cel_equal(value, item) for item in items)
+
+        return within
+    if op in ("==", "!="):
+        negate = op == "!="
+        if isinstance(right_node, _Const):
+            constant = right_node.value
+            if type(constant) in _SCALARS:
+                return lambda env: cel_equal(left(env), constant) is not negate
+        return lambda env: cel_equal(left(env), right(env)) is not negate
+
+    def compare(env: "Env") -> bool:
+        a, b = left(env), right(env)
+        _comparable(a, b)
+        if op == "<":
+            return bool(a < b)
+        if op == "<=":
+            return bool(a <= b)
+        if op == ">":
+            return bool(a > b)
+        return bool(a >= b)
+
+    return compare
+
+
+def _arithmetic(op: str, left: Closure, right: Closure) -> Closure:
+    def arithmetic(env: "Env") -> Any:
+        a, b = left(env), right(env)
+        ta = type(a)
+        if ta is not type(b) or ta not in _NUMBERS:
+            raise _FALLBACK
+        if op == "%":
+            if ta is not int or a < 0 or b <= 0:
+                raise _FALLBACK  # CEL's % truncates (Python's floors); only ints; by zero an error
+            return a % b
+        value = a * b if op == "*" else a + b if op == "+" else a - b
+        return _arith_int(value) if ta is int else value
+
+    return arithmetic
+
+
+def _size(inner: Closure) -> Closure:
+    def size(env: "Env") -> int:
+        value = inner(env)
+        if type(value) in (list, dict):
+            return len(value)
+        if type(value) is str:
+            return len(value.encode("utf-8"))  # the binding counts a string's UTF-8 bytes (size('中文') == 6)
+        raise _FALLBACK
+
+    return size
+
+
+def _double(inner: Closure) -> Closure:
+    def double(env: "Env") -> float:
+        value = inner(env)
+        if type(value) is float:
+            return value
+        if type(value) is int:
+            return float(value)
+        raise _FALLBACK
+
+    return double
+
+
+def _call(fn: Callable[..., Any], args: list[Closure]) -> Closure:
+    def call(env: "Env") -> Any:
+        values = [deep_plain(a(env)) for a in args]
+        try:
+            got = fn(*values)
+        except Exception:
+            raise _FALLBACK from None  # CEL runs it again and reports the error its own way
+        if type(got) is bool:
+            return got
+        return deep_plain(got)
+
+    return call
