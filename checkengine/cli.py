@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fmt": ("checkengine.commands.fmt", "Format rulebooks, sources, waivers and tests (schema key order, comments kept)."),
     "oscal": ("checkengine.commands.oscal", "Export rulebooks as OSCAL catalogs and overlay profiles."),
     "schema": ("checkengine.commands.schema", "Print or write the JSON Schemas (offline: relative references)."),
+    "serve": ("checkengine.commands.serve", "Serve the auditor's workspace: checklists on a tablet, evaluated and archived on submit."),
 }
 
 DEBUG_ENV = "CHECKENGINE_DEBUG"

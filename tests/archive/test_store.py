@@ -36,7 +36,7 @@ CHECKENGINE = Path(sys.executable).with_name("checkengine")
 def test_new_archive(archive_at: str, db: Raw, archived: Archived, book_path: Path, stream: Path) -> None:
     run, tally = archived(archive_at, book_path, [stream])
     assert run == 1 and tally.records == 200 and tally.groups > 0
-    assert db("SELECT version FROM schema_version ORDER BY version") == [(1,), (2,)]
+    assert db("SELECT version FROM schema_version ORDER BY version") == [(m.number,) for m in MIGRATIONS]
     book = load_rulebook(book_path)
     assert db("SELECT rulebook_id, version, digest FROM rulebooks") == [("scenario", "1.0.0", book.digest)]
     assert db("SELECT status, records, errors, groups FROM run_ends") == [("complete", 200, 0, tally.groups)]
@@ -221,10 +221,10 @@ def test_an_older_archive_is_migrated_when_written(archive_at: str, db: Raw, arc
         assert archive.rulebooks() == []
     assert db("SELECT version FROM schema_version") == [(1,)]
     archived(archive_at, book_path, [stream])
-    assert db("SELECT version FROM schema_version ORDER BY version") == [(1,), (2,)]
+    assert db("SELECT version FROM schema_version ORDER BY version") == [(m.number,) for m in MIGRATIONS]
     assert db("SELECT count(*) FROM records") == [(200,)]
     with open_archive(archive_at, write=True) as archive:
-        assert archive.schema_version() == SCHEMA_VERSION == 2
+        assert archive.schema_version() == SCHEMA_VERSION == 3
         assert archive.migrate() == []  # up to date: nothing to apply
 
 
@@ -269,5 +269,5 @@ def test_two_writers_at_once_lose_nothing_and_duplicate_nothing(archive_at: str,
         result = Engine(load_rulebook(book_path)).run(iter_records([Path(path)], default_registry()))
         expected = (sum(len(e["outcomes"]) for e in result["records"]), len(result["groups"]))
         assert db(f"SELECT count(record), count(*) - count(record) FROM outcomes WHERE run = {run}") == [expected]
-    assert db("SELECT version FROM schema_version ORDER BY version") == [(1,), (2,)]  # migrated once
+    assert db("SELECT version FROM schema_version ORDER BY version") == [(m.number,) for m in MIGRATIONS]  # migrated once
     assert db("SELECT count(*) FROM rulebooks") == [(1,)]

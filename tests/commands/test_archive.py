@@ -166,8 +166,8 @@ def test_migrate_then_write_with_a_role_that_may_only_insert(book: Path, month: 
     import psycopg
 
     url = postgres.new_database()
-    assert cli(capsys, "archive", "migrate", "--db", url) == (0, "", f"{url}: schema version 2 (applied now: 1, 2)\n")
-    assert cli(capsys, "archive", "migrate", "--db", url) == (0, "", f"{url}: schema version 2 (up to date)\n")
+    assert cli(capsys, "archive", "migrate", "--db", url) == (0, "", f"{url}: schema version 3 (applied now: 1, 2, 3)\n")
+    assert cli(capsys, "archive", "migrate", "--db", url) == (0, "", f"{url}: schema version 3 (up to date)\n")
     with psycopg.connect(url, autocommit=True) as owner:
         owner.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'writer') THEN "
                       "CREATE ROLE writer LOGIN; END IF; END $$")
@@ -188,7 +188,7 @@ def test_migrate_an_older_sqlite_archive(tmp_path: Path, capsys: pytest.CaptureF
     con = sqlite3.connect(db, isolation_level=None)
     SqliteStore(db, con, 5.0).migrate(MIGRATIONS[:1])
     con.close()
-    assert cli(capsys, "archive", "migrate", "--db", db) == (0, "", f"{db}: schema version 2 (applied now: 2)\n")
+    assert cli(capsys, "archive", "migrate", "--db", db) == (0, "", f"{db}: schema version 3 (applied now: 2, 3)\n")
     con = sqlite3.connect(db)
-    assert con.execute("SELECT version FROM schema_version ORDER BY version").fetchall() == [(1,), (2,)]
+    assert con.execute("SELECT version FROM schema_version ORDER BY version").fetchall() == [(1,), (2,), (3,)]
     con.close()

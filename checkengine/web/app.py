@@ -1,0 +1,135 @@
+"""The workspace as an ASGI application: Starlette routes, jinja2 pages (autoescaped), a signed
+session cookie (Starlette's, itsdangerous), CSRF tokens on every form (asgi-csrf, a signed
+double-submit cookie), security headers, and the store opened per request.
+
+Layers, outermost first: security headers -> CSRF check -> session -> routes. A POST whose token
+is missing or wrong never reaches a route.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Iterator, MutableMapping
+
+import jinja2
+from asgi_csrf import asgi_csrf
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from checkengine.archive.store import Store, open_archive
+from checkengine.i18n import pick
+from checkengine.web.auth import LoginLimiter
+from checkengine.web.evaluation import Library
+
+HERE = Path(__file__).resolve().parent
+SESSION_HOURS = 12
+#: what a page may load: only this server's own scripts, styles and images
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Settings:
+    store: str
+    rulebooks: Path
+    secret_key: str
+    https: bool = False
+    logins_per_minute: int = 5
+
+
+class Workspace:
+    """What the routes share: the settings, the rulebooks, the templates and the login limiter."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.library = Library.load(settings.rulebooks)
+        self.limiter = LoginLimiter(settings.logins_per_minute)
+        self.templates = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
+            undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+        self.templates.filters["pick"] = pick
+
+    @contextlib.contextmanager
+    def store(self) -> Iterator[Store]:
+        with open_archive(self.settings.store, write=True) as store:
+            yield store
+
+    def prepare(self) -> None:
+        """Make the store (or bring it up to date) before the first request."""
+        with self.store():
+            pass
+
+
+def security_headers(app: ASGIApp, *, https: bool) -> ASGIApp:
+    headers = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
+               (b"referrer-policy", b"same-origin"), (b"x-frame-options", b"DENY"),
+               (b"cache-control", b"no-store")]
+    if https:
+        headers.append((b"strict-transport-security", b"max-age=31536000"))
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", [])) + headers
+            await send(message)
+
+        await app(scope, receive, send_with_headers if scope["type"] == "http" else send)
+
+    return wrapped
+
+
+async def csrf_failed(scope: Scope, send: Send, message_id: Any = None) -> None:
+    from checkengine.web.labels import Labels
+
+    body = ("<!doctype html><meta charset=utf-8><title>403</title><p>"
+            + Labels("en").forbidden + "</p>").encode()
+    await send({"type": "http.response.start", "status": 403,
+                "headers": [(b"content-type", b"text/html; charset=utf-8")]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class Application:
+    """The ASGI application, with the workspace behind it (the command seeds the demo through it)."""
+
+    def __init__(self, app: ASGIApp, workspace: Workspace) -> None:
+        self.app = app
+        self.workspace = workspace
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+
+def create_app(settings: Settings) -> Application:
+    from checkengine.web import views
+
+    workspace = Workspace(settings)
+    workspace.prepare()
+    routes = [
+        Route("/", views.home),
+        Route("/login", views.login, methods=["GET", "POST"]),
+        Route("/logout", views.logout, methods=["POST"]),
+        Route("/inspections", views.inspections),
+        Route("/inspections/{id:int}", views.checklist, methods=["GET", "POST"]),
+        Route("/inspections/{id:int}/result", views.result),
+        Route("/audit", views.audit_log),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    app = Starlette(routes=routes, middleware=[
+        Middleware(SessionMiddleware, secret_key=settings.secret_key, session_cookie="checkengine_session",
+                   max_age=SESSION_HOURS * 3600, same_site="lax", https_only=settings.https),
+    ])
+    app.state.workspace = workspace
+    protected = asgi_csrf(app, signing_secret=settings.secret_key, always_protect={"/login", "/logout"},
+                          cookie_secure=settings.https, cookie_samesite="Lax", send_csrf_failed=csrf_failed)
+    return Application(security_headers(protected, https=settings.https), workspace)
