@@ -135,3 +135,84 @@ def add_user(store: str | None, username: str, name: str, role: str, sites: tupl
                     target=username, detail={"role": role, "sites": list(sites)})
     click.echo(f"added {username} ({role}; sites: {', '.join(sites) or '-'})")
     return 0
+
+
+@command.command("add-site")
+@click.option("--store", metavar="PATH|URL", help=STORE_HELP)
+@click.option("--id", "site_id", required=True, help="The site's id, as records give it (site.id).")
+@click.option("--name", help="The site's name.")
+@click.option("--country", help="ISO 3166 country code (e.g. TW): the public holidays.")
+@click.option("--timezone", help="IANA time zone (e.g. Asia/Taipei): the site's clock.")
+@click.option("--type", "kind", type=click.Choice(["call_centre", "branch", "head_office"]))
+def add_site(store: str | None, site_id: str, name: str | None, country: str | None, timezone: str | None,
+             kind: str | None) -> int:
+    """Add a site (as the records' ``site`` object: it is copied into every record made there)."""
+    from checkengine.archive.store import archive_location, open_archive
+    from checkengine.errors import Location, UserError
+    from checkengine.records import RecordError, check_record
+
+    site = {k: v for k, v in {"id": site_id, "name": name, "country": country, "timezone": timezone,
+                              "type": kind}.items() if v is not None}
+    checked = check_record({"kind": "floor_inspection", "id": "-", "timestamp": "2026-01-01T00:00:00Z", "site": site},
+                           Location("--site"))
+    if isinstance(checked, RecordError):
+        raise UserError(checked.message, checked.location)
+    with open_archive(archive_location(store), write=True) as archive, archive.writing():
+        if site_id in archive.sites():
+            raise UserError(f"site {site_id!r} exists already")
+        archive.add_site(site)
+        archive.log("site added", user=None, address=None, username="checkengine serve add-site", target=site_id,
+                    detail=site)
+    click.echo(f"added site {site_id}")
+    return 0
+
+
+@command.command("assign")
+@click.option("--store", metavar="PATH|URL", help=STORE_HELP)
+@click.option("--rulebooks", default="rulebooks", show_default=True, metavar="DIR")
+@click.option("--rulebook", "rulebook_id", required=True, help="The id of a served rulebook (e.g. cs-floor).")
+@click.option("--kind", help="The kind of visit, when the rulebook has checklists for several.")
+@click.option("--site", required=True)
+@click.option("--auditor", required=True, help="The user name of an auditor of the site.")
+@click.option("--by", "by", required=True, help="Who assigns it: a site manager of the site, or an administrator.")
+@click.option("--date", "due", required=True, help="The day of the visit (YYYY-MM-DD).")
+@click.option("--employee", help="The person inspected: employee id.")
+@click.option("--person", help="The person inspected: name.")
+@click.option("--team", help="The person inspected: team.")
+@click.option("--role", help="The person inspected: role (agent, teller ...).")
+def assign(store: str | None, rulebooks: str, rulebook_id: str, kind: str | None, site: str, auditor: str, by: str,
+           due: str, employee: str | None, person: str | None, team: str | None, role: str | None) -> int:
+    """Assign an inspection (a checklist of a rulebook, at a site, on a day) to an auditor."""
+    from datetime import date
+
+    from checkengine.archive.store import archive_location, open_archive
+    from checkengine.errors import UserError
+    from checkengine.web.evaluation import Library
+
+    try:
+        date.fromisoformat(due)
+    except ValueError:
+        raise UserError(f"--date {due}: not a date; write YYYY-MM-DD (e.g. 2026-11-03)") from None
+    served = Library.load(Path(rulebooks)).books.get(rulebook_id)
+    if served is None:
+        raise UserError(f"--rulebook {rulebook_id}: no rulebook with checklists has that id in {rulebooks}")
+    if kind is None and len(served.kinds) > 1:
+        raise UserError(f"--rulebook {rulebook_id} has checklists for {', '.join(served.kinds)}; choose one with --kind")
+    kind = kind or served.kinds[0]
+    if kind not in served.kinds:
+        raise UserError(f"--kind {kind}: {rulebook_id} has checklists for {', '.join(served.kinds)}")
+    subject = {k: v for k, v in {"employee": employee, "name": person, "team": team, "role": role}.items() if v}
+    with open_archive(archive_location(store), write=True) as archive, archive.writing():
+        user = archive.user_named(auditor)
+        if user is None or user.role != "auditor" or site not in user.sites:
+            raise UserError(f"--auditor {auditor}: not an auditor of site {site!r}; add one with "
+                            "`checkengine serve add-user --role auditor --site ...`")
+        boss = archive.user_named(by)
+        if boss is None or not (boss.role == "administrator" or boss.role == "site_manager" and site in boss.sites):
+            raise UserError(f"--by {by}: not a site manager of {site!r} nor an administrator")
+        iid = archive.add_inspection(site=site, rulebook=rulebook_id, kind=kind, subject=subject, due=due,
+                                     assigned_to=user.id, created_by=boss.id)
+        archive.log("inspection assigned", user=boss, address=None,
+                    target=f"inspection {iid}", detail={"auditor": auditor, "rulebook": rulebook_id})
+    click.echo(f"inspection {iid} assigned to {auditor}")
+    return 0
