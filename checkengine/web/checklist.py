@@ -48,6 +48,9 @@ class Item:
     needs_comment: bool
     needs_photo: bool
     observations: list[Observation]
+    #: asked when the answer fails (the rule's ``evidence.corrective_action`` and ``follow_up``)
+    needs_action: bool = False
+    follow_up: list[Observation] = field(default_factory=list)
 
 
 @dataclass
@@ -116,12 +119,19 @@ def screens_for(book: Rulebook, kind: str, day: date, lang: str) -> list[Screen]
                 obs.limit = _limit(check, book, day)
             observations.append(obs)
         evidence = rule.get("evidence") or {}
+        follow_up = []
+        for name, asked in (rule.get("follow_up") or {}).items():
+            codes = asked.get("choices") or {}
+            kind_of = "choice" if codes else {"yes_no": "bool", "number": "number"}.get(asked.get("type"), "text")
+            follow_up.append(Observation(name, kind_of, pick(asked.get("question"), lang, source) or name,
+                                         [(str(c), pick(t, lang, source)) for c, t in codes.items()]))
         screens[-1].items.append(Item(
             rule=str(rule["id"]), title=pick(rule.get("title"), lang, source),
             prompt=pick(check.get("prompt"), lang, source) if check.get("prompt") else "",
             manual=check.get("type") == "manual", clauses=clauses,
             needs_comment=bool(evidence.get("comment")), needs_photo=bool(evidence.get("photo")),
-            observations=observations))
+            observations=observations, needs_action=bool(evidence.get("corrective_action")),
+            follow_up=follow_up))
     return screens
 
 
@@ -135,6 +145,7 @@ class Filled:
     not_observed: list[str]
     problems: dict[str, tuple[str, dict[str, Any]]]
     entered: dict[str, str]
+    corrective_actions: list[dict[str, str]] = field(default_factory=list)
 
 
 def _number(text: str) -> float | int | None:
@@ -168,43 +179,77 @@ def read_form(screens: list[Screen], form: Mapping[str, str]) -> Filled:
                 else:
                     if said == "fail" and item.needs_comment and not comment:
                         filled.problems[item.rule] = ("comment_required", {})
+                    if said == "fail":
+                        _on_fail(filled, item, form)
                     answer: dict[str, Any] = {"result": said}
                     if comment:
                         answer["comment"] = comment
                     filled.answers[item.rule] = answer
             for obs in item.observations:
-                key = f"obs:{obs.name}"
-                raw = (form.get(key) or "").strip()
-                filled.entered[key] = raw
-                # a number or a text is marked not observed by its own box (``nobs:NAME``)
-                if form.get(f"nobs:{obs.name}"):
-                    filled.entered[f"nobs:{obs.name}"] = "on"
-                    raw = NOT_OBSERVED
-                if raw == NOT_OBSERVED:
-                    filled.observations[obs.name] = None  # not known: the rule needs review
-                    filled.not_observed.append(obs.name)
-                    continue
-                if not raw:
-                    filled.problems[item.rule] = ("unanswered_observation", {"label": obs.label})
-                    continue
-                if obs.type == "bool":
-                    if raw not in ("yes", "no"):
-                        filled.problems[item.rule] = ("bad_choice", {"label": obs.label})
-                    else:
-                        filled.observations[obs.name] = raw == "yes"
-                elif obs.type == "number":
-                    number = _number(raw)
-                    if number is None:
-                        filled.problems[item.rule] = ("not_a_number", {"label": obs.label, "value": raw[:40]})
-                    else:
-                        filled.observations[obs.name] = number
-                elif obs.type == "choice":
-                    if raw not in {code for code, _ in obs.choices}:
-                        filled.problems[item.rule] = ("bad_choice", {"label": obs.label})
-                    else:
-                        filled.observations[obs.name] = raw
-                elif len(raw) > MAX_TEXT:
-                    filled.problems[item.rule] = ("too_long", {"limit": MAX_TEXT})
-                else:
-                    filled.observations[obs.name] = raw
+                _observation(filled, item, obs, form, f"obs:{obs.name}", not_observable=True)
     return filled
+
+
+def _on_fail(filled: Filled, item: Item, form: Mapping[str, str]) -> None:
+    """What the rule requires of a failing answer: a corrective action (``action:``, ``owner:``,
+    ``due:``) and the answers to its follow-up questions (``fu:NAME``)."""
+    if item.needs_action:
+        action = {part: (form.get(f"{part}:{item.rule}") or "").strip() for part in ("action", "owner", "due")}
+        for part, value in action.items():
+            filled.entered[f"{part}:{item.rule}"] = value
+        if not all(action.values()):
+            filled.problems.setdefault(item.rule, ("action_required", {}))
+        elif not _iso_date(action["due"]):
+            filled.problems.setdefault(item.rule, ("bad_due", {"value": action["due"][:40]}))
+        elif max(len(v) for v in action.values()) > MAX_TEXT:
+            filled.problems.setdefault(item.rule, ("too_long", {"limit": MAX_TEXT}))
+        else:
+            filled.corrective_actions.append({"rule": item.rule, **action})
+    for question in item.follow_up:
+        _observation(filled, item, question, form, f"fu:{question.name}", not_observable=False)
+
+
+def _iso_date(text: str) -> bool:
+    from datetime import date as day
+
+    try:
+        day.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
+
+
+def _observation(filled: Filled, item: Item, obs: Observation, form: Mapping[str, str], key: str, *,
+                 not_observable: bool) -> None:
+    """One observation (or follow-up answer) of *item* read into *filled*."""
+    raw = (form.get(key) or "").strip()
+    filled.entered[key] = raw
+    if not_observable and form.get(f"nobs:{obs.name}"):
+        # a number or a text is marked not observed by its own box (``nobs:NAME``)
+        filled.entered[f"nobs:{obs.name}"] = "on"
+        raw = NOT_OBSERVED
+    if not_observable and raw == NOT_OBSERVED:
+        filled.observations[obs.name] = None  # not known: the rule needs review
+        filled.not_observed.append(obs.name)
+        return
+    problem: tuple[str, dict[str, Any]] | None = None
+    value: Any = raw
+    if not raw:
+        problem = ("unanswered_observation", {"label": obs.label})
+    elif obs.type == "bool":
+        if raw not in ("yes", "no"):
+            problem = ("bad_choice", {"label": obs.label})
+        value = raw == "yes"
+    elif obs.type == "number":
+        value = _number(raw)
+        if value is None:
+            problem = ("not_a_number", {"label": obs.label, "value": raw[:40]})
+    elif obs.type == "choice":
+        if raw not in {code for code, _ in obs.choices}:
+            problem = ("bad_choice", {"label": obs.label})
+    elif len(raw) > MAX_TEXT:
+        problem = ("too_long", {"limit": MAX_TEXT})
+    if problem is not None:
+        filled.problems.setdefault(item.rule, problem)
+    else:
+        filled.observations[obs.name] = value

@@ -32,6 +32,8 @@ def make_record(inspection: Inspection, user: User, site: Mapping[str, Any], whe
         "observations": filled.observations,
         "answers": filled.answers,
     }
+    if filled.corrective_actions:
+        record["corrective_actions"] = filled.corrective_actions
     return record
 
 
