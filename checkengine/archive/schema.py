@@ -271,7 +271,7 @@ def postgresql_triggers() -> tuple[str, ...]:
 # -- the auditor's workspace (checkengine serve) ---------------------------------------------------
 # Users and their sites change (a password, a role); inspections are assigned once; a submission
 # and an audit-log entry are history: append-only like the archive's tables.
-WORKSPACE_APPEND_ONLY = ("submissions", "audit_log")
+WORKSPACE_APPEND_ONLY = ("submissions", "audit_log", "photos", "photo_links")
 ROLES = ("auditor", "site_manager", "policy_author", "administrator")
 
 _WORKSPACE = """
@@ -328,6 +328,24 @@ CREATE TABLE audit_log (
     address     TEXT,
     detail      TEXT                    -- JSON
 );
+CREATE TABLE photos (
+    hash        TEXT PRIMARY KEY,       -- SHA-256 of the stored bytes: a photo is kept once
+    media_type  TEXT NOT NULL CHECK (media_type IN ('image/jpeg', 'image/png', 'image/webp')),
+    width       INTEGER NOT NULL,
+    height      INTEGER NOT NULL,
+    data        {blob} NOT NULL,        -- re-encoded by Pillow: no EXIF, no location
+    added_at    TEXT NOT NULL
+);
+CREATE TABLE photo_links (
+    id          {id},
+    inspection  {ref} NOT NULL REFERENCES inspections(id),
+    rule        TEXT NOT NULL,
+    hash        TEXT NOT NULL REFERENCES photos(hash),
+    {user_col} NOT NULL REFERENCES users(id),
+    added_at    TEXT NOT NULL
+);
+CREATE INDEX photo_links_by_inspection ON photo_links(inspection, id);
+CREATE INDEX photo_links_by_hash ON photo_links(hash);
 CREATE INDEX inspections_by_assignee ON inspections(assigned_to, id);
 CREATE INDEX inspections_by_site ON inspections(site, id);
 CREATE INDEX submissions_by_inspection ON submissions(inspection, id)
@@ -336,10 +354,11 @@ CREATE INDEX submissions_by_inspection ON submissions(inspection, id)
 
 def workspace_statements(dialect: Dialect) -> tuple[str, ...]:
     if dialect == "sqlite":
-        words = {"id": "INTEGER PRIMARY KEY", "ref": "INTEGER", "user_col": '"user" INTEGER', "user_name": '"user"'}
+        words = {"id": "INTEGER PRIMARY KEY", "ref": "INTEGER", "user_col": '"user" INTEGER', "user_name": '"user"',
+                 "blob": "BLOB"}
     else:
         words = {"id": "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", "ref": "BIGINT",
-                 "user_col": '"user" BIGINT', "user_name": '"user"'}
+                 "user_col": '"user" BIGINT', "user_name": '"user"', "blob": "BYTEA"}
     words["roles"] = ", ".join(f"'{r}'" for r in ROLES)
     tables = _statements(_WORKSPACE.format(**words))
     if dialect == "sqlite":
@@ -380,7 +399,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "records unique by run and position",
               ("CREATE UNIQUE INDEX records_by_run_seq ON records(run, seq)",),
               ("CREATE UNIQUE INDEX records_by_run_seq ON records(run, seq)",)),
-    Migration(3, "the auditor's workspace: sites, users, inspections, submissions, audit log",
+    Migration(3, "the auditor's workspace: sites, users, inspections, submissions, photos, audit log",
               workspace_statements("sqlite"), workspace_statements("postgresql")),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].number

@@ -197,6 +197,33 @@ class WorkspaceStore(Reader):
         return {int(r["inspection"]) for r in self.rows(
             f"SELECT DISTINCT inspection FROM submissions WHERE inspection IN ({marks})", tuple(inspections))}
 
+    # -- photos ------------------------------------------------------------------------------------
+    def add_photo(self, *, digest: str, media_type: str, width: int, height: int, data: bytes) -> None:
+        """Keep a photo by its content hash (a photo sent twice is kept once)."""
+        self.execute("INSERT INTO photos (hash, media_type, width, height, data, added_at) VALUES (?, ?, ?, ?, ?, ?) "
+                     "ON CONFLICT (hash) DO NOTHING", (digest, media_type, width, height, data, _now()))
+
+    def link_photo(self, *, inspection: int, rule: str, digest: str, user: int) -> None:
+        self.execute('INSERT INTO photo_links (inspection, rule, hash, "user", added_at) VALUES (?, ?, ?, ?, ?)',
+                     (inspection, rule, digest, user, _now()))
+
+    def photos_of(self, inspection: int) -> dict[str, list[str]]:
+        """The photos taken for each item of an inspection (rule id -> hashes, in the order taken)."""
+        found: dict[str, list[str]] = {}
+        for row in self.rows("SELECT rule, hash FROM photo_links WHERE inspection = ? ORDER BY id", (inspection,)):
+            if row["hash"] not in found.setdefault(row["rule"], []):
+                found[row["rule"]].append(row["hash"])
+        return found
+
+    def photo(self, digest: str) -> tuple[str, bytes, list[int]] | None:
+        """(media type, bytes, the inspections it was taken for) of a photo."""
+        found = self.rows("SELECT media_type, data FROM photos WHERE hash = ?", (digest,))
+        if not found:
+            return None
+        inspections = [int(r["inspection"]) for r in self.rows(
+            "SELECT DISTINCT inspection FROM photo_links WHERE hash = ?", (digest,))]
+        return str(found[0]["media_type"]), bytes(found[0]["data"]), inspections
+
     # -- the audit log -----------------------------------------------------------------------------
     def log(self, action: str, *, user: User | None, address: str | None, target: str | None = None,
             detail: Mapping[str, Any] | None = None, username: str | None = None) -> None:

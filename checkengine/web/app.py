@@ -9,7 +9,9 @@ is missing or wrong never reaches a route.
 from __future__ import annotations
 
 import contextlib
+import secrets
 from dataclasses import dataclass
+from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Iterator, MutableMapping
 
@@ -71,6 +73,77 @@ class Workspace:
             pass
 
 
+MAX_BODY = 64 * 1024 * 1024  # a submission with its photos: 60 files of at most 10 MB would not fit, 6 will
+
+
+def body_limit(app: ASGIApp, limit: int = MAX_BODY) -> ASGIApp:
+    """Refuse a request body larger than *limit* (413), by its Content-Length or as it streams."""
+
+    async def too_large(send: Send) -> None:
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+        await send({"type": "http.response.body", "body": b"the request is too large"})
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > limit):
+            await too_large(send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    return {"type": "http.disconnect"}  # the app stops reading; the client is cut off
+            return message
+
+        await app(scope, counted, send)
+
+    return wrapped
+
+
+def multipart_needs_header(app: ASGIApp) -> ASGIApp:
+    """A multipart POST (a checklist with photos, sent by the page's script) must carry its CSRF
+    token in the X-CSRFToken header, equal to the token cookie; asgi-csrf then checks it (the header
+    is the first thing it checks). Its own reading of multipart bodies does not work with the
+    python-multipart of today (a TypeError), so a multipart request never gets that far: one that
+    would is refused here, and so is one that fails inside it."""
+
+    async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD", "OPTIONS", "TRACE"):
+            headers = dict(scope.get("headers") or [])
+            if headers.get(b"content-type", b"").startswith(b"multipart/"):
+                cookies = SimpleCookie(headers.get(b"cookie", b"").decode("latin-1"))
+                token = cookies["csrftoken"].value if "csrftoken" in cookies else ""
+                sent = headers.get(b"x-csrftoken", b"").decode("latin-1")
+                if not token or not secrets.compare_digest(sent, token):
+                    await csrf_failed(scope, send)
+                    return
+                started = False
+
+                async def watched(message: Message) -> None:
+                    nonlocal started
+                    started = started or message["type"] == "http.response.start"
+                    await send(message)
+
+                try:
+                    await app(scope, receive, watched)
+                except TypeError as exc:
+                    if started or "FileClass" not in str(exc):
+                        raise
+                    await csrf_failed(scope, send)
+                return
+        await app(scope, receive, send)
+
+    return wrapped
+
+
 def security_headers(app: ASGIApp, *, https: bool) -> ASGIApp:
     headers = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
                (b"referrer-policy", b"same-origin"), (b"x-frame-options", b"DENY"),
@@ -123,6 +196,7 @@ def create_app(settings: Settings) -> Application:
         Route("/inspections/{id:int}", views.checklist, methods=["GET", "POST"]),
         Route("/inspections/{id:int}/result", views.result),
         Route("/audit", views.audit_log),
+        Route("/photos/{digest:str}", views.photo),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, middleware=[
@@ -132,4 +206,5 @@ def create_app(settings: Settings) -> Application:
     app.state.workspace = workspace
     protected = asgi_csrf(app, signing_secret=settings.secret_key, always_protect={"/login", "/logout"},
                           cookie_secure=settings.https, cookie_samesite="Lax", send_csrf_failed=csrf_failed)
-    return Application(security_headers(protected, https=settings.https), workspace)
+    return Application(security_headers(body_limit(multipart_needs_header(protected)), https=settings.https),
+                       workspace)

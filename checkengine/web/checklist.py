@@ -146,6 +146,8 @@ class Filled:
     problems: dict[str, tuple[str, dict[str, Any]]]
     entered: dict[str, str]
     corrective_actions: list[dict[str, str]] = field(default_factory=list)
+    #: the photos kept for each item (hashes), shown again when the form comes back
+    photos: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _number(text: str) -> float | int | None:
@@ -158,9 +160,11 @@ def _number(text: str) -> float | int | None:
     return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
 
 
-def read_form(screens: list[Screen], form: Mapping[str, str]) -> Filled:
+def read_form(screens: list[Screen], form: Mapping[str, str], photos: Mapping[str, list[str]] | None = None) -> Filled:
     """The record's parts from a submitted form (field names: ``answer:RULE``, ``comment:RULE``,
-    ``obs:NAME``, and ``nobs:NAME`` to mark a number or a text not observed)."""
+    ``obs:NAME``, and ``nobs:NAME`` to mark a number or a text not observed); *photos* are the
+    hashes of the photos kept for each item."""
+    photos = photos or {}
     filled = Filled({}, {}, [], {}, {})
     for screen in screens:
         for item in screen.items:
@@ -179,11 +183,15 @@ def read_form(screens: list[Screen], form: Mapping[str, str]) -> Filled:
                 else:
                     if said == "fail" and item.needs_comment and not comment:
                         filled.problems[item.rule] = ("comment_required", {})
+                    if said == "fail" and item.needs_photo and not photos.get(item.rule):
+                        filled.problems.setdefault(item.rule, ("photo_required", {}))
                     if said == "fail":
                         _on_fail(filled, item, form)
                     answer: dict[str, Any] = {"result": said}
                     if comment:
                         answer["comment"] = comment
+                    if photos.get(item.rule):
+                        answer["evidence"] = [f"photo:{digest}" for digest in photos[item.rule]]
                     filled.answers[item.rule] = answer
             for obs in item.observations:
                 _observation(filled, item, obs, form, f"obs:{obs.name}", not_observable=True)

@@ -17,6 +17,9 @@ from checkengine.records import RecordError, check_record
 from checkengine.rulebook.model import Rulebook
 from checkengine.web.checklist import Filled, Screen, read_form
 from checkengine.web.evaluation import evaluate
+from checkengine.web.photos import MAX_PER_ITEM, Photo, PhotoRefused, accept
+
+Problems = dict[str, tuple[str, dict[str, Any]]]
 
 
 def make_record(inspection: Inspection, user: User, site: Mapping[str, Any], when: datetime,
@@ -37,14 +40,49 @@ def make_record(inspection: Inspection, user: User, site: Mapping[str, Any], whe
     return record
 
 
+def take_photos(store: Store, inspection: Inspection, user: User, uploads: list[tuple[str, str, bytes]],
+                kept: Mapping[str, list[str]], address: str | None) -> tuple[dict[str, list[str]], Problems]:
+    """Accept the photos sent for each item (rule, file name, bytes) and keep them by their hash,
+    linked to the inspection, even if the submission is then refused (nothing sent is lost).
+    *kept* are photos sent before for this inspection (checked to be). Returns the photos of each
+    item, and the problems of the files refused (by item)."""
+    known = store.photos_of(inspection.id)
+    photos = {rule: [d for d in digests if d in known.get(rule, [])] for rule, digests in kept.items()}
+    problems: Problems = {}
+    accepted: list[tuple[str, Photo]] = []
+    for rule, name, raw in uploads:
+        try:
+            accepted.append((rule, accept(raw)))
+        except PhotoRefused as refused:
+            problems.setdefault(rule, (refused.key, {"name": name[:80], **refused.values}))
+    with store.writing():
+        for rule, photo in accepted:
+            if len(photos.setdefault(rule, [])) >= MAX_PER_ITEM:
+                problems.setdefault(rule, ("photo_too_many", {"limit": MAX_PER_ITEM}))
+                continue
+            store.add_photo(digest=photo.digest, media_type=photo.media_type, width=photo.width, height=photo.height,
+                            data=photo.data)
+            store.link_photo(inspection=inspection.id, rule=rule, digest=photo.digest, user=user.id)
+            if photo.digest not in photos[rule]:
+                photos[rule].append(photo.digest)
+        if accepted or problems:
+            store.log("photos sent", user=user, address=address, target=f"inspection {inspection.id}",
+                      detail={"kept": [p.digest for _, p in accepted], "refused": {r: v[0] for r, v in problems.items()}})
+    return photos, problems
+
+
 def submit(store: Store, book: Rulebook, inspection: Inspection, user: User, screens: list[Screen],
            fields: Mapping[str, str], *, device_id: str, lang: str, site: Mapping[str, Any], when: datetime,
-           address: str | None) -> Submission | Filled:
+           address: str | None, photos: Mapping[str, list[str]] | None = None,
+           photo_problems: Problems | None = None) -> Submission | Filled:
     """The kept submission, or the filled form with its problems (nothing kept but a log entry)."""
     earlier = store.submission_by_device_id(device_id)
     if earlier is not None and earlier.inspection == inspection.id:
         return earlier  # a resend: the first one stands
-    filled = read_form(screens, fields)
+    filled = read_form(screens, fields, photos)
+    filled.photos = dict(photos or {})
+    for rule, problem in (photo_problems or {}).items():
+        filled.problems[rule] = problem  # a refused file is told first: it is what the auditor just did
     if filled.problems:
         with store.writing():
             store.log("submission refused", user=user, address=address, target=f"inspection {inspection.id}",
@@ -85,5 +123,6 @@ def outcome_rows(book: Rulebook, submission: Submission, lang: str) -> list[dict
         rows.append({"rule": outcome["rule"], "title": pick(rule.get("title"), lang, book.source_language),
                      "outcome": outcome["outcome"], "explanation": outcome.get("explanation", ""),
                      "comment": outcome.get("comment"),
+                     "photos": [e.split(":", 1)[1] for e in outcome.get("evidence") or [] if str(e).startswith("photo:")],
                      "not_observed": outcome["rule"] in submission.not_observed})
     return rows

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from checkengine.archive.store import Store
-from checkengine.archive.workspace import Inspection, User
+from checkengine.archive.workspace import Inspection, Submission, User
 from checkengine.errors import UserError
 from checkengine.i18n import UI_LANGUAGES
 from checkengine.web import submit as submitting
@@ -22,9 +22,12 @@ from checkengine.web.app import Workspace
 from checkengine.web.auth import check_password, hash_password, may_see, may_submit, needs_rehash
 from checkengine.web.checklist import Filled, screens_for
 from checkengine.web.labels import Labels
+from checkengine.web.photos import MAX_BYTES as MAX_PHOTO_BYTES
 
 T = TypeVar("T")
 DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+PHOTO_HASH = re.compile(r"^[0-9a-f]{64}$")
+MAX_FILES = 60
 MAX_USERNAME = 100
 MAX_PASSWORD = 1024
 
@@ -187,14 +190,15 @@ async def checklist(request: Request) -> Response:
         return await _submit(request, user, inspection)
     site = (await _in_store(request, lambda s: s.sites())).get(inspection.site)
     screens = screens_for(book, inspection.kind, site_now(site).date(), lang)
+    taken = await _in_store(request, lambda s: s.photos_of(inspection.id))
     return render(request, "checklist.html.j2", lang=lang, user=user, inspection=inspection, book=book,
-                  screens=screens, filled=Filled({}, {}, [], {}, {}), device_id=uuid.uuid4().hex,
+                  screens=screens, filled=Filled({}, {}, [], {}, {}, photos=taken), device_id=uuid.uuid4().hex,
                   may_submit=may_submit(user, inspection), languages=[x for x in book.languages if x in UI_LANGUAGES])
 
 
 async def _submit(request: Request, user: User, inspection: Inspection) -> Response:
-    form = await request.form(max_files=0, max_fields=2000, max_part_size=64 * 1024)
-    fields = {k: str(v) for k, v in form.items()}
+    form = await request.form(max_files=MAX_FILES, max_fields=2000, max_part_size=64 * 1024)
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
     book = _ws(request).library.get(inspection.rulebook)
     lang = fields.get("lang") if fields.get("lang") in book.languages else _language(request, book.languages, user)
     L = Labels(str(lang))
@@ -203,18 +207,50 @@ async def _submit(request: Request, user: User, inspection: Inspection) -> Respo
     device_id = fields.get("submission_id", "")
     if not DEVICE_ID.match(device_id):
         device_id = uuid.uuid4().hex
+    uploads: list[tuple[str, str, bytes]] = []
+    kept: dict[str, list[str]] = {}
+    for key, value in form.multi_items():
+        if not key.startswith(("photo:", "kept:")):
+            continue
+        rule = key.split(":", 1)[1]
+        if isinstance(value, str):
+            if key.startswith("kept:") and PHOTO_HASH.match(value):
+                kept.setdefault(rule, []).append(value)
+        elif value.size:  # an empty file field: no photo taken
+            uploads.append((rule, value.filename or "photo", await value.read(MAX_PHOTO_BYTES + 1)))
     sites = await _in_store(request, lambda s: s.sites())
     site = sites.get(inspection.site) or {"id": inspection.site}
     when = site_now(site)
     screens = screens_for(book, inspection.kind, when.date(), str(lang))
-    outcome = await run_in_threadpool(lambda: _with_store(request, lambda store: submitting.submit(
-        store, book, inspection, user, screens, fields, device_id=device_id, lang=str(lang), site=site, when=when,
-        address=_address(request))))
+    address = _address(request)
+
+    def work(store: Store) -> Submission | Filled:
+        photos, problems = submitting.take_photos(store, inspection, user, uploads, kept, address)
+        return submitting.submit(store, book, inspection, user, screens, fields, device_id=device_id, lang=str(lang),
+                                 site=site, when=when, address=address, photos=photos, photo_problems=problems)
+
+    outcome = await run_in_threadpool(lambda: _with_store(request, work))
     if isinstance(outcome, Filled):
         return render(request, "checklist.html.j2", 422, lang=lang, user=user, inspection=inspection, book=book,
                       screens=screens, filled=outcome, device_id=device_id, may_submit=True,
                       languages=[x for x in book.languages if x in UI_LANGUAGES])
     return RedirectResponse(f"/inspections/{inspection.id}/result", status_code=303)
+
+
+async def photo(request: Request) -> Response:
+    """A photo, to a user who may see an inspection it was taken for (else: not found)."""
+    user = await current_user(request)
+    if user is None:
+        return _to_login()
+    digest = str(request.path_params["digest"])
+    found = await _in_store(request, lambda s: s.photo(digest)) if PHOTO_HASH.match(digest) else None
+    if found is not None:
+        media_type, data, inspections = found
+        for iid in inspections:
+            inspection = await _in_store(request, lambda s: s.inspection(iid))
+            if inspection is not None and may_see(user, inspection):
+                return Response(data, media_type=media_type, headers={"content-disposition": "inline"})
+    return Response("not found", status_code=404, media_type="text/plain")
 
 
 async def result(request: Request) -> Response:
@@ -249,4 +285,4 @@ async def audit_log(request: Request) -> Response:
     return render(request, "audit.html.j2", lang=lang, user=user, entries=entries)
 
 
-__all__ = ["UserError", "audit_log", "checklist", "home", "inspections", "login", "logout", "result"]
+__all__ = ["UserError", "audit_log", "checklist", "home", "inspections", "login", "logout", "photo", "result"]

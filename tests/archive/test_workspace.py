@@ -94,11 +94,16 @@ def test_history_is_never_changed_or_deleted(archive_at: str, table: str) -> Non
         store.add_submission(inspection=ids["lin-inspection"], device_id="e" * 32, user=ids["lin"], language="en",
                              record={}, not_observed=[], result={}, run=None)
         store.log("login", user=store.user_named("lin"), address="127.0.0.1")
-    column = {"submissions": "language", "audit_log": "action"}[table]
-    assert raw_failure(archive_at, f"UPDATE {table} SET {column} = 'x'") == (
+        store.add_photo(digest="a" * 64, media_type="image/jpeg", width=1, height=1, data=b"\xff\xd8jpeg")
+        store.link_photo(inspection=ids["lin-inspection"], rule="WKS-03", digest="a" * 64, user=ids["lin"])
+    column = {"submissions": "language", "audit_log": "action", "photos": "width", "photo_links": "rule"}[table]
+    assert raw_failure(archive_at, f"UPDATE {table} SET {column} = {column}") == (
         f"the archive is append-only: rows of {table} are never changed")
     assert raw_failure(archive_at, f"DELETE FROM {table}") == (
         f"the archive is append-only: rows of {table} are never deleted")
     with open_archive(archive_at, write=False) as store:
         entries = store.audit_entries()
+        photo = store.photo("a" * 64)
+        photos = store.photos_of(ids["lin-inspection"])
     assert [(e["username"], e["action"], e["address"]) for e in entries] == [("lin", "login", "127.0.0.1")]
+    assert photo == ("image/jpeg", b"\xff\xd8jpeg", [ids["lin-inspection"]]) and photos == {"WKS-03": ["a" * 64]}

@@ -22,6 +22,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield running
     finally:
         running.stop()
+        print("\n".join(running.output))  # shown by pytest when a test of the module failed
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,6 +73,9 @@ def start_server(store: str, *extra: str) -> Server:
             server.logins[found.group(1)] = found.group(2)
         if line.startswith("open http://"):
             break
+    # The rest of what the server says is kept (and the pipe never fills up and stops it).
+    threading.Thread(target=lambda: server.output.extend(line.rstrip("\n") for line in process.stdout or []),
+                     daemon=True).start()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -93,9 +93,9 @@ def test_a_failing_answer_without_its_note_is_refused_and_nothing_is_lost(server
     values["answer:DRS-04-light-makeup"] = "fail"
     values["obs:minutes_outside_room"] = "6"
     fill_checklist(page, values)
-    page.locator("#checklist button.primary").click()
-    page.wait_for_load_state()
-    assert page.url.endswith(f"/inspections/{inspection}")
+    page.locator("#checklist button.primary").click()  # sent by the page's script (fetch)
+    page.wait_for_selector("p#problems")
+    assert page.url.endswith(f"/inspections/{inspection}?lang=en")
     assert page.locator("p#problems").inner_text() == (
         "Not submitted: some answers need your attention (nothing you entered was lost).")
     # The section with the problem is on screen, the item marked with the reason.
@@ -122,6 +122,8 @@ def test_the_checklist_on_a_phone_in_english(server: Server, phone: Any, shots: 
     page = sign_in(phone, server, "auditor.lin")
     open_inspection(page, server, rulebook_title=FLOOR)
     page.locator("nav.langs a", has_text="en").click()
+    page.wait_for_url("**?lang=en")
+    page.wait_for_load_state("load")  # the stylesheet applied
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("#screen-1 h2").inner_text() == "Dress and grooming"
     # Large touch targets: every answer button is at least 48 CSS pixels high.

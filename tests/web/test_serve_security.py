@@ -91,19 +91,19 @@ def test_html_and_script_in_a_note_come_back_as_text(server: Server, tablet: Any
     page.on("dialog", lambda d: (pwned.append(d.message), d.dismiss()))
     inspection = open_inspection(page, server, rulebook_title=FLOOR)
     values = example_answers("FI-2026-11-03-001")
-    values["answer:WKS-03-desk-tidy"] = "fail"
-    values["comment:WKS-03-desk-tidy"] = HOSTILE
+    values["answer:WKS-05-items-aligned"] = "fail"
+    values["comment:WKS-05-items-aligned"] = HOSTILE
     values["answer:SEC-03-safety-check"] = "fail"  # no note: refused, and the hostile note is shown again
     fill_checklist(page, values)
     page.locator("#checklist button.primary").click()
-    page.wait_for_load_state()
+    page.wait_for_selector("p#problems")
     assert page.locator("fieldset.problem").get_attribute("id") == "item-SEC-03-safety-check"
-    assert page.locator("textarea[name='comment:WKS-03-desk-tidy']").input_value() == HOSTILE
+    assert page.locator("textarea[name='comment:WKS-05-items-aligned']").input_value() == HOSTILE
     assert page.evaluate("window.__pwned") is None
     page.locator("textarea[name='comment:SEC-03-safety-check']").fill("未做十月安全檢查")
     page.locator("#checklist").evaluate("f => f.submit()")
     page.wait_for_url(f"{server.url}/inspections/{inspection}/result")
-    note = page.locator("li.outcome[data-rule=WKS-03-desk-tidy] p.comment")
+    note = page.locator("li.outcome[data-rule=WKS-05-items-aligned] p.comment")
     assert note.inner_text().endswith(HOSTILE)
     assert page.locator("li.outcome img").count() == 0 and page.locator("main script").count() == 0
     assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in page.content()

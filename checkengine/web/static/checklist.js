@@ -14,6 +14,23 @@
     var go = event.target.closest("[data-go]");
     if (go) { event.preventDefault(); show(Number(go.dataset.go)); }
   });
+  // Sent with fetch, as multipart with the photos, the CSRF token in its header (the server
+  // refuses multipart without it). Without this script the form is sent as a plain form, photos aside.
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var button = form.querySelector("button.primary");
+    if (button) { button.disabled = true; }
+    var token = form.querySelector("input[name=csrftoken]").value;
+    fetch(form.action, {method: "POST", body: new FormData(form), headers: {"X-CSRFToken": token},
+                        credentials: "same-origin"})
+      .then(function (response) {
+        if (response.ok && response.redirected) { window.location.assign(response.url); return null; }
+        return response.text().then(function (html) {
+          document.open(); document.write(html); document.close();
+        });
+      })
+      .catch(function () { if (button) { button.disabled = false; } });
+  });
   var first = form.querySelector(".screen.has-problem");
   show(first ? Number(first.dataset.screen) : 1);
 })();
