@@ -197,6 +197,7 @@ def create_app(settings: Settings) -> Application:
         Route("/inspections/{id:int}/result", views.result),
         Route("/audit", views.audit_log),
         Route("/photos/{digest:str}", views.photo),
+        Route("/sw.js", views.service_worker),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, middleware=[

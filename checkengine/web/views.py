@@ -274,6 +274,14 @@ async def result(request: Request) -> Response:
                   languages=[x for x in book.languages if x in UI_LANGUAGES])
 
 
+async def service_worker(request: Request) -> Response:
+    """The service worker, from the site's root so that its scope is the whole site."""
+    from checkengine.web.app import HERE
+
+    return Response((HERE / "static" / "sw.js").read_bytes(), media_type="text/javascript",
+                    headers={"service-worker-allowed": "/"})
+
+
 async def audit_log(request: Request) -> Response:
     user = await current_user(request)
     if user is None:
@@ -285,4 +293,4 @@ async def audit_log(request: Request) -> Response:
     return render(request, "audit.html.j2", lang=lang, user=user, entries=entries)
 
 
-__all__ = ["UserError", "audit_log", "checklist", "home", "inspections", "login", "logout", "photo", "result"]
+__all__ = ["UserError", "audit_log", "checklist", "home", "inspections", "login", "logout", "photo", "result", "service_worker"]

@@ -41,6 +41,12 @@ def strict(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         running.stop()
 
 
+def _post(page: Any) -> None:
+    """Send the form as a plain form (no script), and wait for the page the server answers with."""
+    with page.expect_navigation():
+        page.locator("#checklist").evaluate("f => f.submit()")
+
+
 def test_a_failure_asks_for_its_corrective_action_and_follow_up(strict: Server, tablet: Any, shots: Path) -> None:
     page = sign_in(tablet, strict, "auditor.lin")
     inspection = open_inspection(page, strict, rulebook_title="Customer-service floor standards")
@@ -61,8 +67,7 @@ def test_a_failure_asks_for_its_corrective_action_and_follow_up(strict: Server, 
     assert item.locator(".on-fail .question").inner_text() == "What was left on the desk?"
     page.screenshot(path=str(shots / "on-fail.png"))
     # Submitted without them (and without the SEC answers): refused, item by item, nothing lost.
-    page.locator("#checklist").evaluate("f => f.submit()")
-    page.wait_for_load_state()
+    _post(page)
     assert item.locator("p.error").inner_text() == (
         "A failing answer on this item needs a corrective action with an owner and a due date.")
     assert page.locator("#item-SEC-01-customer-data p.error").inner_text() == (
@@ -71,21 +76,19 @@ def test_a_failure_asks_for_its_corrective_action_and_follow_up(strict: Server, 
     # The action and its owner, but no due date: refused again.
     item.locator("input[name='action:WKS-03-desk-tidy']").fill("shred the form; remind the team")
     item.locator("input[name='owner:WKS-03-desk-tidy']").fill("T1 leader")
-    page.locator("#checklist").evaluate("f => f.submit()")
-    page.wait_for_load_state()
+    _post(page)
     assert item.locator("p.error").inner_text() == (
         "A failing answer on this item needs a corrective action with an owner and a due date.")
     assert item.locator("input[name='action:WKS-03-desk-tidy']").input_value() == "shred the form; remind the team"
     item.locator("input[name='due:WKS-03-desk-tidy']").fill("2026-12-12")
-    page.locator("#checklist").evaluate("f => f.submit()")
-    page.wait_for_load_state()
+    _post(page)
     assert item.locator("p.error").inner_text() == "“What was left on the desk?” has no answer; give it, or choose not observed."
     item.locator("label:has(input[name='fu:desk_items'][value=papers])").click()
     while page.locator("section.screen.current").get_attribute("id") != "screen-5":
         page.locator("section.screen.current a.next").click()
     for rule in ("SEC-01-customer-data", "SEC-03-safety-check"):
         page.locator(f"#item-{rule} label:has(input[value=pass])").click()
-    page.locator("#checklist").evaluate("f => f.submit()")
+    _post(page)
     page.wait_for_url(f"{strict.url}/inspections/{inspection}/result")
     with open_archive(strict.store, write=False) as store:
         [submission] = store.submissions_of(inspection)

@@ -16,20 +16,29 @@
   });
   // Sent with fetch, as multipart with the photos, the CSRF token in its header (the server
   // refuses multipart without it). Without this script the form is sent as a plain form, photos aside.
+  // Without network it goes into the outbox (offline.js), to be sent when the network is back.
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var button = form.querySelector("button.primary");
     if (button) { button.disabled = true; }
+    var queue = function () {
+      if (button) { button.disabled = false; }
+      if (window.checkengineQueue) { window.checkengineQueue(); }
+    };
+    if (!navigator.onLine) { queue(); return; }
     var token = form.querySelector("input[name=csrftoken]").value;
     fetch(form.action, {method: "POST", body: new FormData(form), headers: {"X-CSRFToken": token},
                         credentials: "same-origin"})
       .then(function (response) {
-        if (response.ok && response.redirected) { window.location.assign(response.url); return null; }
+        if (response.ok && response.redirected) {
+          var go = function () { window.location.assign(response.url); };
+          return (window.checkengineForget ? window.checkengineForget() : Promise.resolve()).then(go, go);
+        }
         return response.text().then(function (html) {
           document.open(); document.write(html); document.close();
         });
       })
-      .catch(function () { if (button) { button.disabled = false; } });
+      .catch(queue);
   });
   var first = form.querySelector(".screen.has-problem");
   show(first ? Number(first.dataset.screen) : 1);
