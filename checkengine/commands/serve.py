@@ -26,6 +26,7 @@ class ServeOptions:
     https: bool
     forwarded_allow_ips: str
     logins_per_minute: int
+    trust: tuple[str, ...] = ()
 
 
 def _secret(path: str | None) -> tuple[str, bool]:
@@ -59,7 +60,7 @@ def run(opts: ServeOptions) -> int:
     location = archive_location(opts.store)
     secret, lasting = _secret(opts.secret_key_file)
     settings = Settings(store=location, rulebooks=Path(opts.rulebooks), secret_key=secret, https=opts.https,
-                        logins_per_minute=opts.logins_per_minute)
+                        logins_per_minute=opts.logins_per_minute, trust=tuple(Path(t) for t in opts.trust))
     app = create_app(settings)
     if opts.demo:
         from checkengine.web.demo import seed
@@ -98,15 +99,18 @@ def run(opts: ServeOptions) -> int:
               help="The proxies whose X-Forwarded-* headers are believed (with --https).")
 @click.option("--logins-per-minute", type=click.IntRange(1, 1000), default=5, show_default=True,
               help="Sign-in attempts allowed a minute per client address and per user name.")
+@click.option("--trust", multiple=True, metavar="CERT.pem",
+              help="A certificate the public verify page (/verify) trusts for any role (repeatable).")
 @click.pass_context
 def command(ctx: click.Context, store: str | None, rulebooks: str, host: str, port: int, demo: str | None,
-            secret_key_file: str | None, https: bool, forwarded_allow_ips: str, logins_per_minute: int) -> int:
+            secret_key_file: str | None, https: bool, forwarded_allow_ips: str, logins_per_minute: int,
+            trust: tuple[str, ...]) -> int:
     """Serve the auditor's workspace: checklists from the rulebooks, filled on a tablet or a phone,
     evaluated and archived on submission (docs/serve.md)."""
     if ctx.invoked_subcommand is not None:
         return 0
     return run(ServeOptions(store, rulebooks, host, port, demo, secret_key_file, https, forwarded_allow_ips,
-                            logins_per_minute))
+                            logins_per_minute, trust))
 
 
 @command.command("add-user")

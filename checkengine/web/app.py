@@ -48,6 +48,8 @@ class Settings:
     secret_key: str
     https: bool = False
     logins_per_minute: int = 5
+    #: the certificates the public verify page trusts (for any role)
+    trust: tuple[Path, ...] = ()
 
 
 class Workspace:
@@ -57,6 +59,7 @@ class Workspace:
         self.settings = settings
         self.library = Library.load(settings.rulebooks)
         self.limiter = LoginLimiter(settings.logins_per_minute)
+        self.verify_limiter = LoginLimiter(10)  # verifications a minute per address
         self.templates = jinja2.Environment(
             loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
@@ -73,6 +76,7 @@ class Workspace:
             pass
 
 
+PUBLIC = "/verify"  # the one page that anyone may post to
 MAX_BODY = 64 * 1024 * 1024  # a submission with its photos: 60 files of at most 10 MB would not fit, 6 will
 
 
@@ -118,7 +122,7 @@ def multipart_needs_header(app: ASGIApp) -> ASGIApp:
     async def wrapped(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] not in ("GET", "HEAD", "OPTIONS", "TRACE"):
             headers = dict(scope.get("headers") or [])
-            if headers.get(b"content-type", b"").startswith(b"multipart/"):
+            if headers.get(b"content-type", b"").startswith(b"multipart/") and scope["path"] != PUBLIC:
                 cookies = SimpleCookie(headers.get(b"cookie", b"").decode("latin-1"))
                 token = cookies["csrftoken"].value if "csrftoken" in cookies else ""
                 sent = headers.get(b"x-csrftoken", b"").decode("latin-1")
@@ -198,6 +202,7 @@ def create_app(settings: Settings) -> Application:
         Route("/audit", views.audit_log),
         Route("/photos/{digest:str}", views.photo),
         Route("/sw.js", views.service_worker),
+        Route("/verify", views.verify, methods=["GET", "POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, middleware=[
@@ -205,7 +210,10 @@ def create_app(settings: Settings) -> Application:
                    max_age=SESSION_HOURS * 3600, same_site="lax", https_only=settings.https),
     ])
     app.state.workspace = workspace
+    # The public verify page changes nothing and reads no session: it needs no token (a plain form
+    # with a file, which anyone may send).
     protected = asgi_csrf(app, signing_secret=settings.secret_key, always_protect={"/login", "/logout"},
-                          cookie_secure=settings.https, cookie_samesite="Lax", send_csrf_failed=csrf_failed)
+                          cookie_secure=settings.https, cookie_samesite="Lax", send_csrf_failed=csrf_failed,
+                          skip_if_scope=lambda scope: scope["path"] == PUBLIC)
     return Application(security_headers(body_limit(multipart_needs_header(protected)), https=settings.https),
                        workspace)

@@ -51,6 +51,16 @@ class Library:
         return served.book
 
 
+def reevaluate(record: dict[str, Any], merged: dict[str, Any], result: dict[str, Any], waivers: Any) -> dict[str, Any]:
+    """A signed form's embedded record evaluated against its embedded rulebook and waivers, as the
+    form was made (what ``checkengine verify`` does; the public verify page calls it)."""
+    from checkengine.api import rulebook_from_merged
+    from checkengine.pdf.waiverdata import waivers_from_data
+
+    return evaluate_record_data(rulebook_from_merged(merged), record, lang=result.get("language"),
+                                waivers=waivers_from_data(waivers), file=str(record.get("id", "-")))
+
+
 def evaluate(book: Rulebook, record: Mapping[str, Any], lang: str) -> dict[str, Any]:
     """The engine's whole result for one record (``records`` holds exactly its entry)."""
     return evaluate_record_data(book, dict(record), lang=lang, file="(submitted)")

@@ -274,6 +274,35 @@ async def result(request: Request) -> Response:
                   languages=[x for x in book.languages if x in UI_LANGUAGES])
 
 
+async def verify(request: Request) -> Response:
+    """The public verify page (no sign-in): upload a signed form, read ``verify``'s verdict."""
+    from checkengine.web.verifying import MAX_FORM_BYTES, verify_upload
+
+    user = await current_user(request)
+    lang = _language(request, user=user)
+    L = Labels(lang)
+    trust = _ws(request).settings.trust
+    if request.method == "GET":
+        return render(request, "verify.html.j2", lang=lang, user=user, result=None, error=None, trusted=bool(trust))
+    address = _address(request) or "unknown"
+    if not _ws(request).verify_limiter.allow(address, "verify"):
+        return render(request, "verify.html.j2", 429, lang=lang, user=user, result=None, error=L.too_many,
+                      trusted=bool(trust))
+    form = await request.form(max_files=1, max_fields=5)
+    upload = form.get("form")
+    if isinstance(upload, str) or upload is None or not upload.size:
+        return render(request, "verify.html.j2", 400, lang=lang, user=user, result=None, error=L.verify_choose,
+                      trusted=bool(trust))
+    data = await upload.read(MAX_FORM_BYTES + 1)
+    allow = form.get("allow_missing_countersignature") == "on"
+    try:
+        found = await run_in_threadpool(verify_upload, data, list(trust), allow_missing_countersignature=allow)
+    except UserError as exc:
+        return render(request, "verify.html.j2", 400, lang=lang, user=user, result=None, error=str(exc),
+                      trusted=bool(trust))
+    return render(request, "verify.html.j2", 200, lang=lang, user=user, result=found, error=None, trusted=True)
+
+
 async def service_worker(request: Request) -> Response:
     """The service worker, from the site's root so that its scope is the whole site."""
     from checkengine.web.app import HERE
@@ -293,4 +322,4 @@ async def audit_log(request: Request) -> Response:
     return render(request, "audit.html.j2", lang=lang, user=user, entries=entries)
 
 
-__all__ = ["UserError", "audit_log", "checklist", "home", "inspections", "login", "logout", "photo", "result", "service_worker"]
+__all__ = ["UserError", "audit_log", "checklist", "home", "inspections", "login", "logout", "photo", "result", "service_worker", "verify"]

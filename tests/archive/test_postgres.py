@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from checkengine.archive.schema import SCHEMA_VERSION
 from checkengine.archive.postgres import MIGRATION_LOCK, explain
 from checkengine.archive.query import Filters, query_outcomes
 from checkengine.archive.store import ArchiveError, open_archive, shown
@@ -122,7 +123,7 @@ def test_a_migration_in_progress_is_waited_for_then_reported(postgres: Any) -> N
         f"{url}: the archive is locked by another writer (waited 0.3 s); wait for the other `checkengine archive "
         "add` to finish and run again, or raise --busy-timeout")
     with open_archive(url, write=True) as archive:  # the lock is gone with the session: now it is made
-        assert archive.schema_version() == 2
+        assert archive.schema_version() == SCHEMA_VERSION
 
 
 @pytest.mark.parametrize(("error", "expected"), [
@@ -184,10 +185,10 @@ def test_a_writer_that_waited_for_a_migration_sees_its_tables(postgres: Any) -> 
                 break
             thread.join(0.05)
         assert waiting, outcome
-        assert PostgresStore("first", first, 5.0).migrate() == [1, 2]
+        assert PostgresStore("first", first, 5.0).migrate() == list(range(1, SCHEMA_VERSION + 1))
         first.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK,))
         thread.join(60)
-    assert outcome == {"version": 2, "applied": []}
+    assert outcome == {"version": SCHEMA_VERSION, "applied": []}
 
 
 def test_without_psycopg(monkeypatch: pytest.MonkeyPatch) -> None:
