@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from checkengine.archive.reading import Reader, decode
-from checkengine.archive.schema import ROLES
+from checkengine.archive.workspace_schema import ROLES
 from checkengine.errors import UserError
 
 
