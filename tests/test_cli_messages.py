@@ -55,6 +55,9 @@ CASES: list[tuple[list[str], str]] = [
     (["affected", "--base", "bad.yaml", "rulebooks/x.yaml"], "bad.yaml"),
     (["affected", "--base", ".", "--changed-from", "missing.txt"], "missing.txt"),
     (["report", "--archive", "bad.sqlite", "--period", "2026-11", "--site", "x", "-o", "r.pdf"], "bad.sqlite"),
+    (["serve", "--store", "bad.sqlite", "--rulebooks", str(ROOT / "rulebooks")], "bad.sqlite"),
+    (["serve", "--store", "s.sqlite", "--rulebooks", "."], "bad.yaml:1:1"),  # a folder of rulebooks: the first unusable one
+    (["serve", "add-site", "--store", "bad.sqlite", "--id", "x"], "bad.sqlite"),
 ]
 
 
