@@ -224,6 +224,35 @@ class WorkspaceStore(Reader):
             "SELECT DISTINCT inspection FROM photo_links WHERE hash = ?", (digest,))]
         return str(found[0]["media_type"]), bytes(found[0]["data"]), inspections
 
+    # -- signing -----------------------------------------------------------------------------------
+    def add_signing_key(self, *, user: int, p12: bytes, subject: str) -> None:
+        """A user's PKCS#12 store (the newest one is theirs)."""
+        self.execute('INSERT INTO signing_keys ("user", p12, subject, added_at) VALUES (?, ?, ?, ?)',
+                     (user, p12, subject, _now()))
+
+    def signing_key(self, user: int) -> tuple[bytes, str] | None:
+        """(PKCS#12 bytes, subject) of the user's newest key."""
+        found = self.rows('SELECT p12, subject FROM signing_keys WHERE "user" = ? ORDER BY id DESC LIMIT 1', (user,))
+        return (bytes(found[0]["p12"]), str(found[0]["subject"])) if found else None
+
+    def add_signed_form(self, *, inspection: int, role: str, pdf: bytes, sha256: str, user: int) -> int:
+        return self.insert_returning_id(
+            'INSERT INTO signed_forms (inspection, role, pdf, sha256, "user", signed_at) VALUES (?, ?, ?, ?, ?, ?) '
+            "RETURNING id", (inspection, role, pdf, sha256, user, _now()))
+
+    def signed_forms(self, inspection: int) -> dict[str, dict[str, Any]]:
+        """The newest signed form of each role (inspector, manager): id, sha256, who, when."""
+        out: dict[str, dict[str, Any]] = {}
+        for row in self.rows('SELECT f.id, f.role, f.sha256, f.signed_at, u.name FROM signed_forms f JOIN users u '
+                             'ON u.id = f."user" WHERE f.inspection = ? ORDER BY f.id', (inspection,)):
+            out[row["role"]] = {"id": int(row["id"]), "sha256": row["sha256"], "at": row["signed_at"], "by": row["name"]}
+        return out
+
+    def signed_form_pdf(self, form: int) -> tuple[int, bytes] | None:
+        """(inspection, PDF bytes) of a signed form."""
+        found = self.rows("SELECT inspection, pdf FROM signed_forms WHERE id = ?", (form,))
+        return (int(found[0]["inspection"]), bytes(found[0]["pdf"])) if found else None
+
     # -- the audit log -----------------------------------------------------------------------------
     def log(self, action: str, *, user: User | None, address: str | None, target: str | None = None,
             detail: Mapping[str, Any] | None = None, username: str | None = None) -> None:

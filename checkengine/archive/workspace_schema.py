@@ -8,7 +8,7 @@ from __future__ import annotations
 # -- the auditor's workspace (checkengine serve) ---------------------------------------------------
 # Users and their sites change (a password, a role); inspections are assigned once; a submission
 # and an audit-log entry are history: append-only like the archive's tables.
-WORKSPACE_APPEND_ONLY = ("submissions", "audit_log", "photos", "photo_links")
+WORKSPACE_APPEND_ONLY = ("submissions", "audit_log", "photos", "photo_links", "signing_keys", "signed_forms")
 ROLES = ("auditor", "site_manager", "policy_author", "administrator")
 
 _WORKSPACE = """
@@ -81,6 +81,23 @@ CREATE TABLE photo_links (
     {user_col} NOT NULL REFERENCES users(id),
     added_at    TEXT NOT NULL
 );
+CREATE TABLE signing_keys (
+    id          {id},
+    {user_col} NOT NULL REFERENCES users(id),
+    p12         {blob} NOT NULL,        -- the PKCS#12 store as uploaded: encrypted by its password, never stored
+    subject     TEXT NOT NULL,
+    added_at    TEXT NOT NULL
+);
+CREATE TABLE signed_forms (
+    id          {id},
+    inspection  {ref} NOT NULL REFERENCES inspections(id),
+    role        TEXT NOT NULL CHECK (role IN ('inspector', 'manager')),
+    pdf         {blob} NOT NULL,
+    sha256      TEXT NOT NULL,
+    {user_col} NOT NULL REFERENCES users(id),
+    signed_at   TEXT NOT NULL
+);
+CREATE INDEX signed_forms_by_inspection ON signed_forms(inspection, id);
 CREATE INDEX photo_links_by_inspection ON photo_links(inspection, id);
 CREATE INDEX photo_links_by_hash ON photo_links(hash);
 CREATE INDEX inspections_by_assignee ON inspections(assigned_to, id);

@@ -202,6 +202,9 @@ def create_app(settings: Settings) -> Application:
         Route("/audit", views.audit_log),
         Route("/photos/{digest:str}", views.photo),
         Route("/sw.js", views.service_worker),
+        Route("/profile", views.profile, methods=["GET", "POST"]),
+        Route("/inspections/{id:int}/sign", views.sign, methods=["POST"]),
+        Route("/forms/{form:int}", views.signed_form),
         Route("/verify", views.verify, methods=["GET", "POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]

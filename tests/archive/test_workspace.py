@@ -96,7 +96,11 @@ def test_history_is_never_changed_or_deleted(archive_at: str, table: str) -> Non
         store.log("login", user=store.user_named("lin"), address="127.0.0.1")
         store.add_photo(digest="a" * 64, media_type="image/jpeg", width=1, height=1, data=b"\xff\xd8jpeg")
         store.link_photo(inspection=ids["lin-inspection"], rule="WKS-03", digest="a" * 64, user=ids["lin"])
-    column = {"submissions": "language", "audit_log": "action", "photos": "width", "photo_links": "rule"}[table]
+        store.add_signing_key(user=ids["lin"], p12=b"0\x82p12", subject="CN=Lin")
+        store.add_signed_form(inspection=ids["lin-inspection"], role="inspector", pdf=b"%PDF-", sha256="b" * 64,
+                              user=ids["lin"])
+    column = {"submissions": "language", "audit_log": "action", "photos": "width", "photo_links": "rule",
+              "signing_keys": "subject", "signed_forms": "role"}[table]
     assert raw_failure(archive_at, f"UPDATE {table} SET {column} = {column}") == (
         f"the archive is append-only: rows of {table} are never changed")
     assert raw_failure(archive_at, f"DELETE FROM {table}") == (
@@ -105,5 +109,10 @@ def test_history_is_never_changed_or_deleted(archive_at: str, table: str) -> Non
         entries = store.audit_entries()
         photo = store.photo("a" * 64)
         photos = store.photos_of(ids["lin-inspection"])
+        key = store.signing_key(ids["lin"])
+        forms = store.signed_forms(ids["lin-inspection"])
+        pdf = store.signed_form_pdf(forms["inspector"]["id"])
     assert [(e["username"], e["action"], e["address"]) for e in entries] == [("lin", "login", "127.0.0.1")]
     assert photo == ("image/jpeg", b"\xff\xd8jpeg", [ids["lin-inspection"]]) and photos == {"WKS-03": ["a" * 64]}
+    assert key == (b"0\x82p12", "CN=Lin") and forms["inspector"]["sha256"] == "b" * 64 and pdf == (
+        ids["lin-inspection"], b"%PDF-")

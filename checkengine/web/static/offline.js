@@ -180,6 +180,18 @@
   Array.prototype.forEach.call(document.querySelectorAll("form[action='/logout']"), function (f) {
     f.addEventListener("submit", function () { if (window.caches) { caches.delete("checkengine-workspace-v1"); } });
   });
+  // A form with a file (the signing key) is sent as multipart with the CSRF token in its header.
+  Array.prototype.forEach.call(document.querySelectorAll("form[data-fetch]"), function (f) {
+    f.addEventListener("submit", function (event) {
+      event.preventDefault();
+      fetch(f.action, {method: "POST", body: new FormData(f), credentials: "same-origin",
+                       headers: {"X-CSRFToken": f.querySelector("input[name=csrftoken]").value}})
+        .then(function (response) {
+          if (response.ok && response.redirected) { window.location.assign(response.url); return null; }
+          return response.text().then(function (html) { document.open(); document.write(html); document.close(); });
+        });
+    });
+  });
   show();
   flush().then(function (results) { if (results.length) { show(); } });
 })();
