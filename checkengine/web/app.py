@@ -188,7 +188,7 @@ class Application:
 
 
 def create_app(settings: Settings) -> Application:
-    from checkengine.web import views
+    from checkengine.web import views, views_forms
 
     workspace = Workspace(settings)
     workspace.prepare()
@@ -202,10 +202,10 @@ def create_app(settings: Settings) -> Application:
         Route("/audit", views.audit_log),
         Route("/photos/{digest:str}", views.photo),
         Route("/sw.js", views.service_worker),
-        Route("/profile", views.profile, methods=["GET", "POST"]),
-        Route("/inspections/{id:int}/sign", views.sign, methods=["POST"]),
-        Route("/forms/{form:int}", views.signed_form),
-        Route("/verify", views.verify, methods=["GET", "POST"]),
+        Route("/profile", views_forms.profile, methods=["GET", "POST"]),
+        Route("/inspections/{id:int}/sign", views_forms.sign, methods=["POST"]),
+        Route("/forms/{form:int}", views_forms.signed_form),
+        Route("/verify", views_forms.verify, methods=["GET", "POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, middleware=[
