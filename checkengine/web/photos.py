@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import warnings
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -49,7 +50,11 @@ def accept(raw: bytes) -> Photo:
         raise PhotoRefused("photo_not_image")
     cap = limits.PHOTO_PIXELS.get()
     try:
-        with Image.open(io.BytesIO(raw), formats=list(FORMATS)) as probe:
+        with warnings.catch_warnings():
+            # Pillow warns of a large image as it opens it; the size is checked here, just below.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            probe = Image.open(io.BytesIO(raw), formats=list(FORMATS))
+        with probe:
             width, height = probe.size  # from the header: nothing is decoded yet
             kind = str(probe.format)
             if width * height > cap:
