@@ -25,7 +25,7 @@ CODES: dict[str, str] = {
     "CE209": "an override names a rule or parameter the parent does not have",
     "CE210": "a sources clause id is defined twice",
     "CE211": "a scoring method that no installed plugin provides",
-    "CE212": "follow-up questions or a required corrective action on a rule without a failing answer",
+    "CE214": "follow-up questions or a required corrective action on a rule without a failing answer",
     "CE301": "a waiver has expired",
     "CE302": "a waiver names a rule that does not exist",
     "CE303": "a waiver's dates are inverted (granted after it expires)",

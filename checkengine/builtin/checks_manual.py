@@ -29,7 +29,7 @@ class Manual(CheckType):
         need_comment = bool(compiler.rule.evidence.get("comment"))
         need_photo = bool(compiler.rule.evidence.get("photo"))
         need_action = bool(compiler.rule.evidence.get("corrective_action"))
-        follow_up = list(compiler.rule.raw.get("follow_up") or {})
+        follow_up = list(compiler.rule.raw.get("follow_up_questions") or {})
         rule_id = compiler.rule.id
 
         class _Manual(CompiledCheck):

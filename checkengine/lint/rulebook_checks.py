@@ -58,7 +58,7 @@ def _rule_texts(rule: dict[str, Any], base: PathT) -> Iterator[PathT]:
             yield base + (("source", i, "note") if isinstance(rule["source"], list) else ("source", "note"))
     if isinstance(rule.get("check"), dict) and "prompt" in rule["check"]:
         yield base + ("check", "prompt")
-    for key in ("observations", "follow_up"):
+    for key in ("observations", "follow_up_questions"):
         for name, asked in (rule.get(key) or {}).items():
             yield base + (key, name, "question")
             for code in (asked.get("choices") or {}) if isinstance(asked, dict) else ():
@@ -227,7 +227,7 @@ def tidy_condition_error(finding: Finding) -> Finding:
 
 
 def failing_answer_requirements(book: Rulebook) -> Iterator[Finding]:
-    """CE212: follow-up questions or a required corrective action on a rule the auditor does not
+    """CE214: follow-up questions or a required corrective action on a rule the auditor does not
     answer (not a manual check: it never has a failing answer to ask them of), or a follow-up
     question named like an observation that a rule reads (its answer would be judged as that one)."""
     read: set[str] = set()
@@ -237,16 +237,16 @@ def failing_answer_requirements(book: Rulebook) -> Iterator[Finding]:
             read.update(_OBSERVATION.findall(rule.when))
     for rule in book.rules():
         manual = rule.check.get("type") == "manual"
-        asked = list(rule.raw.get("follow_up") or {})
+        asked = list(rule.raw.get("follow_up_questions") or {})
         if not manual and (asked or rule.evidence.get("corrective_action")):
-            what = "follow_up" if asked else "evidence"
-            yield Finding("CE212", f"{what} on a rule of type '{rule.check.get('type')}': only a manual rule has a "
+            what = "follow_up_questions" if asked else "evidence"
+            yield Finding("CE214", f"{what} on a rule of type '{rule.check.get('type')}': only a manual rule has a "
                                    "failing answer to ask it of; move it to a manual rule, or remove it", _at(rule, what))
         for name in asked:
             if name in read:
-                yield Finding("CE212", f"the follow-up question '{name}' has the name of an observation that a rule "
+                yield Finding("CE214", f"the follow-up question '{name}' has the name of an observation that a rule "
                                        "reads, so its answer would be judged as that observation; rename it",
-                              _at(rule, "follow_up", name))
+                              _at(rule, "follow_up_questions", name))
 
 
 _OBSERVATION = re.compile(r"observations\.([A-Za-z_][A-Za-z0-9_]*)")

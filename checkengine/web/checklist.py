@@ -48,7 +48,7 @@ class Item:
     needs_comment: bool
     needs_photo: bool
     observations: list[Observation]
-    #: asked when the answer fails (the rule's ``evidence.corrective_action`` and ``follow_up``)
+    #: asked when the answer fails (the rule's ``evidence.corrective_action`` and ``follow_up_questions``)
     needs_action: bool = False
     follow_up: list[Observation] = field(default_factory=list)
 
@@ -120,7 +120,7 @@ def screens_for(book: Rulebook, kind: str, day: date, lang: str) -> list[Screen]
             observations.append(obs)
         evidence = rule.get("evidence") or {}
         follow_up = []
-        for name, asked in (rule.get("follow_up") or {}).items():
+        for name, asked in (rule.get("follow_up_questions") or {}).items():
             codes = asked.get("choices") or {}
             kind_of = "choice" if codes else {"yes_no": "bool", "number": "number"}.get(asked.get("type"), "text")
             follow_up.append(Observation(name, kind_of, pick(asked.get("question"), lang, source) or name,

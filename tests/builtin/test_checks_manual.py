@@ -14,7 +14,7 @@ def book(make_book: Any, helpers: Any) -> Any:
     question = {"question": {"en": "What was left?", "zh-Hant": "留下什麼？", "zh-Hans": "留下什么？"}}
     return make_book([
         helpers.rule("DESK", manual, evidence={"comment": True, "corrective_action": True},
-                     follow_up={"desk_items": question}),
+                     follow_up_questions={"desk_items": question}),
         helpers.rule("PLAIN", manual),
     ])
 

@@ -1,6 +1,6 @@
 """What a rule requires of a failing answer, asked for in the browser and enforced by the server:
 a corrective action with an owner and a due date, and the answers to its follow-up questions
-(``evidence: {corrective_action: true}``, ``follow_up``). The server here serves a copy of the
+(``evidence: {corrective_action: true}``, ``follow_up_questions``). The server here serves a copy of the
 bundled rulebooks in which WKS-03 (desk tidy) declares both."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from serving import EXAMPLES, Server, example_answers, fill_checklist, open_insp
 from checkengine.archive.store import open_archive
 
 FOLLOW_UP = """        evidence: {comment: true, corrective_action: true}
-        follow_up:
+        follow_up_questions:
           desk_items:
             question: {zh-Hant: "桌上留下什麼？", en: "What was left on the desk?", zh-Hans: "桌上留下什么？"}
             choices:
