@@ -16,7 +16,8 @@ class Manual(CheckType):
     name = "manual"
     summary = (
         "The auditor's answer in record.answers[<item>] (pass / fail / n.a.); a failure without "
-        "the evidence the rule requires (comment, photo) needs review; no answer needs review."
+        "the evidence the rule requires (comment, photo, corrective action with owner and due date, "
+        "answers to its follow-up questions) needs review; no answer needs review."
     )
     options = {
         "item": {"type": "string", "minLength": 1, "description": "Answer key; defaults to the rule id."},
@@ -27,6 +28,9 @@ class Manual(CheckType):
         item = spec.get("item", compiler.rule.id)
         need_comment = bool(compiler.rule.evidence.get("comment"))
         need_photo = bool(compiler.rule.evidence.get("photo"))
+        need_action = bool(compiler.rule.evidence.get("corrective_action"))
+        follow_up = list(compiler.rule.raw.get("follow_up_questions") or {})
+        rule_id = compiler.rule.id
 
         class _Manual(CompiledCheck):
             reads_answers = True
@@ -48,6 +52,12 @@ class Manual(CheckType):
                     missing.append(message("comment", env.lang))
                 if need_photo and not evidence:
                     missing.append(message("photo", env.lang))
+                if need_action and not _has_action(record, rule_id):
+                    missing.append(message("corrective_action_owned", env.lang))
+                observations = record.get("observations") or {}
+                for name in follow_up:
+                    if observations.get(name) is None:
+                        missing.append(message("follow_up_answer", env.lang, name=name))
                 text = message("manual_fail", env.lang)
                 if missing:
                     # A finding without the evidence the standard asks for cannot stand as it is.
@@ -57,6 +67,12 @@ class Manual(CheckType):
                 return Result("fail", "fail", "pass", text, details)
 
         return _Manual()
+
+
+def _has_action(record: Mapping[str, Any], rule_id: str) -> bool:
+    """Whether the record holds a corrective action for *rule_id* with an owner and a due date."""
+    return any(isinstance(a, Mapping) and a.get("rule") == rule_id and a.get("owner") and a.get("due")
+               for a in record.get("corrective_actions") or [])
 
 
 @hookimpl(trylast=True)

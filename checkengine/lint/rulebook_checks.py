@@ -58,10 +58,11 @@ def _rule_texts(rule: dict[str, Any], base: PathT) -> Iterator[PathT]:
             yield base + (("source", i, "note") if isinstance(rule["source"], list) else ("source", "note"))
     if isinstance(rule.get("check"), dict) and "prompt" in rule["check"]:
         yield base + ("check", "prompt")
-    for name, asked in (rule.get("observations") or {}).items():
-        yield base + ("observations", name, "question")
-        for code in (asked.get("choices") or {}) if isinstance(asked, dict) else ():
-            yield base + ("observations", name, "choices", code)
+    for key in ("observations", "follow_up_questions"):
+        for name, asked in (rule.get(key) or {}).items():
+            yield base + (key, name, "question")
+            for code in (asked.get("choices") or {}) if isinstance(asked, dict) else ():
+                yield base + (key, name, "choices", code)
 
 
 def _get(data: Any, path: PathT) -> Any:
@@ -223,6 +224,32 @@ def tidy_condition_error(finding: Finding) -> Finding:
     message = (f"the condition does not parse: at {where} of the condition, {problem}; write a CEL "
                "expression, e.g. record.observations.badge == \"standard\"")
     return Finding(finding.code, message, finding.location, finding.level)
+
+
+def failing_answer_requirements(book: Rulebook) -> Iterator[Finding]:
+    """CE214: follow-up questions or a required corrective action on a rule the auditor does not
+    answer (not a manual check: it never has a failing answer to ask them of), or a follow-up
+    question named like an observation that a rule reads (its answer would be judged as that one)."""
+    read: set[str] = set()
+    for rule in book.rules():
+        read.update(_OBSERVATION.findall(_canonical(rule.check)))
+        if rule.when:
+            read.update(_OBSERVATION.findall(rule.when))
+    for rule in book.rules():
+        manual = rule.check.get("type") == "manual"
+        asked = list(rule.raw.get("follow_up_questions") or {})
+        if not manual and (asked or rule.evidence.get("corrective_action")):
+            what = "follow_up_questions" if asked else "evidence"
+            yield Finding("CE214", f"{what} on a rule of type '{rule.check.get('type')}': only a manual rule has a "
+                                   "failing answer to ask it of; move it to a manual rule, or remove it", _at(rule, what))
+        for name in asked:
+            if name in read:
+                yield Finding("CE214", f"the follow-up question '{name}' has the name of an observation that a rule "
+                                       "reads, so its answer would be judged as that observation; rename it",
+                              _at(rule, "follow_up_questions", name))
+
+
+_OBSERVATION = re.compile(r"observations\.([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def _canonical(value: Any) -> str:
