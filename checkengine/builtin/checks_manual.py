@@ -14,6 +14,7 @@ _RESULTS: dict[str, Outcome] = {"pass": "pass", "fail": "fail", "n.a.": "not_app
 
 class Manual(CheckType):
     name = "manual"
+    answered_on_visit = True
     summary = (
         "The auditor's answer in record.answers[<item>] (pass / fail / n.a.); a failure without "
         "the evidence the rule requires (comment, photo, corrective action with owner and due date, "

@@ -153,11 +153,12 @@ def add_site(store: str | None, site_id: str, name: str | None, country: str | N
     """Add a site (as the records' ``site`` object: it is copied into every record made there)."""
     from checkengine.archive.store import archive_location, open_archive
     from checkengine.errors import Location, UserError
+    from checkengine.pdf.checklist import visit_kinds
     from checkengine.records import RecordError, check_record
 
     site = {k: v for k, v in {"id": site_id, "name": name, "country": country, "timezone": timezone,
                               "type": kind}.items() if v is not None}
-    checked = check_record({"kind": "floor_inspection", "id": "-", "timestamp": "2026-01-01T00:00:00Z", "site": site},
+    checked = check_record({"kind": visit_kinds()[0], "id": "-", "timestamp": "2026-01-01T00:00:00Z", "site": site},
                            Location("--site"))
     if isinstance(checked, RecordError):
         raise UserError(checked.message, checked.location)

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from checkengine.checks import is_param_ref
 from checkengine.errors import Location
 from checkengine.findings import Finding
 from checkengine.rulebook.model import Rule, Rulebook
 from checkengine.yamlio import Document, PathT
+
+if TYPE_CHECKING:
+    from checkengine.plugins import Registry
 
 _RULE_TEXTS = ("title", "description", "corrective_action")
 _PARAMS_IN_CEL = re.compile(r"\bparams\.([A-Za-z_][A-Za-z0-9_]*)")
@@ -226,7 +229,7 @@ def tidy_condition_error(finding: Finding) -> Finding:
     return Finding(finding.code, message, finding.location, finding.level)
 
 
-def failing_answer_requirements(book: Rulebook) -> Iterator[Finding]:
+def failing_answer_requirements(book: Rulebook, registry: Registry) -> Iterator[Finding]:
     """CE214: follow-up questions or a required corrective action on a rule the auditor does not
     answer (not a manual check: it never has a failing answer to ask them of), or a follow-up
     question named like an observation that a rule reads (its answer would be judged as that one)."""
@@ -236,7 +239,8 @@ def failing_answer_requirements(book: Rulebook) -> Iterator[Finding]:
         if rule.when:
             read.update(_OBSERVATION.findall(rule.when))
     for rule in book.rules():
-        manual = rule.check.get("type") == "manual"
+        check_type = registry.check_types.get(str(rule.check.get("type")))
+        manual = bool(check_type is not None and check_type.answered_on_visit)
         asked = list(rule.raw.get("follow_up_questions") or {})
         if not manual and (asked or rule.evidence.get("corrective_action")):
             what = "follow_up_questions" if asked else "evidence"

@@ -73,18 +73,8 @@ def _limit(check: Mapping[str, Any], book: Rulebook, day: date) -> str:
             return f"{found.value} {param.unit}" if param and param.unit else str(found.value)
         return str(v)
 
-    kind = check.get("type")
-    if kind == "in_range":
-        low, high = check.get("min"), check.get("max")
-        if low is not None and high is not None:
-            return f"{value(low)} – {value(high)}"
-        if high is not None:
-            return f"≤ {value(high)}"
-        if low is not None:
-            return f"≥ {value(low)}"
-    if kind == "equals" and not isinstance(check.get("value"), (bool, str)):
-        return f"= {value(check.get('value'))}"
-    return ""
+    check_type = default_registry().check_types.get(str(check.get("type")))
+    return check_type.checklist_limit(check, value) if check_type is not None else ""
 
 
 def screens_for(book: Rulebook, kind: str, day: date, lang: str) -> list[Screen]:
@@ -129,7 +119,7 @@ def screens_for(book: Rulebook, kind: str, day: date, lang: str) -> list[Screen]
         screens[-1].items.append(Item(
             rule=str(rule["id"]), title=pick(rule.get("title"), lang, source),
             prompt=pick(check.get("prompt"), lang, source) if check.get("prompt") else "",
-            manual=check.get("type") == "manual", clauses=clauses,
+            manual=_answered(check), clauses=clauses,
             needs_comment=bool(evidence.get("comment")), needs_photo=bool(evidence.get("photo")),
             observations=observations, needs_action=bool(evidence.get("corrective_action")),
             follow_up=follow_up))
@@ -262,3 +252,9 @@ def _observation(filled: Filled, item: Item, obs: Observation, form: Mapping[str
         filled.problems.setdefault(item.rule, problem)
     else:
         filled.observations[obs.name] = value
+
+
+def _answered(check: Mapping[str, Any]) -> bool:
+    """Whether the auditor answers the check itself (pass / fail / n.a.) on the visit."""
+    check_type = default_registry().check_types.get(str(check.get("type")))
+    return bool(check_type is not None and check_type.answered_on_visit)
