@@ -2,13 +2,14 @@
 #   make demo   set up, then evaluate the bundled example month, render, sign and verify audit forms
 #   make test   set up, then run the test suite
 #   make bench  set up, then run the benchmarks (BENCH_ARGS=--quick: a smoke run at tiny sizes)
+#   make serve  set up, then start the auditor's workspace (checkengine serve) with demo users
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= build/demo
 PLUGINS := $(wildcard plugins/*/pyproject.toml)
 
-.PHONY: setup system demo test lint bench clean
+.PHONY: setup system demo test serve lint bench clean
 
 setup: system $(VENV)/.installed
 
@@ -26,6 +27,12 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+SERVE_STORE ?= build/serve/workspace.sqlite
+SERVE_PORT  ?= 8000
+serve: setup
+	@mkdir -p $(dir $(SERVE_STORE))
+	$(BIN)/checkengine serve --store $(SERVE_STORE) --rulebooks rulebooks --demo examples/month-2026-11 --port $(SERVE_PORT)
 
 lint: setup
 	$(BIN)/checkengine lint rulebooks/

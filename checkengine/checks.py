@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, ClassVar, Hashable, Iterable, Literal
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Hashable, Iterable, Literal
 
 from checkengine import lookups as _lookups
 from checkengine.cel_context import WHOLE, EnvCache, Refs, covered, plain_context, prune, references, union
@@ -324,6 +324,9 @@ class CheckType:
     #: JSON Schema ``properties`` of the check's options (``type`` is implied).
     options: ClassVar[dict[str, Any]] = {}
     required: ClassVar[tuple[str, ...]] = ()
+    #: the auditor answers the check itself on the visit (pass / fail / n.a.), so a failing answer
+    #: can be asked for evidence and follow-up questions (the manual check)
+    answered_on_visit: ClassVar[bool] = False
 
     def schema(self) -> dict[str, Any]:
         return {
@@ -341,6 +344,11 @@ class CheckType:
         ``bool`` (yes/no), ``number`` or ``text``; None leaves it to the value the check compares
         with (a number: ``number``, else ``text``)."""
         return None
+
+    def checklist_limit(self, spec: Mapping[str, Any], show: Callable[[Any], str]) -> str:
+        """The limit a checklist shows beside the observation a check *spec* reads (``≤ 15
+        minutes``); *show* turns an option's value (or ``{param: NAME}``) into text. Empty: none."""
+        return ""
 
 
 def param_schema(inner: dict[str, Any]) -> dict[str, Any]:

@@ -37,6 +37,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("checkengine.commands.schema", "Print or write the JSON Schemas (offline: relative references)."),
     "actions": ("checkengine.commands.actions", "Corrective actions from failed outcomes: list, show, update, open, e-mail digests."),
     "schedule": ("checkengine.commands.schedule", "What is due, done, overdue and missed in a period; excuse or reschedule."),
+    "serve": ("checkengine.commands.serve", "Serve the auditor's workspace: checklists on a tablet, evaluated and archived on submit."),
 }
 
 DEBUG_ENV = "CHECKENGINE_DEBUG"

@@ -27,6 +27,7 @@ CODES: dict[str, str] = {
     "CE211": "a scoring method that no installed plugin provides",
     "CE212": "a follow_up's due parameter does not exist or holds no whole number of days",
     "CE213": "a schedule that cannot be used: a bad RRULE, count parameter or clause",
+    "CE214": "follow-up questions or a required corrective action on a rule without a failing answer",
     "CE301": "a waiver has expired",
     "CE302": "a waiver names a rule that does not exist",
     "CE303": "a waiver's dates are inverted (granted after it expires)",

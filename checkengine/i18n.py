@@ -10,6 +10,9 @@ from typing import Any
 
 import yaml
 
+# Our own messages exist in these languages; others fall back to English.
+UI_LANGUAGES = ("en", "zh-Hant", "zh-Hans", "ko", "es")
+
 
 def pick(text: Any, lang: str, fallback: str | None = None) -> str:
     """The text in *lang*, else in *fallback* (the rulebook's source language), else any."""

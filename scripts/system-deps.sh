@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the PDF side needs (fonts with CJK glyphs, HarfBuzz subsetting for
 # WeasyPrint, poppler's pdfsig/pdffonts/pdftoppm, qpdf), and PostgreSQL's server (the archive's store tests run a
-# throw-away cluster of it), when they are missing.
+# throw-away cluster of it), and chromium (the browser tests of `checkengine serve` drive it), when
+# they are missing.
 # As root it installs them; otherwise it prints the one command to run and exits 2.
 set -euo pipefail
 packages=(fonts-noto-cjk fonts-noto-core libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 poppler-utils qpdf
-          postgresql)
+          postgresql chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

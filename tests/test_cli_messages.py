@@ -60,6 +60,9 @@ CASES: list[tuple[list[str], str]] = [
      "bad.yaml:1:1"),
     (["schedule", "--period", "2026-11", "--db", "bad.sqlite"], "bad.sqlite"),
     (["schedule", "--period", "2026-11", "--db", "bad.sqlite", "-r", "broken.yaml"], "bad.sqlite"),
+    (["serve", "--store", "bad.sqlite", "--rulebooks", str(ROOT / "rulebooks")], "bad.sqlite"),
+    (["serve", "--store", "s.sqlite", "--rulebooks", "."], "bad.yaml:1:1"),  # a folder of rulebooks: the first unusable one
+    (["serve", "add-site", "--store", "bad.sqlite", "--id", "x"], "bad.sqlite"),
 ]
 
 

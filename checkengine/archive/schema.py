@@ -20,6 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from checkengine.archive.ddl import statements, verb
+from checkengine.archive.tracking_schema import TRACKING_TABLES, tracking_statements
+from checkengine.archive.workspace_schema import ROLES, WORKSPACE_APPEND_ONLY, workspace_statements
+
 Dialect = Literal["sqlite", "postgresql"]
 
 # PRAGMA application_id: marks a SQLite file as a checkengine archive ("CHKA").
@@ -231,18 +235,10 @@ CREATE INDEX outcomes_by_group ON outcomes(book, rule, group_key, id) WHERE grou
 """
 
 
-def _statements(script: str) -> tuple[str, ...]:
-    return tuple(s.strip() for s in script.split(";\n") if s.strip())
-
-
-def _verb(action: str) -> str:
-    return "changed" if action == "UPDATE" else "deleted"
-
-
 def sqlite_triggers() -> tuple[str, ...]:
     return tuple(
         f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} BEGIN "
-        f"SELECT RAISE(ABORT, 'the archive is append-only: rows of {table} are never {_verb(action)}'); END"
+        f"SELECT RAISE(ABORT, 'the archive is append-only: rows of {table} are never {verb(action)}'); END"
         for table in TABLES for action in ("UPDATE", "DELETE")
     )
 
@@ -283,116 +279,20 @@ class Migration:
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "tables, indices and append-only triggers",
-              _statements(_SQLITE_TABLES) + _statements(_INDICES) + sqlite_triggers()
+              statements(_SQLITE_TABLES) + statements(_INDICES) + sqlite_triggers()
               + (f"PRAGMA application_id = {APPLICATION_ID}",),
-              _statements(_POSTGRESQL_TABLES) + _statements(_INDICES) + postgresql_triggers()),
+              statements(_POSTGRESQL_TABLES) + statements(_INDICES) + postgresql_triggers()),
     # A chunk's records are inserted in bulk and their ids (the database's) read back by position;
     # the index also makes a record archived twice in one run impossible.
     Migration(2, "records unique by run and position",
               ("CREATE UNIQUE INDEX records_by_run_seq ON records(run, seq)",),
               ("CREATE UNIQUE INDEX records_by_run_seq ON records(run, seq)",)),
+    Migration(3, "the auditor's workspace: sites, users, inspections, submissions, photos, audit log",
+              workspace_statements("sqlite"), workspace_statements("postgresql")),
+    Migration(4, "corrective actions, evidence files, digests sent and schedule decisions (append-only)",
+              tracking_statements("sqlite"), tracking_statements("postgresql")),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].number
 
-
-# -- corrective actions, evidence files, e-mail digests, schedule decisions (migration 3) ----------
-# An action is a row of ``actions`` (what it is about, never changed) and the rows of
-# ``action_events`` (what happened to it, in order: ``seq`` 1, 2, ... per action, unique, so that two
-# people changing one action at once cannot both win); its state is derived from its events.
-TRACKING_TABLES = ("actions", "action_events", "evidence_files", "digests_sent", "schedule_events")
-
-_TRACKING = """
-CREATE TABLE actions (
-    id          {id},
-    key         TEXT NOT NULL UNIQUE,   -- canonical JSON of [book, rule, site, employee]
-    book        TEXT NOT NULL,
-    rule        TEXT NOT NULL,
-    site        TEXT,
-    team        TEXT,
-    employee    TEXT,
-    zone        TEXT,                   -- the site's IANA time zone (overdue is judged on its clock)
-    opened_at   TEXT NOT NULL
-);
-CREATE TABLE action_events (
-    id          {id},
-    action      {ref} NOT NULL REFERENCES actions(id),
-    seq         INTEGER NOT NULL,
-    at          TEXT NOT NULL,
-    actor       TEXT NOT NULL,          -- a person's id, or run:N for what an archived run did
-    event       TEXT NOT NULL CHECK (event IN ('opened', 'assigned', 'started', 'done', 'verified',
-                                               'rejected', 'reopened', 'failed_again', 'noted')),
-    owner       TEXT,                   -- the person (or role) responsible from this event on
-    owner_role  TEXT,
-    due         TEXT,                   -- YYYY-MM-DD, in the site's calendar
-    note        TEXT,
-    files       TEXT,                   -- JSON list of evidence file digests
-    run         {ref},
-    record_id   TEXT,
-    day         TEXT,
-    details     TEXT                    -- JSON: how the due date and owner were found, ...
-);
-CREATE UNIQUE INDEX action_events_by_seq ON action_events(action, seq);
-CREATE INDEX action_events_by_record ON action_events(record_id);
-CREATE TABLE evidence_files (
-    digest      TEXT PRIMARY KEY,       -- sha256:<hex> of the content
-    media_type  TEXT NOT NULL,
-    size        INTEGER NOT NULL,
-    name        TEXT NOT NULL,
-    content     {blob} NOT NULL,
-    stored_at   TEXT NOT NULL
-);
-CREATE TABLE digests_sent (
-    id          {id},
-    day         TEXT NOT NULL,
-    recipient   TEXT NOT NULL,
-    sent_at     TEXT NOT NULL,
-    actions     TEXT NOT NULL,          -- JSON list of the action ids in the digest
-    UNIQUE (day, recipient)
-);
-CREATE TABLE schedule_events (
-    id          {id},
-    book        TEXT NOT NULL,
-    schedule    TEXT NOT NULL,
-    site        TEXT NOT NULL,
-    subject     TEXT NOT NULL,          -- the employee of a per-person schedule, '' otherwise
-    occurrence  TEXT NOT NULL,          -- the due day as the schedule first set it, YYYY-MM-DD
-    event       TEXT NOT NULL CHECK (event IN ('excused', 'rescheduled')),
-    new_due     TEXT,
-    reason      TEXT NOT NULL,
-    actor       TEXT NOT NULL,
-    at          TEXT NOT NULL
-);
-CREATE INDEX schedule_events_by_site ON schedule_events(site, book, schedule)
-"""
-
-
-def _tracking(dialect: Dialect) -> tuple[str, ...]:
-    if dialect == "sqlite":
-        script = _TRACKING.format(id="INTEGER PRIMARY KEY", ref="INTEGER", blob="BLOB")
-    else:
-        script = _TRACKING.format(id="BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", ref="BIGINT",
-                                  blob="BYTEA")
-    return _statements(script) + _append_only(TRACKING_TABLES, dialect)
-
-
-def _append_only(tables: tuple[str, ...], dialect: Dialect) -> tuple[str, ...]:
-    """The triggers of migration 1, for tables added later (PostgreSQL's function exists already)."""
-    if dialect == "sqlite":
-        return tuple(
-            f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} BEGIN "
-            f"SELECT RAISE(ABORT, 'the archive is append-only: rows of {table} are never {_verb(action)}'); END"
-            for table in tables for action in ("UPDATE", "DELETE"))
-    out = []
-    for table in tables:
-        out.append(f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                   "FOR EACH ROW EXECUTE FUNCTION checkengine_append_only()")
-        out.append(f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-                   "FOR EACH STATEMENT EXECUTE FUNCTION checkengine_append_only()")
-    return tuple(out)
-
-
-MIGRATIONS = MIGRATIONS + (
-    Migration(3, "corrective actions, evidence files, digests sent and schedule decisions (append-only)",
-              _tracking("sqlite"), _tracking("postgresql")),
-)
-SCHEMA_VERSION = MIGRATIONS[-1].number
+__all__ = ["APPLICATION_ID", "MIGRATIONS", "ROLES", "SCHEMA_VERSION", "TABLES", "TRACKING_TABLES",
+           "WORKSPACE_APPEND_ONLY", "Dialect", "Migration"]

@@ -31,6 +31,7 @@ from checkengine.archive.rows import RecordRows
 from checkengine.archive.schema import (
     ERROR_COLUMNS, MIGRATIONS, OUTCOME_COLUMNS, RECORD_COLUMNS, SCHEMA_VERSION, Dialect, Migration,
 )
+from checkengine.archive.workspace import WorkspaceStore
 from checkengine.errors import UserError
 
 ENV = "CHECKENGINE_ARCHIVE"
@@ -85,7 +86,7 @@ def newer_schema(name: str, version: int) -> ArchiveError:
     )
 
 
-class Store(Reader, ABC):
+class Store(WorkspaceStore, Reader, ABC):
     """An open archive. Use :func:`open_archive`; it closes the connection and explains errors.
 
     SQL here is written once for both dialects with ``?`` marks; a backend translates them.

@@ -1,5 +1,5 @@
 """What the store keeps of corrective actions, evidence files, e-mail digests and schedule
-decisions (migration 3): every change is a new row, the tables are append-only like the rest of
+decisions (migration 4): every change is a new row, the tables are append-only like the rest of
 the archive. The rules of an action's life are not here (``checkengine.actions``): only the SQL.
 """
 

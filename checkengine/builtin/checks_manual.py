@@ -16,9 +16,11 @@ _RESULTS: dict[str, Outcome] = {"pass": "pass", "fail": "fail", "n.a.": "not_app
 
 class Manual(CheckType):
     name = "manual"
+    answered_on_visit = True
     summary = (
         "The auditor's answer in record.answers[<item>] (pass / fail / n.a.); a failure without "
-        "the evidence the rule requires (comment, photo) needs review; no answer needs review."
+        "the evidence the rule requires (comment, photo, corrective action with owner and due date, "
+        "answers to its follow-up questions) needs review; no answer needs review."
     )
     options = {
         "item": {"type": "string", "minLength": 1, "description": "Answer key; defaults to the rule id."},
@@ -29,6 +31,9 @@ class Manual(CheckType):
         item = spec.get("item", compiler.rule.id)
         need_comment = bool(compiler.rule.evidence.get("comment"))
         need_photo = bool(compiler.rule.evidence.get("photo"))
+        need_action = bool(compiler.rule.evidence.get("corrective_action"))
+        follow_up = list(compiler.rule.raw.get("follow_up_questions") or {})
+        rule_id = compiler.rule.id
 
         class _Manual(CompiledCheck):
             reads_answers = True
@@ -50,6 +55,12 @@ class Manual(CheckType):
                     missing.append(_fixed("comment", env.lang))
                 if need_photo and not evidence:
                     missing.append(_fixed("photo", env.lang))
+                if need_action and not _has_action(record, rule_id):
+                    missing.append(_fixed("corrective_action_owned", env.lang))
+                observations = record.get("observations") or {}
+                for name in follow_up:
+                    if observations.get(name) is None:
+                        missing.append(message("follow_up_answer", env.lang, name=name))
                 text = _fixed("manual_fail", env.lang)
                 if missing:
                     # A finding without the evidence the standard asks for cannot stand as it is.
@@ -65,6 +76,12 @@ class Manual(CheckType):
 def _fixed(key: str, lang: str) -> str:
     """A message without values (the same text for every record: made once per language)."""
     return message(key, lang)
+
+
+def _has_action(record: Mapping[str, Any], rule_id: str) -> bool:
+    """Whether the record holds a corrective action for *rule_id* with an owner and a due date."""
+    return any(isinstance(a, Mapping) and a.get("rule") == rule_id and a.get("owner") and a.get("due")
+               for a in record.get("corrective_actions") or [])
 
 
 @hookimpl(trylast=True)

@@ -62,6 +62,9 @@ class Equals(CheckType):
     def checklist_widget(self, spec: Mapping[str, Any]) -> str | None:
         return "bool" if isinstance(spec.get("value"), bool) else None
 
+    def checklist_limit(self, spec: Mapping[str, Any], show: Callable[[Any], str]) -> str:
+        return "" if isinstance(spec.get("value"), (bool, str)) else f"= {show(spec.get('value'))}"
+
     def compile(self, spec: Mapping[str, Any], compiler: Compiler) -> CompiledCheck:
         value = compiler.param(spec["value"], ("value",))
 
@@ -100,6 +103,14 @@ class InRange(CheckType):
 
     def checklist_widget(self, spec: Mapping[str, Any]) -> str | None:
         return "number"
+
+    def checklist_limit(self, spec: Mapping[str, Any], show: Callable[[Any], str]) -> str:
+        low, high = spec.get("min"), spec.get("max")
+        if low is not None and high is not None:
+            return f"{show(low)} – {show(high)}"
+        if high is not None:
+            return f"≤ {show(high)}"
+        return f"≥ {show(low)}" if low is not None else ""
 
     def compile(self, spec: Mapping[str, Any], compiler: Compiler) -> CompiledCheck:
         if "min" not in spec and "max" not in spec:

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from checkengine.checks import is_param_ref
 from checkengine.errors import Location
 from checkengine.findings import Finding
 from checkengine.rulebook.model import Rule, Rulebook
 from checkengine.yamlio import Document, PathT
+
+if TYPE_CHECKING:
+    from checkengine.plugins import Registry
 
 _RULE_TEXTS = ("title", "description", "corrective_action")
 _PARAMS_IN_CEL = re.compile(r"\bparams\.([A-Za-z_][A-Za-z0-9_]*)")
@@ -58,10 +61,11 @@ def _rule_texts(rule: dict[str, Any], base: PathT) -> Iterator[PathT]:
             yield base + (("source", i, "note") if isinstance(rule["source"], list) else ("source", "note"))
     if isinstance(rule.get("check"), dict) and "prompt" in rule["check"]:
         yield base + ("check", "prompt")
-    for name, asked in (rule.get("observations") or {}).items():
-        yield base + ("observations", name, "question")
-        for code in (asked.get("choices") or {}) if isinstance(asked, dict) else ():
-            yield base + ("observations", name, "choices", code)
+    for key in ("observations", "follow_up_questions"):
+        for name, asked in (rule.get(key) or {}).items():
+            yield base + (key, name, "question")
+            for code in (asked.get("choices") or {}) if isinstance(asked, dict) else ():
+                yield base + (key, name, "choices", code)
 
 
 def _get(data: Any, path: PathT) -> Any:
@@ -223,6 +227,33 @@ def tidy_condition_error(finding: Finding) -> Finding:
     message = (f"the condition does not parse: at {where} of the condition, {problem}; write a CEL "
                "expression, e.g. record.observations.badge == \"standard\"")
     return Finding(finding.code, message, finding.location, finding.level)
+
+
+def failing_answer_requirements(book: Rulebook, registry: Registry) -> Iterator[Finding]:
+    """CE214: follow-up questions or a required corrective action on a rule the auditor does not
+    answer (not a manual check: it never has a failing answer to ask them of), or a follow-up
+    question named like an observation that a rule reads (its answer would be judged as that one)."""
+    read: set[str] = set()
+    for rule in book.rules():
+        read.update(_OBSERVATION.findall(_canonical(rule.check)))
+        if rule.when:
+            read.update(_OBSERVATION.findall(rule.when))
+    for rule in book.rules():
+        check_type = registry.check_types.get(str(rule.check.get("type")))
+        manual = bool(check_type is not None and check_type.answered_on_visit)
+        asked = list(rule.raw.get("follow_up_questions") or {})
+        if not manual and (asked or rule.evidence.get("corrective_action")):
+            what = "follow_up_questions" if asked else "evidence"
+            yield Finding("CE214", f"{what} on a rule of type '{rule.check.get('type')}': only a manual rule has a "
+                                   "failing answer to ask it of; move it to a manual rule, or remove it", _at(rule, what))
+        for name in asked:
+            if name in read:
+                yield Finding("CE214", f"the follow-up question '{name}' has the name of an observation that a rule "
+                                       "reads, so its answer would be judged as that observation; rename it",
+                              _at(rule, "follow_up_questions", name))
+
+
+_OBSERVATION = re.compile(r"observations\.([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def _canonical(value: Any) -> str:

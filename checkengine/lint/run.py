@@ -114,6 +114,7 @@ def _lint_rulebook(path: Path, loader: RulebookLoader, registry: Registry, repor
         checked.extend(rulebook_checks.missing_translations(doc))
     checked.extend(rulebook_checks.effective_dates(book))
     checked.extend(rulebook_checks.citations(book))
+    checked.extend(rulebook_checks.failing_answer_requirements(book, registry))
     checked.extend(rulebook_checks.parameter_references(book))
     from checkengine.actions.followup import follow_up_findings
     from checkengine.schedules.model import schedule_findings

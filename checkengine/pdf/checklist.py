@@ -42,7 +42,7 @@ _RECORD_REF = re.compile(r"\brecord\.([A-Za-z_][A-Za-z0-9_]*)(?:\.([A-Za-z_][A-Z
 _WHEN_BOOL = re.compile(r"record\.observations\.([A-Za-z_][A-Za-z0-9_]*)\s*[!=]=\s*(?:true|false)\b")
 
 __all__ = ["ANSWERS", "SCHEMA", "checklist_kind", "visit_kinds", "judged_on_visit", "read_checklist",
-           "read_filled", "render_checklist", "rules_in_force"]
+           "observations_of", "read_filled", "render_checklist", "rules_in_force"]
 
 
 def _checks(check: Any) -> list[dict[str, Any]]:
@@ -140,6 +140,10 @@ def _observations_of(rule: dict[str, Any], registry: Registry) -> dict[str, str]
         if top == "observations" and name:
             kinds.setdefault(name, "bool" if name in booleans else "text")
     return kinds
+
+
+#: what the web checklist (checkengine.web.checklist) asks for each rule: the same observations, typed alike
+observations_of = _observations_of
 
 
 def rules_in_force(merged: dict[str, Any], day: date) -> list[tuple[dict[str, Any], dict[str, Any]]]:

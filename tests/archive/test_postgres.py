@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from checkengine.archive.schema import SCHEMA_VERSION
 from checkengine.archive.postgres import MIGRATION_LOCK, explain
 from checkengine.archive.schema import MIGRATIONS, SCHEMA_VERSION
 from checkengine.archive.query import Filters, query_outcomes

@@ -1,0 +1,1 @@
+"""The auditor's workspace: ``checkengine serve`` (docs/serve.md)."""
