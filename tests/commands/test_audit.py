@@ -102,7 +102,7 @@ def test_fail_on_findings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     clean.write_text(yaml.safe_dump(record, allow_unicode=True), "utf-8")
     code, out, err = cli(capsys, "audit", "--rulebook", files["rulebook"], clean, "--lang", "en",
                          "-o", tmp_path / "clean.pdf", "--fail-on-findings")
-    assert (code, out, err) == (0, f"wrote {tmp_path / 'clean.pdf'} (1 page, unsigned)\n", "")
+    assert (code, out, err) == (0, f"wrote {tmp_path / 'clean.pdf'} (2 pages, unsigned)\n", "")  # the cover, the checklist
 
 
 
@@ -116,4 +116,4 @@ def test_a_record_with_no_rule_in_force_is_a_form_not_a_crash(tmp_path: Path,
     form = tmp_path / "old.pdf"
     code, out, err = cli(capsys, "audit", "--rulebook", root / "rulebooks" / "cs-floor.yaml", old, "--lang", "en",
                          "-o", form)
-    assert (code, out, err) == (0, f"wrote {form} (3 pages, unsigned)\n", "")
+    assert (code, out, err) == (0, f"wrote {form} (4 pages, unsigned)\n", "")
