@@ -9,7 +9,7 @@ tracked status when the caller knows it).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
 from babel.numbers import format_percent
@@ -109,6 +109,16 @@ def action_of(
         "due": fmt.date(follow.due) if follow.due else labels["no_due"],
         "status": status_text,
     }
+
+
+def tracked_statuses(actions: Iterable[Any], *, record_id: str, book: str) -> dict[str, str]:
+    """Rule id -> status of the tracked actions (``checkengine.actions``) that *record_id*'s failures
+    opened or failed again under the rulebook *book*; the newest action of a rule wins."""
+    out: dict[str, str] = {}
+    for action in sorted(actions, key=lambda a: a.id):
+        if action.book == book and record_id in action.records:
+            out[action.rule] = action.status
+    return out
 
 
 def clauses(sources: list[dict[str, str]]) -> list[dict[str, str]]:
