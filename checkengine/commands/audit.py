@@ -24,12 +24,16 @@ from checkengine.commands._common import FiniteFloatRange
 @click.option("--waivers", "-w", multiple=True, metavar="FILE", help="A waivers file (repeatable).")
 @click.option("--max-photo-size", type=FiniteFloatRange(0.1, 200), default=10.0, show_default=True,
               metavar="MB", help="Refuse evidence photos larger than this.")
+@click.option("--actions-db", metavar="DB",
+              help="Show each corrective action's tracked status from this archive (a SQLite file or a "
+                   "postgresql:// URL); without it every action is shown as open.")
 @click.option("--force", is_flag=True, help="Replace an existing output file.")
 @click.option("--fail-on-findings", is_flag=True,
               help="Exit 1 (after writing the form) when a rule failed or the inspection did not pass.")
 def command(rulebook: str, record: str, lang: str, output: str, key_path: str | None,
             cert_path: str | None, password_file: str | None, tsa: str | None,
-            waivers: tuple[str, ...], max_photo_size: float, force: bool, fail_on_findings: bool) -> int:
+            waivers: tuple[str, ...], max_photo_size: float, actions_db: str | None, force: bool,
+            fail_on_findings: bool) -> int:
     """Evaluate RECORD and write its audit form as PDF/A-3b, signed if --sign is given.
 
     The form embeds the record, the result and the merged rulebook, so `checkengine verify`
@@ -69,6 +73,7 @@ def command(rulebook: str, record: str, lang: str, output: str, key_path: str | 
     result = api.evaluate_record_file(book, record, lang=lang, waivers=waiver_list)
     data = api.load_record(record)
     registry = default_registry()
+    status = _tracked(actions_db, str(data.get("id", "")), book.id) if actions_db else None
 
     def hook(context: dict[str, Any], res: dict[str, Any]) -> None:
         registry.hook.checkengine_form_context(context=context, result=res)
@@ -76,7 +81,7 @@ def command(rulebook: str, record: str, lang: str, output: str, key_path: str | 
     rendered = render_audit_form(
         result, data, book.merged, lang=lang, base_dir=Path(record).resolve().parent,
         force=force, max_photo_mb=max_photo_size, waivers=waivers_to_data(waiver_list) or None,
-        context_hook=hook, signer_names={"inspector": key.common_name} if key else None,
+        context_hook=hook, signer_names={"inspector": key.common_name} if key else None, action_status=status,
     )
     pdf = rendered.pdf
     if key is not None:
@@ -92,6 +97,16 @@ def command(rulebook: str, record: str, lang: str, output: str, key_path: str | 
             click.echo(f"checkengine: findings: {findings}", err=True)
             return 1
     return 0
+
+
+def _tracked(db: str, record_id: str, book: str) -> dict[str, str]:
+    """Rule id -> the tracked status of the action this record's failure opened (or failed again)."""
+    from checkengine.actions.tracker import list_actions
+    from checkengine.archive.store import open_archive
+    from checkengine.pdf.form_cover import tracked_statuses
+
+    with open_archive(db, write=False) as archive:
+        return tracked_statuses(list_actions(archive), record_id=record_id, book=book)
 
 
 def _findings(result: dict[str, Any]) -> str:

@@ -1,16 +1,13 @@
-"""The audit form as data: the format-neutral view of one evaluated record (header, sections and
-rows, failures with their photos, score, corrective actions, signature blocks) that a template
-renders. It knows nothing of the engine or of WeasyPrint: it takes the evaluation result, the
-record and the merged rulebook as plain data.
-
-A corrective action the record does not list is due after the rulebook's ``corrective_action_days``
-parameter (its value as of the record's date), or else after the days a plugin gives through
-``checkengine_corrective_action_days`` (the call-centre plugin: 14); without either it is left open.
+"""The audit form as data: the format-neutral view of one evaluated record that a template renders
+- the cover (headline, then the failed and critical items with photos, clauses and corrective
+actions: :mod:`checkengine.pdf.form_cover`), the full checklist (sections and rows, every value
+and reason in the form's language: :mod:`checkengine.pdf.form_words`), the clauses quoted once,
+the signature blocks. It knows nothing of the engine or of WeasyPrint: it takes the evaluation
+result, the record and the merged rulebook as plain data.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +15,9 @@ from checkengine.errors import UserError
 from checkengine.i18n import pick
 from checkengine.pdf import fonts
 from checkengine.pdf.fetcher import DEFAULT_MAX_PHOTO_MB, check_record_text, resolve_evidence
-from checkengine.pdf.labels import Formatter, Labels, parse_datetime
-
-#: The rulebook parameter that says how many days a corrective action is given.
-CORRECTIVE_ACTION_PARAMETER = "corrective_action_days"
+from checkengine.pdf.form_cover import action_of, clauses, cover_items, listed_actions, pass_rate, record_day
+from checkengine.pdf.form_words import Words
+from checkengine.pdf.labels import Formatter, Labels
 
 
 def _name_of(person: Any) -> str:
@@ -72,6 +68,7 @@ def _sources(outcome: dict[str, Any], merged: dict[str, Any]) -> list[dict[str, 
                 "clause": str(item.get("clause", "")),
                 "number": str(item.get("number", "")),
                 "text": str(item.get("text", "")),
+                "translation": str(item.get("translation") or ""),
             }
         )
     return out
@@ -105,6 +102,46 @@ def require_language(merged: dict[str, Any], lang: str) -> list[str]:
     return languages
 
 
+def _waiver_text(waiver: Any, labels: Labels, lang: str, source_lang: str) -> str | None:
+    if not waiver:
+        return None
+    if isinstance(waiver, dict):
+        text = pick(waiver.get("reason"), lang, source_lang)
+        if waiver.get("approved_by"):
+            text += f" ({labels['approved_by']} {waiver['approved_by']})"
+        return text
+    return str(waiver)
+
+
+def _row(o: dict[str, Any], rule: dict[str, Any], record: dict[str, Any], fmt: Formatter, lang: str,
+         source_lang: str, sources: list[dict[str, str]]) -> dict[str, Any]:
+    """One checklist row: values and the note in the form's language (no CEL, no field names)."""
+    labels = fmt.labels
+    words = Words(rule, fmt, lang, source_lang)
+    outcome = str(o.get("outcome", ""))
+    if outcome == "not_applicable":
+        note = words.not_applicable(o, record)
+    elif outcome in ("needs_review", "error"):
+        note = words.explanation(o)
+    else:
+        note = ""
+    shown = outcome != "not_applicable" or o.get("observed") not in (None, "n.a.")
+    return {
+        "rule": str(o.get("rule", "")),
+        "title": pick(o.get("title"), lang, source_lang),
+        "severity": labels.get(f"severity_{o.get('severity')}", str(o.get("severity", ""))),
+        "outcome": outcome,
+        "outcome_label": labels.get(f"outcome_{outcome}", outcome),
+        "observed": words.value(o.get("observed")) if shown else "—",
+        "expected": words.value(o.get("expected")) if shown else "—",
+        "note": note,
+        "comment": o.get("comment") or "",
+        "waiver": _waiver_text(o.get("waiver"), labels, lang, source_lang),
+        "sources": sources,
+        "source_refs": [src["clause"] for src in sources],
+    }
+
+
 def audit_context(
     result: dict[str, Any],
     record: dict[str, Any],
@@ -114,8 +151,12 @@ def audit_context(
     base_dir: Path,
     max_photo_mb: float = DEFAULT_MAX_PHOTO_MB,
     signer_names: dict[str, str] | None = None,
+    action_status: dict[str, str] | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """The template context of an audit form, and the map photo path -> record field."""
+    """The template context of an audit form, and the map photo path -> record field.
+
+    *action_status* maps a rule id to its corrective action's tracked status (``open``,
+    ``in_progress``, ``done``, ...); an action it does not name is ``open``."""
     records = result.get("records") or []
     if len(records) != 1:
         raise UserError(f"an audit form shows exactly one record; the result has {len(records)}")
@@ -132,7 +173,6 @@ def audit_context(
 
     header = {
         "record_id": str(record.get("id", entry.get("record", {}).get("id", ""))),
-        "kind": str(record.get("kind", "")),
         "site": site_text,
         "when": fmt.datetime(when, zone),
         "inspector": _name_of(record.get("inspector")),
@@ -155,37 +195,12 @@ def audit_context(
     for sec_id in order:
         rows = []
         for o in by_section.get(sec_id, []):
-            waiver = o.get("waiver")
-            waiver_text = None
-            if waiver:
-                if isinstance(waiver, dict):
-                    waiver_text = pick(waiver.get("reason"), lang, source_lang)
-                    if waiver.get("approved_by"):
-                        waiver_text += f" ({labels['approved_by']} {waiver['approved_by']})"
-                else:
-                    waiver_text = str(waiver)
-            outcome = str(o.get("outcome", ""))
             row_sources = _sources(o, merged)
             for src in row_sources:
                 known = cited.setdefault(src["clause"], src)
-                if not known["text"] and src["text"]:
+                if (not known["text"] and src["text"]) or (not known["translation"] and src["translation"]):
                     cited[src["clause"]] = src
-            rows.append(
-                {
-                    "rule": str(o.get("rule", "")),
-                    "title": pick(o.get("title"), lang, source_lang),
-                    "severity": labels.get(f"severity_{o.get('severity')}", str(o.get("severity", ""))),
-                    "outcome": outcome,
-                    "outcome_label": labels.get(f"outcome_{outcome}", outcome),
-                    "observed": fmt.value(o.get("observed")),
-                    "expected": fmt.value(o.get("expected")),
-                    "explanation": pick(o.get("explanation"), lang, source_lang),
-                    "comment": o.get("comment") or "",
-                    "waiver": waiver_text,
-                    "sources": row_sources,
-                    "source_refs": [src["clause"] for src in row_sources],
-                }
-            )
+            rows.append(_row(o, rules.get(str(o.get("rule")), {}), record, fmt, lang, source_lang, row_sources))
         if not rows:
             continue
         sec_score = section_scores.get(sec_id)
@@ -199,26 +214,30 @@ def audit_context(
         )
 
     photo_fields: dict[str, str] = {}
-    failed = []
-    for o in outcomes:
-        if o.get("outcome") != "fail":
-            continue
+
+    def photos_of(o: dict[str, Any]) -> list[dict[str, str]]:
         photos = []
         for field_path, ref in _evidence_refs(o, record):
             resolved = resolve_evidence(ref, field_path, base_dir, max_mb=max_photo_mb)
             photo_fields[str(resolved)] = field_path
             photos.append({"uri": resolved.as_uri(), "name": ref})
+        return photos
+
+    def comment_of(o: dict[str, Any]) -> str:
         answer = (record.get("answers") or {}).get(o.get("rule")) or {}
-        comment = o.get("comment") or (answer.get("comment") if isinstance(answer, dict) else None)
-        failed.append(
-            {
-                "rule": str(o.get("rule", "")),
-                "title": pick(o.get("title"), lang, source_lang),
-                "explanation": pick(o.get("explanation"), lang, source_lang),
-                "comment": comment or "",
-                "photos": photos,
-            }
-        )
+        return str(o.get("comment") or (answer.get("comment") if isinstance(answer, dict) else None) or "")
+
+    day = record_day(when, zone)
+    listed = listed_actions(record, fmt, lang, source_lang)
+    statuses = action_status or {}
+    actions = {
+        str(o.get("rule")): action_of(o, rules.get(str(o.get("rule")), {}), merged, record, day, fmt, lang,
+                                      source_lang, listed=listed, statuses=statuses)
+        for o in outcomes if o.get("outcome") == "fail"
+    }
+    items = cover_items(outcomes, rules, fmt=fmt, lang=lang, source_lang=source_lang,
+                        sources_of=lambda o: _sources(o, merged), photos_of=photos_of, comment_of=comment_of,
+                        actions=actions)
 
     score = None
     raw_score = entry.get("score")
@@ -229,15 +248,14 @@ def audit_context(
             "score": fmt.number(raw_score["score"]) if raw_score.get("score") is not None else "—",
             "max": fmt.number(raw_score.get("max", 100)),
             "grade": raw_score.get("grade") or "",
+            "passed": bool(raw_score.get("passed")),
             "verdict": labels["passed"] if raw_score.get("passed") else labels["not_passed"],
             "critical": ", ".join(str(c.get("rule", c)) if isinstance(c, dict) else str(c) for c in critical),
         }
-    summary = {k: 0 for k in ("pass", "fail", "waived", "not_applicable", "needs_review")}
+    summary = {k: 0 for k in ("pass", "fail", "waived", "not_applicable", "needs_review", "error")}
     for o in outcomes:
         if o.get("outcome") in summary:
             summary[str(o["outcome"])] += 1
-
-    actions = _corrective_actions(record, outcomes, rules, fmt, when, site, lang, source_lang, merged)
 
     names = signer_names or {}
     manager_name = names.get("manager") or _name_of(site.get("manager")) or ""
@@ -245,85 +263,15 @@ def audit_context(
         "html_lang": fonts.html_lang(lang),
         "L": labels,
         "header": header,
+        "cover": {"findings": items, "pass_rate": pass_rate(outcomes, fmt), "errors": summary.pop("error")},
         "sections": sections,
-        "sources": list(cited.values()),
-        "failed": failed,
+        "sources": clauses(list(cited.values())),
         "score": score,
         "counts": labels.fmt("counts", **summary),
-        "actions": actions,
+        "actions": list(actions.values()),
         "signature_blocks": [
             {"field": "inspector", "role": labels["inspector"], "name": names.get("inspector") or header["inspector"]},
             {"field": "manager", "role": labels["site_manager"], "name": manager_name},
         ],
     }
     return context, photo_fields
-
-
-def _corrective_actions(
-    record: dict[str, Any],
-    outcomes: list[dict[str, Any]],
-    rules: dict[str, dict[str, Any]],
-    fmt: Formatter,
-    when: Any,
-    site: dict[str, Any],
-    lang: str,
-    source_lang: str,
-    merged: dict[str, Any],
-) -> list[dict[str, str]]:
-    labels = fmt.labels
-    listed = record.get("corrective_actions")
-    if listed:
-        out = []
-        for item in listed:
-            if not isinstance(item, dict):
-                out.append({"rule": "", "action": str(item), "owner": "", "due": ""})
-                continue
-            out.append(
-                {
-                    "rule": str(item.get("rule", "")),
-                    "action": pick(item.get("action"), lang, source_lang),
-                    "owner": _name_of(item.get("owner")),
-                    "due": fmt.date(item.get("due")) if item.get("due") else "",
-                }
-            )
-        return out
-    moment = parse_datetime(when)
-    day: date | None = moment.date() if moment else None
-    days = corrective_action_days(merged, day)
-    due = fmt.date(day + timedelta(days=days)) if day and days is not None else ""
-    given = record.get("subject")
-    subject: dict[str, Any] = given if isinstance(given, dict) else {}
-    if subject.get("team_leader"):
-        owner = f"{labels['team_leader']}: {_name_of(subject['team_leader'])}"
-    elif subject.get("team"):
-        owner = f"{labels['team_leader']} ({subject['team']})"
-    elif site.get("manager"):
-        owner = f"{labels['site_manager']}: {_name_of(site['manager'])}"
-    else:
-        site_name = site.get("name") or site.get("id") or record.get("site") or ""
-        owner = f"{labels['site_manager']} ({site_name})" if site_name else labels["site_manager"]
-    out = []
-    for o in outcomes:
-        if o.get("outcome") != "fail":
-            continue
-        rule = rules.get(str(o.get("rule")), {})
-        text = pick(rule.get("corrective_action"), lang, source_lang)
-        if not text:
-            text = labels.fmt("restore", title=pick(o.get("title"), lang, source_lang))
-        out.append({"rule": str(o.get("rule", "")), "action": text, "owner": owner, "due": due})
-    return out
-
-
-def corrective_action_days(merged: dict[str, Any], on: date | None) -> int | None:
-    """The days a corrective action is given: the rulebook's parameter as of *on*, else the plugins'
-    default (``checkengine_corrective_action_days``), else None (no due date)."""
-    values = (((merged.get("parameters") or {}).get(CORRECTIVE_ACTION_PARAMETER) or {}).get("values") or {})
-    dates = sorted(d for d in values if on is None or d <= on.isoformat())
-    if dates:
-        value = (values[dates[-1]] or {}).get("value")
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-    from checkengine.plugins import default_registry
-
-    days = default_registry().hook.checkengine_corrective_action_days(rulebook=merged)
-    return days if isinstance(days, int) and not isinstance(days, bool) else None

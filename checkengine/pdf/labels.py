@@ -82,7 +82,7 @@ class Labels(Mapping[str, str]):
 
     def __getitem__(self, key: str) -> str:
         entry = self._table[key]
-        return entry.get(self.lang) or entry["en"]
+        return entry[self.lang] if self.lang in entry else entry["en"]  # "" is a label too (ko's page_before)
 
     def __iter__(self) -> Any:
         return iter(self._table)

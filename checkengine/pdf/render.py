@@ -34,12 +34,14 @@ def render_audit_form(
     waivers: Any = None,
     context_hook: ContextHook | None = None,
     signer_names: dict[str, str] | None = None,
+    action_status: dict[str, str] | None = None,
 ) -> RenderedForm:
     """Render the audit form of one evaluated record as PDF/A-3b; write it to *out_path* if given.
 
     The form embeds the record, the result and the merged rulebook (and *waivers*, if any) as
     associated files, and lays out the signature blocks ``inspector`` and ``manager`` whose
-    rectangles are returned for signing.
+    rectangles are returned for signing. *action_status* maps a rule id to its corrective
+    action's tracked status (else "open").
     """
     base = Path(base_dir)
     if out_path is not None:
@@ -48,7 +50,7 @@ def render_audit_form(
     fonts.require_fonts(lang)
     context, photo_fields = audit_context(
         result, record, rulebook_merged, lang=lang, base_dir=base, max_photo_mb=max_photo_mb,
-        signer_names=signer_names,
+        signer_names=signer_names, action_status=action_status,
     )
     if context_hook is not None:
         context_hook(context, result)

@@ -7,6 +7,8 @@ WeasyPrint's warnings go to Python logging (logger ``weasyprint``); the CLI show
 from __future__ import annotations
 
 import contextlib
+import html
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -59,6 +61,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["css"] = css_string
+    env.globals["generator"] = creator()
     return env
 
 
@@ -89,8 +92,54 @@ def html_to_document(html: str, *, fetcher: SafeFetcher, **options: Any) -> Any:
 def write_document(document: Any, *, fetcher: SafeFetcher, **options: Any) -> bytes:
     """Write the laid-out *document* as PDF; resources it loads now fail as in :func:`html_to_document`."""
     with _resource_errors():
-        pdf: bytes = document.write_pdf(**options)
+        pdf: bytes = document.write_pdf(finisher=_finish, **options)
     return pdf
+
+
+def producer() -> str:
+    """The Producer of checkengine's PDFs, in the document information and the XMP metadata alike.
+
+    pyHanko writes every form's last revision (the signature fields, each signature) and sets the
+    XMP ``pdf:Producer`` to its own name while it appends its name to the information
+    dictionary's; both say pyHanko's name from the start, so that the two agree (PDF/A requires
+    it). WeasyPrint, which laid the pages out, is named in the Creator (the HTML ``generator``)."""
+    from pyhanko.pdf_utils.metadata.model import VENDOR
+
+    return str(VENDOR)
+
+
+def creator() -> str:
+    """The Creator (XMP ``xmp:CreatorTool``): checkengine, and the WeasyPrint that laid the form out."""
+    from weasyprint import __version__ as weasyprint_version
+
+    from checkengine import __version__
+
+    return f"checkengine {__version__} (WeasyPrint {weasyprint_version})"
+
+
+def _finish(document: Any, pdf: Any) -> None:
+    """WeasyPrint's PDF, set right before it is written: one ``/AF`` entry per attached file
+    (WeasyPrint lists each file twice, once from the name tree and once as a file
+    specification), and one Producer in the information dictionary and the XMP metadata."""
+    import pydyf
+
+    files = pdf.catalog.get("AF")
+    if files is not None:
+        seen: list[Any] = []
+        for ref in files:
+            if str(ref) not in {str(s) for s in seen}:
+                seen.append(ref)
+        pdf.catalog["AF"] = pydyf.Array(seen)
+    name = producer()
+    pdf.info["Producer"] = pydyf.String(name)
+    meta_ref = pdf.catalog.get("Metadata")
+    if meta_ref is None:
+        return
+    ref = meta_ref.decode() if isinstance(meta_ref, bytes) else str(meta_ref)
+    stream = pdf.objects[int(ref.split()[0])]
+    old = re.compile(rb'pdf:Producer="[^"]*"')
+    escaped = html.escape(name, quote=True).encode("utf-8")
+    stream.stream = [old.sub(b'pdf:Producer="' + escaped + b'"', bytes(part)) for part in stream.stream]
 
 
 def signature_boxes(document: Any, names: tuple[str, ...] = SIGNATURE_FIELDS) -> dict[str, SignatureBox]:

@@ -102,7 +102,7 @@ def test_fail_on_findings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     clean.write_text(yaml.safe_dump(record, allow_unicode=True), "utf-8")
     code, out, err = cli(capsys, "audit", "--rulebook", files["rulebook"], clean, "--lang", "en",
                          "-o", tmp_path / "clean.pdf", "--fail-on-findings")
-    assert (code, out, err) == (0, f"wrote {tmp_path / 'clean.pdf'} (1 page, unsigned)\n", "")
+    assert (code, out, err) == (0, f"wrote {tmp_path / 'clean.pdf'} (2 pages, unsigned)\n", "")  # the cover, the checklist
 
 
 
@@ -116,4 +116,36 @@ def test_a_record_with_no_rule_in_force_is_a_form_not_a_crash(tmp_path: Path,
     form = tmp_path / "old.pdf"
     code, out, err = cli(capsys, "audit", "--rulebook", root / "rulebooks" / "cs-floor.yaml", old, "--lang", "en",
                          "-o", form)
-    assert (code, out, err) == (0, f"wrote {form} (3 pages, unsigned)\n", "")
+    assert (code, out, err) == (0, f"wrote {form} (4 pages, unsigned)\n", "")
+
+
+@pytest.mark.slow
+def test_the_form_shows_each_action_with_its_tracked_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """cs-floor's follow_up: the team leader, corrective_action_days (14) after the round. The
+    archived round opened an action for the failed uniform rule (seed 001 值班制度 1: staff on duty
+    wear the uniform); once started, the form shows it in progress, and without the archive, open."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[2]
+    book = root / "rulebooks" / "cs-floor.yaml"
+    text = (root / "examples" / "month-2026-11" / "inspections" / "FI-2026-11-03-001.yaml").read_text("utf-8")
+    assert text.count("uniform: true") == 1
+    record = tmp_path / "FI-T-1.yaml"
+    record.write_text(text.replace("uniform: true", "uniform: false"), "utf-8")
+    db = tmp_path / "archive.sqlite"
+    assert cli(capsys, "archive", "add", "-q", "-j", "1", "-r", str(book), str(record), "--db", str(db))[0] == 0
+    assert cli(capsys, "actions", "update", "1", "start", "--by", "E001", "--db", str(db))[0] == 0
+
+    def cover(*extra: str) -> str:
+        form = tmp_path / "form.pdf"
+        code, _, err = cli(capsys, "audit", "--rulebook", str(book), str(record), "--lang", "en", "-o", str(form),
+                           "--force", *extra)
+        assert (code, err) == (0, "")
+        text = subprocess.run(["pdftotext", "-l", "1", str(form), "-"], capture_output=True, text=True, check=True).stdout
+        return " ".join(text.split())
+
+    tracked, plain = cover("--actions-db", str(db)), cover()
+    assert "DRS-01-uniform Uniform worn on duty" in plain
+    due = "17 November 2026 · Status:"  # 14 days after 3 November
+    assert f"{due} in progress" in tracked and f"{due} open" in plain
+    assert "Owner Team leader" in plain

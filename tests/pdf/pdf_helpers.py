@@ -127,7 +127,17 @@ def embedded_cmaps(path: Path) -> dict[str, dict[int, str]]:
                     if stream.get("/Subtype") == "/CIDFontType0C":
                         found[name] = bare_cff_cmap(data, to_unicode_map(font["/ToUnicode"]))
                     else:
-                        found[name] = TTFont(io.BytesIO(data)).getBestCmap() or {}
+                        program = TTFont(io.BytesIO(data))
+                        found[name] = dict(program.getBestCmap() or {})
+                        if font.get("/Subtype") == "/Type0" and "/ToUnicode" in font:
+                            # Identity-H: the code is the glyph; a glyph a shaping feature chose
+                            # (zh-Hans's locl em dash) is reached by no cmap entry, but is a glyph
+                            # of the program and not .notdef (0; a missing character gets 0, or
+                            # a code past the program's glyphs)
+                            glyphs = len(program.getGlyphOrder())
+                            for code, text in to_unicode_map(font["/ToUnicode"]).items():
+                                if 0 < code < glyphs and len(text) == 1:
+                                    found[name].setdefault(ord(text), f"glyph{code}")
         for ref in (res.get("/XObject") or {}).values():
             xobject(ref)
 
@@ -387,3 +397,24 @@ def many_rules(data: dict[str, Any], count: int = 60, lang: str = "zh-Hant") -> 
     record = copy.deepcopy(data["record"])
     record["answers"] = {}
     return result, record
+
+
+def pdffonts(path: Path) -> list[list[str]]:
+    lines = run("pdffonts", str(path)).splitlines()[2:]
+    return [line.split() for line in lines if line.strip()]
+
+
+def check_every_font_embedded(path: Path, face: str) -> None:
+    rows = pdffonts(path)
+    assert rows
+    for row in rows:
+        assert row[-5] == "yes", row  # the "emb" column
+    assert any(row[0].split("+")[-1].startswith(face) for row in rows), rows
+
+
+def check_every_character_has_a_glyph(path: Path) -> None:
+    cmaps = embedded_cmaps(path)
+    covered = {cp for cmap in cmaps.values() for cp, glyph in cmap.items() if glyph != ".notdef"}
+    text = pdftotext(path)
+    missing = sorted({ch for ch in text if not ch.isspace() and ord(ch) not in covered})
+    assert not missing, f"no glyph for {missing}"

@@ -9,14 +9,9 @@ from typing import Any
 import pytest
 
 from checkengine.pdf.render import render_audit_form
-from pdf_helpers import embedded_cmaps, pdftotext, record_dir, run
+from pdf_helpers import check_every_character_has_a_glyph, check_every_font_embedded, pdffonts, record_dir
 
 FACE = {"zh-Hant": "Noto-Sans-CJK-TC", "zh-Hans": "Noto-Sans-CJK-SC", "ko": "Noto-Sans-CJK-KR", "es": "Noto-Sans"}
-
-
-def pdffonts(path: Path) -> list[list[str]]:
-    lines = run("pdffonts", str(path)).splitlines()[2:]
-    return [line.split() for line in lines if line.strip()]
 
 
 @pytest.fixture(scope="module")
@@ -28,22 +23,6 @@ def forms(tmp_path_factory: pytest.TempPathFactory, data: dict[str, Any]) -> dic
         render_audit_form(data["results"][lang], data["record"], data["rulebook"], lang=lang, base_dir=folder, out_path=path)
         out[lang] = path
     return out
-
-
-def check_every_font_embedded(path: Path, face: str) -> None:
-    rows = pdffonts(path)
-    assert rows
-    for row in rows:
-        assert row[-5] == "yes", row  # the "emb" column
-    assert any(row[0].split("+")[-1].startswith(face) for row in rows), rows
-
-
-def check_every_character_has_a_glyph(path: Path) -> None:
-    cmaps = embedded_cmaps(path)
-    covered = {cp for cmap in cmaps.values() for cp, glyph in cmap.items() if glyph != ".notdef"}
-    text = pdftotext(path)
-    missing = sorted({ch for ch in text if not ch.isspace() and ord(ch) not in covered})
-    assert not missing, f"no glyph for {missing}"
 
 
 @pytest.mark.slow

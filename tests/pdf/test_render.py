@@ -42,8 +42,8 @@ def test_form_content(signed_form: Path) -> None:
                  "WKS-01-monitor", "WKS-03-minutes-outside"):
         assert rule in text
     for expected in ("稽核表", "台北客服中心", "林品管", "王小明", "不符合", "豁免", "不適用", "≤ 10",
-                     "值班制度 1", "工牌別在口袋上", "改善措施", "當班組長確認工牌位置並複查",
-                     "2026年11月17日", "第 1 頁，共", "數位簽章人", "SELF-SIGNED TEST KEY – NOT FOR PRODUCTION"):
+                     "值班制度 1", "工牌別在口袋上", "措施", "當班組長確認工牌位置並複查",
+                     "未訂期限", "待處理", "第 1 頁，共", "數位簽章人", "SELF-SIGNED TEST KEY – NOT FOR PRODUCTION"):
         assert expected in text, expected
 
 
@@ -53,6 +53,32 @@ def test_pdf_a_3b_metadata(signed_form: Path) -> None:
     xmp = pypdf.PdfReader(str(signed_form)).trailer["/Root"]["/Metadata"].get_object().get_data()
     # the identification survives the signatures' incremental updates
     assert b'pdfaid:part="3"' in xmp and b'pdfaid:conformance="B"' in xmp
+
+
+def test_producer_and_creator_agree_in_info_and_xmp(signed_form: Path) -> None:
+    """PDF/A: the information dictionary and the XMP metadata say the same, after both signatures."""
+    import re
+
+    import pypdf
+
+    reader = pypdf.PdfReader(str(signed_form))
+    info = reader.trailer["/Info"]
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
+    producers = re.findall(r'pdf:Producer="([^"]*)"|<pdf:Producer>([^<]*)<', xmp)
+    assert [a or b for a, b in producers] == [str(info["/Producer"])]
+    creators = re.findall(r'xmp:CreatorTool="([^"]*)"|<xmp:CreatorTool>([^<]*)<', xmp)
+    assert [a or b for a, b in creators] == [str(info["/Creator"])]
+    assert "WeasyPrint" in str(info["/Creator"]) and "pyHanko" in str(info["/Producer"])
+
+
+def test_each_attached_file_is_listed_once_in_af(signed_form: Path) -> None:
+    import pypdf
+
+    root = pypdf.PdfReader(str(signed_form)).trailer["/Root"]
+    listed = [ref.idnum for ref in root["/AF"]]
+    names = root["/Names"]["/EmbeddedFiles"]["/Names"]
+    files = [ref.idnum for ref in names[1::2]]
+    assert sorted(listed) == sorted(files) and len(set(listed)) == len(listed) == 3
 
 
 def test_record_html_is_escaped(tmp_path: Path, data: dict[str, Any]) -> None:
@@ -258,23 +284,24 @@ def test_translated_labels_and_locale_dates(tmp_path: Path, data: dict[str, Any]
 
 @pytest.mark.slow
 def test_sixty_rules_on_two_pages(tmp_path: Path, data: dict[str, Any]) -> None:
-    """The benchmark's form: 60 rules, each row with its rule id, and each clause quoted once."""
+    """The benchmark's form: 60 rules, each row with its rule id, and each clause quoted once;
+    the checklist on two pages after the cover."""
     result, record = many_rules(data, 60)
     out = tmp_path / "sixty.pdf"
     rendered = render(data, tmp_path, record=record, result=result, out_path=out)
-    assert rendered.pages == 2
+    assert rendered.pages == 3
     text = pdftotext(out)
     flat = "".join(text.split())
     for outcome in result["records"][0]["outcomes"]:
         assert outcome["rule"] in flat, outcome["rule"]
     for clause in data["rulebook"]["sources"].values():
         assert flat.count("「" + "".join(clause["text"].split()) + "」") == 1, clause["text"]
-    assert "第 1 頁，共 2 頁" in text and "第 2 頁，共 2 頁" in text
+    assert "第 1 頁，共 3 頁" in text and "第 3 頁，共 3 頁" in text
 
 
 def test_every_item_of_the_form(tmp_path: Path, data: dict[str, Any]) -> None:
-    """Header, one table per section, failed items with comment and photo, scores and grade,
-    corrective actions, signature blocks, page X of Y: all on the compact form."""
+    """The cover (header, scores and grade, pass rate, the failed items critical first with comment,
+    photo, clause and corrective action), one table per section, signature blocks, page X of Y."""
     out = tmp_path / "en.pdf"
     render(data, record_dir(tmp_path), "en", out_path=out)
     flat = " ".join(pdftotext(out).split())
@@ -282,13 +309,18 @@ def test_every_item_of_the_form(tmp_path: Path, data: dict[str, Any]) -> None:
               "Subject 王小明 (E001) · agent · T1", "cs-floor, version 1.0.0",
               data["results"]["en"]["rulebook"]["digest"]]
     sections = ["Dress and grooming — Score 57.1", "Workstation — Score 16.7"]
-    failed = ["DRS-02-badge — Duty badge worn at the standard position", "Comment: 工牌別在口袋上，未佩戴於左胸統一位置",
-              "photos/e001-badge.jpg", "WKS-03-minutes-outside — Minutes away from the desk within the limit",
-              "Comment: — Evidence: No evidence attached."]
-    rest = ["Score 50 / 100 · Grade C · Inspection not passed", "Critical failures: WKS-03-minutes-outside",
-            "Corrective actions", "Signatures", "Inspector: 林品管 (Q01)", "Site manager:", "page 1 of 2", "page 2 of 2"]
+    failed = ["FAIL · critical · WKS-03-minutes-outside Minutes away from the desk within the limit Found 12 Required ≤ 10",
+              "Action Supervisor interview; record the reasons for leaving the desk Owner no owner set",
+              "Due no due date set · Status: open Evidence No evidence attached.",
+              "FAIL · major · DRS-02-badge Duty badge worn at the standard position Found pocket Required standard",
+              "Comment 工牌別在口袋上，未佩戴於左胸統一位置", "Clause DRS-02 場管 5 「進機房著裝整齊化一、工牌佩戴統一位置。」",
+              "photos/e001-badge.jpg"]
+    rest = ["Scores Score 50 / 100 · Grade C · Inspection not passed", "Critical failures: WKS-03-minutes-outside",
+            "Pass rate 60%", "Full checklist", "Signatures", "Inspector: 林品管 (Q01)", "Site manager",
+            "page 1 of 2", "page 2 of 2"]
     for item in header + sections + failed + rest:
         assert item in flat.replace(" ", " ") or "".join(item.split()) in "".join(flat.split()), item
+    assert flat.index("Failed and critical items") < flat.index("page 1 of 2") < flat.index("Full checklist")
     images = run("pdfimages", "-list", str(out)).splitlines()[2:]
     assert len(images) == 1 and images[0].split()[2:4] == ["image", "800"]  # the evidence photo
     assert flat.count("Observed") == 2  # a table, with its header, per section

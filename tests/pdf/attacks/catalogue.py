@@ -65,7 +65,9 @@ def field_of(writer: Any, name: str) -> Any:
 
 
 def fail_box(forms: Any, pdf: bytes | None = None) -> tuple[int, tuple[float, float, float, float]]:
-    return forge.word_box(pdf or forms.unsigned, "FAIL")
+    """The Result cell of the checklist's first failed row: the cover names each failed item first."""
+    failed = sum(1 for o in forms.result["records"][0]["outcomes"] if o["outcome"] == "fail")
+    return forge.word_box(pdf or forms.unsigned, "FAIL", occurrence=failed)
 
 
 def signed_by_both_raw(forms: Any, pdf: bytes) -> bytes:

@@ -29,9 +29,9 @@ def _hidden_manager(forms: Any) -> bytes:
 
 
 PREPARED: dict[str, tuple[Callable[[Any], bytes], str]] = {
-    "overlay": (attacks_shadow.overlay_prepared, "page 1 draws from 3 content streams; checkengine's renderer makes one, "
+    "overlay": (attacks_shadow.overlay_prepared, "page {page} draws from 3 content streams; checkengine's renderer makes one, "
                                             "so something was drawn over the page"),
-    "stamp": (attacks_shadow.note_prepared, "page 1 has an annotation (FreeText) that checkengine never makes: a stamp, "
+    "stamp": (attacks_shadow.note_prepared, "page {page} has an annotation (FreeText) that checkengine never makes: a stamp, "
                                        "note, drawing or field laid over the form"),
     "print-only field": (_hidden_manager, "page 2: the signature field 'manager' is marked no-view (print-only), so "
                                           "readers show it differently"),
@@ -41,6 +41,7 @@ PREPARED: dict[str, tuple[Callable[[Any], bytes], str]] = {
 @pytest.mark.parametrize("name", sorted(PREPARED))
 def test_sign_refuses_a_prepared_form(name: str, forms: Any) -> None:
     build, problem = PREPARED[name]
+    problem = problem.format(page=catalogue.fail_box(forms)[0] + 1)  # the page of the checklist's FAIL cell
     with pytest.raises(UserError) as err:
         sign_pdf(build(forms), forms.keys["inspector"], field="inspector")
     message = str(err.value)
