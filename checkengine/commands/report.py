@@ -25,6 +25,7 @@ class ReportOptions:
     jobs: int | None
     executor: ExecutorName = "local"
     scheduler: str | None = None
+    compare: tuple[str, ...] = ()
 
 
 def _write(path: str, data: bytes) -> None:
@@ -74,7 +75,7 @@ def run(opts: ReportOptions) -> int:
 
     surface_warnings()  # WeasyPrint's warnings (a missing font, say) on stderr, as the forms do
     check_language(opts.lang)
-    scope = Scope(opts.site, opts.team, parse_period(opts.period), opts.lang)
+    scope = Scope(opts.site, opts.team, parse_period(opts.period), opts.lang, opts.compare)
     if opts.rulebook and opts.archive:
         raise UserError("give --archive DB or --rulebook RULEBOOK RECORDS..., not both")
     if opts.paths and not opts.rulebook:
@@ -126,10 +127,12 @@ def run(opts: ReportOptions) -> int:
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="Where records given with --rulebook are evaluated: local processes, or a Dask cluster.")
 @click.option("--scheduler", metavar="ADDRESS", help="The Dask scheduler (e.g. tcp://host:8786).")
+@click.option("--compare", multiple=True, metavar="SITE", help="Another site of the region to compare with "
+              "(repeat it for each site).")
 def command(period: str, site: str, team: str | None, archive: str | None, rulebook: str | None,
             paths: tuple[str, ...], lang: str, output: str, html: str | None, jobs: int | None,
-            executor: ExecutorName, scheduler: str | None) -> int:
+            executor: ExecutorName, scheduler: str | None, compare: tuple[str, ...]) -> int:
     """Write a site's monthly or weekly report: pass rates by section and rule, worst rules, the
     trend, monitoring coverage per agent, call loss by day, and open corrective actions."""
     return run(ReportOptions(period, site, team, archive, rulebook, paths, lang, output, html, jobs, executor,
-                             scheduler))
+                             scheduler, compare))

@@ -37,7 +37,7 @@ def test_languages(archive: str, lang: str) -> None:
     assert f'<html lang="{lang}">' in html
     assert f"<h1>{TITLES[lang]}</h1>" in html
     assert MONTHS[lang] in html
-    assert f"<b>{RATES[lang]}</b>" in html
+    assert f'<div class="value">{RATES[lang]}</div>' in html  # the headline figure
     assert html.count("<svg") == 3  # trend, coverage, call loss
 
 
