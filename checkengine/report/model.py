@@ -138,6 +138,8 @@ class ReportData:
     tracked: list[Any] = field(default_factory=list)
     #: other sites of the region, compared with this one (checkengine.report.compare.SiteRow)
     compare: list[Any] = field(default_factory=list)
+    #: the outcomes behind the figures, column by column (checkengine.report.interactive.drill_rows)
+    drill: dict[str, list[Any]] = field(default_factory=dict)
 
     @property
     def previous(self) -> Counts | None:
