@@ -131,6 +131,8 @@ def loss_chart(days: Sequence[str], rates: Sequence[float | None], limit: float 
         if limit is not None:
             ax.axhline(limit, color=LIMIT, linestyle="--", linewidth=1, label=f"{limit_label} {limit:g}")
             ax.legend(loc="upper right", fontsize=7, frameon=False)
+        top = max([*values, limit or 0.0])
+        ax.set_ylim(0, top * 1.3 if top else 1.0)  # room above the limit for its legend
         step = max(1, len(days) // 16)
         ax.set_xticks(x[::step], list(days)[::step], rotation=45, ha="right")
         ax.set_ylabel(ylabel)
