@@ -71,6 +71,7 @@ def region_records() -> list[dict[str, object]]:
         out.append({"kind": "call_stats", "id": rid, "timestamp": f"{day}T23:00:00+08:00", "site": taipei,
                     "data": {"date": day, "queue": queue, "offered": offered, "abandoned": abandoned}})
 
+    floor("FL-AUG-1", taipei, "2026-08-10", "E001", "T1", True)  # August, then nothing in September
     floor("FL-OCT-1", taipei, "2026-10-05", "E001", "T1", True)
     floor("FL-OCT-2", taipei, "2026-10-06", "E002", "T1", True)
     floor("FL-NOV-1", taipei, "2026-11-05", "E001", "T1", False)  # DRS-01 fails: a new failure since October

@@ -95,6 +95,9 @@ def test_filters_and_drill_down_in_chromium(region: str, browser: Any, tmp_path:
     assert len(everything) == 9  # 2 floor inspections x 3 rules, and 3 queue-days of call loss
     counts = page.inner_text("#counts")
     assert "75.0%" in counts and "Not applicable\n1" in counts
+    # August has data, September none, October and November some: two pieces of line, not one
+    # drawn across September (vega draws one path per piece)
+    assert page.eval_on_selector_all("#chart-trend .mark-line path", "paths => paths.length") == 2
     trend_before, bars_before = svg(page, "chart-trend"), svg(page, "chart-rules")
     # A rule chosen in the filter: the records are that rule's, the trend is that rule's
     page.select_option("#f-rule", "DRS-01-uniform")
