@@ -131,6 +131,8 @@ def test_pdf_pages_as_images(region: str, lang: str) -> None:
     assert len(list(folder.glob(f"report-{lang}-*.png"))) == pages >= 2
     first = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     assert TITLES[lang] in first  # the headline page opens the report
+    if lang != "en":  # one language per page: the footer too ("2 / 3 페이지", never "page 2 / 3 페이지")
+        assert not re.search(r"\b(page|of)\b", first), first
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     if lang in ("zh-Hant", "zh-Hans", "ko"):
         assert re.search(r"\+Noto-?Sans-?CJK", fonts), fonts  # embedded (subset): the glyphs are there
