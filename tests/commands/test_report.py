@@ -53,6 +53,8 @@ def test_from_records(tmp_path: Path, files: dict[str, Path], capsys: pytest.Cap
     (["--period", "2026-13"], "--period 2026-13: expected a month (2026-11) or an ISO week (2026-W45)"),
     (["--period", "2026-11", "--lang", "fr"], "--lang fr: reports are written in en, zh-Hant, zh-Hans, ko, es; "
                                               "choose one of them"),
+    (["--period", "2026-11", "--format", "html", "--html", "x.html"], "--format html writes the interactive page "
+                                                                    "to -o; give --html only with --format pdf"),
     (["--period", "2026-11", "--rulebook", "book.yaml"], "--rulebook needs the records to evaluate: checkengine "
      "report --rulebook RULEBOOK RECORDS_OR_FOLDER... (or report from an archive with --archive DB)"),
     (["--period", "2026-11", "nov.jsonl"], "records to evaluate need --rulebook RULEBOOK (or report from an "
@@ -223,3 +225,14 @@ def pdf_text(path: Path) -> str:
     from pypdf import PdfReader
 
     return "".join(page.extract_text() for page in PdfReader(str(path)).pages)
+
+
+def test_format_html_writes_the_interactive_page_only(tmp_path: Path, archive: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    page = tmp_path / "november.html"
+    code, out, err = cli(capsys, "report", "--period", "2026-11", "--site", "cc-taipei", "--archive", archive,
+                         "--format", "html", "-o", page, "--lang", "es")
+    assert (code, out, err) == (0, "", "")
+    assert [p.name for p in tmp_path.iterdir()] == ["november.html"]
+    text = page.read_text("utf-8")
+    assert '<html lang="es">' in text and 'id="f-rule"' in text and "vegaEmbed" in text
