@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the PDF side needs (fonts with CJK glyphs, HarfBuzz subsetting for
 # WeasyPrint, poppler's pdfsig/pdffonts/pdftoppm, qpdf), and PostgreSQL's server (the archive's store tests run a
-# throw-away cluster of it), and chromium (the browser tests of `checkengine serve` drive it), when
+# throw-away cluster of it), and chromium (the browser tests of `checkengine serve` and of the
+# interactive report drive it), when
 # they are missing.
 # As root it installs them; otherwise it prints the one command to run and exits 2.
 set -euo pipefail

@@ -122,6 +122,14 @@ class Reader(ABC):
                f"r.id = o.record WHERE {condition} AND o.outcome = 'fail' AND {LATEST_RECORD} ORDER BY o.day, o.id")
         return [dict(r) for r in self.rows(sql, params)]
 
+    def record_outcome_rows(self, scope: PeriodScope) -> list[dict[str, Any]]:
+        """Every latest record outcome of the scope, for a drill-down: book, rule, section, outcome,
+        day, team, employee and record_id, by day."""
+        condition, params = scope.condition("o")
+        sql = (f"SELECT o.book, o.rule, o.section, o.outcome, o.day, r.team, o.employee, r.record_id FROM outcomes o "
+               f"JOIN records r ON r.id = o.record WHERE {condition} AND {LATEST_RECORD} ORDER BY o.day, o.id")
+        return [dict(r) for r in self.rows(sql, params)]
+
     def latest_groups(self, column: str, label: str, fallback: str, fallback_labels: Sequence[str]) -> list[dict[str, Any]]:
         """The latest outcome of every aggregate group whose *column* is *label*, or - for a group
         without that column - whose *fallback* column is one of *fallback_labels*; JSON decoded,

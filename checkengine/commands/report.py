@@ -25,6 +25,8 @@ class ReportOptions:
     jobs: int | None
     executor: ExecutorName = "local"
     scheduler: str | None = None
+    compare: tuple[str, ...] = ()
+    format: str = "pdf"
 
 
 def _write(path: str, data: bytes) -> None:
@@ -67,6 +69,7 @@ def run(opts: ReportOptions) -> int:
     from checkengine.errors import UserError
     from checkengine.pdf.logs import surface_warnings
     from checkengine.report.build import Scope, from_archive, from_records
+    from checkengine.report.interactive import render_interactive
     from checkengine.report.labels import check_language
     from checkengine.report.period import parse_period
     from checkengine.report.render import render_html, render_pdf
@@ -74,7 +77,10 @@ def run(opts: ReportOptions) -> int:
 
     surface_warnings()  # WeasyPrint's warnings (a missing font, say) on stderr, as the forms do
     check_language(opts.lang)
-    scope = Scope(opts.site, opts.team, parse_period(opts.period), opts.lang)
+    html_out = opts.output if opts.format == "html" else opts.html
+    scope = Scope(opts.site, opts.team, parse_period(opts.period), opts.lang, opts.compare, drill=bool(html_out))
+    if opts.format == "html" and opts.html:
+        raise UserError("--format html writes the interactive page to -o; give --html only with --format pdf")
     if opts.rulebook and opts.archive:
         raise UserError("give --archive DB or --rulebook RULEBOOK RECORDS..., not both")
     if opts.paths and not opts.rulebook:
@@ -103,11 +109,12 @@ def run(opts: ReportOptions) -> int:
             note_input(location)  # -o over the archive is refused, before any work
         _refuse_early(opts)
         data = from_archive(location, scope)
-    html = render_html(data, opts.lang)
-    pdf = render_pdf(html, opts.lang)  # both in memory first: a failed render writes nothing
-    _write(opts.output, pdf)
-    if opts.html:
-        _write(opts.html, html.encode("utf-8"))
+    # everything in memory first: a failed render writes nothing
+    page = render_interactive(data, opts.lang).encode("utf-8") if html_out else None
+    if opts.format == "pdf":
+        _write(opts.output, render_pdf(render_html(data, opts.lang), opts.lang))
+    if html_out and page is not None:
+        _write(html_out, page)
     return 0
 
 
@@ -120,16 +127,21 @@ def run(opts: ReportOptions) -> int:
 @click.option("--rulebook", "-r", metavar="RULEBOOK", help="Evaluate RECORDS under this rulebook instead of reading an archive.")
 @click.argument("paths", nargs=-1, metavar="[RECORDS_OR_FOLDER...]")
 @click.option("--lang", default="en", show_default=True, help="en, zh-Hant, zh-Hans, ko or es.")
-@click.option("--output", "-o", required=True, metavar="OUT.pdf", help="The PDF to write (atomically).")
-@click.option("--html", metavar="OUT.html", help="Also write the report as a self-contained HTML file.")
+@click.option("--output", "-o", required=True, metavar="OUT", help="The report to write (atomically): a PDF, or "
+              "with --format html the interactive page.")
+@click.option("--format", "format_", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True,
+              help="pdf: the printable report; html: the interactive page (filters, charts, the records).")
+@click.option("--html", metavar="OUT.html", help="Also write the interactive page (one file that works offline).")
 @click.option("--jobs", "-j", type=int, default=None, metavar="N", help="Worker processes (with --rulebook).")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="Where records given with --rulebook are evaluated: local processes, or a Dask cluster.")
 @click.option("--scheduler", metavar="ADDRESS", help="The Dask scheduler (e.g. tcp://host:8786).")
+@click.option("--compare", multiple=True, metavar="SITE", help="Another site of the region to compare with "
+              "(repeat it for each site).")
 def command(period: str, site: str, team: str | None, archive: str | None, rulebook: str | None,
             paths: tuple[str, ...], lang: str, output: str, html: str | None, jobs: int | None,
-            executor: ExecutorName, scheduler: str | None) -> int:
+            executor: ExecutorName, scheduler: str | None, compare: tuple[str, ...], format_: str) -> int:
     """Write a site's monthly or weekly report: pass rates by section and rule, worst rules, the
     trend, monitoring coverage per agent, call loss by day, and open corrective actions."""
     return run(ReportOptions(period, site, team, archive, rulebook, paths, lang, output, html, jobs, executor,
-                             scheduler))
+                             scheduler, compare, format_))

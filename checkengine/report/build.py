@@ -11,9 +11,12 @@ from checkengine.archive.store import open_archive
 from checkengine.batch.executors import Executor
 from checkengine.batch.job import EngineSpec
 from checkengine.errors import UserError
+from checkengine.report.compare import compare_sites
 from checkengine.report.data import ReportReader
+from checkengine.report.interactive import drill_rows
 from checkengine.report.model import ReportData
 from checkengine.report.period import Period
+from checkengine.report.tracked import tracked_actions
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,10 @@ class Scope:
     team: str | None
     period: Period
     lang: str
+    #: other sites of the region to compare this one with
+    compare: tuple[str, ...] = ()
+    #: read the outcomes behind the figures too (for the interactive page)
+    drill: bool = False
 
 
 def from_archive(location: str | Path, scope: Scope, *, source: str | None = None) -> ReportData:
@@ -34,6 +41,12 @@ def from_archive(location: str | Path, scope: Scope, *, source: str | None = Non
             from checkengine.schedules.plan import missed_findings
 
             data.missed = missed_findings(archive, scope.site, scope.period)
+        data.tracked = tracked_actions(archive, scope.site, scope.team, scope.period)
+        if scope.compare:
+            data.compare = compare_sites(archive, scope.compare, scope.period, lang=scope.lang, own=scope.site)
+        if scope.drill:
+            data.drill = drill_rows(archive, [scope.site, *scope.compare], scope.team,
+                                    [p.period for p in data.trend], scope.lang)
     if data.records == 0 and not data.rules:
         team = f", team {scope.team}" if scope.team else ""
         if source is not None:

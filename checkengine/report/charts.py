@@ -68,27 +68,53 @@ def _style(lang: str) -> Any:
     return matplotlib.rc_context(_settings(lang))
 
 
+def rate_scale(values: Sequence[float | None], target: float | None = None) -> tuple[float, float]:
+    """The y range of a pass-rate chart: the data's (and the target's) range with a margin, at
+    least 10 points high, within 0-100 - so that 91 % to 95 % is a visible climb, not a flat line
+    along the top of a 0-100 axis."""
+    seen = [v for v in values if v is not None] + ([target] if target is not None else [])
+    if not seen:
+        return 0.0, 100.0
+    low, high = min(seen), max(seen)
+    pad = max(2.0, (high - low) * 0.15)
+    low, high = low - pad, high + pad
+    if high - low < 10.0:
+        middle = (low + high) / 2
+        low, high = middle - 5.0, middle + 5.0
+    if low < 0.0:
+        low, high = 0.0, min(100.0, high - low)
+    if high > 100.0:
+        low, high = max(0.0, low - (high - 100.0)), 100.0
+    return low, high + 1.0  # room for the marker of a 100 % point
+
+
 def trend_chart(labels: Sequence[str], series: Mapping[str, Sequence[float | None]], *, ylabel: str,
-                lang: str) -> Markup:
-    """Pass rate per period: one line per series (the first is drawn thick: overall)."""
+                lang: str, target: float | None = None, target_label: str = "") -> Markup:
+    """Pass rate per period: one line per series (the first is drawn thick: overall). A period
+    without data is a gap: no line is drawn across it (NaN breaks a matplotlib line), and a lone
+    period between gaps is a marker."""
     with _style(lang):
         fig = _figure()
         ax = fig.add_subplot()
         x = list(range(len(labels)))
         drawn = 0
+        every: list[float | None] = []
         for i, (name, values) in enumerate(series.items()):
-            points = [(xi, v) for xi, v in zip(x, values) if v is not None]
-            if not points:
+            if all(v is None for v in values):
                 continue
             drawn += 1
-            ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", markersize=3,
+            every.extend(values)
+            ax.plot(x, [float("nan") if v is None else v for v in values], marker="o", markersize=3,
                     linewidth=2.4 if i == 0 else 1.2, color=SERIES[i % len(SERIES)], label=name)
+        if target is not None:
+            ax.axhline(target, color=LIMIT, linestyle="--", linewidth=1, label=f"{target_label} {target:g}")
         ax.set_xticks(x, labels)
-        ax.set_ylim(0, 105)
+        ax.set_xlim(-0.5, len(labels) - 0.5)
+        ax.set_ylim(*rate_scale(every, target))
         ax.set_ylabel(ylabel)
         ax.grid(axis="y", linewidth=0.3)
         if drawn:
-            ax.legend(loc="lower left", fontsize=7, frameon=False, ncols=min(3, len(series)))
+            ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
         return _svg(fig, "trend")
 
 
@@ -105,6 +131,8 @@ def loss_chart(days: Sequence[str], rates: Sequence[float | None], limit: float 
         if limit is not None:
             ax.axhline(limit, color=LIMIT, linestyle="--", linewidth=1, label=f"{limit_label} {limit:g}")
             ax.legend(loc="upper right", fontsize=7, frameon=False)
+        top = max([*values, limit or 0.0])
+        ax.set_ylim(0, top * 1.3 if top else 1.0)  # room above the limit for its legend
         step = max(1, len(days) // 16)
         ax.set_xticks(x[::step], list(days)[::step], rotation=45, ha="right")
         ax.set_ylabel(ylabel)

@@ -9,6 +9,8 @@ from typing import Any
 from checkengine.archive.reading import Reader
 from checkengine.i18n import pick
 
+TARGET_PARAMETER = "target_pass_rate_percent"
+
 
 class RuleIndex:
     """Titles, sections, tags, corrective actions and parameters of the archived rulebooks (the
@@ -69,3 +71,9 @@ class RuleIndex:
     def minimum(self, book: str, rule: str, on: date) -> float | None:
         """The ``min`` of a count rule as of *on* (a literal or a parameter)."""
         return self.bound(book, rule, "min", on)
+
+    def target(self, book: str, on: date) -> float | None:
+        """The rulebook's target pass rate in % as of *on* (its ``target_pass_rate_percent``
+        parameter), or None: without a target, no rate is marked good or bad."""
+        value = self.parameter(book, TARGET_PARAMETER, on)
+        return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None

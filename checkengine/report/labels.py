@@ -41,7 +41,9 @@ class ReportText:
 
     def __getitem__(self, key: str) -> str:
         entry = catalogue()[key]
-        return entry.get(self.lang) or entry["en"]
+        # An empty label is a label ("page" has no word before the number in Korean): only a
+        # missing one falls back to English.
+        return entry[self.lang] if self.lang in entry else entry["en"]
 
     def fmt(self, key: str, **values: Any) -> str:
         return self[key].format(**values)

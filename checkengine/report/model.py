@@ -10,25 +10,38 @@ from typing import Any
 from checkengine.report.period import Period
 
 
+#: the outcomes a report counts apart (an unknown outcome from a plugin counts as needs_review)
+OUTCOMES = ("pass", "fail", "not_applicable", "needs_review", "error", "waived")
+
+
 @dataclass
 class Counts:
+    """Outcomes counted apart: only passed and failed move the rate; "not applicable" (the rule
+    does not apply), "needs review" (a person must judge) and "error" (the rule could not be
+    judged) are different facts and are never lumped together."""
+
     passed: int = 0
     failed: int = 0
-    other: int = 0
+    not_applicable: int = 0
+    needs_review: int = 0
+    error: int = 0
+    waived: int = 0
 
     def add(self, outcome: str, n: int = 1) -> None:
-        if outcome == "pass":
-            self.passed += n
-        elif outcome == "fail":
-            self.failed += n
-        else:
-            self.other += n
+        name = {"pass": "passed", "fail": "failed"}.get(outcome, outcome)
+        if name not in ("passed", "failed", "not_applicable", "needs_review", "error", "waived"):
+            name = "needs_review"  # an outcome this report does not know: a person must look
+        setattr(self, name, getattr(self, name) + n)
 
     def include(self, other: Counts) -> None:
         """Add *other*'s counts to these."""
-        self.passed += other.passed
-        self.failed += other.failed
-        self.other += other.other
+        for name in ("passed", "failed", "not_applicable", "needs_review", "error", "waived"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def other(self) -> int:
+        """Everything not judged pass or fail."""
+        return self.not_applicable + self.needs_review + self.error + self.waived
 
     @property
     def rate(self) -> float | None:
@@ -44,6 +57,8 @@ class RuleStat:
     title: str
     severity: str
     counts: Counts = field(default_factory=Counts)
+    #: the rulebook's target pass rate (parameter ``target_pass_rate_percent``), if it sets one
+    target: float | None = None
 
 
 @dataclass
@@ -52,6 +67,7 @@ class SectionStat:
     section: str
     title: str
     counts: Counts = field(default_factory=Counts)
+    target: float | None = None
 
 
 @dataclass
@@ -79,7 +95,7 @@ class LossDay:
     offered: float
     abandoned: float
     outcome: str
-    failing: list[str]  # the groups (queues) over the limit that day
+    failing: list[str]  # the groups (queues) over the limit that day, whatever the day's own rate
 
 
 @dataclass
@@ -113,3 +129,19 @@ class ReportData:
     actions: list[Action]
     #: occurrences of the schedules that were missed (checkengine.schedules.plan.missed_findings)
     missed: list[dict[str, Any]] = field(default_factory=list)
+    #: the target pass rate of every rulebook in the report, when they agree on one
+    target: float | None = None
+    #: the rules whose pass rate moved most since the previous period (checkengine.report.changes)
+    changes: list[Any] = field(default_factory=list)
+    previous_records: int = 0
+    #: the store's corrective actions (checkengine.report.tracked.TrackedAction)
+    tracked: list[Any] = field(default_factory=list)
+    #: other sites of the region, compared with this one (checkengine.report.compare.SiteRow)
+    compare: list[Any] = field(default_factory=list)
+    #: the outcomes behind the figures, column by column (checkengine.report.interactive.drill_rows)
+    drill: dict[str, list[Any]] = field(default_factory=dict)
+
+    @property
+    def previous(self) -> Counts | None:
+        """The previous period's counts (the trend's last but one)."""
+        return self.trend[-2].overall if len(self.trend) > 1 else None

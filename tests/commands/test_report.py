@@ -53,6 +53,8 @@ def test_from_records(tmp_path: Path, files: dict[str, Path], capsys: pytest.Cap
     (["--period", "2026-13"], "--period 2026-13: expected a month (2026-11) or an ISO week (2026-W45)"),
     (["--period", "2026-11", "--lang", "fr"], "--lang fr: reports are written in en, zh-Hant, zh-Hans, ko, es; "
                                               "choose one of them"),
+    (["--period", "2026-11", "--format", "html", "--html", "x.html"], "--format html writes the interactive page "
+                                                                    "to -o; give --html only with --format pdf"),
     (["--period", "2026-11", "--rulebook", "book.yaml"], "--rulebook needs the records to evaluate: checkengine "
      "report --rulebook RULEBOOK RECORDS_OR_FOLDER... (or report from an archive with --archive DB)"),
     (["--period", "2026-11", "nov.jsonl"], "records to evaluate need --rulebook RULEBOOK (or report from an "
@@ -182,3 +184,55 @@ def test_from_records_on_dask_and_from_postgresql(tmp_path: Path, files: dict[st
     assert undated["dask"] == undated["local"]
     assert undated["postgresql"] == undated["sqlite"]
     assert "<h1>Monthly compliance report</h1>" in html["local"]
+
+
+@pytest.mark.slow
+def test_a_failed_item_fixed_verified_and_closed_in_the_report(tmp_path: Path, files: dict[str, Path],
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """End to end through the CLI: a failed item becomes an action when archived, the owner fixes it
+    with a photo, the manager verifies it, and the month's report shows it closed, with its owner."""
+    import json
+
+    from PIL import Image
+
+    db = tmp_path / "a.sqlite"
+    assert cli(capsys, "archive", "add", "-r", files["book"], files["nov"], "--db", db, "-j", "1")[0] == 0
+    code, out, _ = cli(capsys, "actions", "list", "--db", db, "--site", "cc-taipei", "--format", "json")
+    assert code == 0
+    listed = json.loads(out)
+    items = listed if isinstance(listed, list) else listed["actions"]
+    action = next(a for a in items if a["employee"] and a["records"])
+    photo = tmp_path / "fixed.png"
+    Image.new("RGB", (40, 30), (20, 120, 40)).save(photo)
+    for args in (["assign", "--by", "manager-1", "--to", "TL-7"],
+                 ["done", "--by", "TL-7", "--photo", photo, "--note", "uniform replaced"],
+                 ["verify", "--by", "manager-1"]):
+        code, _, err = cli(capsys, "actions", "update", action["id"], *args, "--db", db)
+        assert code == 0, err
+    pdf, html = tmp_path / "r.pdf", tmp_path / "r.html"
+    code, _, err = cli(capsys, "report", "--period", "2026-11", "--site", "cc-taipei", "--archive", db, "-o", pdf,
+                       "--html", html)
+    assert code == 0, err
+    page = html.read_text("utf-8")
+    tracked = page[page.index("<h2>Corrective actions</h2>"):]
+    row = re.search(r"<tr><td><span class=\"rule\">" + re.escape(action["rule"]) + r"</span>[^\n]*?<td>"
+                    + re.escape(action["employee"]) + r"</td><td>TL-7</td><td class=\"\">closed</td>", tracked)
+    assert row, tracked[:2000]
+    assert "Corrective actions" in pdf_text(pdf) and "closed" in pdf_text(pdf)
+
+
+def pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() for page in PdfReader(str(path)).pages)
+
+
+def test_format_html_writes_the_interactive_page_only(tmp_path: Path, archive: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    page = tmp_path / "november.html"
+    code, out, err = cli(capsys, "report", "--period", "2026-11", "--site", "cc-taipei", "--archive", archive,
+                         "--format", "html", "-o", page, "--lang", "es")
+    assert (code, out, err) == (0, "", "")
+    assert [p.name for p in tmp_path.iterdir()] == ["november.html"]
+    text = page.read_text("utf-8")
+    assert '<html lang="es">' in text and 'id="f-rule"' in text and "vegaEmbed" in text

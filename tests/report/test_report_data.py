@@ -44,6 +44,10 @@ def test_rates_match_engine_run(archive: str, november: dict[str, Any]) -> None:
     got = {(r.rule, "pass"): r.counts.passed for r in data.rules} | {(r.rule, "fail"): r.counts.failed for r in data.rules}
     assert {k: v for k, v in got.items() if v} == {k: v for k, v in expected.items() if k[1] in ("pass", "fail")}
     assert data.overall.passed == sum(v for (_, o), v in expected.items() if o == "pass")
+    # "not applicable", "needs review", "error" and "waived" are counted apart, never lumped together
+    for name, outcome in (("not_applicable", "not_applicable"), ("needs_review", "needs_review"),
+                          ("error", "error"), ("waived", "waived")):
+        assert getattr(data.overall, name) == sum(v for (_, o), v in expected.items() if o == outcome), name
     assert data.records == len(november["records"])
     assert [s.section for s in data.sections] == ["dress", "conduct", "quality"]
     rates = [r.counts.rate for r in data.worst]

@@ -37,7 +37,7 @@ def test_languages(archive: str, lang: str) -> None:
     assert f'<html lang="{lang}">' in html
     assert f"<h1>{TITLES[lang]}</h1>" in html
     assert MONTHS[lang] in html
-    assert f"<b>{RATES[lang]}</b>" in html
+    assert f'<div class="value">{RATES[lang]}</div>' in html  # the headline figure
     assert html.count("<svg") == 3  # trend, coverage, call loss
 
 
@@ -103,3 +103,36 @@ def test_no_id_is_defined_twice(archive: str) -> None:
     assert ids and len(ids) == len(set(ids))
     targets = set(re.findall(r'(?:href="#|url\(#)([^")]+)', html))
     assert targets and targets <= set(ids)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", list(TITLES))
+def test_pdf_pages_as_images(region: str, lang: str) -> None:
+    """Each language's PDF, every page as a PNG kept for a person to look at (pdftoppm), with the
+    language's own face embedded: Chinese and Korean drawn with Noto Sans CJK, not as empty boxes."""
+    import shutil
+    import subprocess
+
+    from pypdf import PdfReader
+
+    from checkengine.report.build import Scope, from_archive
+    from test_report_interactive import artefacts
+
+    data = from_archive(region, Scope("cc-taipei", None, parse_period("2026-11"), lang, ("cc-kaohsiung",)))
+    pdf = render_pdf(render_html(data, lang, generated=WHEN), lang)
+    folder = artefacts()
+    path = folder / f"report-{lang}.pdf"
+    path.write_bytes(pdf)
+    for old in folder.glob(f"report-{lang}-*.png"):
+        old.unlink()
+    subprocess.run([shutil.which("pdftoppm") or "pdftoppm", "-png", "-r", "70", str(path), str(folder / f"report-{lang}")],
+                   check=True)
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    assert len(list(folder.glob(f"report-{lang}-*.png"))) == pages >= 2
+    first = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert TITLES[lang] in first  # the headline page opens the report
+    if lang != "en":  # one language per page: the footer too ("2 / 3 페이지", never "page 2 / 3 페이지")
+        assert not re.search(r"\b(page|of)\b", first), first
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    if lang in ("zh-Hant", "zh-Hans", "ko"):
+        assert re.search(r"\+Noto-?Sans-?CJK", fonts), fonts  # embedded (subset): the glyphs are there
