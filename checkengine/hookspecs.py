@@ -135,16 +135,6 @@ def checkengine_register_record_kinds(register: Callable[["RecordKind"], None]) 
     """
 
 
-@hookspec(firstresult=True)
-def checkengine_corrective_action_days(rulebook: dict[str, Any]) -> int | None:
-    """The days a corrective action is given, by default, on an audit form of *rulebook*'s
-    records, when the rulebook has no ``corrective_action_days`` parameter and the record lists none.
-
-    :param rulebook: the merged rulebook (as ``rulebook.schema.json`` describes it).
-    :return: a number of days, or None to leave the due date open. Stops at the first non-None result.
-    """
-
-
 @hookspec
 def checkengine_register_report_sections(register: Callable[["ReportSection"], None]) -> None:
     """Register the aggregate sections of the monthly report (``checkengine report``), each fed by

@@ -8,9 +8,9 @@ group), so that the framework's core names none of them:
   file); a transcript's language is ``data.language``; the visits have blank checklists; the
   employee a record is about, without ``subject.employee``, is ``data.agent`` or ``data.requester``;
 - the report's monitoring coverage per agent and call loss per day, fed by the rules tagged
-  ``monitoring`` and ``call-loss``;
-- the default time given for a corrective action on an audit form (14 days), which a rulebook
-  overrides with a ``corrective_action_days`` parameter.
+  ``monitoring`` and ``call-loss``.
+
+Who follows a failure up and by when is the rulebook's (``follow_up``), not the domain's.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from checkengine import hookimpl
 from checkengine.kinds import RecordKind
 from checkengine.report.sections import ReportSection
 
-CORRECTIVE_ACTION_DAYS = 14
 #: The employee a record without ``subject.employee`` is about: the agent of a monitored call or a
 #: transcript, the requester of a swap (read on every kind, as free-form data may hold them too).
 PERSON_FIELDS = ("data.agent", "data.requester")
@@ -70,7 +69,3 @@ def checkengine_register_report_sections(register: Callable[[ReportSection], Non
                            people_roles=("agent",), people_kinds=("monitoring",)))
     register(ReportSection("call_loss", "per_day", "call-loss"))
 
-
-@hookimpl(trylast=True)
-def checkengine_corrective_action_days(rulebook: dict[str, Any]) -> int | None:
-    return CORRECTIVE_ACTION_DAYS
