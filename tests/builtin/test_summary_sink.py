@@ -31,7 +31,7 @@ def test_streamed_summary_equals_the_reporter(book: str, capsys: pytest.CaptureF
     assert code in (0, 1, 2)
     import json
 
-    code = main([*args, "--format", "json"])
+    code = main([*args, "--format", "json", "--result-schema", "1"])
     result = json.loads(capsys.readouterr().out)
     expected = io.StringIO()
     SummaryReporter().render(result, expected)
