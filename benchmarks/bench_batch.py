@@ -100,8 +100,8 @@ def tree_cpu(root: int, seen: dict[int, float]) -> None:
 def run(args: list[str], *, cwd: Path) -> Run:
     env = {**os.environ, "CI": "true"}  # no progress bar
     started = time.perf_counter()
-    proc = subprocess.Popen([str(CHECKENGINE), *args], cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    err = tempfile.TemporaryFile()  # a file, not a pipe: a chatty stderr would fill a pipe and hang
+    proc = subprocess.Popen([str(CHECKENGINE), *args], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err)
     peak = 0
     cpu: dict[int, float] = {}
     done = threading.Event()
@@ -120,7 +120,9 @@ def run(args: list[str], *, cwd: Path) -> Run:
     done.set()
     sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
-    stderr = proc.stderr.read().decode() if proc.stderr else ""
+    err.seek(0)
+    stderr = err.read().decode("utf-8", "replace")[-4000:]
+    err.close()
     if proc.returncode not in (0, 1, 2):
         raise SystemExit(f"checkengine {' '.join(args)} failed ({proc.returncode}):\n{stderr}")
     return Run(seconds, peak / 2**20, usage.ru_maxrss / 1024, proc.returncode, sum(cpu.values()))

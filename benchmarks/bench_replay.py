@@ -42,13 +42,12 @@ import bench_batch  # noqa: E402 - the generator and the rulebook overlay are sh
 def cpu(args: list[str], cwd: Path) -> float:
     """CPU seconds (user + system) of one checkengine process and the workers it waited for."""
     env = {**os.environ, "CI": "true"}
-    proc = subprocess.Popen([str(CHECKENGINE), *args], cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    code = os.waitstatus_to_exitcode(status)
-    stderr = proc.stderr.read().decode() if proc.stderr else ""
-    if proc.stderr:
-        proc.stderr.close()
+    with tempfile.TemporaryFile() as err:  # a file, not a pipe: a chatty stderr would fill a pipe and hang
+        proc = subprocess.Popen([str(CHECKENGINE), *args], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        code = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")[-4000:]
     if code not in (0, 1):
         raise SystemExit(f"checkengine {' '.join(args)} failed ({code}):\n{stderr}")
     return usage.ru_utime + usage.ru_stime

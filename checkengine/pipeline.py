@@ -34,6 +34,8 @@ class SinkRun:
     quiet: bool = True
     chunk_size: int = 200
     label: str = "evaluating"
+    result_schema: int = 2
+    """The shape of a JSON result (``checkengine/result/2``, or the full ``/1``)."""
 
 
 def evaluate_to_sink(spec: EngineSpec, inputs: Sequence[Address], executor: Executor,
@@ -67,7 +69,7 @@ def evaluate_to_sink(spec: EngineSpec, inputs: Sequence[Address], executor: Exec
         with StopFlag() as stop, Progress(enabled=show, total=total, label=run.label) as progress:
             with guarded_output(run.output, binary=sink.binary) as out:
                 writer = NotingWriter(sink.open(out, verbose=run.verbose))
-                writer.header({**head, "order": "input"})
+                writer.header({**head, "order": "input", **result_rules(spec, run.result_schema)})
                 tally = evaluate_batch(spec, inputs, writer, executor, stop=stop,
                                        options=BatchOptions(chunk_size=run.chunk_size),
                                        after_chunk=progress.advance)
@@ -75,3 +77,11 @@ def evaluate_to_sink(spec: EngineSpec, inputs: Sequence[Address], executor: Exec
     finally:
         executor.close(cancel=True)  # already closed after a normal run; this covers failures
     return tally, writer, head
+
+
+def result_rules(spec: EngineSpec, schema: int) -> dict[str, Any]:
+    """The header's ``rules`` table when *schema* is 2 (the JSON sinks then write compact records)."""
+    from checkengine.batch.run import parent_runner
+    from checkengine.resultdoc import rule_table
+
+    return {"rules": rule_table(parent_runner(spec).engine)} if schema == 2 else {}

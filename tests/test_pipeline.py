@@ -55,7 +55,7 @@ def test_evaluate_batch_and_dask_write_the_same_bytes(tmp_path: Path, book_path:
     assert texts["dask"] == texts["evaluate"]
     result = json.loads(texts["evaluate"])
     assert len(result["records"]) == 200 and len(result["errors"]) == 1 and result["groups"]
-    assert set(result) == {"schema", "rulebook", "language", "generated_at", "records", "groups", "errors",
+    assert set(result) == {"schema", "rulebook", "language", "generated_at", "rules", "records", "groups", "errors",
                            "summary"}
 
 

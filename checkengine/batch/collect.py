@@ -60,9 +60,17 @@ class NotingWriter:
 
     def __init__(self, inner: BatchWriter, *, keep: int = 10) -> None:
         self.inner = inner
-        self.encoder: Encoder | None = inner.encoder
         self.keep = keep
         self.errors: list[dict[str, Any]] = []
+
+    @property
+    def encoder(self) -> Encoder | None:
+        """The inner writer's (which may choose it from the header)."""
+        return self.inner.encoder
+
+    @encoder.setter
+    def encoder(self, value: Encoder | None) -> None:
+        self.inner.encoder = value
 
     def header(self, head: dict[str, Any]) -> None:
         self.inner.header(head)

@@ -106,17 +106,29 @@ def encode_text(seq: int, entry: dict[str, Any], record: Record, *, verbose: boo
     return "".join(lines)
 
 
+def _shape(writer: JsonWriter | JsonLinesWriter, head: dict[str, Any], base: Encoder) -> dict[str, Any]:
+    """The header as written: with a ``rules`` table (the caller asks for ``checkengine/result/2``)
+    the records are written compact and the table once here; without one, the full shape (``/1``)."""
+    from checkengine import resultdoc
+
+    rules = head.get("rules")
+    if rules is None:
+        return head
+    writer.encoder = resultdoc.encoder(base, rules)
+    return {**head, "schema": resultdoc.SCHEMA_2}
+
+
 class JsonLinesWriter:
     """One JSON object a line: header, then records (with ``seq``, their input position) and
     errors in input order, then groups, then a summary line - the last line, also when the run
     was interrupted, so a reader can tell a complete file from a cut one."""
 
-    encoder: Encoder | None = staticmethod(encode_jsonl)
-
     def __init__(self, out: TextSink) -> None:
         self.out = out
+        self.encoder: Encoder | None = encode_jsonl
 
     def header(self, head: dict[str, Any]) -> None:
+        head = _shape(self, head, encode_jsonl)
         self.out.write(_dump({"type": "header", **head}) + "\n")
 
     def record(self, seq: int, payload: str) -> None:
@@ -162,16 +174,17 @@ class JsonWriter:
     ends with ``"interrupted": true``, outside the schema on purpose: a cut result must not pass
     for a whole one."""
 
-    encoder: Encoder | None = staticmethod(encode_json)
-
     def __init__(self, out: TextSink) -> None:
         self.out = out
+        self.encoder: Encoder | None = encode_json
         self.first = True
         self.spool = _Spool()
         self._groups: list[dict[str, Any]] = []
 
     def header(self, head: dict[str, Any]) -> None:
-        self.out.write("{\n" + "".join(f"{_dump(k)}: {_dump(head[k])},\n" for k in HEAD_KEYS if k in head))
+        head = _shape(self, head, encode_json)
+        keys = (*HEAD_KEYS, "rules")
+        self.out.write("{\n" + "".join(f"{_dump(k)}: {_dump(head[k])},\n" for k in keys if k in head))
         self.out.write('"records": [')
 
     def record(self, seq: int, payload: str) -> None:

@@ -1,6 +1,6 @@
-"""Built-in sinks: the streamed evaluation formats (jsonl, json, text) and the formats of lint,
+"""Built-in sinks: the streamed evaluation formats (jsonl, json, text, summary) and the formats of lint,
 test, diff and archive query's listing. The other evaluation formats (junit, summary, oscal, hdf)
-are reporters, adapted into collecting sinks by the registry."""
+are reporters, adapted into collecting sinks by the registry (summary is streamed: it counts)."""
 
 from __future__ import annotations
 
@@ -109,7 +109,9 @@ DIFF_FORMATS = {"text": "For people.", "json": "The diff and replay as one JSON 
 
 
 def builtin_sinks() -> list[Sink]:
-    found: list[Sink] = [JsonLinesSink(), JsonSink(), TextSink()]
+    from checkengine.builtin.summary_sink import SummarySink
+
+    found: list[Sink] = [JsonLinesSink(), JsonSink(), TextSink(), SummarySink()]
     found += [DocumentSink(n, LINT, _lint(n), s) for n, s in LINT_FORMATS.items()]
     found += [DocumentSink(n, TESTS, _tests(n), s) for n, s in TEST_FORMATS.items()]
     found += [DocumentSink(n, DIFF, _diff(n), s) for n, s in DIFF_FORMATS.items()]

@@ -30,6 +30,7 @@ class BatchCommandOptions:
     chunk_size: int
     quiet: bool
     verbose: bool
+    result_schema: int = 2
 
 
 def run(opts: BatchCommandOptions) -> int:
@@ -45,7 +46,8 @@ def run(opts: BatchCommandOptions) -> int:
     executor = make_executor(opts.executor, jobs=opts.jobs, scheduler=opts.scheduler,
                              connect_timeout=opts.connect_timeout)
     tally, writer, head = evaluate_to_sink(spec, opts.paths, executor, SinkRun(
-        opts.format, opts.output, opts.verbose, quiet=opts.quiet, chunk_size=opts.chunk_size))
+        opts.format, opts.output, opts.verbose, quiet=opts.quiet, chunk_size=opts.chunk_size,
+        result_schema=opts.result_schema))
     if tally.interrupted:
         where = opts.output if opts.output not in (None, "-") else "the output"
         click.echo(f"checkengine: interrupted; {where} holds the first {tally.records + tally.errors} "
@@ -78,9 +80,13 @@ def run(opts: BatchCommandOptions) -> int:
               help="Records per task sent to a worker.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--verbose", "-v", is_flag=True, help="Text format: list passes and n/a rules too.")
+@click.option("--result-schema", type=click.Choice(["1", "2"]), default="2", show_default=True,
+              help="json and jsonl: 2 writes each rule's title and sources once, in the header; 1 the "
+                   "full shape (checkengine/result/1), every outcome with its rule's texts.")
 def command(rulebook: str, paths: tuple[str, ...], jobs: int | None, fmt: str, output: str | None,
             executor: ExecutorName, scheduler: str | None, connect_timeout: float, waivers: tuple[str, ...],
-            lang: str | None, on: date | None, chunk_size: int, quiet: bool, verbose: bool) -> int:
+            lang: str | None, on: date | None, chunk_size: int, quiet: bool, verbose: bool,
+            result_schema: str) -> int:
     """Evaluate many records in parallel (folders, JSON Lines or CSV streams of any size, - for
     standard input, postgresql://...?table=NAME, or an address a plugin's source reads).
 
@@ -89,4 +95,5 @@ def command(rulebook: str, paths: tuple[str, ...], jobs: int | None, fmt: str, o
     Exit 0 all passed, 1 failures, 2 unusable records or input.
     """
     return run(BatchCommandOptions(rulebook, paths, fmt, output, jobs, executor, scheduler,
-                                   connect_timeout, waivers, lang, on, chunk_size, quiet, verbose))
+                                   connect_timeout, waivers, lang, on, chunk_size, quiet, verbose,
+                                   int(result_schema)))

@@ -20,6 +20,7 @@ class EvaluateOptions:
     waivers: tuple[str, ...]
     output: str | None
     verbose: bool
+    result_schema: int = 2
 
 
 def run(opts: EvaluateOptions) -> int:
@@ -29,7 +30,7 @@ def run(opts: EvaluateOptions) -> int:
 
     spec = engine_spec(opts.rulebook, opts.waivers, lang=opts.lang, on=opts.on, paths=opts.paths)
     tally, writer, head = evaluate_to_sink(spec, opts.paths, InlineExecutor(), SinkRun(
-        opts.format, opts.output, opts.verbose, command="evaluate"))
+        opts.format, opts.output, opts.verbose, command="evaluate", result_schema=opts.result_schema))
     echo_left_out(head["rulebook"]["id"], tally.left_out)
     echo_unusable(writer.errors, tally.errors, listed=shown_on_stdout(opts.format, opts.output))
     return tally.exit_code
@@ -46,8 +47,11 @@ def run(opts: EvaluateOptions) -> int:
 @click.option("--waivers", "-w", multiple=True, metavar="FILE", help="A waivers file (repeatable).")
 @click.option("--output", "-o", metavar="FILE", help="Write to FILE (atomically) instead of stdout.")
 @click.option("--verbose", "-v", is_flag=True, help="Text format: list passes and n/a rules too.")
+@click.option("--result-schema", type=click.Choice(["1", "2"]), default="2", show_default=True,
+              help="json and jsonl: 2 writes each rule's title and sources once, in the header; 1 the "
+                   "full shape (checkengine/result/1), every outcome with its rule's texts.")
 def command(rulebook: str, paths: tuple[str, ...], fmt: str, lang: str | None, on: date | None,
-            waivers: tuple[str, ...], output: str | None, verbose: bool) -> int:
+            waivers: tuple[str, ...], output: str | None, verbose: bool, result_schema: str) -> int:
     """Evaluate inspection records against a rulebook.
 
     INPUT is a record file, a folder, - (JSON Lines on standard input), or an address a source
@@ -56,4 +60,4 @@ def command(rulebook: str, paths: tuple[str, ...], fmt: str, lang: str | None, o
     Exit 0 when every rule passes, 1 when any rule fails (or a critical rule fails an inspection),
     2 when a record or file is unusable (the others are still evaluated and reported).
     """
-    return run(EvaluateOptions(rulebook, paths, fmt, lang, on, waivers, output, verbose))
+    return run(EvaluateOptions(rulebook, paths, fmt, lang, on, waivers, output, verbose, int(result_schema)))

@@ -66,9 +66,15 @@ def compare(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> tuple[Outco
 
 
 class ReplayRunner:
+    """Verdicts first under both rulebooks; full outcomes (with their explanations) only for the
+    records whose verdicts differ, which are the ones reported (:mod:`checkengine.diff.verdicts`)."""
+
     def __init__(self, old: Engine, new: Engine) -> None:
+        from checkengine.diff.verdicts import verdict_engine
+
         self.old = old
         self.new = new
+        self._verdicts = {id(old): verdict_engine(old), id(new): verdict_engine(new)}
         self._usable: tuple[int, bool, bool] | None = None
 
     def _verdict(self, engine: Engine, record: Record) -> tuple[list[dict[str, Any]], str | None]:
@@ -77,7 +83,21 @@ class ReplayRunner:
             return [], problem.message
         return engine.evaluate_record(record)["outcomes"], None
 
+    def _same(self, record: Record) -> bool | None:
+        """Whether both rulebooks give *record* the same verdicts (None: unusable under one)."""
+        from checkengine.diff.verdicts import verdicts
+
+        old_ok = self.old.precheck(record) is None
+        new_ok = self.new.precheck(record) is None
+        self._usable = (id(record), old_ok, new_ok)
+        if not (old_ok and new_ok):
+            return None if old_ok != new_ok else True
+        return (verdicts(self.old, self._verdicts[id(self.old)], record)
+                == verdicts(self.new, self._verdicts[id(self.new)], record))
+
     def process(self, record: Record, seq: int) -> RecordChanges | None:
+        if self._same(record):
+            return None
         old, old_problem = self._verdict(self.old, record)
         new, new_problem = self._verdict(self.new, record)
         self._usable = (id(record), old_problem is None, new_problem is None)

@@ -68,4 +68,4 @@ def test_noting_writer_keeps_the_first_errors() -> None:
     for i in range(3):
         writer.error(i, RecordError(Location("r.yaml", i + 1), f"bad {i}"))
     assert [e["message"] for e in writer.errors] == ["bad 0", "bad 1"]
-    assert inner.out.getvalue().count('"type": "error"') == 3  # type: ignore[attr-defined]
+    assert inner.out.getvalue().count('"type":"error"') == 3  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from checkengine import validation
+from checkengine import resultdoc, validation
 from checkengine.cli import main
 
 SUMMARY = "{records} records, {groups} aggregate groups, {unusable} unusable: "
@@ -104,9 +104,12 @@ def test_json_result_validates_against_the_schema(capsys: pytest.CaptureFixture[
                        "  - {rule: CND-08-outside, reason: drill, approved_by: Lin, expires: '2026-10-31'}\n", "utf-8")
     code, out, _ = _evaluate(capsys, "records", "bad", "-f", "json", "-w", str(waivers), "--lang", "zh-Hant")
     assert code == 2
-    result = json.loads(out)
-    problems = [f"{e.json_path}: {e.message}" for e in validation.validator("result").iter_errors(result)]
-    assert problems == []
+    written = json.loads(out)
+    assert written["schema"] == "checkengine/result/2"
+    result = resultdoc.expand(written)
+    for doc in (written, result):
+        problems = [f"{e.json_path}: {e.message}" for e in validation.validator("result").iter_errors(doc)]
+        assert problems == []
     # Everything the schema allows was exercised: waivers both ways, groups, errors, sources.
     outcomes = [o for entry in result["records"] for o in entry["outcomes"]]
     assert {o["outcome"] for o in outcomes + result["groups"]} >= {"pass", "fail", "not_applicable", "waived", "error"}
