@@ -44,7 +44,8 @@ done
 echo; echo "-- corrective actions (opened by archive add): one done with a photo, verified by a second person"
 DB="$OUT/archive.sqlite"
 "$CE" actions list --db "$DB" --site cc-taipei --overdue --today 2026-11-30 | tail -n 4
-id=$("$CE" actions list --db "$DB" --site cc-taipei --status open | head -n 1 | sed 's/^#\([0-9]*\) .*/\1/')
+# sed reads the whole listing (head would close the pipe on a listing still being written)
+id=$("$CE" actions list --db "$DB" --site cc-taipei --status open | sed -n '1s/^#\([0-9]*\) .*/\1/p')
 "$CE" actions update "$id" assign --to E001 --by E022 --db "$DB"
 "$CE" actions update "$id" done --by E001 --note "put right on the floor; photo taken" \
   --photo "$MONTH/inspections/photos/fi-2026-11-10-e009-desk.jpg" --db "$DB"
