@@ -125,7 +125,7 @@ def raw_records(addresses: Iterable[Address], registry: Registry) -> Iterator[Ra
 def read_items(addresses: Iterable[Address], registry: Registry) -> Iterator[Item]:
     """Every input record as a pipeline item: files through :func:`checkengine.batch.source.read_items`
     (which keeps each format's fast path), the other sources' records to validate in the workers."""
-    from checkengine.batch.source import Unchecked
+    from checkengine.batch.source import item_of
     from checkengine.batch.source import read_items as read_files
 
     for address in addresses:
@@ -133,14 +133,7 @@ def read_items(addresses: Iterable[Address], registry: Registry) -> Iterator[Ite
             yield from read_files([local_path(address)], registry)
             continue
         for raw in raw_records([address], registry):
-            if isinstance(raw, RecordError):
-                yield raw
-            elif raw.doc is None:
-                yield Unchecked(raw.data, raw.location)
-            else:
-                from checkengine.records import check_record
-
-                yield check_record(raw.data, raw.location, raw.doc, raw.prefix)
+            yield item_of(raw)
 
 
 def estimate_total(addresses: Iterable[Address], registry: Registry) -> int | None:

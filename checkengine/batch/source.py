@@ -16,6 +16,7 @@ from typing import Any, Iterable, Iterator, Union
 
 from checkengine.builtin.loaders import JsonLinesLoader, _Bad, parse_json_line, stream_lines
 from checkengine.errors import Location, UserError
+from checkengine.loading import RawRecord
 from checkengine.plugins import Registry
 from checkengine.records import (
     NOT_RECORDS, Record, RecordError, check_record, loaded_records, loaders_of, record_files,
@@ -63,16 +64,21 @@ def read_items(paths: Iterable[str | Path], registry: Registry) -> Iterator[Item
             continue
         try:
             for raw in loaded_records(loader, path, display):
-                if isinstance(raw, RecordError):
-                    yield raw
-                elif raw.doc is None:
-                    yield Unchecked(raw.data, raw.location)
-                else:
-                    yield check_record(raw.data, raw.location, raw.doc, raw.prefix)
+                yield item_of(raw)
         except UserError as exc:
             yield RecordError(exc.location, exc.bare_message)
         except OSError as exc:  # unreadable input is that file's problem; the others go on
             yield RecordError(Location(display), f"cannot read the file: {exc.strerror or exc}")
+
+
+def item_of(raw: RawRecord | RecordError) -> Item:
+    """A loaded record as the pipeline carries it: checked here when it came with its document
+    (positions for messages), else left to the worker to validate (``Unchecked``)."""
+    if isinstance(raw, RecordError):
+        return raw
+    if raw.doc is None:
+        return Unchecked(raw.data, raw.location)
+    return check_record(raw.data, raw.location, raw.doc, raw.prefix)
 
 
 def _raw_lines(path: Path, display: str) -> Iterator[Item]:
