@@ -6,6 +6,8 @@ cannot be sure of CEL's answer, and the condition then runs on the CEL engine.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -112,9 +114,11 @@ def _arith_int(value: int) -> int:
 
 # -- nodes ---------------------------------------------------------------------------------------------
 
-class _Node:
-    def closure(self) -> Closure:
-        raise NotImplementedError
+class _Node(ABC):
+    """A node of a translated condition; each kind builds its closure."""
+
+    @abstractmethod
+    def closure(self) -> Closure: ...
 
     def select(self, name: str) -> "_Node":
         inner = self.closure()
