@@ -102,6 +102,13 @@ def runs_of(archive: Reader) -> list[int]:
     return [int(r["run"]) for r in archive.rows("SELECT run FROM run_ends ORDER BY run")]
 
 
+def _of_rules(sql: str, params: list[Any], rules: Sequence[str] | None) -> tuple[str, list[Any]]:
+    """*sql* narrowed to the outcomes of *rules* (all when None; none when empty)."""
+    if rules is None:
+        return sql, params
+    return sql + f" AND o.rule IN ({', '.join('?' for _ in rules) or 'NULL'})", [*params, *rules]
+
+
 def run_record_outcomes(archive: Reader, run: int, outcome: str, rules: Sequence[str] | None = None,
                         with_data: bool = False) -> list[dict[str, Any]]:
     """The record outcomes of *run* that are *outcome* (of *rules* when given), in order: outcome
@@ -109,10 +116,7 @@ def run_record_outcomes(archive: Reader, run: int, outcome: str, rules: Sequence
     sql = ("SELECT o.id, o.rule, o.site, o.team, o.employee, o.day, r.record_id"
            + (", r.data" if with_data else "") + " FROM outcomes o JOIN records r ON r.id = o.record "
            "WHERE o.run = ? AND o.outcome = ?")
-    params: list[Any] = [run, outcome]
-    if rules is not None:
-        sql += f" AND o.rule IN ({', '.join('?' for _ in rules) or 'NULL'})"
-        params.extend(rules)
+    sql, params = _of_rules(sql, [run, outcome], rules)
     out = []
     for row in archive.rows(sql + " ORDER BY o.id", params):
         item = dict(row)
@@ -128,10 +132,7 @@ def run_group_outcomes(archive: Reader, run: int, outcome: str,
     outcome id, rule, site, team, employee, day, month, week and the group (decoded)."""
     sql = ("SELECT o.id, o.rule, o.site, o.team, o.employee, o.day, o.month, o.week, o.group_key FROM outcomes o "
            "WHERE o.run = ? AND o.record IS NULL AND o.outcome = ?")
-    params: list[Any] = [run, outcome]
-    if rules is not None:
-        sql += f" AND o.rule IN ({', '.join('?' for _ in rules) or 'NULL'})"
-        params.extend(rules)
+    sql, params = _of_rules(sql, [run, outcome], rules)
     out = []
     for row in archive.rows(sql + " ORDER BY o.id", params):
         item = dict(row)
