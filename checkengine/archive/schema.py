@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from checkengine.archive.ddl import statements, verb
+from checkengine.archive.review_schema import review_statements
 from checkengine.archive.tracking_schema import TRACKING_TABLES, tracking_statements
 from checkengine.archive.workspace_schema import ROLES, WORKSPACE_APPEND_ONLY, workspace_statements
 
@@ -291,6 +292,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               workspace_statements("sqlite"), workspace_statements("postgresql")),
     Migration(4, "corrective actions, evidence files, digests sent and schedule decisions (append-only)",
               tracking_statements("sqlite"), tracking_statements("postgresql")),
+    Migration(5, "the site manager's review: signed forms by submission, reviews (append-only)",
+              review_statements("sqlite"), review_statements("postgresql")),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].number
 
