@@ -141,8 +141,9 @@ def _in_zone(when: datetime, zone: str | None) -> datetime:
     return when.astimezone()
 
 
-def stamp_style(key: LoadedKey, *, field: str, lang: str, zone: str | None) -> Any:
-    """The pyHanko stamp style of *key*'s visible signature in the field *field*."""
+def stamp_style(key: LoadedKey, *, field: str, lang: str, zone: str | None, drawing: Any = None) -> Any:
+    """The pyHanko stamp style of *key*'s visible signature in the field *field*; *drawing* (a
+    Pillow image from :func:`checkengine.pdf.sign_drawing.read_drawing`) shows beside the text."""
     from checkengine.pdf.stamp import Line, SignatureLook, SignatureStampStyle, face_for
 
     fmt = Formatter(lang)
@@ -157,6 +158,7 @@ def stamp_style(key: LoadedKey, *, field: str, lang: str, zone: str | None) -> A
         time_label=labels["signed_at"],
         lines_after_time=tuple(after),
         format_time=lambda when: fmt.datetime(_in_zone(when, zone)),
+        drawing=drawing,
     )
     return SignatureStampStyle(look=look)
 
@@ -169,8 +171,10 @@ def sign_pdf(
     tsa_url: str | None = None,
     reason: str | None = None,
     location: str | None = None,
+    drawing: bytes | None = None,
 ) -> bytes:
-    """Fill the empty signature field *field* with a PAdES signature; return the new PDF bytes."""
+    """Fill the empty signature field *field* with a PAdES signature; return the new PDF bytes.
+    *drawing*, the signer's drawn signature (a PNG), shows in the field beside the text."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.sign import fields as sigfields
@@ -180,6 +184,14 @@ def sign_pdf(
 
     if not pdf.startswith(b"%PDF"):
         raise UserError("the input is not a PDF file")
+    drawn = None
+    if drawing is not None:
+        from checkengine.pdf.sign_drawing import DrawingRefused, read_drawing
+
+        try:
+            drawn = read_drawing(drawing)
+        except DrawingRefused as bad:
+            raise UserError(str(bad)) from None
     if tsa_url and not tsa_url.startswith(("http://", "https://")):
         raise UserError(f"--tsa {_shown_url(tsa_url)}: a timestamp server URL starts with http:// or https://")
     try:
@@ -223,7 +235,7 @@ def sign_pdf(
         certify=first,
         docmdp_permissions=_fill_forms(),
     )
-    style = stamp_style(key, field=field, lang=lang, zone=zone)
+    style = stamp_style(key, field=field, lang=lang, zone=zone, drawing=drawn)
     pdf_signer = signers.PdfSigner(meta, key.signer, timestamper=timestamper, stamp_style=style)
     room = None if timestamper else signature_room(key)
     out = io.BytesIO()

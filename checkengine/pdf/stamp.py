@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 STAMP_FACES = {"zh-Hant": "Noto Sans CJK TC", "zh-Hans": "Noto Sans CJK SC", "ko": "Noto Sans CJK KR"}
 DEFAULT_STAMP_FACE = "Noto Sans CJK TC"
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S%z"  # how pyHanko hands the signing time to the style
+DRAWING_SHARE = 0.4  # of the box's width, on the right, for a drawn signature
 
 
 def face_for(lang: str) -> str:
@@ -89,6 +90,8 @@ class SignatureLook:
     time_label: str
     lines_after_time: tuple[Line, ...]
     format_time: Callable[[datetime], str] = field(compare=False)
+    #: the signer's drawn signature (a Pillow image, grayscale), shown beside the text; None: not drawn
+    drawing: Any = field(default=None, compare=False)
     time_size: float = 6.8
     padding: tuple[float, float] = (4.5, 3.4)  # points, horizontal and vertical
     leading: float = 1.22
@@ -133,7 +136,27 @@ class SignatureStamp(BaseStamp):
             )
         self.set_resource(category=content.ResourceType.FONT, name=generic.NameObject("/F1"),
                           value=engine.as_resource())
-        return layout_lines(engine, self.lines, self.box.width, self.box.height, self.look)
+        if self.look.drawing is None:
+            return layout_lines(engine, self.lines, self.box.width, self.box.height, self.look)
+        text_width = self.box.width * (1 - DRAWING_SHARE)
+        return [*layout_lines(engine, self.lines, text_width, self.box.height, self.look),
+                self._drawing(text_width)]
+
+    def _drawing(self, left: float) -> bytes:
+        """The drawn signature, fitted into the box's right part (from *left*), as pyHanko's
+        image XObject."""
+        from pyhanko.pdf_utils.images import PdfImage
+
+        image = self.look.drawing
+        pad_x, pad_y = self.look.padding
+        room_w, room_h = self.box.width - left - pad_x, self.box.height - 2 * pad_y
+        scale = min(room_w / image.width, room_h / image.height)
+        width, height = image.width * scale, image.height * scale
+        x, y = self.box.width - pad_x - width, pad_y + (room_h - height) / 2
+        picture = PdfImage(image, writer=self.writer, name="Drawn", box=layout.BoxConstraints(width, height))
+        drawn = picture.render()
+        self.import_resources(picture.resources)
+        return b"q 1 0 0 1 %.2f %.2f cm %s Q" % (x, y, drawn)
 
 
 def layout_lines(engine: SubsetFont, lines: list[Line], width: float, height: float, look: SignatureLook) -> list[bytes]:
