@@ -189,6 +189,7 @@ class Application:
 
 def create_app(settings: Settings) -> Application:
     from checkengine.web import views, views_forms
+    from checkengine.web import views_review
 
     workspace = Workspace(settings)
     workspace.prepare()
@@ -204,6 +205,7 @@ def create_app(settings: Settings) -> Application:
         Route("/sw.js", views.service_worker),
         Route("/profile", views_forms.profile, methods=["GET", "POST"]),
         Route("/inspections/{id:int}/sign", views_forms.sign, methods=["POST"]),
+        Route("/inspections/{id:int}/review", views_review.review, methods=["POST"]),
         Route("/forms/{form:int}", views_forms.signed_form),
         Route("/verify", views_forms.verify, methods=["GET", "POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

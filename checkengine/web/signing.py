@@ -4,12 +4,17 @@ asked at each signing, used for that signing only, and never stored or logged.
 
 The auditor's signature goes on the audit form made from the submission as it was evaluated (the
 record, its result and the rulebook embedded, photos on the failed items); the site manager's
-countersignature goes in the form's empty ``manager`` field. Both are pyHanko's PAdES signatures
-(:mod:`checkengine.pdf.sign`), so ``checkengine verify`` and the public verify page check them.
+countersignature goes in the form's empty ``manager`` field when they accept the submission
+(:mod:`checkengine.web.review`). Either may draw their signature on the page's signature pad: it
+shows in their signature's appearance, beside their name, role and the signing time. Both are
+pyHanko's PAdES signatures (:mod:`checkengine.pdf.sign`), so ``checkengine verify`` and the public
+verify page check them.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import tempfile
 from pathlib import Path
@@ -21,6 +26,27 @@ from checkengine.pdf.keys import LoadedKey
 from checkengine.rulebook.model import Rulebook
 
 MAX_KEY_BYTES = 64 * 1024
+DATA_URL = "data:image/png;base64,"
+
+
+def drawing_from_field(value: str) -> bytes | None:
+    """The drawn signature sent by the signature pad (a ``data:image/png;base64,`` URL in the form's
+    ``drawing`` field), checked to be a real PNG of bounded size with a stroke in it; None when
+    nothing was drawn. :class:`~checkengine.pdf.sign_drawing.DrawingRefused` otherwise."""
+    from checkengine.pdf.sign_drawing import MAX_BYTES, DrawingRefused, read_drawing
+
+    if not value:
+        return None
+    if not value.startswith(DATA_URL):
+        raise DrawingRefused("drawing_not_png")
+    if len(value) > len(DATA_URL) + (MAX_BYTES * 4) // 3 + 4:
+        raise DrawingRefused("drawing_too_big", limit=MAX_BYTES // 1024)
+    try:
+        png = base64.b64decode(value[len(DATA_URL):], validate=True)
+    except (binascii.Error, ValueError):
+        raise DrawingRefused("drawing_not_png") from None
+    read_drawing(png)  # refuses what is not a drawing, with the reason
+    return png
 
 
 def _load(p12: bytes, password: str) -> LoadedKey:
@@ -44,7 +70,7 @@ def key_subject(p12: bytes, password: str) -> str:
 
 
 def sign_as_inspector(book: Rulebook, submission: Submission, photos: Mapping[str, bytes], p12: bytes,
-                      password: str) -> tuple[bytes, str]:
+                      password: str, drawing: bytes | None = None) -> tuple[bytes, str]:
     """The audit form of *submission*, signed as the inspector; (PDF, its SHA-256)."""
     from checkengine.pdf.render import render_audit_form
     from checkengine.pdf.sign import sign_pdf
@@ -55,13 +81,13 @@ def sign_as_inspector(book: Rulebook, submission: Submission, photos: Mapping[st
             (Path(folder) / f"photo:{digest}").write_bytes(data)  # the record's evidence names them so
         rendered = render_audit_form(submission.result, submission.record, book.merged, lang=submission.language,
                                      base_dir=folder)
-    pdf = sign_pdf(rendered.pdf, key, field="inspector")
+    pdf = sign_pdf(rendered.pdf, key, field="inspector", drawing=drawing)
     return pdf, hashlib.sha256(pdf).hexdigest()
 
 
-def countersign(pdf: bytes, p12: bytes, password: str) -> tuple[bytes, str]:
+def countersign(pdf: bytes, p12: bytes, password: str, drawing: bytes | None = None) -> tuple[bytes, str]:
     """*pdf* countersigned in its ``manager`` field; (PDF, its SHA-256)."""
     from checkengine.pdf.sign import sign_pdf
 
-    signed = sign_pdf(pdf, _load(p12, password), field="manager")
+    signed = sign_pdf(pdf, _load(p12, password), field="manager", drawing=drawing)
     return signed, hashlib.sha256(signed).hexdigest()

@@ -1,7 +1,8 @@
 """A filled checklist submitted: read and checked, made into a record, evaluated by the engine, and
 kept - the submission, the record's run in the archive (so reports and diffs see it like any
 archived record) and the audit-log entry in one transaction. A resend with the same device-made
-id gives back the first submission, never a second."""
+id gives back the first submission, never a second; a new one is taken only while the inspection
+is open, or sent back by its site manager for correction (:mod:`checkengine.web.review`)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from checkengine.rulebook.model import Rulebook
 from checkengine.web.checklist import Filled, Screen, read_form
 from checkengine.web.evaluation import evaluate
 from checkengine.web.photos import MAX_PER_ITEM, Photo, PhotoRefused, accept
+from checkengine.web.review import state
 
 Problems = dict[str, tuple[str, dict[str, Any]]]
 
@@ -95,9 +97,11 @@ def submit(store: Store, book: Rulebook, inspection: Inspection, user: User, scr
         raise UserError(checked.message, checked.location)
     rulebook_row = store.add_rulebook(book.id, book.version, book.digest, book.merged)
     with store.writing():
-        if store.submissions_of(inspection.id):
-            # Submitted meanwhile (another tab or device): the first one stands.
-            return store.submissions_of(inspection.id)[0]
+        before = store.submissions_of(inspection.id)
+        if before and state(store, inspection.id).status != "sent_back":
+            # Submitted meanwhile (another tab or device), or not sent back for correction: the
+            # latest one stands.
+            return before[-1]
         run = store.begin_run(rulebook_row, language=lang, as_of=None, inputs=[f"checkengine serve: inspection "
                                                                               f"{inspection.id}"], waivers=[])
         store.add_records(run, book.id, [encode_record(1, result["records"][0], checked)])

@@ -145,15 +145,18 @@ async def inspections(request: Request) -> Response:
     if user is None:
         return _to_login()
 
-    def listing(store: Store) -> tuple[list[Inspection], set[int], dict[str, Any]]:
-        found = store.inspections_visible_to(user)
-        return found, store.submitted([i.id for i in found]), store.sites()
+    from checkengine.web.review import State, states
 
-    found, done, sites = await _in_store(request, listing)
+    def listing(store: Store) -> tuple[list[Inspection], set[int], dict[str, Any], dict[int, State]]:
+        found = store.inspections_visible_to(user)
+        ids = [i.id for i in found]
+        return found, store.submitted(ids), store.sites(), states(store, ids)
+
+    found, done, sites, where = await _in_store(request, listing)
     books = _ws(request).library.books
     titles = {i.rulebook: books[i.rulebook].book.title if i.rulebook in books else i.rulebook for i in found}
     return render(request, "inspections.html.j2", lang=_language(request, user=user), user=user, inspections=found,
-                  done=done, sites=sites, titles=titles)
+                  done=done, sites=sites, titles=titles, states=where)
 
 
 async def _visible(request: Request, user: User) -> Inspection | None:
@@ -183,17 +186,23 @@ async def checklist(request: Request) -> Response:
         return _not_found(request, user, _language(request, user=user))
     book = _ws(request).library.get(inspection.rulebook)
     lang = _language(request, book.languages, user)
+    from checkengine.web.review import entered_from, state
+
     submitted = await _in_store(request, lambda s: s.submissions_of(inspection.id))
-    if submitted:
+    now = await _in_store(request, lambda s: state(s, inspection.id))
+    if submitted and now.status != "sent_back":
         return RedirectResponse(f"/inspections/{inspection.id}/result", status_code=303)
     if request.method == "POST":
         return await _submit(request, user, inspection)
     site = (await _in_store(request, lambda s: s.sites())).get(inspection.site)
     screens = screens_for(book, inspection.kind, site_now(site).date(), lang)
     taken = await _in_store(request, lambda s: s.photos_of(inspection.id))
+    # Sent back: the answers given before, to correct (the photos kept are shown again as well).
+    entered = entered_from(submitted[-1].record, submitted[-1].not_observed) if submitted else {}
     return render(request, "checklist.html.j2", lang=lang, user=user, inspection=inspection, book=book,
-                  screens=screens, filled=Filled({}, {}, [], {}, {}, photos=taken), device_id=uuid.uuid4().hex,
-                  may_submit=may_submit(user, inspection), languages=[x for x in book.languages if x in UI_LANGUAGES])
+                  screens=screens, filled=Filled({}, {}, [], {}, entered, photos=taken), device_id=uuid.uuid4().hex,
+                  may_submit=may_submit(user, inspection), languages=[x for x in book.languages if x in UI_LANGUAGES],
+                  sent_back=now.sent_back)
 
 
 async def _submit(request: Request, user: User, inspection: Inspection) -> Response:
@@ -231,9 +240,12 @@ async def _submit(request: Request, user: User, inspection: Inspection) -> Respo
 
     outcome = await run_in_threadpool(lambda: _with_store(request, work))
     if isinstance(outcome, Filled):
+        from checkengine.web.review import state
+
+        outcome_sent_back = (await _in_store(request, lambda s: state(s, inspection.id))).sent_back
         return render(request, "checklist.html.j2", 422, lang=lang, user=user, inspection=inspection, book=book,
                       screens=screens, filled=outcome, device_id=device_id, may_submit=True,
-                      languages=[x for x in book.languages if x in UI_LANGUAGES])
+                      languages=[x for x in book.languages if x in UI_LANGUAGES], sent_back=outcome_sent_back)
     return RedirectResponse(f"/inspections/{inspection.id}/result", status_code=303)
 
 
@@ -260,6 +272,15 @@ async def result(request: Request) -> Response:
     inspection = await _visible(request, user)
     if inspection is None:
         return _not_found(request, user, _language(request, user=user))
+    return await show_result(request, user, inspection)
+
+
+async def show_result(request: Request, user: User, inspection: Inspection, *, status: int = 200,
+                      review_error: str | None = None, review_comment: str = "") -> Response:
+    """The result of the inspection's latest submission, where it stands (signed, reviewed), the
+    signing and review forms its viewer may use, and the earlier submissions."""
+    from checkengine.web.review import history, may_review, state
+
     book = _ws(request).library.get(inspection.rulebook)
     submissions = await _in_store(request, lambda s: s.submissions_of(inspection.id))
     if not submissions:
@@ -269,13 +290,16 @@ async def result(request: Request) -> Response:
     by = await _in_store(request, lambda s: s.user_by_id(last.submitted_by))
     rows = submitting.outcome_rows(book, last, lang)
     entry = last.result["records"][0]
-    forms = await _in_store(request, lambda s: s.signed_forms(inspection.id))
-    can_sign = (may_submit(user, inspection) and "inspector" not in forms) or (
-        user.role == "site_manager" and inspection.site in user.sites and "inspector" in forms and "manager" not in forms)
-    return render(request, "result.html.j2", lang=lang, user=user, inspection=inspection, book=book,
+    now = await _in_store(request, lambda s: state(s, inspection.id))
+    can_sign = may_submit(user, inspection) and now.status == "to_sign"
+    can_review = may_review(user, inspection) and now.status == "awaiting_review"
+    return render(request, "result.html.j2", status, lang=lang, user=user, inspection=inspection, book=book,
                   submission=last, submitter=by.name if by else "?", rows=rows, score=entry.get("score") or {},
-                  languages=[x for x in book.languages if x in UI_LANGUAGES], forms=forms, can_sign=can_sign,
-                  sign_error=request.session.pop("sign_error", None))
+                  languages=[x for x in book.languages if x in UI_LANGUAGES], forms=now.forms, can_sign=can_sign,
+                  sign_error=request.session.pop("sign_error", None), state=now, can_review=can_review,
+                  review_error=review_error, review_comment=review_comment,
+                  history=history(now.facts, submissions)[1:],
+                  may_resubmit=may_submit(user, inspection) and now.status == "sent_back")
 
 
 async def service_worker(request: Request) -> Response:
@@ -298,4 +322,4 @@ async def audit_log(request: Request) -> Response:
 
 
 __all__ = ["UserError", "audit_log", "checklist", "home", "inspections", "login", "logout", "photo", "result",
-           "service_worker"]
+           "service_worker", "show_result"]

@@ -50,9 +50,12 @@ async def profile(request: Request) -> Response:
 
 
 async def sign(request: Request) -> Response:
-    """Sign the inspection's form: as its auditor (the audit form made from the submission), or as
-    a manager of its site (the countersignature). The password opens the key for this signing only."""
+    """Sign the inspection's form as its auditor: the audit form made from the latest submission,
+    with the signature drawn on the pad when there is one. The password opens the key for this
+    signing only. (The site manager countersigns when accepting it: :mod:`views_review`.)"""
+    from checkengine.archive.review import link_form
     from checkengine.web import signing
+    from checkengine.web.review import state
 
     user = await current_user(request)
     if user is None:
@@ -60,38 +63,40 @@ async def sign(request: Request) -> Response:
     inspection = await _visible(request, user)
     if inspection is None:
         return _not_found(request, user, _language(request, user=user))
-    form = await request.form(max_files=0, max_fields=5)
+    form = await request.form(max_files=0, max_fields=6)
     password = str(form.get("password") or "")[:MAX_PASSWORD]
+    drawn = str(form.get("drawing") or "")
     book = _ws(request).library.get(inspection.rulebook)
 
     def work(store: Store) -> str | None:
         submissions = store.submissions_of(inspection.id)
-        forms = store.signed_forms(inspection.id)
+        now = state(store, inspection.id)
         key = store.signing_key(user.id)
         lang = submissions[-1].language if submissions else "en"
         L = Labels(lang)
         if not submissions:
             return L.sign_not_yet
+        if not may_submit(user, inspection) or now.status != "to_sign":
+            return L.sign_not_yours
         if key is None:
             return L.key_missing
-        if may_submit(user, inspection) and "inspector" not in forms:
-            photos = {d: found[1] for d in {e.split(":", 1)[1] for a in submissions[-1].record.get("answers", {}).values()
-                                             for e in a.get("evidence", []) if e.startswith("photo:")}
-                      if (found := store.photo(d)) is not None}
-            pdf, digest = signing.sign_as_inspector(book, submissions[-1], photos, key[0], password)
-            role = "inspector"
-        elif user.role == "site_manager" and inspection.site in user.sites and "inspector" in forms \
-                and "manager" not in forms:
-            first = store.signed_form_pdf(forms["inspector"]["id"])
-            assert first is not None
-            pdf, digest = signing.countersign(first[1], key[0], password)
-            role = "manager"
-        else:
-            return L.sign_not_yours
+        drawing = drawing_or_message(drawn, L)
+        if isinstance(drawing, str):
+            return drawing
+        latest = submissions[-1]
+        photos = {d: found[1] for d in {e.split(":", 1)[1] for a in latest.record.get("answers", {}).values()
+                                         for e in a.get("evidence", []) if e.startswith("photo:")}
+                  if (found := store.photo(d)) is not None}
+        pdf, digest = signing.sign_as_inspector(book, latest, photos, key[0], password, drawing)
         with store.writing():
-            fid = store.add_signed_form(inspection=inspection.id, role=role, pdf=pdf, sha256=digest, user=user.id)
-            store.log(f"form signed ({role})", user=user, address=_address(request),
-                      target=f"inspection {inspection.id}", detail={"form": fid, "sha256": digest})
+            if state(store, inspection.id).status != "to_sign":
+                return L.sign_not_yours  # signed meanwhile (another tab): the first signature stands
+            fid = store.add_signed_form(inspection=inspection.id, role="inspector", pdf=pdf, sha256=digest,
+                                        user=user.id)
+            link_form(store, form=fid, submission=latest.id)
+            store.log("form signed (inspector)", user=user, address=_address(request),
+                      target=f"inspection {inspection.id}",
+                      detail={"form": fid, "sha256": digest, "submission": latest.id, "drawn": drawing is not None})
         return None
 
     try:
@@ -102,6 +107,18 @@ async def sign(request: Request) -> Response:
     if problem:
         request.session["sign_error"] = problem[:500]
     return RedirectResponse(target, status_code=303)
+
+
+def drawing_or_message(drawn: str, L: Labels) -> bytes | None | str:
+    """The drawn signature of a signing form's ``drawing`` field (None: not drawn), or the message
+    saying why it is refused, in the page's language."""
+    from checkengine.pdf.sign_drawing import DrawingRefused
+    from checkengine.web.signing import drawing_from_field
+
+    try:
+        return drawing_from_field(drawn)
+    except DrawingRefused as refused:
+        return L(refused.key, **refused.values)
 
 
 async def signed_form(request: Request) -> Response:

@@ -1,7 +1,7 @@
 """Signing in the browser: each person's PKCS#12 store uploaded once to their profile, its password
 asked at each signing (a wrong one signs nothing); the auditor signs the audit form made from the
 submission (a failed item with its photo), the site manager countersigns, and the PDF downloaded
-from the browser passes ``checkengine verify``."""
+from the browser passes ``checkengine verify``. (The review, with drawn signatures: test_serve_review.py.)"""
 
 from __future__ import annotations
 
@@ -41,10 +41,10 @@ def _upload_key(page: Any, server: Server, key: Path, password: str, *, opens: b
         page.wait_for_selector("main p.error")
 
 
-def _sign(page: Any, password: str) -> None:
-    page.locator("form.sign input[name=password]").fill(password)
+def _sign(page: Any, password: str, form: str = "form.sign") -> None:
+    page.locator(f"{form} input[name=password]").fill(password)
     with page.expect_navigation():
-        page.locator("form.sign button").click()
+        page.locator(f"{form} button[type=submit]").click()
 
 
 @pytest.mark.slow
@@ -79,7 +79,7 @@ def test_sign_countersign_and_verify(server: Server, tablet: Any, browser: Any, 
         manager = sign_in(other, server, "manager.wang")
         _upload_key(manager, server, keys["manager"], PASSWORD)
         manager.goto(f"{server.url}/inspections/{inspection}/result")
-        _sign(manager, PASSWORD)
+        _sign(manager, PASSWORD, "form.accept")  # accepting the signed submission countersigns it
         assert "王主任" in manager.locator("#signatures").inner_text()
         manager.locator("#signatures").screenshot(path=str(shots / "countersigned.png"))
         with manager.expect_download() as download:
