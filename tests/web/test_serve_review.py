@@ -300,3 +300,38 @@ def test_a_drawing_that_is_not_one_is_refused(server: Server, tablet: Any, await
     assert response.status == 400
     assert words in html.unescape(response.text())
     _nothing_reviewed(server, awaiting)
+
+
+def test_the_auditor_signs_only_with_a_real_drawing(server: Server, tablet: Any, keys: dict[str, Path]) -> None:
+    """A forged "drawing" at the auditor's signing (not a PNG, or a blank one) signs nothing and
+    says why; the same submission then signs with a real one."""
+    page = sign_in(tablet, server, "auditor.lin")
+    _upload_key(page, server, keys["auditor"])
+    page.goto(server.url + "/inspections")
+    inspection = open_inspection(page, server, rulebook_title=FLOOR)
+    fill_checklist(page, example_answers("FI-2026-11-03-001"))
+    _submit(page, server, inspection)
+    blank = base64.b64encode(_blank_png()).decode()
+    for drawing, words in (
+            (_png_url(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64), "手寫簽名不是 PNG 圖片"),  # in the form's language
+            ("data:image/png;base64," + blank, "手寫簽名沒有筆跡")):
+        response = tablet.request.post(f"{server.url}/inspections/{inspection}/sign", max_redirects=0, form={
+            "csrftoken": _csrf(tablet), "password": PASSWORD, "drawing": drawing})
+        assert response.status == 303
+        page.goto(f"{server.url}/inspections/{inspection}/result")
+        assert words in page.locator("#signatures p.error").inner_text()
+        assert _state(page) == "to_sign"
+        with open_archive(server.store, write=False) as store:
+            assert store.signed_forms(inspection) == {}
+    _sign(page, "form.sign", draw=4)
+    assert _state(page) == "awaiting_review"
+
+
+def _blank_png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGBA", (600, 200), (0, 0, 0, 0)).save(out, "PNG")
+    return out.getvalue()
