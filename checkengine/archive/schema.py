@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from checkengine.archive.ddl import statements, verb
+from checkengine.archive.people import people_statements
 from checkengine.archive.tracking_schema import TRACKING_TABLES, tracking_statements
 from checkengine.archive.workspace_schema import ROLES, WORKSPACE_APPEND_ONLY, workspace_statements
 
@@ -291,6 +292,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               workspace_statements("sqlite"), workspace_statements("postgresql")),
     Migration(4, "corrective actions, evidence files, digests sent and schedule decisions (append-only)",
               tracking_statements("sqlite"), tracking_statements("postgresql")),
+    Migration(5, "who a workspace user is in the records: person id and owner roles (append-only)",
+              people_statements("sqlite"), people_statements("postgresql")),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].number
 
