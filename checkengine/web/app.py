@@ -189,6 +189,7 @@ class Application:
 
 def create_app(settings: Settings) -> Application:
     from checkengine.web import views, views_forms
+    from checkengine.web import views_actions
 
     workspace = Workspace(settings)
     workspace.prepare()
@@ -206,6 +207,11 @@ def create_app(settings: Settings) -> Application:
         Route("/inspections/{id:int}/sign", views_forms.sign, methods=["POST"]),
         Route("/forms/{form:int}", views_forms.signed_form),
         Route("/verify", views_forms.verify, methods=["GET", "POST"]),
+        Route("/actions", views_actions.my_actions),
+        Route("/actions/all", views_actions.overview),
+        Route("/actions/{id:int}", views_actions.action_page),
+        Route("/actions/{id:int}/update", views_actions.update, methods=["POST"]),
+        Route("/actions/{id:int}/evidence/{digest:str}", views_actions.evidence),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, middleware=[
