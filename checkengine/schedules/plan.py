@@ -202,18 +202,25 @@ def _status(slot: Slot, today: date, decision: Mapping[str, Any] | None) -> str:
     return "missed"
 
 
+def schedules_in(rulebooks: Sequence[str]) -> list[tuple[Schedule, Mapping[str, Any]]]:
+    """The schedules of the rulebooks at *rulebooks* (paths), each with its merged rulebook."""
+    from checkengine.rulebook.load import load_rulebook
+    from checkengine.schedules.model import schedules_of
+
+    out: list[tuple[Schedule, Mapping[str, Any]]] = []
+    for path in rulebooks:
+        book = load_rulebook(path)
+        out.extend((s, book.merged) for s in schedules_of(book.id, book.merged, book.schedules, book.clauses))
+    return out
+
+
 def load_schedules(archive: Reader, rulebooks: Sequence[str]) -> list[tuple[Schedule, Mapping[str, Any]]]:
     """The schedules of *rulebooks* (paths), or else of the newest archived version of each rulebook."""
     from checkengine.schedules.model import schedules_of
 
-    out: list[tuple[Schedule, Mapping[str, Any]]] = []
     if rulebooks:
-        from checkengine.rulebook.load import load_rulebook
-
-        for path in rulebooks:
-            book = load_rulebook(path)
-            out.extend((s, book.merged) for s in schedules_of(book.id, book.merged, book.schedules, book.clauses))
-        return out
+        return schedules_in(rulebooks)
+    out: list[tuple[Schedule, Mapping[str, Any]]] = []
     newest: dict[str, Mapping[str, Any]] = {}
     for item in archive.rulebooks():  # oldest first: the last one of an id is its newest
         newest[item["id"]] = item["merged"]

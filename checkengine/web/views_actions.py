@@ -50,7 +50,8 @@ def _rule(request: Request, action: Action, lang: str) -> dict[str, Any]:
     if served is None:
         return {"title": action.rule, "clauses": []}
     merged, source = served.book.merged, served.book.source_language
-    rule = next((r for s in merged.get("sections", []) for r in s.get("rules", []) if r.get("id") == action.rule), {})
+    rule: Mapping[str, Any] = next(
+        (r for s in merged.get("sections", []) for r in s.get("rules", []) if r.get("id") == action.rule), {})
     catalogue = merged.get("sources", {})
     clauses = []
     src = rule.get("source")
@@ -89,12 +90,14 @@ async def overview(request: Request) -> Response:
     if not who.oversees:
         return render(request, "message.html.j2", 404, lang=lang, user=who.user, message=Labels(lang).action_not_found)
     query = request.query_params
-    filters = {"status": query.get("status") if query.get("status") in STATES else "",
-               "owner": (query.get("owner") or "").strip()[:64], "site": query.get("site") or "",
-               "overdue": query.get("overdue") == "1"}
-    found = await _in_store(request, lambda s: list_actions(
-        s, site=filters["site"] or None, owner=filters["owner"] or None, status=filters["status"] or None,
-        overdue=bool(filters["overdue"])))
+    status = str(query.get("status") or "")
+    status = status if status in STATES else ""
+    owner = (query.get("owner") or "").strip()[:64]
+    site = str(query.get("site") or "")
+    late = query.get("overdue") == "1"
+    filters = {"status": status, "owner": owner, "site": site, "overdue": late}
+    found = await _in_store(request, lambda s: list_actions(s, site=site or None, owner=owner or None,
+                                                            status=status or None, overdue=late))
     shown = [a for a in found if who.manages(a)]
     return render(request, "actions.html.j2", lang=lang, user=who.user, who=who, rows=_rows(request, shown, lang),
                   overview=True, filters=filters, states=STATES,
