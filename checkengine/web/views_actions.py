@@ -6,8 +6,9 @@ Another's action, by its id in the URL, is "not found" (404), as another's inspe
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Mapping
+from zoneinfo import ZoneInfo
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -124,6 +125,17 @@ def _photos_of(outcome: Mapping[str, Any]) -> list[str]:
     return [str(e)[6:] for e in items if str(e).startswith("photo:") and DIGEST.match(str(e)[6:])]
 
 
+def _local(at: str, zone: str | None) -> str:
+    """An event's time on the site's clock, to the minute (as stored when it does not parse)."""
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        return at
+    if zone and moment.tzinfo is not None:
+        moment = moment.astimezone(ZoneInfo(zone))
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
 def _people(store: Store, site: str | None) -> list[tuple[str, str]]:
     """(person id, name) of the users of *site* who have a person id: whom a manager assigns to."""
     users = [u for u in store.users() if u.active and site in u.sites]
@@ -150,7 +162,8 @@ async def _page(request: Request, who: Who, action: Action, *, status: int = 200
     return render(request, "action.html.j2", status, lang=lang, user=who.user, who=who, action=action,
                   overdue=action.overdue(), rule=_rule(request, action, lang), outcomes=outcomes,
                   verbs=who.verbs(action), people=people, error=error, form=form or {},
-                  site=sites.get(action.site or "") or {}, max_photos=MAX_PER_ITEM)
+                  site=sites.get(action.site or "") or {}, max_photos=MAX_PER_ITEM,
+                  times={e.get("seq"): _local(str(e.get("at", "")), action.zone) for e in action.events})
 
 
 async def action_page(request: Request) -> Response:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from actions_flow import ITEM, LEADER, action_of, add_leader, fail_an_item
 from photo_files import jpeg_with_location, png
-from serving import Server, sign_in
+from serving import PHONE, Server, sign_in
 
 from checkengine.archive.store import open_archive
 from checkengine.report.build import Scope, from_archive
@@ -112,6 +112,12 @@ def test_a_failed_item_is_fixed_with_a_photo_and_verified(server: Server, browse
     assert shown == [action.id]
     manager.goto(f"{server.url}/actions/all?lang=en")
     manager.screenshot(path=str(shots / "tablet-manager-overview.png"), full_page=True)
+    boss_phone = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True, device_scale_factor=2)
+    small = sign_in(boss_phone, server, "manager.wang")
+    small.goto(f"{server.url}/actions/all?lang=en")
+    assert small.evaluate("document.documentElement.scrollWidth") <= 390
+    small.screenshot(path=str(shots / "phone-manager-overview.png"), full_page=True)
+    boss_phone.close()
     # ... and verifies it: closed.
     manager.goto(f"{server.url}/actions/{action.id}?lang=en")
     _send(manager, "verify")
