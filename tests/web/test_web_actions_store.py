@@ -69,3 +69,16 @@ def test_a_submission_opens_its_action_and_the_web_updates_it(archive_at: str, m
         assert after.status == "done" and len(after.events) == 2
         assert [e["action"] for e in store.audit_entries()][0] == "action updated"
         assert len([e for e in store.audit_entries() if e["action"] == "action updated"]) == 1
+        # A second person rejects it (with the reason), it is done again, verified, and reopened.
+        with store.writing():
+            apply_update(store, action.id, "reject", actor="manager.wang", note="the drawer is not locked")
+            apply_update(store, action.id, "done", actor="E010", note="locked now")
+            closed = apply_update(store, action.id, "verify", actor="manager.wang")
+        assert closed.status == "closed"
+        with pytest.raises(UserError, match="'reopen' needs the reason"):
+            with store.writing():
+                apply_update(store, action.id, "reopen", actor="manager.wang")
+        with store.writing():
+            reopened = apply_update(store, action.id, "reopen", actor="manager.wang", note="papers again")
+        assert (reopened.status, [e["event"] for e in reopened.events][2:]) == (
+            "open", ["rejected", "done", "verified", "reopened"])
