@@ -5,6 +5,7 @@ entry names exactly the bytes that were shown."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from checkengine.archive.store import Store
@@ -12,6 +13,17 @@ from checkengine.archive.tracking import add_file
 from checkengine.errors import UserError
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    """A photo checked and ready to keep: what the command reads from a path, or what the workspace
+    accepts from the tablet's camera (``checkengine.web.photos.accept``, re-encoded without metadata)."""
+
+    digest: str
+    media_type: str
+    name: str
+    content: bytes
 
 
 def read_photo(path: Path, *, max_bytes: int = MAX_PHOTO_BYTES) -> tuple[str, str, bytes]:
@@ -33,11 +45,19 @@ def read_photo(path: Path, *, max_bytes: int = MAX_PHOTO_BYTES) -> tuple[str, st
     return "sha256:" + hashlib.sha256(content).hexdigest(), media_type, content
 
 
+def photo_file(path: Path) -> EvidenceFile:
+    """The photo at *path*, checked (a UserError saying what is wrong)."""
+    digest, media_type, content = read_photo(path)
+    return EvidenceFile(digest, media_type, path.name, content)
+
+
+def keep_files(store: Store, files: list[EvidenceFile], *, at: str) -> list[str]:
+    """Store *files* (inside :meth:`Store.writing`) and give their digests, in order."""
+    for file in files:
+        add_file(store, digest=file.digest, media_type=file.media_type, name=file.name, content=file.content, at=at)
+    return [file.digest for file in files]
+
+
 def keep_photos(store: Store, paths: list[Path], *, at: str) -> list[str]:
     """Store *paths* (inside :meth:`Store.writing`) and give their digests, in order."""
-    digests = []
-    for path in paths:
-        digest, media_type, content = read_photo(path)
-        add_file(store, digest=digest, media_type=media_type, name=path.name, content=content, at=at)
-        digests.append(digest)
-    return digests
+    return keep_files(store, [photo_file(path) for path in paths], at=at)

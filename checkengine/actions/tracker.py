@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Mapping
 
-from checkengine.actions.evidence import keep_photos
+from checkengine.actions.evidence import EvidenceFile, keep_files, photo_file
 from checkengine.actions.followup import resolve_follow_up
 from checkengine.actions.lifecycle import EVENT_OF, Action, check_transition, fold
 from checkengine.archive.reading import Reader
@@ -110,91 +110,105 @@ def _last_failure_day(action: Action) -> str:
 
 def process_run(store: Store, run: int) -> RunActions:
     """Open, link, reopen and verify actions from the outcomes of *run* (in one transaction)."""
-    done = RunActions(run)
     with store.writing():
-        lock_actions(store)
-        found = run_book(store, run)
-        if found is None:
-            raise UserError(f"no run {run} in the archive; `checkengine archive query` shows what is archived")
-        book, merged = found
-        actor = f"run:{run}"
-        cache: dict[str, Action] = {}
+        return actions_of_run(store, run)
 
-        def current(key: str) -> Action | None:
-            if key not in cache:
-                head = action_head(store, key=key)
-                if head is None:
-                    return None
-                cache[key] = fold(head, action_events(store, [int(head["id"])])[int(head["id"])])
-            return cache[key]
 
-        for item in run_record_outcomes(store, run, "fail", with_data=True) + group_items(store, run, "fail"):
+def actions_of_run(store: Store, run: int) -> RunActions:
+    """:func:`process_run` inside the caller's transaction (the workspace keeps a submission's run,
+    its actions and its audit-log entry in one)."""
+    done = RunActions(run)
+    lock_actions(store)
+    found = run_book(store, run)
+    if found is None:
+        raise UserError(f"no run {run} in the archive; `checkengine archive query` shows what is archived")
+    book, merged = found
+    actor = f"run:{run}"
+    cache: dict[str, Action] = {}
+
+    def current(key: str) -> Action | None:
+        if key not in cache:
+            head = action_head(store, key=key)
+            if head is None:
+                return None
+            cache[key] = fold(head, action_events(store, [int(head["id"])])[int(head["id"])])
+        return cache[key]
+
+    for item in run_record_outcomes(store, run, "fail", with_data=True) + group_items(store, run, "fail"):
+        key = action_key(book, item["rule"], item["site"], item["employee"])
+        day = date.fromisoformat(item["day"]) if item["day"] else None
+        follow = resolve_follow_up(merged, item["rule"], item["data"], day)
+        details = {"basis": follow.basis, "outcome": item["id"]}
+        where = {"run": run, "record_id": item["record_id"], "day": item["day"]}
+        action = current(key)
+        if action is None:
+            at = now()
+            new = new_action(store, key=key, book=book, rule=item["rule"], site=item["site"], team=item["team"],
+                             employee=item["employee"], zone=_zone(item["data"]), at=at)
+            fresh = {"id": new, "book": book, "rule": item["rule"], "site": item["site"], "team": item["team"],
+                    "employee": item["employee"], "zone": _zone(item["data"]), "opened_at": at}
+            cache[key] = _append(store, fold(fresh, []), at=at, actor=actor, event="opened", owner=follow.owner,
+                                 owner_role=follow.owner_role, due=follow.as_dict()["due"], details=details,
+                                 **where)
+            done.opened.append(new)
+        elif item["record_id"] in action.records or (item["day"] or "") < _last_failure_day(action):
+            continue  # already linked, or older than what the action knows
+        elif action.status == "closed":
+            cache[key] = _append(store, action, actor=actor, event="reopened", owner=follow.owner,
+                                 owner_role=follow.owner_role, due=follow.as_dict()["due"],
+                                 note="the rule failed again", details=details, **where)
+            done.reopened.append(action.id)
+        else:
+            cache[key] = _append(store, action, actor=actor, event="failed_again", details=details, **where)
+            done.failed_again.append(action.id)
+
+    waiting: dict[str, Action] = {}
+    heads = action_heads(store, book=book)
+    if heads:
+        events = action_events(store, [int(h["id"]) for h in heads])
+        for row in heads:
+            known = cache.get(row["key"]) or fold(row, events[int(row["id"])])
+            if known.status == "done":
+                waiting[row["key"]] = known
+    if waiting:
+        rules = sorted({a.rule for a in waiting.values()})
+        for item in run_record_outcomes(store, run, "pass", rules) + group_items(store, run, "pass", rules):
             key = action_key(book, item["rule"], item["site"], item["employee"])
-            day = date.fromisoformat(item["day"]) if item["day"] else None
-            follow = resolve_follow_up(merged, item["rule"], item["data"], day)
-            details = {"basis": follow.basis, "outcome": item["id"]}
-            where = {"run": run, "record_id": item["record_id"], "day": item["day"]}
-            action = current(key)
-            if action is None:
-                at = now()
-                new = new_action(store, key=key, book=book, rule=item["rule"], site=item["site"], team=item["team"],
-                                 employee=item["employee"], zone=_zone(item["data"]), at=at)
-                fresh = {"id": new, "book": book, "rule": item["rule"], "site": item["site"], "team": item["team"],
-                        "employee": item["employee"], "zone": _zone(item["data"]), "opened_at": at}
-                cache[key] = _append(store, fold(fresh, []), at=at, actor=actor, event="opened", owner=follow.owner,
-                                     owner_role=follow.owner_role, due=follow.as_dict()["due"], details=details,
-                                     **where)
-                done.opened.append(new)
-            elif item["record_id"] in action.records or (item["day"] or "") < _last_failure_day(action):
-                continue  # already linked, or older than what the action knows
-            elif action.status == "closed":
-                cache[key] = _append(store, action, actor=actor, event="reopened", owner=follow.owner,
-                                     owner_role=follow.owner_role, due=follow.as_dict()["due"],
-                                     note="the rule failed again", details=details, **where)
-                done.reopened.append(action.id)
-            else:
-                cache[key] = _append(store, action, actor=actor, event="failed_again", details=details, **where)
-                done.failed_again.append(action.id)
-
-        waiting: dict[str, Action] = {}
-        heads = action_heads(store, book=book)
-        if heads:
-            events = action_events(store, [int(h["id"]) for h in heads])
-            for row in heads:
-                known = cache.get(row["key"]) or fold(row, events[int(row["id"])])
-                if known.status == "done":
-                    waiting[row["key"]] = known
-        if waiting:
-            rules = sorted({a.rule for a in waiting.values()})
-            for item in run_record_outcomes(store, run, "pass", rules) + group_items(store, run, "pass", rules):
-                key = action_key(book, item["rule"], item["site"], item["employee"])
-                action = waiting.get(key)
-                if action is None or action.status != "done" or item["record_id"] in action.records:
-                    continue
-                if (item["day"] or "") < _last_failure_day(action):
-                    continue
-                waiting[key] = _append(store, action, actor=actor, event="verified", run=run,
-                                       record_id=item["record_id"], day=item["day"],
-                                       note="a later record passes the rule", details={"outcome": item["id"]})
-                done.verified.append(action.id)
+            action = waiting.get(key)
+            if action is None or action.status != "done" or item["record_id"] in action.records:
+                continue
+            if (item["day"] or "") < _last_failure_day(action):
+                continue
+            waiting[key] = _append(store, action, actor=actor, event="verified", run=run,
+                                   record_id=item["record_id"], day=item["day"],
+                                   note="a later record passes the rule", details={"outcome": item["id"]})
+            done.verified.append(action.id)
     return done
 
 
 def update_action(store: Store, action_id: int, verb: str, *, actor: str, note: str | None = None,
                   photos: list[Path] | None = None, to: str | None = None, due: date | None = None) -> Action:
     """Apply one person's update to an action (refused with a UserError when not allowed)."""
+    with store.writing():
+        return apply_update(store, action_id, verb, actor=actor, note=note, files=[photo_file(p) for p in photos or []],
+                            to=to, due=due)
+
+
+def apply_update(store: Store, action_id: int, verb: str, *, actor: str, note: str | None = None,
+                 files: list[EvidenceFile] | None = None, to: str | None = None, due: date | None = None) -> Action:
+    """:func:`update_action` inside the caller's transaction, with photos already checked (the
+    workspace writes the update and its audit-log entry together)."""
     if due is not None and verb != "assign":
         raise UserError(f"--due goes with assign (a new due day for the person it goes to), not with '{verb}'")
     if not actor.strip() or actor.startswith("run:"):
         raise UserError(f"--by {actor!r}: give the id of the person making the update (e.g. --by E022)")
-    with store.writing():
-        lock_actions(store)
-        action = load_action(store, action_id)
-        check_transition(action, verb, actor, note=note, files=[str(p) for p in photos or []], owner=to)
-        at = now()
-        files = keep_photos(store, list(photos or []), at=at)
-        return _append(store, action, at=at, actor=actor, event=EVENT_OF[verb], owner=to if verb == "assign" else None,
-                       due=due.isoformat() if due else None, note=note, files=files)
+    lock_actions(store)
+    action = load_action(store, action_id)
+    check_transition(action, verb, actor, note=note, files=[f.digest for f in files or []], owner=to)
+    at = now()
+    digests = keep_files(store, list(files or []), at=at)
+    return _append(store, action, at=at, actor=actor, event=EVENT_OF[verb], owner=to if verb == "assign" else None,
+                   due=due.isoformat() if due else None, note=note, files=digests)
 
 
 def list_actions(archive: Reader, *, site: str | None = None, owner: str | None = None, status: str | None = None,

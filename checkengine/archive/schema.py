@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from checkengine.archive.ddl import statements, verb
+from checkengine.archive.people import people_statements
 from checkengine.archive.review_schema import review_statements
 from checkengine.archive.tracking_schema import TRACKING_TABLES, tracking_statements
 from checkengine.archive.workspace_schema import ROLES, WORKSPACE_APPEND_ONLY, workspace_statements
@@ -294,6 +295,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               tracking_statements("sqlite"), tracking_statements("postgresql")),
     Migration(5, "the site manager's review: signed forms by submission, reviews (append-only)",
               review_statements("sqlite"), review_statements("postgresql")),
+    Migration(6, "who a workspace user is in the records: person id and owner roles (append-only)",
+              people_statements("sqlite"), people_statements("postgresql")),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].number
 

@@ -94,26 +94,16 @@ def command(ctx: click.Context, period: str | None, sites: tuple[str, ...], rule
 
 def _decide(event: str, name: str, site: str, due: date, actor: str, reason: str, subject: str | None,
             book: str | None, rulebooks: tuple[str, ...], db: str | None, new_due: date | None) -> int:
-    from checkengine.archive.store import archive_location, now, open_archive
-    from checkengine.archive.tracking import add_schedule_event
-    from checkengine.errors import UserError
-    from checkengine.schedules.plan import check_occurrence, find_schedule, load_schedules
+    from checkengine.archive.store import archive_location, open_archive
+    from checkengine.schedules.decide import decide
+    from checkengine.schedules.plan import load_schedules
 
-    if not reason.strip():
-        raise UserError("--reason: say why (it is kept in the history)")
-    if not actor.strip():
-        raise UserError("--by: give the id of the manager deciding")
     with open_archive(archive_location(db), write=True) as archive:
-        schedule = find_schedule(load_schedules(archive, rulebooks), name, book)
-        if schedule.per and not subject:
-            raise UserError(f"{schedule.book}:{schedule.id} is counted per {schedule.per}: say whose occurrence "
-                            "with --subject EMPLOYEE")
-        check_occurrence(archive, schedule, site, due)
+        schedules = load_schedules(archive, rulebooks)
         with archive.writing():
-            add_schedule_event(archive, book=schedule.book, schedule=schedule.id, site=site,
-                               subject=subject or "", occurrence=due.isoformat(), event=event,
-                               new_due=new_due.isoformat() if new_due else None, reason=reason, actor=actor,
-                               at=now())
+            schedule = decide(archive, schedules, name, book=book, site=site, due=due,
+                              event="rescheduled" if new_due else "excused", actor=actor, reason=reason,
+                              subject=subject, new_due=new_due)
     what = f"moved to {new_due.isoformat()}" if new_due else "excused"
     click.echo(f"{schedule.book}:{schedule.id} at {site} due {due.isoformat()}: {what} by {actor}", err=True)
     return 0

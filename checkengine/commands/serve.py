@@ -221,3 +221,37 @@ def assign(store: str | None, rulebooks: str, rulebook_id: str, kind: str | None
                     target=f"inspection {iid}", detail={"auditor": auditor, "rulebook": rulebook_id})
     click.echo(f"inspection {iid} assigned to {auditor}")
     return 0
+
+
+@command.command("link-person")
+@click.option("--store", metavar="PATH|URL", help=STORE_HELP)
+@click.option("--username", required=True, help="The workspace user.")
+@click.option("--person", help="Their id in the records (E001: what subject.employee, subject.team_leader, "
+              "site.manager or inspector.id say); actions owned by it are theirs.")
+@click.option("--owner-role", "owner_roles", multiple=True,
+              type=click.Choice(["team_leader", "site_manager", "inspector", "employee"]),
+              help="An action owner role they hold at their sites (repeatable): actions owned by the role there, "
+                   "with no person named, are theirs.")
+@click.option("--by", "by", required=True, help="Who links them: an administrator (a user name).")
+def link_person(store: str | None, username: str, person: str | None, owner_roles: tuple[str, ...], by: str) -> int:
+    """Say who a user is in the records: their person id and the action owner roles they hold
+    (docs/actions.md, "In the workspace"). A new link replaces the last; the old stay in the history."""
+    from checkengine.archive.people import link_person as link
+    from checkengine.archive.store import archive_location, now, open_archive
+    from checkengine.errors import UserError
+
+    if not person and not owner_roles:
+        raise UserError("give --person ID, --owner-role ROLE, or both (a link with neither says nothing)")
+    with open_archive(archive_location(store), write=True) as archive, archive.writing():
+        user = archive.user_named(username)
+        if user is None:
+            raise UserError(f"--username {username}: no such user; add one with `checkengine serve add-user`")
+        admin = archive.user_named(by)
+        if admin is None or admin.role != "administrator":
+            raise UserError(f"--by {by}: not an administrator")
+        link(archive, user=user.id, person=person, owner_roles=owner_roles, set_by=by, at=now())
+        archive.log("person linked", user=admin, address=None, target=username,
+                    detail={"person": person, "owner_roles": sorted(owner_roles)})
+    click.echo(f"{username} is {person or '(no person id)'} in the records; owner roles: "
+               f"{', '.join(sorted(owner_roles)) or '-'}")
+    return 0

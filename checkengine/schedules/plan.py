@@ -130,9 +130,11 @@ def _count(schedule: Schedule, merged: Mapping[str, Any], on: date) -> int:
 
 
 def plan_site(archive: Reader, schedules: Sequence[tuple[Schedule, Mapping[str, Any]]], site: str, period: Period,
-              today: date | None = None) -> list[Slot]:
-    """Every occurrence due in *period* at *site* of the *schedules* (each with its merged rulebook)."""
-    block = site_block(archive, site) or {}
+              today: date | None = None, block: Mapping[str, Any] | None = None) -> list[Slot]:
+    """Every occurrence due in *period* at *site* of the *schedules* (each with its merged rulebook).
+    *block* is the site's own description (type, country, time zone, calendar) when the caller
+    knows it (the workspace's sites); else it is read from the site's archived records."""
+    block = block or site_block(archive, site) or {}
     zone_name = block.get("timezone")
     zone = Zone(zone_info(zone_name) if isinstance(zone_name, str) else None)
     country = block.get("country") if isinstance(block.get("country"), str) else None
@@ -200,18 +202,25 @@ def _status(slot: Slot, today: date, decision: Mapping[str, Any] | None) -> str:
     return "missed"
 
 
+def schedules_in(rulebooks: Sequence[str]) -> list[tuple[Schedule, Mapping[str, Any]]]:
+    """The schedules of the rulebooks at *rulebooks* (paths), each with its merged rulebook."""
+    from checkengine.rulebook.load import load_rulebook
+    from checkengine.schedules.model import schedules_of
+
+    out: list[tuple[Schedule, Mapping[str, Any]]] = []
+    for path in rulebooks:
+        book = load_rulebook(path)
+        out.extend((s, book.merged) for s in schedules_of(book.id, book.merged, book.schedules, book.clauses))
+    return out
+
+
 def load_schedules(archive: Reader, rulebooks: Sequence[str]) -> list[tuple[Schedule, Mapping[str, Any]]]:
     """The schedules of *rulebooks* (paths), or else of the newest archived version of each rulebook."""
     from checkengine.schedules.model import schedules_of
 
-    out: list[tuple[Schedule, Mapping[str, Any]]] = []
     if rulebooks:
-        from checkengine.rulebook.load import load_rulebook
-
-        for path in rulebooks:
-            book = load_rulebook(path)
-            out.extend((s, book.merged) for s in schedules_of(book.id, book.merged, book.schedules, book.clauses))
-        return out
+        return schedules_in(rulebooks)
+    out: list[tuple[Schedule, Mapping[str, Any]]] = []
     newest: dict[str, Mapping[str, Any]] = {}
     for item in archive.rulebooks():  # oldest first: the last one of an id is its newest
         newest[item["id"]] = item["merged"]
@@ -233,9 +242,10 @@ def find_schedule(schedules: Sequence[tuple[Schedule, Mapping[str, Any]]], name:
     return matches[0]
 
 
-def check_occurrence(archive: Reader, schedule: Schedule, site: str, due: date) -> None:
+def check_occurrence(archive: Reader, schedule: Schedule, site: str, due: date,
+                     block: Mapping[str, Any] | None = None) -> None:
     """That *due* is a due day of *schedule* at *site* (as the RRULE and holiday policy set it)."""
-    block = site_block(archive, site) or {}
+    block = block or site_block(archive, site) or {}
     country = block.get("country") if isinstance(block.get("country"), str) else None
     extra = [str(d) for d in block.get("calendar") or []]
     days = due_days(schedule, due - timedelta(days=62), due + timedelta(days=62), country, extra)

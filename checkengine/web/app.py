@@ -190,6 +190,8 @@ class Application:
 def create_app(settings: Settings) -> Application:
     from checkengine.web import views, views_forms
     from checkengine.web import views_review
+    from checkengine.web import views_actions
+    from checkengine.web import views_schedule
 
     workspace = Workspace(settings)
     workspace.prepare()
@@ -208,6 +210,13 @@ def create_app(settings: Settings) -> Application:
         Route("/inspections/{id:int}/review", views_review.review, methods=["POST"]),
         Route("/forms/{form:int}", views_forms.signed_form),
         Route("/verify", views_forms.verify, methods=["GET", "POST"]),
+        Route("/actions", views_actions.my_actions),
+        Route("/actions/all", views_actions.overview),
+        Route("/actions/{id:int}", views_actions.action_page),
+        Route("/actions/{id:int}/update", views_actions.update, methods=["POST"]),
+        Route("/actions/{id:int}/evidence/{digest:str}", views_actions.evidence),
+        Route("/schedule", views_schedule.schedule_page),
+        Route("/schedule/decide", views_schedule.decide_view, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, middleware=[

@@ -107,11 +107,22 @@ def submit(store: Store, book: Rulebook, inspection: Inspection, user: User, scr
         store.add_records(run, book.id, [encode_record(1, result["records"][0], checked)])
         groups = len(result.get("groups") or [])
         store.end_run(run, status="complete", records=1, errors=0, groups=groups)
+        # The failed items open their corrective actions (a passing one verifies a done action), as
+        # `checkengine archive add` does for an archived run: the same code, in this transaction.
+        from checkengine.actions.tracker import actions_of_run
+
+        actions = actions_of_run(store, run)
         sid = store.add_submission(inspection=inspection.id, device_id=device_id, user=user.id, language=lang,
                                    record=record, not_observed=filled.not_observed, result=result, run=run)
         entry = result["records"][0]
         store.log("inspection submitted", user=user, address=address, target=f"inspection {inspection.id}",
                   detail={"submission": sid, "run": run, "score": (entry.get("score") or {}).get("score")})
+        if actions.opened or actions.reopened or actions.failed_again or actions.verified:
+            store.log("corrective actions from a submission", user=user, address=address,
+                      target=f"inspection {inspection.id}", detail={"run": run, "opened": actions.opened,
+                                                                     "reopened": actions.reopened,
+                                                                     "failed_again": actions.failed_again,
+                                                                     "verified": actions.verified})
     found = store.submission_by_device_id(device_id)
     assert found is not None
     return found

@@ -155,8 +155,11 @@ async def inspections(request: Request) -> Response:
     found, done, sites, where = await _in_store(request, listing)
     books = _ws(request).library.books
     titles = {i.rulebook: books[i.rulebook].book.title if i.rulebook in books else i.rulebook for i in found}
+    from checkengine.web.views_schedule import assignments  # the schedules' assignments (docs/schedules.md)
+
     return render(request, "inspections.html.j2", lang=_language(request, user=user), user=user, inspections=found,
-                  done=done, sites=sites, titles=titles, states=where)
+                  done=done, sites=sites, titles=titles, states=where,
+                  **await assignments(request, user))
 
 
 async def _visible(request: Request, user: User) -> Inspection | None:

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -21,9 +20,6 @@ from checkengine.report.period import parse_period
 from conftest import REGION_SITES  # noqa: E402  (this folder's conftest, on sys.path)
 
 LANGS = ("en", "zh-Hant", "zh-Hans", "ko", "es")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-
 
 def artefacts() -> Path:
     """Where the screenshots and page renders are kept (``$CHECKENGINE_ARTEFACTS``, else build/artefacts)."""
@@ -31,23 +27,6 @@ def artefacts() -> Path:
     folder = root / "report"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    executable = shutil.which("chromium")
-    if executable is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing: scripts/system-deps.sh installs it (apt-get install chromium)")
-        pytest.skip("chromium is not installed (scripts/system-deps.sh installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as driver:
-        opened = driver.chromium.launch(executable_path=executable, headless=True, args=ARGS)
-        try:
-            yield opened
-        finally:
-            opened.close()
 
 
 def data(region: str, lang: str) -> ReportData:

@@ -1,8 +1,8 @@
-"""Fixtures of the workspace's tests: the real server, and chromium driven by Playwright (see serving.py)."""
+"""Fixtures of the workspace's tests: the real server, and browser contexts of a tablet and a phone
+(chromium and Playwright: the ``browser`` fixture of tests/conftest.py; see serving.py)."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from serving import ARTEFACTS, CHROMIUM_ARGS, PHONE, TABLET, Server, start_server
+from serving import ARTEFACTS, PHONE, TABLET, Server, start_server
 
 
 @pytest.fixture(scope="module")
@@ -23,28 +23,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     finally:
         running.stop()
         print("\n".join(running.output))  # shown by pytest when a test of the module failed
-
-
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    found = shutil.which("chromium")
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI is set and chromium is missing: scripts/system-deps.sh installs it", pytrace=False)
-        pytest.skip("chromium is not installed (scripts/system-deps.sh installs it)")
-    return found
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture

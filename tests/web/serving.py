@@ -26,8 +26,6 @@ EXAMPLES = ROOT / "examples" / "month-2026-11"
 ARTEFACTS = ROOT / "build" / "test-artefacts" / "serve"
 TABLET = {"width": 1280, "height": 800}  # a 10-inch tablet in landscape (CSS pixels)
 PHONE = {"width": 390, "height": 844}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 _LOGIN = re.compile(r"^\s+(\S+)\s+(\S+)\s+(\w+), sites: (.*)$")
 
 
