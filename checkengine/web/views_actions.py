@@ -162,7 +162,7 @@ async def _page(request: Request, who: Who, action: Action, *, status: int = 200
     return render(request, "action.html.j2", status, lang=lang, user=who.user, who=who, action=action,
                   overdue=action.overdue(), rule=_rule(request, action, lang), outcomes=outcomes,
                   verbs=who.verbs(action), people=people, error=error, form=form or {},
-                  site=sites.get(action.site or "") or {}, max_photos=MAX_PER_ITEM,
+                  site=sites.get(action.site or "") or {},
                   times={e.get("seq"): _local(str(e.get("at", "")), action.zone) for e in action.events})
 
 
