@@ -9,6 +9,7 @@ an empty comment, a drawing that is not a PNG or too large."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import math
 import os
@@ -192,6 +193,7 @@ def test_send_back_resubmit_accept_and_verify(server: Server, tablet: Any, brows
     first, second = facts.submissions
     assert facts.signed[first]["inspector"]["id"] == first_form["id"]  # the first signed form stays
     assert first_pdf is not None and first_pdf[0] == inspection
+    assert hashlib.sha256(first_pdf[1]).hexdigest() == first_form["sha256"]  # as it was signed
     assert set(facts.signed[second]) == {"inspector", "manager"}
     assert [(facts.reviews[s].decision, facts.reviews[s].comment) for s in (first, second)] == [
         ("sent_back", COMMENT), ("accepted", None)]
