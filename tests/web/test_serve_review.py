@@ -9,6 +9,7 @@ an empty comment, a drawing that is not a PNG or too large."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import math
 import os
@@ -178,7 +179,10 @@ def test_send_back_resubmit_accept_and_verify(server: Server, tablet: Any, brows
                                str(keys["auditor"] / "cert.pem"), "--trust-manager", str(keys["manager"] / "cert.pem")],
                               capture_output=True, text=True, cwd=ROOT)
     assert verified.returncode == 0, verified.stdout + verified.stderr
-    assert verified.stdout.count("VALID") >= 1 and "inspector" in verified.stdout and "manager" in verified.stdout
+    assert verified.stdout.splitlines()[0].endswith(": VALID"), verified.stdout
+    for field, who in (("inspector", "林品管"), ("manager", "王主任")):  # both signatures valid and trusted
+        assert f"signature '{field}' by {who}" in verified.stdout and ": ok (intact: yes, trusted: yes" in \
+            next(line for line in verified.stdout.splitlines() if f"signature '{field}'" in line and " by " in line)
     # Both drawings are in their signature's appearance; the page as a reader shows it is kept.
     assert len(_drawn_in(pdf, "inspector")) == 1 and len(_drawn_in(pdf, "manager")) == 1
     pages = len(pypdf.PdfReader(str(pdf)).pages)
@@ -192,6 +196,7 @@ def test_send_back_resubmit_accept_and_verify(server: Server, tablet: Any, brows
     first, second = facts.submissions
     assert facts.signed[first]["inspector"]["id"] == first_form["id"]  # the first signed form stays
     assert first_pdf is not None and first_pdf[0] == inspection
+    assert hashlib.sha256(first_pdf[1]).hexdigest() == first_form["sha256"]  # as it was signed
     assert set(facts.signed[second]) == {"inspector", "manager"}
     assert [(facts.reviews[s].decision, facts.reviews[s].comment) for s in (first, second)] == [
         ("sent_back", COMMENT), ("accepted", None)]
