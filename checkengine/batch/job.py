@@ -208,7 +208,11 @@ class IndexRunner:
             lookup.file(groups, record.data)
 
     def merge(self, a: lookups.Index, b: lookups.Index) -> lookups.Index:
-        return lookups.merge(a, b)
+        # In place: *a* is the pipeline's own running index (new_groups, then what merge returned)
+        return lookups.merge_into(a, b)
+
+    #: the first pass wants only the index: no output per record travels back to the parent
+    outputs = False
 
 
 @dataclass(frozen=True)

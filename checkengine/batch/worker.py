@@ -54,6 +54,7 @@ def runner_for(job: Job) -> Runner:
 def run_chunk(job: Job, chunk: Chunk) -> ChunkResult:
     """Evaluate every item of *chunk*; records that are unusable come back as errors."""
     runner = runner_for(job)
+    keep = getattr(runner, "outputs", True)  # False: a pass that wants only the aggregate state
     groups = runner.new_groups()
     outputs: list[Output] = []
     left_out: dict[str, int] = {}
@@ -63,7 +64,8 @@ def run_chunk(job: Job, chunk: Chunk) -> ChunkResult:
         if record is None:
             continue  # not a record at all (a waivers document in a stream): no output
         if isinstance(record, RecordError):
-            outputs.append(Output(seq, error=record))
+            if keep:
+                outputs.append(Output(seq, error=record))
             continue
         payload = runner.process(record, seq)
         if payload is SKIP:  # left out of the run (Engine.skips): no output, not folded, but counted
@@ -71,13 +73,16 @@ def run_chunk(job: Job, chunk: Chunk) -> ChunkResult:
             left_out[kind] = left_out.get(kind, 0) + 1
             continue
         if isinstance(payload, RecordError):
-            outputs.append(Output(seq, error=payload))
+            if keep:
+                outputs.append(Output(seq, error=payload))
+            continue
+        runner.fold(groups, record)
+        if not keep:
             continue
         key = record.data.get("id")
         loc = record.location
         outputs.append(Output(seq, payload=payload, key=key if isinstance(key, str) else None,
                               where=Location(loc.file, loc.line, loc.column)))
-        runner.fold(groups, record)
     return ChunkResult(chunk.index, outputs, groups, left_out)
 
 
