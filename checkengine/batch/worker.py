@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +38,12 @@ class ChunkResult:
     """Records left out of the run (a kind the rulebook does not check, in a folder), by kind."""
 
 
-_RUNNERS: dict[str, Runner] = {}
+#: runners by job key, the most recently used last. A pool process serves one run, but a Dask
+#: worker (and ``checkengine serve``) lives on for many: each runner holds a compiled rulebook and
+#: the run's lookup index, so only the latest few are kept, or a long-lived worker's memory grows
+#: with every run and never returns to idle.
+_RUNNERS: OrderedDict[str, Runner] = OrderedDict()
+KEEP_RUNNERS = 4
 _LOCK = threading.Lock()
 _POOL_JOB: Job | None = None
 
@@ -48,6 +54,10 @@ def runner_for(job: Job) -> Runner:
         runner = _RUNNERS.get(key)
         if runner is None:
             runner = _RUNNERS[key] = job.runner()
+            while len(_RUNNERS) > KEEP_RUNNERS:
+                _RUNNERS.popitem(last=False)
+        else:
+            _RUNNERS.move_to_end(key)
     return runner
 
 
