@@ -195,6 +195,7 @@ class DaskExecutor:
         self.workers = 0
         self._client: Any = None
         self._job: Any = None
+        self._job_key: str | None = None
 
     @property
     def window(self) -> int:
@@ -223,6 +224,7 @@ class DaskExecutor:
     def start(self, job: Job) -> None:
         self.connect()
         [self._job] = self._client.scatter([job], broadcast=True, hash=False)
+        self._job_key = job.key
 
     def submit(self, chunk: Chunk) -> Handle:
         from checkengine.batch.worker import run_chunk
@@ -233,6 +235,16 @@ class DaskExecutor:
     def close(self, *, cancel: bool) -> None:
         if self._client is not None:
             client, self._client = self._client, None
+            key, self._job, self._job_key = self._job_key, None, None
+            if key is not None and not cancel:
+                # The workers outlive the run: each drops the job's runner (its compiled rulebook
+                # and the run's index) now, or their memory grows with every run.
+                from checkengine.batch.worker import forget
+
+                try:
+                    client.run(forget, key)
+                except Exception:  # noqa: BLE001 - a worker gone or busy keeps at most a few runners
+                    pass
             try:
                 client.close(timeout=self.connect_timeout)
             except (OSError, TimeoutError):

@@ -91,6 +91,13 @@ def engine_for(spec: EngineSpec) -> Engine:
     return engine
 
 
+def forget_engine(engine: Engine) -> None:
+    """Drop *engine* from this process's cache (see :func:`checkengine.batch.worker.forget`)."""
+    with _ENGINES_LOCK:
+        for key in [k for k, e in _ENGINES.items() if e is engine]:
+            del _ENGINES[key]
+
+
 class Runner(Protocol):
     """The per-process worker side of a job."""
 

@@ -61,6 +61,21 @@ def runner_for(job: Job) -> Runner:
     return runner
 
 
+def forget(job_key: str) -> bool:
+    """Drop this process's runner of the job *job_key*, and its engine unless another kept runner
+    uses it; whether there was one. A Dask executor calls it on every worker when its run ends, so
+    that a long-lived worker gives back the compiled rulebook and the run's index at once."""
+    from checkengine.batch.job import forget_engine
+
+    with _LOCK:
+        runner = _RUNNERS.pop(job_key, None)
+        others = [getattr(r, "engine", None) for r in _RUNNERS.values()]
+    engine = getattr(runner, "engine", None)
+    if engine is not None and not any(e is engine for e in others):
+        forget_engine(engine)
+    return runner is not None
+
+
 def run_chunk(job: Job, chunk: Chunk) -> ChunkResult:
     """Evaluate every item of *chunk*; records that are unusable come back as errors."""
     runner = runner_for(job)
