@@ -6,11 +6,11 @@ from datetime import date
 from functools import lru_cache
 from typing import Any, Iterable
 
-import holidays
-
 
 @lru_cache(maxsize=256)
 def _country(country: str, year: int) -> Any:
+    import holidays  # imported when a calendar is first asked for: most commands never do
+
     # Ask the library which calendars it has, rather than waiting for it to refuse one.
     if country not in holidays.list_supported_countries():
         raise ValueError(

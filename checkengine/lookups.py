@@ -122,12 +122,17 @@ def build(lookups: tuple[Lookup, ...], records: Any) -> Index:
 
 def merge(a: Index, b: Index) -> Index:
     """Both indexes in one (associative and commutative: records are kept in id order)."""
-    out: Index = {name: dict(table) for name, table in a.items()}
+    return merge_into({name: dict(table) for name, table in a.items()}, b)
+
+
+def merge_into(a: Index, b: Index) -> Index:
+    """*b* merged into *a*, which is changed and returned: what a run's first pass does with each
+    chunk's index (copying the whole index for every chunk made that pass quadratic)."""
     for name, table in b.items():
-        mine = out.setdefault(name, {})
+        mine = a.setdefault(name, {})
         for key, found in table.items():
             mine[key] = _add(mine.get(key, ()), found)
-    return out
+    return a
 
 
 @dataclass

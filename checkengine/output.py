@@ -19,7 +19,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, BinaryIO, Iterator
 
@@ -163,6 +162,8 @@ def open_output(path: str | os.PathLike[str] | None, *, binary: bool = False,
     if not folder.is_dir():
         raise UserError("the output folder does not exist; create it first", Location(str(target)))
     clean_stale_parts(target)
+    import tempfile  # only a command that writes a file needs it (start-up time)
+
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".part", dir=folder)
     except OSError as exc:

@@ -15,10 +15,12 @@ into plain Python values here, so that:
 
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import yaml
 
@@ -129,11 +131,28 @@ def load_text(text: str, name: str, *, max_values: int | None = None) -> Documen
     *max_values* bounds the values built, aliases expanded (default: CHECKENGINE_MAX_YAML_VALUES).
     """
     cap = max_values if max_values is not None else limits.YAML_VALUES.get()
-    root = compose(text, name, cap)
     doc = Document(name, None)
-    builder = _Builder(doc, cap)
-    doc.data = builder.build(root, ())
+    with _collector_paused():
+        doc.data = _Builder(doc, cap).build(compose(text, name, cap), ())
     return doc
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause CPython's cyclic garbage collector while a document is built.
+
+    A document is a tree (nodes, then plain values: no reference cycles to find), but its hundreds
+    of thousands of new objects set off collections that walk every object alive again and again:
+    a third of the time of reading a 1,000-rule rulebook. Reference counting still frees what the
+    build drops; the collector resumes (if it ran before) when the build ends or fails.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 _STR, _MAP, _SEQ, _MERGE = _CORE + "str", _CORE + "map", _CORE + "seq", _CORE + "merge"

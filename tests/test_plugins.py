@@ -183,3 +183,26 @@ def test_a_reporter_and_a_sink_of_one_format_name_both_plugins(monkeypatch: pyte
     assert str(caught.value) == (
         "two plugins register the format 'verdicts': 'memo_ports' (a sink) and 'OldStyle' (a reporter); "
         "uninstall one of them, or set CHECKENGINE_DISABLE_PLUGIN_AUTOLOAD=1 to load only checkengine's own plugins")
+
+
+def test_the_plugin_manager_finds_what_pluggy_finds_in_every_installed_plugin() -> None:
+    """checkengine's manager skips a module's unmarked names without inspecting them (start-up
+    time); it must register exactly the hook implementations pluggy's own manager registers."""
+    import pluggy
+
+    from checkengine import hookspecs
+
+    ours = new_plugin_manager()
+    theirs = pluggy.PluginManager("checkengine")
+    theirs.add_hookspecs(hookspecs)
+    for name, plugin in ours.list_name_plugin():
+        theirs.register(plugin, name=name)
+
+    def impls(pm: pluggy.PluginManager) -> list[tuple[str, str, str]]:
+        return sorted((hook, impl.plugin_name, impl.function.__qualname__)
+                      for hook, caller in vars(pm.hook).items() if not hook.startswith("_")
+                      for impl in caller.get_hookimpls())
+
+    found = impls(ours)
+    assert found == impls(theirs)
+    assert ("checkengine_register_executors", "checkengine:executors", "checkengine_register_executors") in found

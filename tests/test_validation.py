@@ -112,3 +112,21 @@ def test_numbers_no_schema_can_describe_are_refused(value: Any, message: str) ->
     doc["observations"]["minutes_outside"] = value
     problems = validation.errors("record", Document("r.yaml", doc))
     assert [(p.location.path, p.bare_message) for p in problems] == [("observations.minutes_outside", message)]
+
+
+def test_a_document_is_checked_once_per_schema_and_again_when_its_data_is_replaced(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = Document("w.yaml", {"checkengine": 1, "kind": "waivers", "waivers": []},
+                   {(): (1, 1)})
+    assert validation.errors("waivers", doc) == []
+    checked = validation.compiled("waivers")
+    calls: list[Any] = []
+    real = checked.fast_valid
+    monkeypatch.setattr(checked, "fast_valid", lambda instance: calls.append(instance) or real(instance))
+    assert validation.errors("waivers", doc) == []  # remembered: not checked again
+    assert calls == []
+    doc.data = {"checkengine": 1, "kind": "waivers", "waivers": 3}  # another document's data
+    assert [e.location.path for e in validation.errors("waivers", doc)] == ["waivers"]
+    assert len(calls) == 1
+    other = Document("w.yaml", {"checkengine": 1, "kind": "waivers", "waivers": []}, {(): (1, 1)})
+    assert validation.errors("waivers", other) == [] and len(calls) == 2  # a new document is checked

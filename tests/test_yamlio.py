@@ -41,3 +41,20 @@ def test_refused(text: str, message: str) -> None:
 def test_a_few_aliases_are_fine() -> None:
     doc = load_text("base: &b {x: 1}\nuse: [*b, *b]\n", "f.yaml")
     assert doc.data["use"] == [{"x": 1}, {"x": 1}]
+
+
+def test_the_collector_is_paused_only_while_a_document_is_built() -> None:
+    import gc
+
+    assert gc.isenabled()
+    load_text("a: [1, 2]\n", "t.yaml")
+    assert gc.isenabled()
+    with pytest.raises(UserError):
+        load_text("a: 1\na: 2\n", "t.yaml")
+    assert gc.isenabled()  # resumed after a refused document too
+    gc.disable()
+    try:
+        load_text("a: 1\n", "t.yaml")
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()

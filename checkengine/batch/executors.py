@@ -6,19 +6,20 @@ chunk is still running, so the parent can keep watching for Ctrl-C between polls
 
 from __future__ import annotations
 
-import asyncio
-import multiprocessing
 import os
 import sys
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from checkengine.errors import EnvironmentFailure
-from checkengine.batch.job import Job
-from checkengine.batch.source import Chunk
-from checkengine.batch.worker import ChunkResult, init_pool_worker, run_chunk, run_pool_chunk
-from checkengine.errors import UserError
+from checkengine.errors import EnvironmentFailure, UserError
+
+if TYPE_CHECKING:
+    # What runs chunks (the engine, multiprocessing, asyncio) is imported when a run starts: the
+    # executor types are registered by a built-in plugin that every command loads (start-up time).
+    from concurrent.futures import Future
+
+    from checkengine.batch.job import Job
+    from checkengine.batch.source import Chunk
+    from checkengine.batch.worker import ChunkResult
 
 ExecutorName = str
 """The name of a registered executor type: inline, local, dask, or one a plugin adds."""
@@ -92,6 +93,10 @@ class InlineExecutor:
         self._job = job
 
     def submit(self, chunk: Chunk) -> Handle:
+        from concurrent.futures import Future
+
+        from checkengine.batch.worker import run_chunk
+
         assert self._job is not None, "start() first"
         future: Future[ChunkResult] = Future()
         future.set_result(run_chunk(self._job, chunk))
@@ -110,6 +115,8 @@ class LocalExecutor:
     """
 
     def __init__(self, jobs: int) -> None:
+        from concurrent.futures import ProcessPoolExecutor
+
         self.workers = jobs
         self._pool: ProcessPoolExecutor | None = None
 
@@ -121,6 +128,11 @@ class LocalExecutor:
         return None
 
     def start(self, job: Job) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        from checkengine.batch.worker import init_pool_worker
+
         _quiet_resource_tracker()
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
         context = multiprocessing.get_context(method)
@@ -131,6 +143,10 @@ class LocalExecutor:
         )
 
     def submit(self, chunk: Chunk) -> Handle:
+        from concurrent.futures.process import BrokenProcessPool
+
+        from checkengine.batch.worker import run_pool_chunk
+
         assert self._pool is not None, "start() first"
         try:
             return _PoolHandle(self._pool.submit(run_pool_chunk, chunk))
@@ -156,6 +172,8 @@ class _PoolHandle:
         self.future = future
 
     def result(self, timeout: float | None = None) -> ChunkResult:
+        from concurrent.futures.process import BrokenProcessPool
+
         try:
             return self.future.result(timeout)
         except BrokenProcessPool as exc:
@@ -177,6 +195,7 @@ class DaskExecutor:
         self.workers = 0
         self._client: Any = None
         self._job: Any = None
+        self._job_key: str | None = None
 
     @property
     def window(self) -> int:
@@ -205,14 +224,27 @@ class DaskExecutor:
     def start(self, job: Job) -> None:
         self.connect()
         [self._job] = self._client.scatter([job], broadcast=True, hash=False)
+        self._job_key = job.key
 
     def submit(self, chunk: Chunk) -> Handle:
+        from checkengine.batch.worker import run_chunk
+
         handle: Handle = self._client.submit(run_chunk, self._job, chunk, pure=False)
         return handle
 
     def close(self, *, cancel: bool) -> None:
         if self._client is not None:
             client, self._client = self._client, None
+            key, self._job, self._job_key = self._job_key, None, None
+            if key is not None and not cancel:
+                # The workers outlive the run: each drops the job's runner (its compiled rulebook
+                # and the run's index) now, or their memory grows with every run.
+                from checkengine.batch.worker import forget
+
+                try:
+                    client.run(forget, key)
+                except Exception:  # noqa: BLE001 - a worker gone or busy keeps at most a few runners
+                    pass
             try:
                 client.close(timeout=self.connect_timeout)
             except (OSError, TimeoutError):
@@ -225,6 +257,8 @@ def probe_scheduler(address: str, timeout: float) -> dict[str, Any]:
     A plain ``Client(address)`` that fails leaves an object whose finaliser waits and prints a
     traceback at exit; the probe fails cleanly and fast instead.
     """
+    import asyncio
+
     hint = (f"check --scheduler (e.g. tcp://scheduler-host:8786) and that `dask scheduler` runs "
             f"there, or run with --executor local")
     try:
@@ -242,6 +276,8 @@ def probe_scheduler(address: str, timeout: float) -> dict[str, Any]:
 
 
 async def _identity(address: str, timeout: float) -> dict[str, Any]:
+    import asyncio
+
     from distributed.comm.core import connect
 
     comm = await connect(address, timeout=timeout)  # type: ignore[no-untyped-call]  # distributed: comm.connect has no type hints

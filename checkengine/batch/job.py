@@ -12,6 +12,7 @@ import hashlib
 import importlib
 import json
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Callable, Protocol
@@ -69,17 +70,32 @@ class EngineSpec:
                       waivers=self.waivers, other_kinds=self.other_kinds, facts=self.facts)
 
 
-_ENGINES: dict[str, Engine] = {}
+#: engines by spec key, the most recently used last; bounded as the runners are
+#: (:data:`checkengine.batch.worker.KEEP_RUNNERS`): a long-lived process keeps the latest few.
+_ENGINES: OrderedDict[str, Engine] = OrderedDict()
+KEEP_ENGINES = 4
 _ENGINES_LOCK = threading.Lock()
 
 
 def engine_for(spec: EngineSpec) -> Engine:
     """The process's engine of *spec*, compiled once (runners with different encoders share it)."""
+    key = spec.key
     with _ENGINES_LOCK:
-        engine = _ENGINES.get(spec.key)
+        engine = _ENGINES.get(key)
         if engine is None:
-            engine = _ENGINES[spec.key] = spec.build()
+            engine = _ENGINES[key] = spec.build()
+            while len(_ENGINES) > KEEP_ENGINES:
+                _ENGINES.popitem(last=False)
+        else:
+            _ENGINES.move_to_end(key)
     return engine
+
+
+def forget_engine(engine: Engine) -> None:
+    """Drop *engine* from this process's cache (see :func:`checkengine.batch.worker.forget`)."""
+    with _ENGINES_LOCK:
+        for key in [k for k, e in _ENGINES.items() if e is engine]:
+            del _ENGINES[key]
 
 
 class Runner(Protocol):
@@ -208,7 +224,11 @@ class IndexRunner:
             lookup.file(groups, record.data)
 
     def merge(self, a: lookups.Index, b: lookups.Index) -> lookups.Index:
-        return lookups.merge(a, b)
+        # In place: *a* is the pipeline's own running index (new_groups, then what merge returned)
+        return lookups.merge_into(a, b)
+
+    #: the first pass wants only the index: no output per record travels back to the parent
+    outputs = False
 
 
 @dataclass(frozen=True)

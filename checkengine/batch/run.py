@@ -16,7 +16,7 @@ from checkengine.batch.interrupt import StopFlag
 from checkengine import lookups
 from checkengine.batch.job import EngineSpec, EvaluateJob, EvaluateRunner, Evaluated, IndexJob
 from checkengine.batch.pipeline import run_pipeline
-from checkengine.batch.source import Item, RawLine, Unchecked, chunked
+from checkengine.batch.source import Item, Unchecked, chunked
 from checkengine.batch.worker import Output, runner_for
 from checkengine.batch.writers import ResultSink, Tally
 from checkengine.records import DuplicateIds, Record
@@ -56,7 +56,7 @@ def build_index(spec: EngineSpec, paths: Iterable[Address], executor: Executor, 
         """Whether *item* may be filed: records of the lookups' kinds (and lines not parsed yet)."""
         if isinstance(item, (Record, Unchecked)):
             return isinstance(item.data, dict) and item.data.get("kind") in kinds
-        return isinstance(item, RawLine)
+        return isinstance(item, tuple)  # a RawLine: not parsed yet
 
     items = (item for item in read_items(paths, spec.registry()) if filed(item))
     result = run_pipeline(job, chunked(items, options.chunk_size), executor, consume=lambda output: None,

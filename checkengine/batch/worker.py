@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +38,12 @@ class ChunkResult:
     """Records left out of the run (a kind the rulebook does not check, in a folder), by kind."""
 
 
-_RUNNERS: dict[str, Runner] = {}
+#: runners by job key, the most recently used last. A pool process serves one run, but a Dask
+#: worker (and ``checkengine serve``) lives on for many: each runner holds a compiled rulebook and
+#: the run's lookup index, so only the latest few are kept, or a long-lived worker's memory grows
+#: with every run and never returns to idle.
+_RUNNERS: OrderedDict[str, Runner] = OrderedDict()
+KEEP_RUNNERS = 4
 _LOCK = threading.Lock()
 _POOL_JOB: Job | None = None
 
@@ -48,12 +54,32 @@ def runner_for(job: Job) -> Runner:
         runner = _RUNNERS.get(key)
         if runner is None:
             runner = _RUNNERS[key] = job.runner()
+            while len(_RUNNERS) > KEEP_RUNNERS:
+                _RUNNERS.popitem(last=False)
+        else:
+            _RUNNERS.move_to_end(key)
     return runner
+
+
+def forget(job_key: str) -> bool:
+    """Drop this process's runner of the job *job_key*, and its engine unless another kept runner
+    uses it; whether there was one. A Dask executor calls it on every worker when its run ends, so
+    that a long-lived worker gives back the compiled rulebook and the run's index at once."""
+    from checkengine.batch.job import forget_engine
+
+    with _LOCK:
+        runner = _RUNNERS.pop(job_key, None)
+        others = [getattr(r, "engine", None) for r in _RUNNERS.values()]
+    engine = getattr(runner, "engine", None)
+    if engine is not None and not any(e is engine for e in others):
+        forget_engine(engine)
+    return runner is not None
 
 
 def run_chunk(job: Job, chunk: Chunk) -> ChunkResult:
     """Evaluate every item of *chunk*; records that are unusable come back as errors."""
     runner = runner_for(job)
+    keep = getattr(runner, "outputs", True)  # False: a pass that wants only the aggregate state
     groups = runner.new_groups()
     outputs: list[Output] = []
     left_out: dict[str, int] = {}
@@ -63,7 +89,8 @@ def run_chunk(job: Job, chunk: Chunk) -> ChunkResult:
         if record is None:
             continue  # not a record at all (a waivers document in a stream): no output
         if isinstance(record, RecordError):
-            outputs.append(Output(seq, error=record))
+            if keep:
+                outputs.append(Output(seq, error=record))
             continue
         payload = runner.process(record, seq)
         if payload is SKIP:  # left out of the run (Engine.skips): no output, not folded, but counted
@@ -71,13 +98,16 @@ def run_chunk(job: Job, chunk: Chunk) -> ChunkResult:
             left_out[kind] = left_out.get(kind, 0) + 1
             continue
         if isinstance(payload, RecordError):
-            outputs.append(Output(seq, error=payload))
+            if keep:
+                outputs.append(Output(seq, error=payload))
+            continue
+        runner.fold(groups, record)
+        if not keep:
             continue
         key = record.data.get("id")
         loc = record.location
         outputs.append(Output(seq, payload=payload, key=key if isinstance(key, str) else None,
                               where=Location(loc.file, loc.line, loc.column)))
-        runner.fold(groups, record)
     return ChunkResult(chunk.index, outputs, groups, left_out)
 
 

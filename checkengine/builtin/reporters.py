@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, TextIO
-from xml.etree import ElementTree as ET
+from typing import TYPE_CHECKING, Any, Callable, TextIO
 
 from checkengine import jsonout
 from checkengine import hookimpl
 from checkengine.reporting import Reporter
+
+if TYPE_CHECKING:  # imported by the JUnit reporter when it runs: every command loads this plugin
+    from xml.etree import ElementTree as ET
 
 MARKS = {"pass": "PASS", "fail": "FAIL", "not_applicable": "N/A ", "waived": "WAIV",
          "needs_review": "REVW", "error": "ERR "}
@@ -118,6 +120,8 @@ class JunitReporter(Reporter):
         # attributes; each testsuite has package, id, timestamp (no zone), hostname and time, and
         # properties, system-out and system-err children; a test case has no file attribute, so the
         # record's file goes into system-out.
+        from xml.etree import ElementTree as ET
+
         from checkengine.lint.junit import hostname, timestamp
 
         suites = ET.Element("testsuites")

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import socket
 from datetime import datetime
-from typing import TextIO
-from xml.etree import ElementTree as ET
+from typing import TYPE_CHECKING, TextIO
 
 from checkengine.findings import Finding
 from checkengine.lint.run import LintReport
+
+if TYPE_CHECKING:  # imported when the junit format is asked for: lint loads every format's module
+    from xml.etree import ElementTree as ET
 
 
 def hostname() -> str:
@@ -31,6 +33,8 @@ def timestamp() -> str:
 
 def _case(suite: ET.Element, file: str, finding: Finding | None) -> str:
     """Add one test case; its kind: "pass", "failure", "error" or "skipped"."""
+    from xml.etree import ElementTree as ET
+
     if finding is None:
         ET.SubElement(suite, "testcase", name="lint", classname=file, time="0")
         return "pass"
@@ -47,6 +51,8 @@ def _case(suite: ET.Element, file: str, finding: Finding | None) -> str:
 
 
 def junit(report: LintReport, out: TextIO) -> None:
+    from xml.etree import ElementTree as ET
+
     root = ET.Element("testsuites")
     by_file: dict[str, list[Finding]] = {f: [] for f in report.files}
     for finding in report.findings:

@@ -7,6 +7,7 @@ registered record kinds); :mod:`.messages` turns a violation into a message.
 from __future__ import annotations
 
 import math
+import weakref
 from typing import Any, Iterator
 
 from checkengine import limits
@@ -22,14 +23,18 @@ from checkengine.yamlio import Document, format_path
 def errors(name: str | Schema, doc: Document, *, subpath: tuple[str | int, ...] = ()) -> list[UserError]:
     """Every violation of schema *name* (or the :class:`Schema` given) by ``doc.data``, or by the
     value at *subpath*, located and explained."""
+    if isinstance(name, str) and not subpath and _known_valid(doc, name):
+        return []
     checked = compiled(name) if isinstance(name, str) else name
     instance: Any = doc.data
     for part in subpath:
         instance = instance[part]
-    numbers = list(_number_errors(instance, doc, subpath))
+    numbers = list(_number_errors(instance, doc, subpath)) if _odd_numbers(instance) else []
     if numbers:
         return numbers
     if checked.fast_valid(instance):
+        if isinstance(name, str) and not subpath:
+            _remember_valid(doc, name)
         return []
     raw = list(_leaves(checked.validator.iter_errors(instance)))
     found = [_explain(err, doc, subpath) for err in raw if not _misspelt_required(err, raw)]
@@ -37,6 +42,48 @@ def errors(name: str | Schema, doc: Document, *, subpath: tuple[str | int, ...] 
         found = _fast_errors(checked, instance, doc, subpath)
     found.sort(key=lambda e: (e.location.line or 0, e.location.column or 0))
     return found
+
+
+# (id of a document, schema name) -> (the document, weakly; the id of its data when it was found
+# valid). A file is checked once per schema however many readers ask (lint validates every file,
+# then the rulebook loader asks again for the ones it merges). Documents are not changed once read;
+# one whose data was replaced is checked again. An entry goes when its document does.
+_VALID: dict[tuple[int, str], tuple[weakref.ref[Document], int]] = {}
+
+
+def _known_valid(doc: Document, name: str) -> bool:
+    known = _VALID.get((id(doc), name))
+    return known is not None and known[0]() is doc and known[1] == id(doc.data)
+
+
+def _remember_valid(doc: Document, name: str) -> None:
+    key = (id(doc), name)
+    _VALID[key] = (weakref.ref(doc, lambda _: _VALID.pop(key, None)), id(doc.data))
+
+
+def _odd_numbers(instance: Any) -> bool:
+    """Whether *instance* holds a number :func:`_number_errors` refuses: a walk without the paths,
+    which only a document that has one needs."""
+    stack = [instance]
+    pop, extend, low, high = stack.pop, stack.extend, limits.INT_MIN, limits.INT_MAX
+    while stack:
+        value = pop()
+        kind = type(value)
+        if kind is dict:
+            extend(value.values())
+        elif kind is list:
+            extend(value)
+        elif kind is str or kind is bool or value is None:
+            continue
+        elif isinstance(value, dict):
+            extend(value.values())
+        elif isinstance(value, list):
+            extend(value)
+        elif isinstance(value, float) and not math.isfinite(value):
+            return True
+        elif isinstance(value, int) and not isinstance(value, bool) and not low <= value <= high:
+            return True
+    return False
 
 
 def _number_errors(instance: Any, doc: Document, subpath: tuple[str | int, ...]) -> Iterator[UserError]:

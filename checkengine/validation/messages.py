@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterable, Iterator
-
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from checkengine import formats
 from checkengine.errors import UserError
@@ -18,6 +16,9 @@ from checkengine.schema_words import (
     _KEY_EXAMPLES, _PATTERNS, _describe, _did_you_mean, _example, _example_value, _unique, _words,
 )
 from checkengine.yamlio import Document
+
+if TYPE_CHECKING:  # jsonschema is imported only to explain an invalid document (start-up time)
+    from jsonschema.exceptions import ValidationError
 
 
 def _leaves(errs: Iterable[ValidationError]) -> Iterator[ValidationError]:

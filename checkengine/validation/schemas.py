@@ -8,13 +8,14 @@ from functools import cached_property, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, FormatChecker
-from referencing import Registry, Resource
-
 from checkengine import formats
-from checkengine.plugins import default_registry
 
 if TYPE_CHECKING:
+    # jsonschema (and referencing) only explain an invalid document: valid ones are decided by
+    # jsonschema_rs, so a command over valid files never imports them (start-up time).
+    from jsonschema import Draft202012Validator, FormatChecker
+    from referencing import Registry
+
     from checkengine.kinds import RecordKind
     from checkengine.plugins import Registry as PluginRegistry
 
@@ -37,6 +38,8 @@ def _exists(name: str) -> bool:
 
 @lru_cache(maxsize=None)
 def _registry() -> Registry:
+    from referencing import Registry, Resource
+
     pairs = [(BASE + f"{name}.schema.json", Resource.from_contents(schema(name)))
              for name in SCHEMA_NAMES if _exists(name)]
     return Registry().with_resources(pairs)
@@ -46,6 +49,8 @@ def _registry() -> Registry:
 def format_checker() -> FormatChecker:
     """jsonschema's format checker with checkengine's own date, date-time and time-zone formats
     (the same functions the fast validator is given: :mod:`checkengine.formats`)."""
+    from jsonschema import FormatChecker
+
     checker = FormatChecker()
     for name, check in formats.CHECKS.items():
         checker.checks(name)(check)
@@ -62,6 +67,8 @@ class Schema:
     @cached_property
     def validator(self) -> Draft202012Validator:
         """jsonschema's validator, which explains an invalid document."""
+        from jsonschema import Draft202012Validator
+
         return Draft202012Validator(_expand(self.contents, self.name, ()), registry=_registry(),
                                     format_checker=format_checker())
 
@@ -101,6 +108,8 @@ def _records(kinds: tuple["RecordKind", ...]) -> Schema:
 def record_schema(registry: "PluginRegistry | None" = None) -> Schema:
     """The record schema of *registry*'s record kinds (by default, the installed plugins')."""
     if registry is None:
+        from checkengine.plugins import default_registry
+
         registry = default_registry()
     built = registry.built.get("record schema")
     if built is None:  # once per registry: validating a record must not rebuild or even look it up

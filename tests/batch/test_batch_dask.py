@@ -36,6 +36,20 @@ def test_dask_equals_local(cluster: Any, book_path: Path, stream: Path) -> None:
     assert tally.records == 300 and tally.groups > 5
 
 
+@pytest.mark.slow
+def test_the_workers_forget_a_run_when_it_ends(cluster: Any, book_path: Path, stream: Path) -> None:
+    """A Dask worker lives on after a run: it must not keep the run's compiled rulebook."""
+    from checkengine.batch import worker
+
+    spec = EngineSpec(load_rulebook(book_path), lang="en")
+    jsonl_batch(spec, [stream], DaskExecutor(cluster.scheduler_address), 17)
+    # The cluster's worker runs in this process: the run's job (its key ends with the writer's
+    # encoder) is gone from the cache; the parent's own runner without encoder stays.
+    assert [key for key in worker._RUNNERS if key.startswith(f"evaluate:{spec.key}:")] == [
+        f"evaluate:{spec.key}:"]
+    assert worker.forget("no such job") is False
+
+
 def test_unreachable_scheduler_fails_fast() -> None:
     started = time.monotonic()
     with pytest.raises(UserError) as caught:
