@@ -161,8 +161,8 @@ def seed(location: str, auditors: int, each: int) -> tuple[str, list[tuple[str, 
     return password, plan
 
 
-def start(location: str, port: int) -> subprocess.Popen[bytes]:
-    log = tempfile.TemporaryFile()
+def start(location: str, port: int, log_path: Path) -> subprocess.Popen[bytes]:
+    log = log_path.open("w+b")
     process = subprocess.Popen(
         [str(CHECKENGINE), "serve", "--store", location, "--rulebooks", str(ROOT / "rulebooks"), "--host",
          "127.0.0.1", "--port", str(port), "--logins-per-minute", "1000"],
@@ -296,9 +296,13 @@ def measure(name: str, location: str, opts: argparse.Namespace, base: Any, field
     photos = {user: [(photo(base, next(counter)), photo(base, next(counter))) for _ in ids] for user, ids in plan}
     size = statistics.mean(len(p) for pairs in photos.values() for pair in pairs for p in pair)
     port = free_port()
-    server = start(location, port)
+    log = opts.folder / f"server-{name}.log"
+    server = start(location, port, log)
     try:
         figures, sent = asyncio.run(load(f"http://127.0.0.1:{port}", password, plan, photos, fields, opts.timeout))
+    except SystemExit as stopped:
+        stop(server)
+        raise SystemExit(f"{stopped}\nthe server said:\n{log.read_text(errors='replace')[-6000:]}") from None
     finally:
         stop(server)
     verdict = check(location, plan, sent)
@@ -326,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     fields = answers()
     print(f"bench_serve: checkengine serve on 127.0.0.1, {os.cpu_count()} cores, load average "
           f"{os.getloadavg()[0]:.1f}")
-    folder = Path(tempfile.mkdtemp(prefix="bench-serve-"))
+    folder = opts.folder = Path(tempfile.mkdtemp(prefix="bench-serve-"))
     if opts.only in (None, "sqlite"):
         measure("sqlite", str(folder / "store.sqlite"), opts, base, fields)
     if opts.only in (None, "postgresql"):

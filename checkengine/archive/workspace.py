@@ -13,7 +13,7 @@ from abc import abstractmethod
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
-from checkengine.archive.reading import Reader, decode
+from checkengine.archive.reading import LATEST_RECORD, Reader, decode
 from checkengine.archive.workspace_schema import ROLES
 from checkengine.errors import UserError
 
@@ -196,6 +196,17 @@ class WorkspaceStore(Reader):
         marks = ", ".join("?" for _ in inspections)
         return {int(r["inspection"]) for r in self.rows(
             f"SELECT DISTINCT inspection FROM submissions WHERE inspection IN ({marks})", tuple(inspections))}
+
+    def archived_records(self, *, site: str, month: str, kinds: Sequence[str], limit: int) -> list[Any] | None:
+        """The latest archived version of every record of *site* in *month* (YYYY-MM) of *kinds*
+        (what a submission's data rules are judged over); None when there are more than *limit*."""
+        if not kinds:
+            return []
+        marks = ", ".join("?" for _ in kinds)
+        sql = (f"SELECT r.data FROM records r WHERE r.site = ? AND r.month = ? AND r.kind IN ({marks}) AND "
+               f"{LATEST_RECORD} ORDER BY r.id LIMIT {int(limit) + 1}")
+        found = [decode(row["data"], "a record") for row in self.rows(sql, (site, month, *kinds))]
+        return None if len(found) > limit else found
 
     # -- photos ------------------------------------------------------------------------------------
     def add_photo(self, *, digest: str, media_type: str, width: int, height: int, data: bytes) -> None:

@@ -30,6 +30,9 @@ from checkengine.web.evaluation import Library
 
 HERE = Path(__file__).resolve().parent
 SESSION_HOURS = 12
+#: seconds a request waits for SQLite's write lock: under 50 auditors submitting at once, some waited
+#: more than the command line's 5 s (benchmarks/bench_serve.py); PostgreSQL locks rows, not the file
+STORE_BUSY_TIMEOUT = 60.0
 #: what a page may load: only this server's own scripts, styles and images
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -67,7 +70,7 @@ class Workspace:
 
     @contextlib.contextmanager
     def store(self) -> Iterator[Store]:
-        with open_archive(self.settings.store, write=True) as store:
+        with open_archive(self.settings.store, write=True, busy_timeout=STORE_BUSY_TIMEOUT) as store:
             yield store
 
     def prepare(self) -> None:

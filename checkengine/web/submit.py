@@ -5,8 +5,10 @@ id gives back the first submission, never a second."""
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 from checkengine.archive.rows import encode_record
 from checkengine.archive.store import Store
@@ -16,10 +18,25 @@ from checkengine.i18n import pick
 from checkengine.records import RecordError, check_record
 from checkengine.rulebook.model import Rulebook
 from checkengine.web.checklist import Filled, Screen, read_form
-from checkengine.web.evaluation import evaluate
+from checkengine.web.evaluation import DATA_LIMIT, data_rule_list, data_rules, evaluate, rule_kinds
 from checkengine.web.photos import MAX_PER_ITEM, Photo, PhotoRefused, accept
 
 Problems = dict[str, tuple[str, dict[str, Any]]]
+_SQLITE_WRITES = threading.Lock()
+
+
+@contextlib.contextmanager
+def writing(store: Store) -> Iterator[Store]:
+    """*store*'s write transaction; on SQLite, one writer of this server at a time. SQLite's own
+    lock is polled (a waiting writer sleeps and retries), so under many auditors at once some
+    waited ten times the median; queued on a lock here they come in turn (benchmarks/bench_serve.py).
+    PostgreSQL locks rows: its writers are not queued."""
+    if store.dialect != "sqlite":
+        with store.writing():
+            yield store
+        return
+    with _SQLITE_WRITES, store.writing():
+        yield store
 
 
 def make_record(inspection: Inspection, user: User, site: Mapping[str, Any], when: datetime,
@@ -55,7 +72,7 @@ def take_photos(store: Store, inspection: Inspection, user: User, uploads: list[
             accepted.append((rule, accept(raw)))
         except PhotoRefused as refused:
             problems.setdefault(rule, (refused.key, {"name": name[:80], **refused.values}))
-    with store.writing():
+    with writing(store):
         for rule, photo in accepted:
             if len(photos.setdefault(rule, [])) >= MAX_PER_ITEM:
                 problems.setdefault(rule, ("photo_too_many", {"limit": MAX_PER_ITEM}))
@@ -71,6 +88,16 @@ def take_photos(store: Store, inspection: Inspection, user: User, uploads: list[
     return photos, problems
 
 
+def judge_data_rules(store: Store, book: Rulebook, inspection: Inspection, when: datetime,
+                     lang: str) -> list[dict[str, Any]]:
+    """The rulebook's data rules judged over what the store holds for the visit's site and month."""
+    rules = data_rule_list(book, inspection.kind)
+    kinds = sorted({k for r in rules for k in rule_kinds(r)})
+    month = when.date().isoformat()[:7]
+    archived = store.archived_records(site=inspection.site, month=month, kinds=kinds, limit=DATA_LIMIT)
+    return data_rules(book, inspection.kind, inspection.site, month, archived, lang)
+
+
 def submit(store: Store, book: Rulebook, inspection: Inspection, user: User, screens: list[Screen],
            fields: Mapping[str, str], *, device_id: str, lang: str, site: Mapping[str, Any], when: datetime,
            address: str | None, photos: Mapping[str, list[str]] | None = None,
@@ -84,17 +111,18 @@ def submit(store: Store, book: Rulebook, inspection: Inspection, user: User, scr
     for rule, problem in (photo_problems or {}).items():
         filled.problems[rule] = problem  # a refused file is told first: it is what the auditor just did
     if filled.problems:
-        with store.writing():
+        with writing(store):
             store.log("submission refused", user=user, address=address, target=f"inspection {inspection.id}",
                       detail={"problems": {k: v[0] for k, v in filled.problems.items()}})
         return filled
     record = make_record(inspection, user, site, when, filled)
     result = evaluate(book, record, lang)
+    result["data_rules"] = judge_data_rules(store, book, inspection, when, lang)
     checked = check_record(record, Location("(submitted)", 1, 1))
     if isinstance(checked, RecordError):  # evaluate() refused it already; kept for the type checker
         raise UserError(checked.message, checked.location)
     rulebook_row = store.add_rulebook(book.id, book.version, book.digest, book.merged)
-    with store.writing():
+    with writing(store):
         if store.submissions_of(inspection.id):
             # Submitted meanwhile (another tab or device): the first one stands.
             return store.submissions_of(inspection.id)[0]
@@ -115,14 +143,24 @@ def submit(store: Store, book: Rulebook, inspection: Inspection, user: User, scr
 
 def outcome_rows(book: Rulebook, submission: Submission, lang: str) -> list[dict[str, Any]]:
     """Each outcome of a submission with its rule's title in *lang* (the explanation is in the
-    language the result was made in)."""
+    language the result was made in), then each data rule as judged from the store (``data``);
+    a rule judged from data is listed there, not with the visit's outcomes."""
     rules = {r.get("id"): r for s in book.merged.get("sections", []) for r in s.get("rules", [])}
+    judged = submission.result.get("data_rules") or []
+    from_data = {entry["rule"] for entry in judged}
     rows = []
     for outcome in submission.result["records"][0]["outcomes"]:
+        if outcome["rule"] in from_data:
+            continue
         rule = rules.get(outcome["rule"], {})
         rows.append({"rule": outcome["rule"], "title": pick(rule.get("title"), lang, book.source_language),
                      "outcome": outcome["outcome"], "explanation": outcome.get("explanation", ""),
-                     "comment": outcome.get("comment"),
+                     "comment": outcome.get("comment"), "data": False,
                      "photos": [e.split(":", 1)[1] for e in outcome.get("evidence") or [] if str(e).startswith("photo:")],
                      "not_observed": outcome["rule"] in submission.not_observed})
+    for entry in judged:
+        rule = rules.get(entry["rule"], {})
+        rows.append({"rule": entry["rule"], "title": pick(rule.get("title"), lang, book.source_language),
+                     "outcome": entry["outcome"], "explanation": entry["explanation"], "comment": None,
+                     "photos": [], "not_observed": False, "data": True})
     return rows
