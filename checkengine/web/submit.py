@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from datetime import datetime
-from typing import Any, Iterator, Mapping
+from typing import Any, Collection, Iterator, Mapping
 
 from checkengine.archive.rows import encode_record
 from checkengine.archive.store import Store
@@ -57,11 +57,19 @@ def make_record(inspection: Inspection, user: User, site: Mapping[str, Any], whe
     return record
 
 
+def located_rules(book: Rulebook) -> frozenset[str]:
+    """The rules whose photos keep their GPS position (``evidence: {photo_location: true}``)."""
+    return frozenset(str(r.get("id")) for s in book.merged.get("sections", []) for r in s.get("rules", [])
+                     if (r.get("evidence") or {}).get("photo_location"))
+
+
 def take_photos(store: Store, inspection: Inspection, user: User, uploads: list[tuple[str, str, bytes]],
-                kept: Mapping[str, list[str]], address: str | None) -> tuple[dict[str, list[str]], Problems]:
+                kept: Mapping[str, list[str]], address: str | None, *,
+                keep_location: Collection[str] = ()) -> tuple[dict[str, list[str]], Problems]:
     """Accept the photos sent for each item (rule, file name, bytes) and keep them by their hash,
     linked to the inspection, even if the submission is then refused (nothing sent is lost).
-    *kept* are photos sent before for this inspection (checked to be). Returns the photos of each
+    *kept* are photos sent before for this inspection (checked to be). The photos of the rules in
+    *keep_location* keep their GPS position; every other photo loses it. Returns the photos of each
     item, and the problems of the files refused (by item)."""
     known = store.photos_of(inspection.id)
     photos = {rule: [d for d in digests if d in known.get(rule, [])] for rule, digests in kept.items()}
@@ -69,7 +77,7 @@ def take_photos(store: Store, inspection: Inspection, user: User, uploads: list[
     accepted: list[tuple[str, Photo]] = []
     for rule, name, raw in uploads:
         try:
-            accepted.append((rule, accept(raw)))
+            accepted.append((rule, accept(raw, keep_location=rule in keep_location)))
         except PhotoRefused as refused:
             problems.setdefault(rule, (refused.key, {"name": name[:80], **refused.values}))
     with writing(store):
