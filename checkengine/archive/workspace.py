@@ -120,6 +120,23 @@ class WorkspaceStore(Reader):
     def set_password(self, user: int, password_hash: str) -> None:
         self.execute("UPDATE users SET password = ? WHERE id = ?", (password_hash, user))
 
+    def set_role_and_sites(self, user: int, role: str, sites: Sequence[str]) -> None:
+        """A user's role and sites, replacing the ones they had (the audit log keeps the history)."""
+        if role not in ROLES:
+            raise UserError(f"role {role!r}: not a role; use one of {', '.join(ROLES)}")
+        known = self.sites()
+        unknown = [s for s in sites if s not in known]
+        if unknown:
+            raise UserError(f"site {unknown[0]!r} is not known; known sites: {', '.join(known) or '(none)'}")
+        self.execute("UPDATE users SET role = ? WHERE id = ?", (role, user))
+        self.execute('DELETE FROM user_sites WHERE "user" = ?', (user,))
+        for site in dict.fromkeys(sites):
+            self.execute('INSERT INTO user_sites ("user", site) VALUES (?, ?)', (user, site))
+
+    def set_active(self, user: int, active: bool) -> None:
+        """Enable or disable a user: a disabled one cannot sign in, and their sessions end."""
+        self.execute("UPDATE users SET active = ? WHERE id = ?", (1 if active else 0, user))
+
     def _user(self, where: str, value: Any) -> User | None:
         found = self.rows(f"SELECT id, username, name, role, password, language, active FROM users WHERE {where} = ?",
                           (value,))

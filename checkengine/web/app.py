@@ -192,6 +192,7 @@ class Application:
 
 def create_app(settings: Settings) -> Application:
     from checkengine.web import views, views_forms
+    from checkengine.web import views_admin
 
     workspace = Workspace(settings)
     workspace.prepare()
@@ -209,6 +210,9 @@ def create_app(settings: Settings) -> Application:
         Route("/inspections/{id:int}/sign", views_forms.sign, methods=["POST"]),
         Route("/forms/{form:int}", views_forms.signed_form),
         Route("/verify", views_forms.verify, methods=["GET", "POST"]),
+        Route("/admin/users", views_admin.users, methods=["GET", "POST"]),
+        Route("/admin/users/{id:int}", views_admin.user),
+        Route("/admin/users/{id:int}/{what:str}", views_admin.change, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, middleware=[
