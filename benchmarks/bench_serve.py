@@ -42,11 +42,14 @@ import uuid
 from html.parser import HTMLParser
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(HERE))
+
+from measure import OutsideCpu, cpu_of  # noqa: E402
 CHECKENGINE = Path(sys.executable).with_name("checkengine")
 EXAMPLES = ROOT / "examples" / "month-2026-11"
 VISIT = EXAMPLES / "inspections" / "FI-2026-11-03-001.yaml"  # a compliant floor round of cc-taipei
@@ -59,6 +62,7 @@ class Figures:
     latencies: list[float] = field(default_factory=list)
     resends: list[float] = field(default_factory=list)
     wall: float = 0.0
+    cpu: float = 0.0  # of the server (and the database's processes) while the submissions were made
     logins: float = 0.0
     statuses: dict[int, int] = field(default_factory=dict)
     expected: int = 0
@@ -194,7 +198,10 @@ async def auditor(url: str, username: str, password: str, inspections: list[int]
                   resend_line: asyncio.Event) -> None:
     import httpx
 
-    async with httpx.AsyncClient(base_url=url, timeout=120, follow_redirects=False) as client:
+    # Idle connections are dropped by the client before uvicorn's 5 s keep-alive ends them: a request
+    # sent on a connection the server is closing would fail on the way (not the server's doing).
+    limits = httpx.Limits(keepalive_expiry=3)
+    async with httpx.AsyncClient(base_url=url, timeout=120, follow_redirects=False, limits=limits) as client:
         await client.get("/login")
         token = client.cookies["csrftoken"]
         signed = await client.post("/login", data={"csrftoken": token, "username": username, "password": password})
@@ -237,7 +244,7 @@ async def auditor(url: str, username: str, password: str, inspections: list[int]
 
 
 async def load(url: str, password: str, plan: list[tuple[str, list[int]]], photos: dict[str, list[tuple[bytes, bytes]]],
-               fields: dict[str, str], timeout: float) -> tuple[Figures, dict[int, str]]:
+               fields: dict[str, str], timeout: float, cpu: Callable[[], float]) -> tuple[Figures, dict[int, str]]:
     figures = Figures(expected=sum(len(ids) for _, ids in plan), auditors=len(plan))
     sent: dict[int, str] = {}
     start_line, resend_line = asyncio.Event(), asyncio.Event()
@@ -249,9 +256,11 @@ async def load(url: str, password: str, plan: list[tuple[str, list[int]]], photo
         await figures.ready.wait()  # every auditor signed in before the clock starts
         figures.logins = time.perf_counter() - started
         started = time.perf_counter()
+        before = cpu()
         start_line.set()
         await figures.submitted.wait()
         figures.wall = time.perf_counter() - started
+        figures.cpu = cpu() - before
         resend_line.set()
 
     conductor = asyncio.create_task(conduct())
@@ -290,7 +299,9 @@ def check(location: str, plan: list[tuple[str, list[int]]], sent: dict[int, str]
     return f"{total} submissions kept for {expected} sent (+{len(plan)} resends), {ids} device ids, {runs} runs"
 
 
-def measure(name: str, location: str, opts: argparse.Namespace, base: Any, fields: dict[str, str]) -> None:
+def measure(name: str, location: str, opts: argparse.Namespace, base: Any, fields: dict[str, str],
+            database: int | None = None) -> None:
+    """*database*: the PostgreSQL server's process (its CPU and its backends' are counted too)."""
     password, plan = seed(location, opts.auditors, opts.each)
     counter = iter(range(10**9))
     photos = {user: [(photo(base, next(counter)), photo(base, next(counter))) for _ in ids] for user, ids in plan}
@@ -298,11 +309,21 @@ def measure(name: str, location: str, opts: argparse.Namespace, base: Any, field
     port = free_port()
     log = opts.folder / f"server-{name}.log"
     server = start(location, port, log)
+    outside = OutsideCpu(database) if database is not None else None
+    if outside is not None:
+        outside.start()
+
+    def cpu() -> float:
+        """CPU seconds so far: the server's, plus the database's since it started (a difference of two
+        readings is what was spent between them)."""
+        return (cpu_of(server.pid) or 0.0) + (outside.stop() if outside is not None else 0.0)
+
     try:
-        figures, sent = asyncio.run(load(f"http://127.0.0.1:{port}", password, plan, photos, fields, opts.timeout))
-    except SystemExit as stopped:
+        figures, sent = asyncio.run(load(f"http://127.0.0.1:{port}", password, plan, photos, fields, opts.timeout,
+                                         cpu))
+    except (SystemExit, Exception) as stopped:
         stop(server)
-        raise SystemExit(f"{stopped}\nthe server said:\n{log.read_text(errors='replace')[-6000:]}") from None
+        raise SystemExit(f"{stopped!r}\nthe server said:\n{log.read_text(errors='replace')[-6000:]}") from None
     finally:
         stop(server)
     verdict = check(location, plan, sent)
@@ -313,6 +334,8 @@ def measure(name: str, location: str, opts: argparse.Namespace, base: Any, field
     print(f"  submission latency p50 {statistics.median(lat) * 1000:7.0f} ms   p95 {cuts[18] * 1000:7.0f} ms   "
           f"max {lat[-1] * 1000:7.0f} ms")
     print(f"  throughput {len(lat) / figures.wall:6.1f} submissions/s ({len(lat)} in {figures.wall:.1f} s)")
+    print(f"  CPU per submission {figures.cpu / len(lat) * 1000:6.0f} ms (the server process"
+          f"{' and PostgreSQL' if database is not None else ''}; steadier than the wall clock on a shared machine)")
     print(f"  resends (same device id) p50 {statistics.median(figures.resends) * 1000:5.0f} ms: the first one stands")
     print(f"  {verdict}: zero lost, zero duplicated")
 
@@ -339,7 +362,8 @@ def main(argv: list[str] | None = None) -> int:
         cluster = Cluster()
         cluster.start()
         try:
-            measure("postgresql", cluster.new_database(), opts, base, fields)
+            postmaster = int((cluster.data / "postmaster.pid").read_text().split()[0])
+            measure("postgresql", cluster.new_database(), opts, base, fields, database=postmaster)
         finally:
             cluster.stop()
     return 0
