@@ -14,12 +14,13 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 
 from checkengine.api import evaluate_record_data, load_rulebook
 from checkengine.errors import Location, UserError
-from checkengine.pdf.checklist import judged_on_visit, visit_kinds
+from checkengine.pdf.checklist import judged_on_visit, rules_in_force, visit_kinds
 from checkengine.rulebook.model import Rulebook
 
 if TYPE_CHECKING:
@@ -110,10 +111,13 @@ def rule_kinds(rule: Mapping[str, Any]) -> list[str]:
     return [str(k) for k in kinds or []]
 
 
-def data_rule_list(book: Rulebook, kind: str) -> list[dict[str, Any]]:
+def data_rule_list(book: Rulebook, kind: str, on: date | None = None) -> list[dict[str, Any]]:
     """The rules of *book* that a visit of *kind* cannot judge (they read data the checklist does
-    not collect), in the rulebook's order."""
-    rules = [r for s in book.merged.get("sections", []) for r in s.get("rules", [])]
+    not collect), in the rulebook's order; with *on*, only those in force that day."""
+    if on is None:
+        rules = [r for s in book.merged.get("sections", []) for r in s.get("rules", [])]
+    else:
+        rules = [r for _, r in rules_in_force(book.merged, on)]
     return [r for r in rules if rule_kinds(r) and not judged_on_visit(r, kind)]
 
 
@@ -121,7 +125,7 @@ _WORST = ("fail", "needs_review", "pass", "not_applicable")
 
 
 def data_rules(book: Rulebook, kind: str, site: str, month: str, archived: Sequence[Mapping[str, Any]] | None,
-               lang: str) -> list[dict[str, Any]]:
+               lang: str, *, on: date | None = None) -> list[dict[str, Any]]:
     """Each data rule of *book* for a visit of *kind*, judged over *archived* (the store's latest
     records of *site* in *month* of the kinds those rules apply to; None: more than DATA_LIMIT).
 
@@ -129,8 +133,9 @@ def data_rules(book: Rulebook, kind: str, site: str, month: str, archived: Seque
     (outcome -> number, over records and aggregate groups), ``outcome`` (the worst of them:
     fail, then needs_review, then pass; not_applicable when the rule applied to none) and
     ``explanation``. A rule with no record of its kinds there is ``needs_review``, saying so.
+    With *on* (the visit's day), only the rules in force that day.
     """
-    rules = data_rule_list(book, kind)
+    rules = data_rule_list(book, kind, on)
     if not rules:
         return []
     wanted = {k for r in rules for k in rule_kinds(r)}

@@ -98,12 +98,13 @@ def take_photos(store: Store, inspection: Inspection, user: User, uploads: list[
 
 def judge_data_rules(store: Store, book: Rulebook, inspection: Inspection, when: datetime,
                      lang: str) -> list[dict[str, Any]]:
-    """The rulebook's data rules judged over what the store holds for the visit's site and month."""
-    rules = data_rule_list(book, inspection.kind)
+    """The rulebook's data rules in force on the visit's day, judged over what the store holds for
+    the visit's site and month."""
+    rules = data_rule_list(book, inspection.kind, when.date())
     kinds = sorted({k for r in rules for k in rule_kinds(r)})
     month = when.date().isoformat()[:7]
     archived = store.archived_records(site=inspection.site, month=month, kinds=kinds, limit=DATA_LIMIT)
-    return data_rules(book, inspection.kind, inspection.site, month, archived, lang)
+    return data_rules(book, inspection.kind, inspection.site, month, archived, lang, on=when.date())
 
 
 def submit(store: Store, book: Rulebook, inspection: Inspection, user: User, screens: list[Screen],

@@ -112,3 +112,16 @@ def test_too_many_records_is_said_not_guessed() -> None:
     judged = data_rules(load_rulebook(FLOOR), "floor_inspection", "cc-taipei", "2026-11", None, "en")
     assert {d["outcome"] for d in judged} == {"needs_review"}
     assert judged[0]["explanation"].startswith(f"more than {DATA_LIMIT} records of cc-taipei in 2026-11")
+
+
+def test_a_data_rule_not_in_force_on_the_visits_day_is_not_listed(make_book: Any, helpers: Any) -> None:
+    rule = helpers.rule
+    book = make_book([rule("ATT-01", {"type": "equals", "field": "data.absent", "value": False}, kinds=["attendance"],
+                           effective={"from": "2026-01-01", "until": "2026-06-30"}),
+                      rule("ATT-02", {"type": "equals", "field": "data.absent", "value": False}, kinds=["attendance"])])
+    from datetime import date
+
+    assert [r["id"] for r in data_rule_list(book, "floor_inspection")] == ["ATT-01", "ATT-02"]
+    assert [r["id"] for r in data_rule_list(book, "floor_inspection", date(2026, 11, 3))] == ["ATT-02"]
+    judged = data_rules(book, "floor_inspection", "cc-taipei", "2026-11", [], "en", on=date(2026, 11, 3))
+    assert [(d["rule"], d["outcome"]) for d in judged] == [("ATT-02", "needs_review")]
