@@ -18,6 +18,7 @@ with its archived run and its two photos linked. Bounded: a fixed number of subm
 request with a timeout, and the whole load with one (``--timeout``).
 
     .venv/bin/python benchmarks/bench_serve.py                 # 50 auditors x 4 inspections
+    .venv/bin/python benchmarks/bench_serve.py --quick                 # 4 auditors x 1, both stores
     .venv/bin/python benchmarks/bench_serve.py --auditors 5 --each 1 --only sqlite
 
 Not a test: nothing about time is asserted; a lost or duplicated submission stops it (exit 1).
@@ -346,7 +347,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--each", type=int, default=4, help="inspections each auditor submits")
     parser.add_argument("--only", choices=["sqlite", "postgresql"], help="one store only")
     parser.add_argument("--timeout", type=float, default=900, help="seconds the load of one store may take")
+    parser.add_argument("--quick", action="store_true", help="4 auditors x 1 submission (a smoke run, as run.py --quick)")
     opts, _ = parser.parse_known_args(argv)
+    if opts.quick:
+        opts.auditors, opts.each = 4, 1
     from checkengine.archive.store import now  # noqa: F401  (imports first: the server's start is timed alone)
 
     base = base_picture()
