@@ -157,17 +157,25 @@ def data_rules(book: Rulebook, kind: str, site: str, month: str, archived: Seque
         kinds = rule_kinds(rule)
         seen = sum(found.get(k, 0) for k in kinds)
         tally = counts[rule["id"]]
+        values: dict[str, Any] = {"site": site, "month": month}
         if archived is None:
-            outcome, why = "needs_review", (f"more than {DATA_LIMIT} records of {site} in {month} in the store: "
-                                            "too many to judge on submission; judge it with checkengine batch")
+            outcome, reason = "needs_review", "data_too_many"
+            values["limit"] = DATA_LIMIT
         elif not seen:
-            outcome, why = "needs_review", (f"no {' or '.join(kinds)} records of {site} for {month} in the store: "
-                                            "this rule is judged from data, not on the visit; archive the data "
-                                            "(checkengine archive add) and judge it then")
+            outcome, reason = "needs_review", "data_no_records"
+            values["kinds"] = " / ".join(kinds)
         else:
-            outcome = next((o for o in _WORST if tally.get(o)), "not_applicable")
-            parts = ", ".join(f"{n} {o}" for o, n in sorted(tally.items()))
-            why = f"judged over {seen} {' and '.join(kinds)} records of {site} for {month} in the store: {parts or 'none'}"
+            outcome, reason = next((o for o in _WORST if tally.get(o)), "not_applicable"), "data_judged"
+            values.update(records=seen, kinds=" / ".join(kinds))
         out.append({"rule": rule["id"], "kinds": kinds, "records": seen, "counts": tally, "outcome": outcome,
-                    "explanation": why})
+                    "reason": reason, "values": values, "explanation": explain(reason, values, tally, "en")})
     return out
+
+
+def explain(reason: str, values: Mapping[str, Any], counts: Mapping[str, int], lang: str) -> str:
+    """A data rule's explanation in *lang* (the workspace's labels): why it has its outcome."""
+    from checkengine.web.labels import Labels
+
+    labels = Labels(lang)
+    tally = ", ".join(f"{n} {labels.get('outcome_' + o, o)}" for o, n in sorted(counts.items()))
+    return labels(reason, **values, counts=tally or "-")

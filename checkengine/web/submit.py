@@ -18,7 +18,7 @@ from checkengine.i18n import pick
 from checkengine.records import RecordError, check_record
 from checkengine.rulebook.model import Rulebook
 from checkengine.web.checklist import Filled, Screen, read_form
-from checkengine.web.evaluation import DATA_LIMIT, data_rule_list, data_rules, evaluate, rule_kinds
+from checkengine.web.evaluation import DATA_LIMIT, data_rule_list, data_rules, evaluate, explain, rule_kinds
 from checkengine.web.photos import MAX_PER_ITEM, Photo, PhotoRefused, accept
 
 Problems = dict[str, tuple[str, dict[str, Any]]]
@@ -170,6 +170,8 @@ def outcome_rows(book: Rulebook, submission: Submission, lang: str) -> list[dict
     for entry in judged:
         rule = rules.get(entry["rule"], {})
         rows.append({"rule": entry["rule"], "title": pick(rule.get("title"), lang, book.source_language),
-                     "outcome": entry["outcome"], "explanation": entry["explanation"], "comment": None,
+                     "outcome": entry["outcome"], "comment": None,
+                     "explanation": explain(entry["reason"], entry["values"], entry["counts"], lang)
+                     if "reason" in entry else entry["explanation"],
                      "photos": [], "not_observed": False, "data": True})
     return rows

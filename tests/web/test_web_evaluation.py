@@ -125,3 +125,14 @@ def test_a_data_rule_not_in_force_on_the_visits_day_is_not_listed(make_book: Any
     assert [r["id"] for r in data_rule_list(book, "floor_inspection", date(2026, 11, 3))] == ["ATT-02"]
     judged = data_rules(book, "floor_inspection", "cc-taipei", "2026-11", [], "en", on=date(2026, 11, 3))
     assert [(d["rule"], d["outcome"]) for d in judged] == [("ATT-02", "needs_review")]
+
+
+def test_the_explanation_is_in_the_pages_language() -> None:
+    from checkengine.web.evaluation import explain
+
+    values = {"site": "cc-taipei", "month": "2026-11", "records": 426, "kinds": "attendance"}
+    counts = {"pass": 395, "not_applicable": 26, "fail": 5}
+    assert explain("data_judged", values, counts, "zh-Hant") == (
+        "依資料庫中 cc-taipei 於 2026-11 的 426 筆 attendance 紀錄判定：5 不符合, 26 不適用, 395 符合")
+    assert explain("data_judged", values, counts, "en") == (
+        "judged over 426 attendance records of cc-taipei for 2026-11 in the store: 5 Fail, 26 Not applicable, 395 Pass")
