@@ -34,6 +34,7 @@ QUICK: dict[str, list[str]] = {
     "bench_output.py": ["--records", "100", "--rounds", "1"],
     "bench_replay.py": ["--records", "200", "--rounds", "1"],
     "bench_roster.py": ["--records", "200", "--rounds", "1"],
+    "bench_serve.py": ["--auditors", "4", "--each", "1"],
 }
 
 

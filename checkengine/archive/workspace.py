@@ -13,7 +13,7 @@ from abc import abstractmethod
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
-from checkengine.archive.reading import Reader, decode
+from checkengine.archive.reading import LATEST_RECORD, Reader, decode
 from checkengine.archive.workspace_schema import ROLES
 from checkengine.errors import UserError
 
@@ -120,6 +120,23 @@ class WorkspaceStore(Reader):
     def set_password(self, user: int, password_hash: str) -> None:
         self.execute("UPDATE users SET password = ? WHERE id = ?", (password_hash, user))
 
+    def set_role_and_sites(self, user: int, role: str, sites: Sequence[str]) -> None:
+        """A user's role and sites, replacing the ones they had (the audit log keeps the history)."""
+        if role not in ROLES:
+            raise UserError(f"role {role!r}: not a role; use one of {', '.join(ROLES)}")
+        known = self.sites()
+        unknown = [s for s in sites if s not in known]
+        if unknown:
+            raise UserError(f"site {unknown[0]!r} is not known; known sites: {', '.join(known) or '(none)'}")
+        self.execute("UPDATE users SET role = ? WHERE id = ?", (role, user))
+        self.execute('DELETE FROM user_sites WHERE "user" = ?', (user,))
+        for site in dict.fromkeys(sites):
+            self.execute('INSERT INTO user_sites ("user", site) VALUES (?, ?)', (user, site))
+
+    def set_active(self, user: int, active: bool) -> None:
+        """Enable or disable a user: a disabled one cannot sign in, and their sessions end."""
+        self.execute("UPDATE users SET active = ? WHERE id = ?", (1 if active else 0, user))
+
     def _user(self, where: str, value: Any) -> User | None:
         found = self.rows(f"SELECT id, username, name, role, password, language, active FROM users WHERE {where} = ?",
                           (value,))
@@ -196,6 +213,17 @@ class WorkspaceStore(Reader):
         marks = ", ".join("?" for _ in inspections)
         return {int(r["inspection"]) for r in self.rows(
             f"SELECT DISTINCT inspection FROM submissions WHERE inspection IN ({marks})", tuple(inspections))}
+
+    def archived_records(self, *, site: str, month: str, kinds: Sequence[str], limit: int) -> list[Any] | None:
+        """The latest archived version of every record of *site* in *month* (YYYY-MM) of *kinds*
+        (what a submission's data rules are judged over); None when there are more than *limit*."""
+        if not kinds:
+            return []
+        marks = ", ".join("?" for _ in kinds)
+        sql = (f"SELECT r.data FROM records r WHERE r.site = ? AND r.month = ? AND r.kind IN ({marks}) AND "
+               f"{LATEST_RECORD} ORDER BY r.id LIMIT {int(limit) + 1}")
+        found = [decode(row["data"], "a record") for row in self.rows(sql, (site, month, *kinds))]
+        return None if len(found) > limit else found
 
     # -- photos ------------------------------------------------------------------------------------
     def add_photo(self, *, digest: str, media_type: str, width: int, height: int, data: bytes) -> None:

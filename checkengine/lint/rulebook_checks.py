@@ -230,8 +230,8 @@ def tidy_condition_error(finding: Finding) -> Finding:
 
 
 def failing_answer_requirements(book: Rulebook, registry: Registry) -> Iterator[Finding]:
-    """CE214: follow-up questions or a required corrective action on a rule the auditor does not
-    answer (not a manual check: it never has a failing answer to ask them of), or a follow-up
+    """CE214: follow-up questions, a required corrective action or kept photo locations on a rule
+    the auditor does not answer (not a manual check: it never has a failing answer to ask them of), or a follow-up
     question named like an observation that a rule reads (its answer would be judged as that one)."""
     read: set[str] = set()
     for rule in book.rules():
@@ -242,7 +242,7 @@ def failing_answer_requirements(book: Rulebook, registry: Registry) -> Iterator[
         check_type = registry.check_types.get(str(rule.check.get("type")))
         manual = bool(check_type is not None and check_type.answered_on_visit)
         asked = list(rule.raw.get("follow_up_questions") or {})
-        if not manual and (asked or rule.evidence.get("corrective_action")):
+        if not manual and (asked or rule.evidence.get("corrective_action") or rule.evidence.get("photo_location")):
             what = "follow_up_questions" if asked else "evidence"
             yield Finding("CE214", f"{what} on a rule of type '{rule.check.get('type')}': only a manual rule has a "
                                    "failing answer to ask it of; move it to a manual rule, or remove it", _at(rule, what))

@@ -30,6 +30,9 @@ from checkengine.web.evaluation import Library
 
 HERE = Path(__file__).resolve().parent
 SESSION_HOURS = 12
+#: seconds a request waits for SQLite's write lock: under 50 auditors submitting at once, some waited
+#: more than the command line's 5 s (benchmarks/bench_serve.py); PostgreSQL locks rows, not the file
+STORE_BUSY_TIMEOUT = 60.0
 #: what a page may load: only this server's own scripts, styles and images
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
@@ -67,7 +70,7 @@ class Workspace:
 
     @contextlib.contextmanager
     def store(self) -> Iterator[Store]:
-        with open_archive(self.settings.store, write=True) as store:
+        with open_archive(self.settings.store, write=True, busy_timeout=STORE_BUSY_TIMEOUT) as store:
             yield store
 
     def prepare(self) -> None:
@@ -192,6 +195,7 @@ def create_app(settings: Settings) -> Application:
     from checkengine.web import views_review
     from checkengine.web import views_actions
     from checkengine.web import views_schedule
+    from checkengine.web import views_admin
 
     workspace = Workspace(settings)
     workspace.prepare()
@@ -217,6 +221,9 @@ def create_app(settings: Settings) -> Application:
         Route("/actions/{id:int}/evidence/{digest:str}", views_actions.evidence),
         Route("/schedule", views_schedule.schedule_page),
         Route("/schedule/decide", views_schedule.decide_view, methods=["POST"]),
+        Route("/admin/users", views_admin.users, methods=["GET", "POST"]),
+        Route("/admin/users/{id:int}", views_admin.user),
+        Route("/admin/users/{id:int}/{what:str}", views_admin.change, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, middleware=[

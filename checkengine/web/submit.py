@@ -6,8 +6,10 @@ is open, or sent back by its site manager for correction (:mod:`checkengine.web.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any, Collection, Iterator, Mapping
 
 from checkengine.archive.rows import encode_record
 from checkengine.archive.store import Store
@@ -17,11 +19,26 @@ from checkengine.i18n import pick
 from checkengine.records import RecordError, check_record
 from checkengine.rulebook.model import Rulebook
 from checkengine.web.checklist import Filled, Screen, read_form
-from checkengine.web.evaluation import evaluate
+from checkengine.web.evaluation import DATA_LIMIT, data_rule_list, data_rules, evaluate, explain, rule_kinds
 from checkengine.web.photos import MAX_PER_ITEM, Photo, PhotoRefused, accept
 from checkengine.web.review import state
 
 Problems = dict[str, tuple[str, dict[str, Any]]]
+_SQLITE_WRITES = threading.Lock()
+
+
+@contextlib.contextmanager
+def writing(store: Store) -> Iterator[Store]:
+    """*store*'s write transaction; on SQLite, one writer of this server at a time. SQLite's own
+    lock is polled (a waiting writer sleeps and retries), so under many auditors at once some
+    waited ten times the median; queued on a lock here they come in turn (benchmarks/bench_serve.py).
+    PostgreSQL locks rows: its writers are not queued."""
+    if store.dialect != "sqlite":
+        with store.writing():
+            yield store
+        return
+    with _SQLITE_WRITES, store.writing():
+        yield store
 
 
 def make_record(inspection: Inspection, user: User, site: Mapping[str, Any], when: datetime,
@@ -42,11 +59,19 @@ def make_record(inspection: Inspection, user: User, site: Mapping[str, Any], whe
     return record
 
 
+def located_rules(book: Rulebook) -> frozenset[str]:
+    """The rules whose photos keep their GPS position (``evidence: {photo_location: true}``)."""
+    return frozenset(str(r.get("id")) for s in book.merged.get("sections", []) for r in s.get("rules", [])
+                     if (r.get("evidence") or {}).get("photo_location"))
+
+
 def take_photos(store: Store, inspection: Inspection, user: User, uploads: list[tuple[str, str, bytes]],
-                kept: Mapping[str, list[str]], address: str | None) -> tuple[dict[str, list[str]], Problems]:
+                kept: Mapping[str, list[str]], address: str | None, *,
+                keep_location: Collection[str] = ()) -> tuple[dict[str, list[str]], Problems]:
     """Accept the photos sent for each item (rule, file name, bytes) and keep them by their hash,
     linked to the inspection, even if the submission is then refused (nothing sent is lost).
-    *kept* are photos sent before for this inspection (checked to be). Returns the photos of each
+    *kept* are photos sent before for this inspection (checked to be). The photos of the rules in
+    *keep_location* keep their GPS position; every other photo loses it. Returns the photos of each
     item, and the problems of the files refused (by item)."""
     known = store.photos_of(inspection.id)
     photos = {rule: [d for d in digests if d in known.get(rule, [])] for rule, digests in kept.items()}
@@ -54,10 +79,10 @@ def take_photos(store: Store, inspection: Inspection, user: User, uploads: list[
     accepted: list[tuple[str, Photo]] = []
     for rule, name, raw in uploads:
         try:
-            accepted.append((rule, accept(raw)))
+            accepted.append((rule, accept(raw, keep_location=rule in keep_location)))
         except PhotoRefused as refused:
             problems.setdefault(rule, (refused.key, {"name": name[:80], **refused.values}))
-    with store.writing():
+    with writing(store):
         for rule, photo in accepted:
             if len(photos.setdefault(rule, [])) >= MAX_PER_ITEM:
                 problems.setdefault(rule, ("photo_too_many", {"limit": MAX_PER_ITEM}))
@@ -73,6 +98,17 @@ def take_photos(store: Store, inspection: Inspection, user: User, uploads: list[
     return photos, problems
 
 
+def judge_data_rules(store: Store, book: Rulebook, inspection: Inspection, when: datetime,
+                     lang: str) -> list[dict[str, Any]]:
+    """The rulebook's data rules in force on the visit's day, judged over what the store holds for
+    the visit's site and month."""
+    rules = data_rule_list(book, inspection.kind, when.date())
+    kinds = sorted({k for r in rules for k in rule_kinds(r)})
+    month = when.date().isoformat()[:7]
+    archived = store.archived_records(site=inspection.site, month=month, kinds=kinds, limit=DATA_LIMIT)
+    return data_rules(book, inspection.kind, inspection.site, month, archived, lang, on=when.date())
+
+
 def submit(store: Store, book: Rulebook, inspection: Inspection, user: User, screens: list[Screen],
            fields: Mapping[str, str], *, device_id: str, lang: str, site: Mapping[str, Any], when: datetime,
            address: str | None, photos: Mapping[str, list[str]] | None = None,
@@ -86,17 +122,18 @@ def submit(store: Store, book: Rulebook, inspection: Inspection, user: User, scr
     for rule, problem in (photo_problems or {}).items():
         filled.problems[rule] = problem  # a refused file is told first: it is what the auditor just did
     if filled.problems:
-        with store.writing():
+        with writing(store):
             store.log("submission refused", user=user, address=address, target=f"inspection {inspection.id}",
                       detail={"problems": {k: v[0] for k, v in filled.problems.items()}})
         return filled
     record = make_record(inspection, user, site, when, filled)
     result = evaluate(book, record, lang)
+    result["data_rules"] = judge_data_rules(store, book, inspection, when, lang)
     checked = check_record(record, Location("(submitted)", 1, 1))
     if isinstance(checked, RecordError):  # evaluate() refused it already; kept for the type checker
         raise UserError(checked.message, checked.location)
     rulebook_row = store.add_rulebook(book.id, book.version, book.digest, book.merged)
-    with store.writing():
+    with writing(store):
         before = store.submissions_of(inspection.id)
         if before and state(store, inspection.id).status != "sent_back":
             # Submitted meanwhile (another tab or device), or not sent back for correction: the
@@ -130,14 +167,26 @@ def submit(store: Store, book: Rulebook, inspection: Inspection, user: User, scr
 
 def outcome_rows(book: Rulebook, submission: Submission, lang: str) -> list[dict[str, Any]]:
     """Each outcome of a submission with its rule's title in *lang* (the explanation is in the
-    language the result was made in)."""
+    language the result was made in), then each data rule as judged from the store (``data``);
+    a rule judged from data is listed there, not with the visit's outcomes."""
     rules = {r.get("id"): r for s in book.merged.get("sections", []) for r in s.get("rules", [])}
+    judged = submission.result.get("data_rules") or []
+    from_data = {entry["rule"] for entry in judged}
     rows = []
     for outcome in submission.result["records"][0]["outcomes"]:
+        if outcome["rule"] in from_data:
+            continue
         rule = rules.get(outcome["rule"], {})
         rows.append({"rule": outcome["rule"], "title": pick(rule.get("title"), lang, book.source_language),
                      "outcome": outcome["outcome"], "explanation": outcome.get("explanation", ""),
-                     "comment": outcome.get("comment"),
+                     "comment": outcome.get("comment"), "data": False,
                      "photos": [e.split(":", 1)[1] for e in outcome.get("evidence") or [] if str(e).startswith("photo:")],
                      "not_observed": outcome["rule"] in submission.not_observed})
+    for entry in judged:
+        rule = rules.get(entry["rule"], {})
+        rows.append({"rule": entry["rule"], "title": pick(rule.get("title"), lang, book.source_language),
+                     "outcome": entry["outcome"], "comment": None,
+                     "explanation": explain(entry["reason"], entry["values"], entry["counts"], lang)
+                     if "reason" in entry else entry["explanation"],
+                     "photos": [], "not_observed": False, "data": True})
     return rows

@@ -237,7 +237,8 @@ async def _submit(request: Request, user: User, inspection: Inspection) -> Respo
     address = _address(request)
 
     def work(store: Store) -> Submission | Filled:
-        photos, problems = submitting.take_photos(store, inspection, user, uploads, kept, address)
+        photos, problems = submitting.take_photos(store, inspection, user, uploads, kept, address,
+                                                  keep_location=submitting.located_rules(book))
         return submitting.submit(store, book, inspection, user, screens, fields, device_id=device_id, lang=str(lang),
                                  site=site, when=when, address=address, photos=photos, photo_problems=problems)
 

@@ -116,3 +116,25 @@ def test_history_is_never_changed_or_deleted(archive_at: str, table: str) -> Non
     assert photo == ("image/jpeg", b"\xff\xd8jpeg", [ids["lin-inspection"]]) and photos == {"WKS-03": ["a" * 64]}
     assert key == (b"0\x82p12", "CN=Lin") and forms["inspector"]["sha256"] == "b" * 64 and pdf == (
         ids["lin-inspection"], b"%PDF-")
+
+
+def test_a_users_role_sites_and_state_change(archive_at: str) -> None:
+    ids = _seed(archive_at)
+    with open_archive(archive_at, write=True) as store:
+        with store.writing():
+            store.set_role_and_sites(ids["lin"], "site_manager", ["br-banqiao", "cc-taipei", "br-banqiao"])
+            store.set_active(ids["chen"], False)
+        lin, chen = store.user_by_id(ids["lin"]), store.user_by_id(ids["chen"])
+        assert lin is not None and (lin.role, lin.sites, lin.active) == ("site_manager", ("br-banqiao", "cc-taipei"), True)
+        assert chen is not None and not chen.active
+        with pytest.raises(UserError, match=r"^role 'root': not a role; use one of auditor, site_manager"):
+            store.set_role_and_sites(ids["lin"], "root", [])
+        with pytest.raises(UserError, match=r"^site 'br-nowhere' is not known; known sites: br-banqiao, cc-taipei$"):
+            with store.writing():
+                store.set_role_and_sites(ids["lin"], "auditor", ["br-nowhere"])
+        lin = store.user_by_id(ids["lin"])
+        assert lin is not None and (lin.role, lin.sites) == ("site_manager", ("br-banqiao", "cc-taipei"))  # unchanged
+        with store.writing():
+            store.set_active(ids["chen"], True)
+        chen = store.user_by_id(ids["chen"])
+        assert chen is not None and chen.active

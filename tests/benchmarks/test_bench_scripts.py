@@ -38,6 +38,7 @@ EXPECTED: dict[str, str | None] = {
     "bench_output.py": "the garbage collector's share of the -f summary run",
     "bench_replay.py": "diff --replay (both rulebooks)",
     "bench_roster.py": "fixed roster, growth per record 20 -> 200",
+    "bench_serve.py": "zero lost, zero duplicated",
 }
 SLOW = {"bench_audit.py", "bench_batch.py", "bench_forms.py", "bench_lint.py"}
 

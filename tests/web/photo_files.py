@@ -49,3 +49,19 @@ def gif() -> bytes:
     out = io.BytesIO()
     Image.new("P", (10, 10)).save(out, "GIF")
     return out.getvalue()
+
+
+def heic_with_location(width: int = 48, height: int = 32, orientation: int = 1) -> bytes:
+    """An HEIC as an iPhone's camera makes it (encoded by pillow-heif's libheif), with a GPS position,
+    a camera name and an orientation in its EXIF."""
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+    image = Image.new("RGB", (width, height), (20, 160, 60))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif[ORIENTATION] = orientation
+    exif[GPS_IFD] = {1: "N", 2: (25.0, 1.0, 48.0), 3: "E", 4: (121.0, 33.0, 36.0)}
+    out = io.BytesIO()
+    image.save(out, "HEIF", exif=exif.tobytes(), quality=90)
+    return out.getvalue()

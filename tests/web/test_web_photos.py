@@ -1,14 +1,15 @@
-"""Photos sent to the workspace (checkengine/web/photos.py): real JPEG, PNG and WebP only, within
+"""Photos sent to the workspace (checkengine/web/photos.py): real JPEG, PNG, WebP and HEIC (kept as JPEG) only, within
 the pixel and byte limits, re-encoded without their metadata, known by the hash of what is kept."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+from typing import Any
 
 import pytest
 from PIL import Image
-from photo_files import GPS_IFD, SVG, fifty_megapixels, gif, jpeg_with_location, png, webp
+from photo_files import GPS_IFD, SVG, fifty_megapixels, gif, heic_with_location, jpeg_with_location, png, webp
 
 from checkengine.web.photos import MAX_BYTES, PhotoRefused, accept
 
@@ -65,3 +66,35 @@ def test_a_file_too_large_is_refused_before_it_is_read() -> None:
     with pytest.raises(PhotoRefused) as caught:
         accept(b"\xff" * (MAX_BYTES + 1))
     assert (caught.value.key, caught.value.values) == ("photo_too_big", {"limit": 10})
+
+
+TAIPEI = {1: "N", 2: (25.0, 1.0, 48.0), 3: "E", 4: (121.0, 33.0, 36.0)}
+
+
+def test_an_iphones_heic_is_kept_as_a_jpeg_without_metadata() -> None:
+    raw = heic_with_location()
+    assert raw[4:12] == b"ftypheic"  # a real HEIC file, made by libheif
+    photo = accept(raw)
+    kept = Image.open(io.BytesIO(photo.data))
+    assert kept.format == "JPEG" and photo.media_type == "image/jpeg" and (photo.width, photo.height) == (48, 32)
+    assert kept.getexif().get_ifd(GPS_IFD) == {} and b"PhoneMaker" not in photo.data
+    r, g, b = kept.convert("RGB").getpixel((24, 16))
+    assert abs(r - 20) < 12 and abs(g - 160) < 12 and abs(b - 60) < 12  # the pixels are the photo's
+    assert accept(heic_with_location(48, 32, orientation=6)).width == 32  # turned upright
+
+
+@pytest.mark.parametrize("make", [jpeg_with_location, heic_with_location])
+def test_the_location_is_kept_only_when_asked(make: Any) -> None:
+    raw = make()
+    kept = Image.open(io.BytesIO(accept(raw, keep_location=True).data))
+    exif = kept.getexif()
+    assert {k: (tuple(float(x) for x in v) if isinstance(v, tuple) else v)
+            for k, v in exif.get_ifd(GPS_IFD).items()} == TAIPEI
+    assert 0x010F not in exif and b"PhoneMaker" not in accept(raw, keep_location=True).data  # the position alone
+    stripped = Image.open(io.BytesIO(accept(raw).data))
+    assert stripped.getexif().get_ifd(GPS_IFD) == {}
+
+
+def test_a_photo_without_a_position_gains_none() -> None:
+    kept = Image.open(io.BytesIO(accept(png(8, 8), keep_location=True).data))
+    assert kept.getexif().get_ifd(GPS_IFD) == {}
