@@ -56,7 +56,7 @@ def test_a_hostile_note_is_text_on_the_page_and_in_the_signed_pdf(server: Server
     # The signed form: its text holds the literal characters, once, neither laid out nor escaped twice.
     page.locator("form.sign input[name=password]").fill(PASSWORD)
     with page.expect_navigation():
-        page.locator("form.sign button").click()
+        page.locator("form.sign button[type=submit]").click()
     href = page.locator("#download").get_attribute("href")
     response = page.request.get(server.url + href)
     assert response.status == 200 and response.body().startswith(b"%PDF-")
