@@ -204,7 +204,11 @@ class DaskExecutor:
     def connect(self) -> None:
         if self._client is not None:
             return
-        identity = probe_scheduler(self.address, self.connect_timeout)
+        # An in-process cluster (``inproc://``) is no network to probe, and its comms belong to its
+        # own event loop: asking it from a second loop fails now and then under load.
+        identity: dict[str, Any] = {}
+        if not self.address.startswith("inproc://"):
+            identity = probe_scheduler(self.address, self.connect_timeout)
         from distributed import Client
 
         self._client = Client(  # type: ignore[no-untyped-call]  # distributed: Client.__init__ has no type hints
