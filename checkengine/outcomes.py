@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Iterable
 
 from checkengine import unknown
@@ -22,8 +22,9 @@ from checkengine.applicability import CONDITION_FALSE, not_applicable
 from checkengine.checks import CheckFailure, Env, Result
 from checkengine.compiled import CompiledRule
 from checkengine.conditions import EvaluationError, Undecidable
-from checkengine.i18n import message, pick, show
+from checkengine.i18n import message, pick
 from checkengine.kinds import person_of
+from checkengine.outcome import made
 from checkengine.plugins import Registry
 from checkengine.records import Record
 from checkengine.rulebook.model import Rule, Rulebook
@@ -41,6 +42,11 @@ class _RuleText:
     condition_false: str | None
     #: the rule's outcome entry with its fixed keys filled, in the entry's key order (copied per outcome)
     template: dict[str, Any]
+    #: the keys of an outcome that are the rule's own (read from here without rendering the entry)
+    fixed: dict[str, Any]
+
+
+_FIXED = ("rule", "section", "title", "severity", "weight", "critical", "source", "corrective_action")
 
 
 class Outcomes:
@@ -55,7 +61,7 @@ class Outcomes:
         self._param_texts: dict[tuple[str, str], str] = {}
 
     def outcome(self, compiled: CompiledRule, data: Mapping[str, Any], env: Env, on: date | None,
-                 scope: Mapping[str, Any]) -> dict[str, Any]:
+                 scope: Mapping[str, Any]) -> Mapping[str, Any]:
         rule = compiled.rule
         if env.used:
             env.used = {}
@@ -145,6 +151,7 @@ class Outcomes:
             condition_false=message("not_applicable", lang, reason=message(
                 "condition_false", lang, condition=when.source)) if when is not None else None,
             template=template,
+            fixed={k: template[k] for k in _FIXED},
         )
         self._texts[rule.id] = text
         return text
@@ -159,12 +166,13 @@ class Outcomes:
 
     def finish(
         self, rule: Rule, result: Result, env: Env, on: date | None, scope: Mapping[str, Any],
-    ) -> dict[str, Any]:
+    ) -> Mapping[str, Any]:
+        """The rule's outcome from *result*: the waiver that applies decides the verdict now; the
+        entry (explanation, parameters, sources, details) is rendered when a reader asks for it."""
         fixed = self._texts.get(rule.id)
         if fixed is None:
             fixed = self.text(rule)
         outcome = result.outcome
-        explanation = result.explanation
         waiver_info = None
         if self.waivers.by_rule and outcome in ("fail", "needs_review", "pass", "error"):
             active, expired = self.waivers.lookup(rule.id, scope, on)
@@ -176,45 +184,7 @@ class Outcomes:
             elif expired is not None:
                 waiver_info = expired.as_dict(status="expired")
         used = env.used
-        if waiver_info is not None or used or fixed.clause is not None:
-            lang = self.lang
-            parts = [explanation] if explanation else []
-            if outcome == "waived" and waiver_info is not None:
-                parts.append(message("waived", lang, expires=waiver_info["expires"],
-                                     reason=pick(waiver_info["reason"], lang, self.book.source_language),
-                                     approved_by=waiver_info["approved_by"]))
-            elif waiver_info is not None and waiver_info["status"] == "expired":
-                parts.append(message("waiver_expired", lang, expires=waiver_info["expires"]))
-            for name, pv in used.items():
-                parts.append(self.param_text(name, pv))
-            if fixed.clause is not None:
-                parts.append(fixed.clause)
-            explanation = parts[0] if len(parts) == 1 else "; ".join([p for p in parts if p])
-        elif not explanation:
-            explanation = ""
-        details = result.details
-        observed, expected = result.observed, result.expected
-        if observed is not None and type(observed) not in _SCALARS:
-            observed = _jsonable(observed)
-        if expected is not None and type(expected) not in _SCALARS:
-            expected = _jsonable(expected)
-        entry = fixed.template.copy()  # the rule's fixed keys, in the entry's order
-        entry["outcome"] = outcome
-        entry["explanation"] = explanation
-        entry["observed"] = observed
-        entry["expected"] = expected
-        entry["parameters"] = {n: pv.as_dict() for n, pv in used.items()} if used else {}
-        entry["sources"] = list(fixed.sources)  # the clause dicts are shared by the rule's outcomes: read-only data
-        entry["waiver"] = waiver_info
-        if details:
-            entry["comment"] = details.get("comment")
-            entry["evidence"] = details.get("evidence", [])
-            entry["details"] = {k: v if type(v) in _SCALARS else _jsonable(v) for k, v in details.items()
-                                if k != "comment" and k != "evidence"}
-        else:
-            entry["evidence"] = []
-            entry["details"] = {}
-        return entry
+        return made(outcome, result, used or None, waiver_info, fixed, self)
 
 
 def subject_scope(data: Mapping[str, Any], registry: Registry) -> dict[str, Any]:
@@ -235,25 +205,3 @@ def record_meta(record: Record) -> dict[str, Any]:
         "file": record.location.file,
         "line": record.location.line,
     }
-
-
-_SCALARS = frozenset({bool, int, float, str})
-
-
-def _jsonable(value: Any) -> Any:
-    kind = type(value)
-    if kind in _SCALARS or value is None:
-        return value
-    if kind is list or kind is tuple:
-        return [_jsonable(v) for v in value]
-    if kind is dict:
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return show(value)

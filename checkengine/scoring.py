@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Mapping, Sequence
 
 from checkengine.rulebook.model import Rulebook
 
@@ -14,11 +14,11 @@ class Scorer:
 
     name: ClassVar[str] = ""
 
-    def score(self, outcomes: list[dict[str, Any]], book: Rulebook) -> dict[str, Any]:  # pragma: no cover
+    def score(self, outcomes: Sequence[Mapping[str, Any]], book: Rulebook) -> dict[str, Any]:  # pragma: no cover
         raise TypeError("scorers implement score()")
 
 
-def weighted_sections(outcomes: list[dict[str, Any]]) -> tuple[float, float, dict[str, dict[str, Any]]]:
+def weighted_sections(outcomes: Sequence[Mapping[str, Any]]) -> tuple[float, float, dict[str, dict[str, Any]]]:
     """Earned and possible weight overall and per section. Waived and n.a. rules are not scored."""
     earned = possible = 0.0
     sections: dict[str, dict[str, Any]] = {}
