@@ -59,6 +59,9 @@ class Result:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+_PLAIN = frozenset({bool, int, float, str, list, tuple, type(None)})
+
+
 def is_param_ref(value: Any) -> bool:
     if type(value) is dict:
         return len(value) == 1 and isinstance(value.get("param"), str)
@@ -175,9 +178,13 @@ class Env:
 
     def value(self, spec: Any) -> Any:
         """Resolve a check option: ``{param: NAME}`` to its value on the record's date, else as is."""
-        if is_param_ref(spec):
-            return self.param(spec["param"])
-        return spec
+        kind = type(spec)
+        if kind is dict:
+            name = spec.get("param") if len(spec) == 1 else None
+            return self.param(name) if isinstance(name, str) else spec
+        if kind in _PLAIN or not is_param_ref(spec):
+            return spec
+        return self.param(spec["param"])
 
     def get(self, path: str) -> Any:
         return get_path(self.record, path)

@@ -66,7 +66,11 @@ class Outcomes:
         if env.used:
             env.used = {}
         reason = None
-        if not compiled.always_applies:
+        window = compiled.window
+        if window is not None and type(on) is date and (window[0] is None or on >= window[0]) \
+                and (window[1] is None or on <= window[1]):
+            pass  # in force, and nothing else to test (not_applicable would say the same)
+        elif not compiled.always_applies:
             try:
                 reason = not_applicable(compiled, data, env, on)
             except Undecidable as exc:
@@ -97,8 +101,9 @@ class Outcomes:
                 "not_applicable", explanation=self.text(rule).condition_false or "")
         else:
             result = Result("not_applicable", explanation=message("not_applicable", self.lang, reason=reason))
-        answer = None if not data.get("answers") or getattr(compiled.check, "reads_answers", False) \
-            else answer_for(data, rule.id)
+        answers = data.get("answers")
+        answer = answer_for(data, rule.id) if answers and rule.id in answers and not compiled.reads_answers \
+            else None
         if answer is not None:  # the auditor also answered a rule judged from data: shown, never overridden
             result = reconcile(result, answer, self.lang)
         return self.finish(rule, result, env, on, scope)

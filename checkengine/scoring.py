@@ -23,14 +23,17 @@ def weighted_sections(outcomes: Sequence[Mapping[str, Any]]) -> tuple[float, flo
     earned = possible = 0.0
     sections: dict[str, dict[str, Any]] = {}
     for o in outcomes:
-        sec = sections.setdefault(o["section"], {"earned": 0.0, "possible": 0.0, "passed": 0,
-                                                  "failed": 0, "other": 0})
-        if o["outcome"] in SCORED:
-            sec["possible"] += o["weight"]
-            possible += o["weight"]
-            if o["outcome"] == "pass":
-                sec["earned"] += o["weight"]
-                earned += o["weight"]
+        sec = sections.get(o["section"])
+        if sec is None:  # not setdefault: that would build a section's dict for every outcome
+            sec = sections[o["section"]] = {"earned": 0.0, "possible": 0.0, "passed": 0, "failed": 0, "other": 0}
+        outcome = o["outcome"]
+        if outcome in SCORED:
+            weight = o["weight"]
+            sec["possible"] += weight
+            possible += weight
+            if outcome == "pass":
+                sec["earned"] += weight
+                earned += weight
                 sec["passed"] += 1
             else:
                 sec["failed"] += 1
