@@ -124,7 +124,7 @@ class Env:
     """What a check sees while it evaluates one record (or one group)."""
 
     __slots__ = ("record", "on", "book", "lang", "used", "_conditions", "_cel_context", "group", "_cache",
-                 "_context_refs", "_context_on", "_results", "zone", "lookups", "_fast_on")
+                 "_context_refs", "_context_on", "_results", "zone", "lookups", "_fast_on", "scope")
 
     def __init__(
         self,
@@ -159,6 +159,8 @@ class Env:
         # (date, whether the values a CEL context would hold on that date are ones CEL holds as
         # they are, so that closures may run: checkengine.cel_closures), None: not looked at yet.
         self._fast_on: tuple[date | None, bool] | None = None
+        #: the loop variables of the CEL macro a translated condition is running (cel_macros)
+        self.scope: dict[str, Any] | None = None
 
     def _value_of(self, name: str) -> "ParamValue | None":
         key = (name, self.on)
