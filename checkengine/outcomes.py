@@ -2,10 +2,11 @@
 
 :class:`Outcomes` runs one compiled rule on one record (applicability first, then the check; a
 fact the record lacks is needs_review, a broken check an error, an auditor's answer set beside a
-verdict from data) and finishes every outcome alike, record or group: the waiver that applies,
-the explanation joined from its parts (parameters in effect, the clause), the rule's title,
-sources and corrective action in the engine's language (made once per rule), and values made
-JSON-safe. :func:`record_meta` and :func:`subject_scope` are the record's part of the result and
+verdict from data) and finishes every outcome alike, record or group: the waiver that applies
+decides the verdict at once; the rule's title, sources and corrective action in the engine's
+language are made once per rule; the rest of the entry (the explanation joined from its parts,
+the parameters in effect, values made JSON-safe) is rendered by :mod:`checkengine.outcome` when a
+reader asks for it. :func:`record_meta` and :func:`subject_scope` are the record's part of the result and
 the scope waivers match.
 """
 
