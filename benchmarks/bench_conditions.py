@@ -137,6 +137,7 @@ def main() -> None:
     class _Env:  # what a closure reads of checkengine.checks.Env
         def __init__(self, record: dict[str, Any]) -> None:
             self.record, self.group = record, None
+            self.scope: dict[str, Any] | None = None  # a macro's loop variables
             self.book = self
             self.parameters = params
 
