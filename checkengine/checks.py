@@ -124,7 +124,7 @@ class Env:
     """What a check sees while it evaluates one record (or one group)."""
 
     __slots__ = ("record", "on", "book", "lang", "used", "_conditions", "_cel_context", "group", "_cache",
-                 "_context_refs", "_context_on", "_results", "zone", "lookups", "_fast_on", "scope")
+                 "_context_refs", "_context_on", "_results", "zone", "lookups", "_fast_on", "scope", "eager")
 
     def __init__(
         self,
@@ -161,6 +161,8 @@ class Env:
         self._fast_on: tuple[date | None, bool] | None = None
         #: the loop variables of the CEL macro a translated condition is running (cel_macros)
         self.scope: dict[str, Any] | None = None
+        #: outcomes made for this record are rendered at once (False: lazy, checkengine.outcome)
+        self.eager = True
 
     def _value_of(self, name: str) -> "ParamValue | None":
         key = (name, self.on)

@@ -150,14 +150,13 @@ class Engine:
         # One Env (and so at most one CEL context) for all of the record's rules, and its folding.
         env = Env(self.book, data, on, self.lang, self.conditions, cache=self.env_cache)
         env.lookups = self._facts()
+        env.eager = not lazy
         self._last_env = (data, env)
         scope = subject_scope(data, self.registry)
         made = self._outcomes.outcome
         outcomes = [made(compiled, data, env, on, scope) for compiled in self.record_rules(data["kind"])]
         entry: dict[str, Any] = {"record": record_meta(record), "outcomes": outcomes}
         entry["score"] = self.score(outcomes)
-        if not lazy:
-            entry["outcomes"] = [entry_of(o) for o in outcomes]
         return entry
 
     # -- groups (aggregates) -------------------------------------------------------------------------

@@ -138,8 +138,12 @@ def made(outcome: str, result: Result, used: Mapping[str, Any] | None, waiver: d
 
 def render(o: Outcome) -> dict[str, Any]:
     """The outcome entry of *o*, in the result's key order, exactly as the engine always wrote it."""
-    maker, fixed, result = o.maker, o.text, o.result
-    outcome, waiver_info, used = dict.__getitem__(o, "outcome"), o.waiver, o.used
+    return entry(o.maker, o.text, o.result, dict.__getitem__(o, "outcome"), o.waiver, o.used)
+
+
+def entry(maker: Outcomes, fixed: _RuleText, result: Result, outcome: str, waiver_info: dict[str, Any] | None,
+          used: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The outcome entry made from its parts (what :func:`render` and an eager engine call)."""
     explanation = result.explanation
     if waiver_info is not None or used or fixed.clause is not None:
         lang = maker.lang

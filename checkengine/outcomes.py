@@ -25,7 +25,7 @@ from checkengine.compiled import CompiledRule
 from checkengine.conditions import EvaluationError, Undecidable
 from checkengine.i18n import message, pick
 from checkengine.kinds import person_of
-from checkengine.outcome import made
+from checkengine.outcome import entry, made
 from checkengine.plugins import Registry
 from checkengine.records import Record
 from checkengine.rulebook.model import Rule, Rulebook
@@ -190,6 +190,8 @@ class Outcomes:
             elif expired is not None:
                 waiver_info = expired.as_dict(status="expired")
         used = env.used
+        if env.eager:  # the caller wants the entry now: made directly, as it always was
+            return entry(self, fixed, result, outcome, waiver_info, used or None)
         return made(outcome, result, used or None, waiver_info, fixed, self)
 
 
