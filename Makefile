@@ -3,13 +3,14 @@
 #   make test   set up, then run the test suite
 #   make bench  set up, then run the benchmarks (BENCH_ARGS=--quick: a smoke run at tiny sizes)
 #   make serve  set up, then start the auditor's workspace (checkengine serve) with demo users
+#   make docs-screenshots  set up, then remake docs/images/ (the workspace's screens, in chromium)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= build/demo
 PLUGINS := $(wildcard plugins/*/pyproject.toml)
 
-.PHONY: setup system demo test serve lint bench clean
+.PHONY: setup system demo test serve lint bench clean docs-screenshots
 
 setup: system $(VENV)/.installed
 
@@ -33,6 +34,9 @@ SERVE_PORT  ?= 8000
 serve: setup
 	@mkdir -p $(dir $(SERVE_STORE))
 	$(BIN)/checkengine serve --store $(SERVE_STORE) --rulebooks rulebooks --demo examples/month-2026-11 --port $(SERVE_PORT)
+
+docs-screenshots: setup
+	$(BIN)/python scripts/docs_screenshots.py --out docs/images
 
 lint: setup
 	$(BIN)/checkengine lint rulebooks/

@@ -70,3 +70,18 @@ def test_every_limit_is_documented_with_its_default() -> None:
         row = next((line for line in text.splitlines() if line.startswith(f"| `{limit.env}` |")), None)
         assert row is not None, f"{limit.env} is not in docs/limits.md"
         assert str(limit.default) in row.replace(",", ""), f"{limit.env}: the default {limit.default} is not shown"
+
+
+def test_every_picture_the_docs_show_is_there_and_small() -> None:
+    """docs/*.md show screenshots of docs/images/ (made by scripts/docs_screenshots.py): each one
+    shown exists, is a real PNG, and is small enough to keep in the repository."""
+    from PIL import Image
+
+    shown = {m for doc in DOCS.glob("*.md") for m in re.findall(r"!\[[^\]]*\]\((images/[^)]+)\)", doc.read_text("utf-8"))}
+    assert {"images/sign-in.png", "images/review-signature-pad.png", "images/verify.png"} <= shown
+    for name in shown:
+        path = DOCS / name
+        assert path.is_file(), f"{name} is shown in the docs but missing"
+        assert path.stat().st_size < 300_000, f"{name} is {path.stat().st_size} bytes"
+        with Image.open(path) as image:
+            assert image.format == "PNG" and image.size[0] >= 390, name

@@ -108,25 +108,38 @@ def fold(head: Mapping[str, Any], events: Iterable[Mapping[str, Any]]) -> Action
     return action
 
 
+class TransitionRefused(UserError):
+    """An update the lifecycle refuses: the command's message (naming its options), and *key* and
+    *values* for another front end to say it in its own words (the workspace's ``labels.yaml``)."""
+
+    def __init__(self, message: str, key: str, **values: str) -> None:
+        super().__init__(message)
+        self.key = key
+        self.values = values
+
+
 def check_transition(action: Action, verb: str, actor: str, *, note: str | None, files: list[str],
                      owner: str | None) -> None:
-    """Refuse (UserError, exit 2) an update the action's state or the rules do not allow."""
+    """Refuse (TransitionRefused, a UserError: exit 2) an update the action's state or the rules do not allow."""
     if verb not in VERBS:
-        raise UserError(f"'{verb}' is not an action update; use one of: {', '.join(VERBS)}")
+        raise TransitionRefused(f"'{verb}' is not an action update; use one of: {', '.join(VERBS)}", "not_a_verb",
+                                verb=verb)
     allowed, _ = VERBS[verb]
     if action.status not in allowed:
         possible = [v for v, (states, _) in VERBS.items() if action.status in states]
-        raise UserError(
+        raise TransitionRefused(
             f"action {action.id} is {action.status}: it cannot be '{verb}' (only from {', '.join(allowed)}); "
-            f"from {action.status} you can: {', '.join(possible)}")
+            f"from {action.status} you can: {', '.join(possible)}", "wrong_state", verb=verb, status=action.status)
     if verb == "assign" and not owner:
-        raise UserError(f"action {action.id}: assign needs the person it goes to (--to PERSON)")
+        raise TransitionRefused(f"action {action.id}: assign needs the person it goes to (--to PERSON)",
+                                "assign_needs_person")
     if verb == "done" and not note and not files:
-        raise UserError(f"action {action.id}: 'done' needs evidence: a note (--note TEXT) or a photo (--photo FILE), "
-                        "or both")
+        raise TransitionRefused(f"action {action.id}: 'done' needs evidence: a note (--note TEXT) or a photo "
+                                "(--photo FILE), or both", "done_needs_evidence")
     if verb in ("reject", "reopen") and not note:
-        raise UserError(f"action {action.id}: '{verb}' needs the reason (--note TEXT)")
+        raise TransitionRefused(f"action {action.id}: '{verb}' needs the reason (--note TEXT)", "needs_reason",
+                                verb=verb)
     if verb == "verify" and action.done_by == actor:
-        raise UserError(
+        raise TransitionRefused(
             f"action {action.id}: {actor} marked it done, so {actor} cannot verify it; a second person "
-            "verifies (or the next record that passes the rule does)")
+            "verifies (or the next record that passes the rule does)", "verify_own_work", actor=actor)

@@ -17,7 +17,7 @@ from typing import Any, Mapping
 
 from checkengine.actions.evidence import EvidenceFile, keep_files, photo_file
 from checkengine.actions.followup import resolve_follow_up
-from checkengine.actions.lifecycle import EVENT_OF, Action, check_transition, fold
+from checkengine.actions.lifecycle import EVENT_OF, Action, TransitionRefused, check_transition, fold
 from checkengine.archive.reading import Reader
 from checkengine.archive.store import Store, now
 from checkengine.archive.tracking import (
@@ -199,9 +199,11 @@ def apply_update(store: Store, action_id: int, verb: str, *, actor: str, note: s
     """:func:`update_action` inside the caller's transaction, with photos already checked (the
     workspace writes the update and its audit-log entry together)."""
     if due is not None and verb != "assign":
-        raise UserError(f"--due goes with assign (a new due day for the person it goes to), not with '{verb}'")
+        raise TransitionRefused(f"--due goes with assign (a new due day for the person it goes to), not with '{verb}'",
+                                "due_only_with_assign", verb=verb)
     if not actor.strip() or actor.startswith("run:"):
-        raise UserError(f"--by {actor!r}: give the id of the person making the update (e.g. --by E022)")
+        raise TransitionRefused(f"--by {actor!r}: give the id of the person making the update (e.g. --by E022)",
+                                "no_actor")
     lock_actions(store)
     action = load_action(store, action_id)
     check_transition(action, verb, actor, note=note, files=[f.digest for f in files or []], owner=to)

@@ -59,8 +59,16 @@ def run(opts: ServeOptions) -> int:
 
     location = archive_location(opts.store)
     secret, lasting = _secret(opts.secret_key_file)
+    trust = tuple(Path(t) for t in opts.trust)
+    from checkengine.web.demo import DemoKey, make_keys
+
+    keys: list[DemoKey] = []
+    if opts.demo:
+        # the demo's signing keys, next to a SQLite store (in ./demo-keys for a PostgreSQL one)
+        keys = make_keys((Path(".") if is_url(location) else Path(location).parent) / "demo-keys")
+        trust += tuple(k.cert for k in keys)  # so the demo's verify page knows its signers
     settings = Settings(store=location, rulebooks=Path(opts.rulebooks), secret_key=secret, https=opts.https,
-                        logins_per_minute=opts.logins_per_minute, trust=tuple(Path(t) for t in opts.trust))
+                        logins_per_minute=opts.logins_per_minute, trust=trust)
     app = create_app(settings)
     if opts.demo:
         from checkengine.web.demo import seed
@@ -70,7 +78,16 @@ def run(opts: ServeOptions) -> int:
             logins = seed(store, Path(opts.demo), workspace.library)
         click.echo("demo logins (passwords made for this start; they change at the next):")
         for demo, password in logins:
-            click.echo(f"  {demo.username:<14} {password}   {demo.role}, sites: {', '.join(demo.sites) or '-'}")
+            click.echo(f"  {demo.username:<14} {password}   {demo.role}, sites: {', '.join(demo.sites) or '-'}"
+                       + (f"   - {demo.purpose}" if demo.purpose else ""))
+        click.echo("demo signing keys (self-signed test keys, NOT FOR PRODUCTION; made for this start): upload one "
+                   "on that user's profile (/profile), then give its password at each signing")
+        for key in keys:
+            click.echo(f"  {key.user.username:<14} {key.p12}   password {key.password}")
+        click.echo("the loop: auditor.lin fills a floor checklist (fail an item, with a photo), signs it; "
+                   "manager.wang sends it back or accepts and countersigns; leader.wang works the failed item's "
+                   "action (My actions) and marks it done; manager.wang verifies it; anyone checks the "
+                   "downloaded form on /verify")
     if not lasting:
         click.echo(f"note: no --secret-key-file or {SECRET_ENV}: a key was made for this start, so sign-ins "
                    "end when the server stops")

@@ -61,6 +61,8 @@ def _rule_texts(rule: dict[str, Any], base: PathT) -> Iterator[PathT]:
             yield base + (("source", i, "note") if isinstance(rule["source"], list) else ("source", "note"))
     if isinstance(rule.get("check"), dict) and "prompt" in rule["check"]:
         yield base + ("check", "prompt")
+    for code in rule.get("choices") or {} if isinstance(rule.get("choices"), dict) else ():
+        yield base + ("choices", code)
     for key in ("observations", "follow_up_questions"):
         for name, asked in (rule.get(key) or {}).items():
             yield base + (key, name, "question")

@@ -19,6 +19,7 @@ _CODE = re.compile(r"has\(|&&|\|\||==|!=|\brecord\.|\bnull\b")
 _SOURCE_TAIL = re.compile(r"[;；]\s*(?:source|fuente|依據|依据|근거|출처)[:：].*$", re.IGNORECASE)
 _HINT = re.compile(r"\s*[（(][^（()）]*[)）]\s*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_CODE_VALUE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)+$")  # snake_case: a code, not a word
 _VERDICTS = {"pass": "outcome_pass", "fail": "outcome_fail", "n.a.": "outcome_not_applicable"}
 
 
@@ -69,11 +70,16 @@ class Words:
             name = self.observed_name()
         spec = self.observations.get(name) if name else None
         choices = spec.get("choices") if isinstance(spec, Mapping) else None
+        if not isinstance(choices, Mapping) and name is None:
+            choices = self.rule.get("choices")  # the codes of a record field that is no observation
         if isinstance(value, str):
             if isinstance(choices, Mapping) and value in choices:
                 return self._pick(choices[value]) or value
             if self.manual() and value in _VERDICTS:
                 return self.labels[_VERDICTS[value]]
+            if _CODE_VALUE.match(value):
+                # a code the rulebook gives no words for: said as one, never printed bare
+                return self.labels.fmt("code_without_words", code=value)
             if _ISO_DATE.match(value):
                 try:
                     return self.fmt.date(date.fromisoformat(value))

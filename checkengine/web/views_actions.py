@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from checkengine.actions.evidence import EvidenceFile
-from checkengine.actions.lifecycle import STATES, VERBS, Action
+from checkengine.actions.lifecycle import STATES, VERBS, Action, TransitionRefused
 from checkengine.actions.tracker import apply_update, list_actions, load_action
 from checkengine.archive.people import outcome_detail, person_links
 from checkengine.archive.store import Store
@@ -198,7 +198,7 @@ async def update(request: Request) -> Response:
     problem: str | None = None
     due: date | None = None
     if verb == "assign" and to is not None and not PERSON.match(to):
-        problem = f"{to[:64]!r}: a person id is letters, digits, '.', '_', '@' or '-' (e.g. E010)"
+        problem = L("ar_bad_person", value=to[:64])
     if verb == "assign" and fields.get("due"):
         try:
             due = date.fromisoformat(fields["due"])
@@ -218,7 +218,7 @@ async def update(request: Request) -> Response:
         files.append(EvidenceFile("sha256:" + photo.digest, photo.media_type,
                                   f"photo-{photo.digest[:12]}.{EXTENSION[photo.media_type]}", photo.data))
     if files and verb not in ("done", "note"):
-        problem = problem or f"photos go with '{L.do_done}' or '{L.do_note}'"
+        problem = problem or L("ar_photos_with", done=L.do_done, note=L.do_note)
 
     def work(store: Store) -> Action | str:
         if problem is not None:
@@ -237,7 +237,7 @@ async def update(request: Request) -> Response:
             with store.writing():
                 store.log("action update refused", user=who.user, address=address, target=f"action {action.id}",
                           detail={"verb": verb, "problem": refused.bare_message})
-            return refused.bare_message
+            return _in_words(L, refused)
 
     def run() -> Action | str:
         with _ws(request).store() as store:
@@ -248,6 +248,19 @@ async def update(request: Request) -> Response:
         fresh = await _visible(request, who) or action
         return await _page(request, who, fresh, status=422, error=outcome, form={**fields, "verb": verb})
     return RedirectResponse(f"/actions/{action.id}", status_code=303)
+
+
+def _in_words(L: Labels, refused: UserError) -> str:
+    """A refusal of the actions' lifecycle in the page's language, without the command's options
+    (the audit log keeps the command's message)."""
+    if not isinstance(refused, TransitionRefused):
+        return refused.bare_message
+    values = dict(refused.values)
+    if "verb" in values:
+        values["verb"] = L.get(f"do_{values['verb']}", values["verb"])
+    if "status" in values:
+        values["status"] = L.get(f"act_{values['status']}", values["status"])
+    return L(f"ar_{refused.key}", **values)
 
 
 async def evidence(request: Request) -> Response:

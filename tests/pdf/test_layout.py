@@ -142,6 +142,7 @@ def test_the_glyph_check_finds_a_missing_glyph(tmp_path: Path) -> None:
 
 
 CODE = re.compile(r"has\(|&&|\|\||==|\brecord\.|\bobservations\.|\bdata\.[a-z]")
+BARE_CODE = re.compile(r"(?<![\w“「‘«])[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 OTHER_LANGUAGE = {  # words of another language's labels that must not appear on the form
     "zh-Hant": ["pass", "FAIL", "page", "does not apply", "source:"],
     "zh-Hans": ["pass", "FAIL", "page", "does not apply", "source:"],
@@ -158,6 +159,9 @@ def test_everything_in_the_form_language(forms: dict[str, Path], name: str) -> N
     pages = extract(forms[name].read_bytes())
     text = "\n".join(" ".join(w.text for w in page.words) for page in pages)
     assert not CODE.search(text), CODE.search(text)
+    # a recorded code is printed by its meaning (es: inspector.role social_supervisor is "supervisor
+    # social contratado", from the rule's choices), never bare
+    assert not BARE_CODE.search(text), BARE_CODE.search(text)
     for word in OTHER_LANGUAGE[lang]:
         assert word not in text, word
     labels = Labels(lang)

@@ -5,7 +5,9 @@ and hostile files sent as evidence - refused, naming the file, with nothing writ
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from typing import Any
 
 import pytest
@@ -14,6 +16,7 @@ from photo_files import SVG, fifty_megapixels, jpeg_with_location
 from serving import Server, sign_in
 
 from checkengine.archive.store import open_archive
+from checkengine.web.labels import Labels
 
 HOSTILE = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
 
@@ -39,6 +42,13 @@ def _events(server: Server, action: int) -> list[str]:
 
     with open_archive(server.store, write=False) as store:
         return [e["event"] for e in load_action(store, action).events]
+
+
+def _refused(page: str) -> str:
+    """The refusal a page says (its ``#refused`` paragraph), as text."""
+    found = re.search(r'<p class="error" role="alert" id="refused">(.*?)</p>', page, re.S)
+    assert found, "no refusal on the page"
+    return html.unescape(found.group(1)).strip()
 
 
 def _refusals(server: Server, action: int) -> list[dict[str, Any]]:
@@ -108,13 +118,29 @@ def test_the_owner_cannot_verify_and_the_doer_cannot_verify(server: Server, tabl
     done = tablet.request.post(f"{server.url}/actions/{opened}/update", max_redirects=0,
                                form={"csrftoken": token, "verb": "done", "note": HOSTILE})
     assert done.status == 303
-    response = tablet.request.post(f"{server.url}/actions/{opened}/update", max_redirects=0,
+    response = tablet.request.post(f"{server.url}/actions/{opened}/update?lang=en", max_redirects=0,
                                    form={"csrftoken": token, "verb": "verify"})
     assert response.status == 422
-    assert (f"action {opened}: manager.wang marked it done, so manager.wang cannot verify it; a second person "
-            "verifies") in response.text()
+    assert _refused(response.text()) == ("Not changed: You marked it done, so you cannot verify it: a second person "
+                                         "verifies it (or the next inspection that passes the rule does).")
     assert _events(server, opened)[-1] == "done"
     assert _refusals(server, opened)[0]["verb"] == "verify"
+    # The audit log keeps the lifecycle's own message (the command's words, naming the person).
+    assert _refusals(server, opened)[0]["problem"].startswith(f"action {opened}: manager.wang marked it done, so "
+                                                              "manager.wang cannot verify it")
+    # Each language of the workspace says the lifecycle's refusals in its own words, never with the
+    # command's options ("--note TEXT"): verifying one's own work, and a verb the state does not allow.
+    for lang in ("en", "zh-Hant", "zh-Hans", "ko", "es"):
+        words = Labels(lang)
+        for verb, expected in (("verify", words("ar_verify_own_work")),
+                               ("start", words("ar_wrong_state", status=words.act_done, verb=words.do_start))):
+            response = tablet.request.post(f"{server.url}/actions/{opened}/update?lang={lang}", max_redirects=0,
+                                           form={"csrftoken": token, "verb": verb})
+            assert response.status == 422, (lang, verb)
+            said = _refused(response.text())
+            assert said == f"{words.action_refused} {expected}", (lang, said)
+            assert "--" not in said and "TEXT" not in said
+    assert _events(server, opened)[-1] == "done"
     # The note is shown as text: no script ran, no element was made of it.
     page.goto(f"{server.url}/actions/{opened}")
     assert page.locator("li.event[data-event=done] p.note").inner_text() == HOSTILE

@@ -108,3 +108,30 @@ def test_a_refused_submission_stays_queued_with_the_servers_message(server: Serv
     assert _submissions(server, inspection) == []
     page.reload()
     page.wait_for_selector("#sync[data-state=refused]")  # still there, with its message
+
+
+def test_the_app_shell_with_the_signature_pad_works_offline(server: Server, tablet: Any) -> None:
+    """The service worker keeps the whole app shell when it installs - the signing forms' script and
+    the vendored signature pad among it - so with no network they load and run as they are."""
+    page = sign_in(tablet, server, "auditor.lin")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.goto(server.url + "/inspections")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    static = Path(__file__).resolve().parents[2] / "checkengine" / "web" / "static"
+    shell = ["/static/" + p.relative_to(static).as_posix() for p in sorted(static.rglob("*"))
+             if p.is_file() and p.suffix in (".css", ".js", ".png", ".webmanifest") and p.name != "sw.js"]
+    assert "/static/vendor/signature_pad.umd.min.js" in shell and "/static/signing.js" in shell
+    kept = page.evaluate("paths => caches.open('checkengine-workspace-v1')"
+                         ".then(c => Promise.all(paths.map(p => c.match(p).then(Boolean))))", shell)
+    assert dict(zip(shell, kept)) == {path: True for path in shell}, "not kept when the worker installed"
+    tablet.set_offline(True)
+    try:
+        pad = page.evaluate("p => fetch(p).then(r => r.text())", "/static/vendor/signature_pad.umd.min.js")
+        assert pad == (static / "vendor" / "signature_pad.umd.min.js").read_text("utf-8")  # as vendored
+        # loaded by a page with no network, the pad's script runs: SignaturePad is there to start
+        page.evaluate("""() => new Promise((ok, ko) => { const s = document.createElement('script');
+            s.src = '/static/vendor/signature_pad.umd.min.js'; s.onload = ok; s.onerror = ko;
+            document.head.appendChild(s); })""")
+        assert page.evaluate("typeof SignaturePad") == "function"
+    finally:
+        tablet.set_offline(False)

@@ -6,7 +6,9 @@
 "use strict";
 var CACHE = "checkengine-workspace-v1";
 var SHELL = ["/static/app.css", "/static/checklist.js", "/static/offline.js", "/static/manifest.webmanifest",
-             "/static/icon-192.png", "/static/icon-512.png"];
+             "/static/icon-192.png", "/static/icon-512.png",
+             // the signing forms' script and the vendored signature pad it starts
+             "/static/signing.js", "/static/vendor/signature_pad.umd.min.js"];
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.addAll(SHELL); })
