@@ -165,6 +165,24 @@ def submit(store: Store, book: Rulebook, inspection: Inspection, user: User, scr
     return found
 
 
+def in_words(outcome: Mapping[str, Any], rule: Mapping[str, Any], record: Mapping[str, Any], lang: str,
+             source_lang: str) -> str:
+    """An outcome said as the signed form says it, in *lang*: what was observed against what was
+    expected, why a rule did not apply, why it needs review - never CEL or a field name."""
+    from checkengine.pdf.form_words import Words
+    from checkengine.pdf.labels import Formatter
+
+    fmt = Formatter(lang)
+    words = Words(rule, fmt, lang, source_lang)
+    verdict = outcome.get("outcome")
+    if verdict == "not_applicable":
+        return words.not_applicable(outcome, record)
+    if verdict in ("needs_review", "error") or (outcome.get("observed") is None and outcome.get("expected") is None):
+        return words.explanation(outcome)
+    return (f"{fmt.labels['observed']}: {words.value(outcome.get('observed'))} · "
+            f"{fmt.labels['expected']}: {words.value(outcome.get('expected'))}")
+
+
 def outcome_rows(book: Rulebook, submission: Submission, lang: str) -> list[dict[str, Any]]:
     """Each outcome of a submission with its rule's title in *lang* (the explanation is in the
     language the result was made in), then each data rule as judged from the store (``data``);
@@ -178,7 +196,8 @@ def outcome_rows(book: Rulebook, submission: Submission, lang: str) -> list[dict
             continue
         rule = rules.get(outcome["rule"], {})
         rows.append({"rule": outcome["rule"], "title": pick(rule.get("title"), lang, book.source_language),
-                     "outcome": outcome["outcome"], "explanation": outcome.get("explanation", ""),
+                     "outcome": outcome["outcome"],
+                     "explanation": in_words(outcome, rule, submission.record, lang, book.source_language),
                      "comment": outcome.get("comment"), "data": False,
                      "photos": [e.split(":", 1)[1] for e in outcome.get("evidence") or [] if str(e).startswith("photo:")],
                      "not_observed": outcome["rule"] in submission.not_observed})

@@ -4,6 +4,8 @@ engine's, archived like any evaluated record."""
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +60,11 @@ def test_auditor_fills_a_floor_checklist_on_a_tablet(server: Server, tablet: Any
     assert set(shown) == set(outcomes) | from_data and from_data and not from_data & set(outcomes)
     for rule, outcome in outcomes.items():
         assert shown[rule].get_attribute("class") == f"outcome {outcome['outcome']}"
-        assert outcome["explanation"] in shown[rule].inner_text()
+        # Said in the page's words, as on the signed form: never CEL or a field name.
+        text = shown[rule].locator("p.explanation").inner_text()
+        assert text and not re.search(r"observations\.|record\.|has\(|&&", text), (rule, text)
+    # "no mobile phone at the desk": observed "yes" against the rule's expected "no", in Chinese.
+    assert "觀察值" in shown["CND-04-no-mobile"].locator("p.explanation").inner_text()
     assert outcomes["CND-04-no-mobile"]["outcome"] == "fail"
     assert outcomes["DRS-03-neat-clothes"]["outcome"] == "fail"
     assert "袖子挽起" in shown["DRS-03-neat-clothes"].inner_text()
