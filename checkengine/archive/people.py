@@ -78,11 +78,14 @@ def person_links(archive: Reader, users: Sequence[int]) -> dict[int, PersonLink]
 def outcome_detail(archive: Reader, outcome: int) -> Mapping[str, Any] | None:
     """One archived outcome as an action page shows it: rule, outcome, explanation, comment,
     evidence, its record's id and day."""
-    found = archive.rows("SELECT o.rule, o.outcome, o.severity, o.explanation, o.comment, o.evidence, o.day, "
+    found = archive.rows("SELECT o.rule, o.outcome, o.severity, o.explanation, o.observed, o.expected, o.comment, "
+                         "o.evidence, o.day, "
                          "r.record_id FROM outcomes o LEFT JOIN records r ON r.id = o.record WHERE o.id = ?",
                          (outcome,))
     if not found:
         return None
     row = dict(found[0])
     row["evidence"] = decode(row["evidence"], "evidence") if row["evidence"] else []
+    for key in ("observed", "expected"):
+        row[key] = decode(row[key], key) if row[key] is not None else None
     return row

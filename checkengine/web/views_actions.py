@@ -45,14 +45,23 @@ async def _who(request: Request) -> Who | None:
     return await _in_store(request, lambda s: who_is(s, user))
 
 
-def _rule(request: Request, action: Action, lang: str) -> dict[str, Any]:
-    """The action's rule as the page shows it: its title and clauses in *lang* (from the served rulebook)."""
+def _book_rule(request: Request, action: Action) -> tuple[Mapping[str, Any], Mapping[str, Any], str] | None:
+    """The served rulebook's (merged book, the action's rule, source language); None when not served."""
     served = _ws(request).library.books.get(action.book)
     if served is None:
-        return {"title": action.rule, "clauses": []}
-    merged, source = served.book.merged, served.book.source_language
+        return None
+    merged = served.book.merged
     rule: Mapping[str, Any] = next(
         (r for s in merged.get("sections", []) for r in s.get("rules", []) if r.get("id") == action.rule), {})
+    return merged, rule, served.book.source_language
+
+
+def _rule(request: Request, action: Action, lang: str) -> dict[str, Any]:
+    """The action's rule as the page shows it: its title and clauses in *lang* (from the served rulebook)."""
+    found = _book_rule(request, action)
+    if found is None:
+        return {"title": action.rule, "clauses": []}
+    merged, rule, source = found
     catalogue = merged.get("sources", {})
     clauses = []
     src = rule.get("source")
@@ -61,6 +70,17 @@ def _rule(request: Request, action: Action, lang: str) -> dict[str, Any]:
         known = catalogue.get(cid, {}) if isinstance(cid, str) else {}
         clauses.append({"id": str(cid), "number": str(known.get("clause", "")), "text": str(known.get("text", ""))})
     return {"title": pick(rule.get("title"), lang, source) or action.rule, "clauses": clauses}
+
+
+def _said(request: Request, action: Action, outcome: Mapping[str, Any], lang: str) -> str:
+    """The failed outcome in the page's words, as the result page and the signed form say it."""
+    from checkengine.web.submit import in_words
+
+    found = _book_rule(request, action)
+    if found is None:
+        return str(outcome.get("explanation") or "")
+    _merged, rule, source = found
+    return in_words(outcome, rule, {}, lang, source)
 
 
 def _rows(request: Request, actions: list[Action], lang: str) -> list[dict[str, Any]]:
@@ -155,6 +175,7 @@ async def _page(request: Request, who: Who, action: Action, *, status: int = 200
             found = dict(outcome_detail(store, int(outcome)) or {}) if isinstance(outcome, int) else {}
             if found:
                 found["photos"] = _photos_of(found)
+                found["explanation"] = _said(request, action, found, lang)
             outcomes.append({"event": event, "outcome": found or None})
         return outcomes, _people(store, action.site) if who.manages(action) else [], store.sites()
 
