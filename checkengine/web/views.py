@@ -180,13 +180,23 @@ def site_now(site: dict[str, Any] | None) -> datetime:
     return datetime.now(ZoneInfo(zone) if zone else ZoneInfo("UTC")).replace(microsecond=0)
 
 
-async def checklist(request: Request) -> Response:
+async def signed_in_inspection(request: Request) -> tuple[User, Inspection] | Response:
+    """The signed-in user and the inspection of the URL they may see; else the response to give
+    (to the sign-in page, or "not found": another's inspection is not said to exist)."""
     user = await current_user(request)
     if user is None:
         return _to_login()
     inspection = await _visible(request, user)
     if inspection is None:
         return _not_found(request, user, _language(request, user=user))
+    return user, inspection
+
+
+async def checklist(request: Request) -> Response:
+    found = await signed_in_inspection(request)
+    if isinstance(found, Response):
+        return found
+    user, inspection = found
     book = _ws(request).library.get(inspection.rulebook)
     lang = _language(request, book.languages, user)
     from checkengine.web.review import entered_from, state
@@ -270,12 +280,10 @@ async def photo(request: Request) -> Response:
 
 
 async def result(request: Request) -> Response:
-    user = await current_user(request)
-    if user is None:
-        return _to_login()
-    inspection = await _visible(request, user)
-    if inspection is None:
-        return _not_found(request, user, _language(request, user=user))
+    found = await signed_in_inspection(request)
+    if isinstance(found, Response):
+        return found
+    user, inspection = found
     return await show_result(request, user, inspection)
 
 

@@ -12,8 +12,8 @@ from checkengine.errors import UserError
 from checkengine.web.auth import may_see, may_submit
 from checkengine.web.labels import Labels
 from checkengine.web.views import (
-    MAX_PASSWORD, _address, _in_store, _language, _not_found, _to_login, _visible, _with_store, _ws, current_user,
-    render,
+    MAX_PASSWORD, _address, _in_store, _language, _to_login, _with_store, _ws, current_user, render,
+    signed_in_inspection,
 )
 
 
@@ -57,12 +57,10 @@ async def sign(request: Request) -> Response:
     from checkengine.web import signing
     from checkengine.web.review import state
 
-    user = await current_user(request)
-    if user is None:
-        return _to_login()
-    inspection = await _visible(request, user)
-    if inspection is None:
-        return _not_found(request, user, _language(request, user=user))
+    found = await signed_in_inspection(request)
+    if isinstance(found, Response):
+        return found
+    user, inspection = found
     form = await request.form(max_files=0, max_fields=6)
     password = str(form.get("password") or "")[:MAX_PASSWORD]
     drawn = str(form.get("drawing") or "")

@@ -14,7 +14,7 @@ from checkengine.archive.store import Store
 from checkengine.errors import UserError
 from checkengine.web.labels import Labels
 from checkengine.web.views import (
-    MAX_PASSWORD, _address, _language, _not_found, _to_login, _visible, _with_store, _ws, current_user, render, show_result,
+    MAX_PASSWORD, _address, _language, _with_store, _ws, render, show_result, signed_in_inspection,
 )
 
 DECISIONS = ("accept", "send_back")
@@ -26,12 +26,10 @@ async def review(request: Request) -> Response:
     from checkengine.web.review import MAX_COMMENT, may_review, state
     from checkengine.web.views_forms import drawing_or_message
 
-    user = await current_user(request)
-    if user is None:
-        return _to_login()
-    inspection = await _visible(request, user)
-    if inspection is None:
-        return _not_found(request, user, _language(request, user=user))
+    found = await signed_in_inspection(request)
+    if isinstance(found, Response):
+        return found
+    user, inspection = found
     lang = _language(request, user=user)
     if not may_review(user, inspection):
         return render(request, "message.html.j2", 403, lang=lang, user=user, message=Labels(lang).review_not_yours)
