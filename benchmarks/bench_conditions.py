@@ -18,7 +18,7 @@ from typing import Any, Callable
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-# Ten conditions as rulebooks write them in `when`: field tests, arithmetic, a function call.
+# Eleven conditions as rulebooks write them in `when`: field tests, arithmetic, a function call, a macro.
 CONDITIONS: list[tuple[str, Callable[[dict[str, Any], dict[str, Any]], Any]]] = [
     ("record.observations.on_duty == true", lambda r, p: r["observations"]["on_duty"] is True),
     ("record.subject.role == 'agent'", lambda r, p: r["subject"]["role"] == "agent"),
@@ -35,6 +35,8 @@ CONDITIONS: list[tuple[str, Callable[[dict[str, Any], dict[str, Any]], Any]]] = 
      lambda r, p: "food" not in r["observations"]["desk_items"]),
     ("minutes_between(record.data.requested_at, record.data.shift_start) >= params.notice",
      lambda r, p: _minutes(r["data"]["requested_at"], r["data"]["shift_start"]) >= p["notice"]),
+    ("record.data.turns.exists(t, t.speaker == 'customer' && has(t.text))",
+     lambda r, p: any(t["speaker"] == "customer" and "text" in t for t in r["data"]["turns"])),
 ]
 
 
@@ -135,6 +137,7 @@ def main() -> None:
     class _Env:  # what a closure reads of checkengine.checks.Env
         def __init__(self, record: dict[str, Any]) -> None:
             self.record, self.group = record, None
+            self.scope: dict[str, Any] | None = None  # a macro's loop variables
             self.book = self
             self.parameters = params
 

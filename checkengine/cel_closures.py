@@ -12,10 +12,22 @@ parses CEL's expression grammar itself, precedence as in the CEL specification) 
 of closures from the nodes; nothing of the rule text is ever evaluated as Python (no eval, no
 exec). The subset: literals (whole numbers, doubles, strings without escapes, true, false, null,
 lists, the empty map), ``record.…``, ``group.…`` and ``params.NAME``, ``has()``, ``== != < <= > >=
-in && || ! ?:``, ``+ - *`` and ``%`` of whole numbers, ``size``, ``double`` and the functions plugins
-register (:mod:`checkengine.cel_ops` holds the closures). A condition outside it (macros, non-empty
-maps, indexing, methods, division, conversions, escapes in strings ...) gets no closure, and runs on
-the CEL engine as before.
+in && || ! ?:``, ``+ - * /`` of numbers, ``%`` of whole numbers, ``+`` of strings, ``size``,
+``double``, ``int`` and ``string`` (:mod:`checkengine.cel_macros`), the list macros ``all``,
+``exists``, ``exists_one``, ``map`` and ``filter`` when not nested, and the functions plugins
+register (:mod:`checkengine.cel_ops` holds the closures). A condition outside it (nested macros,
+non-empty maps, indexing, methods such as ``matches``, timestamps, escapes in strings ...) gets no
+closure, and runs on the CEL engine as before.
+
+Why a grammar of its own rather than a kept CEL parser: the binding (``common-expression-language``)
+compiles to a program that shows its variables and functions, not its syntax tree; ``cel-python``'s
+Lark parser gives the tree, but getting it costs about 0.4 s in every process that compiles a
+rulebook (importing lark, and celpy with pendulum and re2, 0.18 s; building its LALR tables,
+0.21-0.24 s, measured on 5 December 2026), more than the whole budget of ``lint`` of 1,000 rules
+(0.35 s with start-up) and ten times the engine's compiling of them. The grammar here is CEL's
+expression grammar only, and a condition it misreads could only be refused (it stays on the CEL
+engine, which parses it again); the differential test checks the closures' answers against the
+engine's on every condition of the rulebooks.
 
 A closure answers only where the answer is certain under CEL's semantics, and otherwise raises
 :class:`Fallback`, after which the condition runs on the CEL engine, which then gives the answer,
@@ -34,6 +46,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from checkengine import limits
+from checkengine.cel_macros import MACROS, convert, divide, macro
 from checkengine.cel_ops import (
     Closure, Fallback, NotInSubset, _Const, _has, _list, _Node, _Params, _Path, _Value, _and,
     _arithmetic, _call, _double, _negate, _not, _or, _relation, _result, _size, _ternary, cel_equal,
@@ -46,7 +59,7 @@ _TOKEN = re.compile(
      |(?P<int>\d+)(?![\w.])
      |(?P<str>'[^'\\\n]*'|"[^"\\\n]*")
      |(?P<name>[A-Za-z_][A-Za-z0-9_]*)
-     |(?P<op>&&|\|\||==|!=|<=|>=|[<>!?:()\[\]{},.*%+-])
+     |(?P<op>&&|\|\||==|!=|<=|>=|[<>!?:()\[\]{},.*/%+-])
     )""",
     re.VERBOSE,
 )
@@ -77,6 +90,7 @@ class _Parser:
         self.tokens = _tokens(text)
         self.i = 0
         self.functions = functions
+        self.scope: list[str] = []  # the loop variable of the macro being parsed
 
     def peek(self) -> tuple[str, str]:
         return self.tokens[self.i]
@@ -140,8 +154,11 @@ class _Parser:
 
     def multiplication(self) -> "_Node":
         left = self.unary()
-        while self.at("*") or self.at("%"):
+        while self.at("*") or self.at("%") or self.at("/"):
             op = self.take()[1]
+            if op == "/":
+                left = _Value(divide(left.closure(), self.unary().closure()))
+                continue
             left = _Value(_arithmetic(op, left.closure(), self.unary().closure()))
         return left
 
@@ -170,7 +187,8 @@ class _Parser:
             if kind != "name" or name in _RESERVED:
                 raise NotInSubset(f"a field named {name!r}")
             if self.at("("):
-                raise NotInSubset(f"the method {name}()")
+                node = self.macro(node, name)
+                continue
             node = node.select(name)
         if self.at("["):
             raise NotInSubset("indexing")
@@ -203,6 +221,8 @@ class _Parser:
             self.take("]")
             return _list(items)
         if kind == "name":
+            if text in self.scope and not self.at("("):
+                return _Path(text, ())  # a macro's loop variable
             if text in ("true", "false"):
                 return _Const(text == "true")
             if text == "null":
@@ -214,6 +234,25 @@ class _Parser:
             if text == "params":
                 return _Params()
         raise NotInSubset(f"{text!r}")
+
+    def macro(self, target: "_Node", name: str) -> "_Node":
+        """``TARGET.NAME(VAR, BODY)``: a list macro (cel_macros); not nested, not map's filter form."""
+        if name not in MACROS:
+            raise NotInSubset(f"the method {name}()")
+        if self.scope:
+            raise NotInSubset("nested macros")  # the CEL engine bounds their cost per record
+        self.take("(")
+        kind, var = self.take()
+        if kind != "name" or var in _RESERVED or var in ("record", "group", "params"):
+            raise NotInSubset(f"a loop variable named {var!r}")
+        self.take(",")
+        self.scope.append(var)
+        try:
+            body = self.expr()
+        finally:
+            self.scope.pop()
+        self.take(")")
+        return _Value(macro(name, var, target.closure(), body.closure()))
 
     def call(self, name: str) -> "_Node":
         self.take("(")
@@ -231,6 +270,8 @@ class _Parser:
             return _Value(_size(args[0].closure()))
         if name == "double" and len(args) == 1:
             return _Value(_double(args[0].closure()))
+        if name in ("int", "string") and len(args) == 1:
+            return _Value(convert(name, args[0].closure()))
         fn = self.functions.get(name)
         if fn is None or name in _STANDARD_NOT_TRANSLATED:
             raise NotInSubset(f"the function {name}()")

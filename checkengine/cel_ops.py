@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 Closure = Callable[["Env"], Any]
 
+
 class Fallback(Exception):
     """The closure cannot be sure of CEL's answer here: run the condition on the CEL engine."""
 
@@ -170,13 +171,13 @@ class _Path(_Node):
         return _Path(self.root, self.path + (name,))
 
     def closure(self) -> Closure:
-        if not self.path:
+        if not self.path and self.root in ("record", "group"):
             raise NotInSubset(f"{self.root} as a whole")
-        return _walker(self.root, self.path)
+        return _walker(self.root, self.path)  # a macro's loop variable (cel_macros) may stand alone
 
 
 def _root(env: "Env", root: str) -> Any:
-    value = env.record if root == "record" else env.group
+    value = env.record if root == "record" else env.group if root == "group" else (env.scope or {}).get(root)
     if value is None:
         raise _FALLBACK
     return value
@@ -347,6 +348,8 @@ def _arithmetic(op: str, left: Closure, right: Closure) -> Closure:
         a, b = left(env), right(env)
         ta = type(a)
         if ta is not type(b) or ta not in _NUMBERS:
+            if ta is str and type(b) is str and op == "+":
+                return a + b  # strings concatenate; nothing else of another type is certain here
             raise _FALLBACK
         if op == "%":
             if ta is not int or a < 0 or b <= 0:

@@ -59,6 +59,9 @@ class Result:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+_PLAIN = frozenset({bool, int, float, str, list, tuple, type(None)})
+
+
 def is_param_ref(value: Any) -> bool:
     if type(value) is dict:
         return len(value) == 1 and isinstance(value.get("param"), str)
@@ -121,7 +124,7 @@ class Env:
     """What a check sees while it evaluates one record (or one group)."""
 
     __slots__ = ("record", "on", "book", "lang", "used", "_conditions", "_cel_context", "group", "_cache",
-                 "_context_refs", "_context_on", "_results", "zone", "lookups", "_fast_on")
+                 "_context_refs", "_context_on", "_results", "zone", "lookups", "_fast_on", "scope", "eager")
 
     def __init__(
         self,
@@ -156,6 +159,10 @@ class Env:
         # (date, whether the values a CEL context would hold on that date are ones CEL holds as
         # they are, so that closures may run: checkengine.cel_closures), None: not looked at yet.
         self._fast_on: tuple[date | None, bool] | None = None
+        #: the loop variables of the CEL macro a translated condition is running (cel_macros)
+        self.scope: dict[str, Any] | None = None
+        #: outcomes made for this record are rendered at once (False: lazy, checkengine.outcome)
+        self.eager = True
 
     def _value_of(self, name: str) -> "ParamValue | None":
         key = (name, self.on)
@@ -175,9 +182,13 @@ class Env:
 
     def value(self, spec: Any) -> Any:
         """Resolve a check option: ``{param: NAME}`` to its value on the record's date, else as is."""
-        if is_param_ref(spec):
-            return self.param(spec["param"])
-        return spec
+        kind = type(spec)
+        if kind is dict:
+            name = spec.get("param") if len(spec) == 1 else None
+            return self.param(name) if isinstance(name, str) else spec
+        if kind in _PLAIN or not is_param_ref(spec):
+            return spec
+        return self.param(spec["param"])
 
     def get(self, path: str) -> Any:
         return get_path(self.record, path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from checkengine import lookups, validation
@@ -35,12 +36,19 @@ class CompiledRule:
     conditions: tuple[Condition, ...] = ()
     #: no date window, audience or condition to test: the check just runs (the common case)
     always_applies: bool = False
+    #: the rule's effective dates as dates (start, end; None: open), when that is all there is to
+    #: test before the check runs (no audience, no condition): tested inline per record
+    window: tuple[date | None, date | None] | None = None
+    #: the check reads the auditor's answers itself (a manual check), so none is set beside it
+    reads_answers: bool = False
 
     def __post_init__(self) -> None:
         r = self.rule
-        self.always_applies = (self.when is None and self.roles is None and self.sites is None
-                               and self.shifts is None and self.teams is None
-                               and not r.effective_from and not r.effective_until)
+        audience = (self.when is not None or self.roles is not None or self.sites is not None
+                    or self.shifts is not None or self.teams is not None)
+        self.always_applies = not audience and not r.effective_from and not r.effective_until
+        self.window = r.window() if not audience and not self.always_applies else None
+        self.reads_answers = bool(getattr(self.check, "reads_answers", False))
 
     @property
     def is_group(self) -> bool:

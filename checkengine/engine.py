@@ -27,6 +27,7 @@ from checkengine.findings import Finding
 from checkengine.i18n import message
 from checkengine.kinds import field_value
 from checkengine.localtime import site_zone_name, zone_info, zone_of
+from checkengine.outcome import entry_of
 from checkengine.outcomes import Outcomes, record_meta, subject_scope
 from checkengine.plugins import Registry, default_registry
 from checkengine.records import Record, RecordError
@@ -137,17 +138,24 @@ class Engine:
         such a record an error."""
         return self.other_kinds == "skip" and not self.covers(record.data["kind"])
 
-    def evaluate_record(self, record: Record) -> dict[str, Any]:
-        """The outcomes of every record-scope rule for one record, with its score."""
+    def evaluate_record(self, record: Record, *, lazy: bool = False) -> dict[str, Any]:
+        """The outcomes of every record-scope rule for one record, with its score.
+
+        With *lazy*, each outcome is an :class:`~checkengine.outcome.Outcome`: a read-only mapping
+        whose verdict and rule keys cost nothing more, and whose explanation, parameters, sources
+        and details are rendered when read (a count or a summary never pays for them). Without it,
+        plain dicts, rendered here (the entry every reader of a result has always received)."""
         data = record.data
         on = self.on or record_date(data)
         # One Env (and so at most one CEL context) for all of the record's rules, and its folding.
         env = Env(self.book, data, on, self.lang, self.conditions, cache=self.env_cache)
         env.lookups = self._facts()
+        env.eager = not lazy
         self._last_env = (data, env)
         scope = subject_scope(data, self.registry)
-        outcomes = [self._outcomes.outcome(compiled, data, env, on, scope) for compiled in self.record_rules(data["kind"])]
-        entry = {"record": record_meta(record), "outcomes": outcomes}
+        made = self._outcomes.outcome
+        outcomes = [made(compiled, data, env, on, scope) for compiled in self.record_rules(data["kind"])]
+        entry: dict[str, Any] = {"record": record_meta(record), "outcomes": outcomes}
         entry["score"] = self.score(outcomes)
         return entry
 
@@ -224,7 +232,7 @@ class Engine:
                     result = check.finish(key, table[key], env)
                 except (CheckFailure, EvaluationError) as exc:
                     result = Result("error", explanation=message("check_error", self.lang, reason=str(exc)))
-                entry = self._outcomes.finish(compiled.rule, result, env, on, described)
+                entry = entry_of(self._outcomes.finish(compiled.rule, result, env, on, described))
                 entry["group"] = described
                 out.append(entry)
             failed = sorted(groups.failures.get(compiled.rule.id) or ())
@@ -235,13 +243,13 @@ class Engine:
                                                              count=len(failed), reasons=reasons))
                 described = {"records": [rid for rid, _ in failed]}
                 env = Env(self.book, None, self.on, self.lang, self.conditions, group=described)
-                entry = self._outcomes.finish(compiled.rule, result, env, self.on, described)
+                entry = entry_of(self._outcomes.finish(compiled.rule, result, env, self.on, described))
                 entry["group"] = described
                 out.append(entry)
         return out
 
     # -- scoring -------------------------------------------------------------------------------------
-    def score(self, outcomes: list[dict[str, Any]]) -> dict[str, Any]:
+    def score(self, outcomes: list[Mapping[str, Any]]) -> dict[str, Any]:
         method = self.book.scoring.get("method", "weighted")
         scorer = self.registry.scorers.get(method)
         if scorer is None:

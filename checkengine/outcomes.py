@@ -2,10 +2,11 @@
 
 :class:`Outcomes` runs one compiled rule on one record (applicability first, then the check; a
 fact the record lacks is needs_review, a broken check an error, an auditor's answer set beside a
-verdict from data) and finishes every outcome alike, record or group: the waiver that applies,
-the explanation joined from its parts (parameters in effect, the clause), the rule's title,
-sources and corrective action in the engine's language (made once per rule), and values made
-JSON-safe. :func:`record_meta` and :func:`subject_scope` are the record's part of the result and
+verdict from data) and finishes every outcome alike, record or group: the waiver that applies
+decides the verdict at once; the rule's title, sources and corrective action in the engine's
+language are made once per rule; the rest of the entry (the explanation joined from its parts,
+the parameters in effect, values made JSON-safe) is rendered by :mod:`checkengine.outcome` when a
+reader asks for it. :func:`record_meta` and :func:`subject_scope` are the record's part of the result and
 the scope waivers match.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Iterable
 
 from checkengine import unknown
@@ -22,8 +23,9 @@ from checkengine.applicability import CONDITION_FALSE, not_applicable
 from checkengine.checks import CheckFailure, Env, Result
 from checkengine.compiled import CompiledRule
 from checkengine.conditions import EvaluationError, Undecidable
-from checkengine.i18n import message, pick, show
+from checkengine.i18n import message, pick
 from checkengine.kinds import person_of
+from checkengine.outcome import entry, made
 from checkengine.plugins import Registry
 from checkengine.records import Record
 from checkengine.rulebook.model import Rule, Rulebook
@@ -41,6 +43,11 @@ class _RuleText:
     condition_false: str | None
     #: the rule's outcome entry with its fixed keys filled, in the entry's key order (copied per outcome)
     template: dict[str, Any]
+    #: the keys of an outcome that are the rule's own (read from here without rendering the entry)
+    fixed: dict[str, Any]
+
+
+_FIXED = ("rule", "section", "title", "severity", "weight", "critical", "source", "corrective_action")
 
 
 class Outcomes:
@@ -55,12 +62,16 @@ class Outcomes:
         self._param_texts: dict[tuple[str, str], str] = {}
 
     def outcome(self, compiled: CompiledRule, data: Mapping[str, Any], env: Env, on: date | None,
-                 scope: Mapping[str, Any]) -> dict[str, Any]:
+                 scope: Mapping[str, Any]) -> Mapping[str, Any]:
         rule = compiled.rule
         if env.used:
             env.used = {}
         reason = None
-        if not compiled.always_applies:
+        window = compiled.window
+        if window is not None and type(on) is date and (window[0] is None or on >= window[0]) \
+                and (window[1] is None or on <= window[1]):
+            pass  # in force, and nothing else to test (not_applicable would say the same)
+        elif not compiled.always_applies:
             try:
                 reason = not_applicable(compiled, data, env, on)
             except Undecidable as exc:
@@ -91,8 +102,9 @@ class Outcomes:
                 "not_applicable", explanation=self.text(rule).condition_false or "")
         else:
             result = Result("not_applicable", explanation=message("not_applicable", self.lang, reason=reason))
-        answer = None if not data.get("answers") or getattr(compiled.check, "reads_answers", False) \
-            else answer_for(data, rule.id)
+        answers = data.get("answers")
+        answer = answer_for(data, rule.id) if answers and rule.id in answers and not compiled.reads_answers \
+            else None
         if answer is not None:  # the auditor also answered a rule judged from data: shown, never overridden
             result = reconcile(result, answer, self.lang)
         return self.finish(rule, result, env, on, scope)
@@ -145,6 +157,7 @@ class Outcomes:
             condition_false=message("not_applicable", lang, reason=message(
                 "condition_false", lang, condition=when.source)) if when is not None else None,
             template=template,
+            fixed={k: template[k] for k in _FIXED},
         )
         self._texts[rule.id] = text
         return text
@@ -159,12 +172,13 @@ class Outcomes:
 
     def finish(
         self, rule: Rule, result: Result, env: Env, on: date | None, scope: Mapping[str, Any],
-    ) -> dict[str, Any]:
+    ) -> Mapping[str, Any]:
+        """The rule's outcome from *result*: the waiver that applies decides the verdict now; the
+        entry (explanation, parameters, sources, details) is rendered when a reader asks for it."""
         fixed = self._texts.get(rule.id)
         if fixed is None:
             fixed = self.text(rule)
         outcome = result.outcome
-        explanation = result.explanation
         waiver_info = None
         if self.waivers.by_rule and outcome in ("fail", "needs_review", "pass", "error"):
             active, expired = self.waivers.lookup(rule.id, scope, on)
@@ -176,45 +190,9 @@ class Outcomes:
             elif expired is not None:
                 waiver_info = expired.as_dict(status="expired")
         used = env.used
-        if waiver_info is not None or used or fixed.clause is not None:
-            lang = self.lang
-            parts = [explanation] if explanation else []
-            if outcome == "waived" and waiver_info is not None:
-                parts.append(message("waived", lang, expires=waiver_info["expires"],
-                                     reason=pick(waiver_info["reason"], lang, self.book.source_language),
-                                     approved_by=waiver_info["approved_by"]))
-            elif waiver_info is not None and waiver_info["status"] == "expired":
-                parts.append(message("waiver_expired", lang, expires=waiver_info["expires"]))
-            for name, pv in used.items():
-                parts.append(self.param_text(name, pv))
-            if fixed.clause is not None:
-                parts.append(fixed.clause)
-            explanation = parts[0] if len(parts) == 1 else "; ".join([p for p in parts if p])
-        elif not explanation:
-            explanation = ""
-        details = result.details
-        observed, expected = result.observed, result.expected
-        if observed is not None and type(observed) not in _SCALARS:
-            observed = _jsonable(observed)
-        if expected is not None and type(expected) not in _SCALARS:
-            expected = _jsonable(expected)
-        entry = fixed.template.copy()  # the rule's fixed keys, in the entry's order
-        entry["outcome"] = outcome
-        entry["explanation"] = explanation
-        entry["observed"] = observed
-        entry["expected"] = expected
-        entry["parameters"] = {n: pv.as_dict() for n, pv in used.items()} if used else {}
-        entry["sources"] = list(fixed.sources)  # the clause dicts are shared by the rule's outcomes: read-only data
-        entry["waiver"] = waiver_info
-        if details:
-            entry["comment"] = details.get("comment")
-            entry["evidence"] = details.get("evidence", [])
-            entry["details"] = {k: v if type(v) in _SCALARS else _jsonable(v) for k, v in details.items()
-                                if k != "comment" and k != "evidence"}
-        else:
-            entry["evidence"] = []
-            entry["details"] = {}
-        return entry
+        if env.eager:  # the caller wants the entry now: made directly, as it always was
+            return entry(self, fixed, result, outcome, waiver_info, used or None)
+        return made(outcome, result, used or None, waiver_info, fixed, self)
 
 
 def subject_scope(data: Mapping[str, Any], registry: Registry) -> dict[str, Any]:
@@ -235,25 +213,3 @@ def record_meta(record: Record) -> dict[str, Any]:
         "file": record.location.file,
         "line": record.location.line,
     }
-
-
-_SCALARS = frozenset({bool, int, float, str})
-
-
-def _jsonable(value: Any) -> Any:
-    kind = type(value)
-    if kind in _SCALARS or value is None:
-        return value
-    if kind is list or kind is tuple:
-        return [_jsonable(v) for v in value]
-    if kind is dict:
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return show(value)

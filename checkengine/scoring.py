@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Mapping, Sequence
 
 from checkengine.rulebook.model import Rulebook
 
@@ -14,23 +14,26 @@ class Scorer:
 
     name: ClassVar[str] = ""
 
-    def score(self, outcomes: list[dict[str, Any]], book: Rulebook) -> dict[str, Any]:  # pragma: no cover
+    def score(self, outcomes: Sequence[Mapping[str, Any]], book: Rulebook) -> dict[str, Any]:  # pragma: no cover
         raise TypeError("scorers implement score()")
 
 
-def weighted_sections(outcomes: list[dict[str, Any]]) -> tuple[float, float, dict[str, dict[str, Any]]]:
+def weighted_sections(outcomes: Sequence[Mapping[str, Any]]) -> tuple[float, float, dict[str, dict[str, Any]]]:
     """Earned and possible weight overall and per section. Waived and n.a. rules are not scored."""
     earned = possible = 0.0
     sections: dict[str, dict[str, Any]] = {}
     for o in outcomes:
-        sec = sections.setdefault(o["section"], {"earned": 0.0, "possible": 0.0, "passed": 0,
-                                                  "failed": 0, "other": 0})
-        if o["outcome"] in SCORED:
-            sec["possible"] += o["weight"]
-            possible += o["weight"]
-            if o["outcome"] == "pass":
-                sec["earned"] += o["weight"]
-                earned += o["weight"]
+        sec = sections.get(o["section"])
+        if sec is None:  # not setdefault: that would build a section's dict for every outcome
+            sec = sections[o["section"]] = {"earned": 0.0, "possible": 0.0, "passed": 0, "failed": 0, "other": 0}
+        outcome = o["outcome"]
+        if outcome in SCORED:
+            weight = o["weight"]
+            sec["possible"] += weight
+            possible += weight
+            if outcome == "pass":
+                sec["earned"] += weight
+                earned += weight
                 sec["passed"] += 1
             else:
                 sec["failed"] += 1

@@ -52,13 +52,19 @@ CONDITIONS = _conditions()
 TRANSLATED = [c for c in CONDITIONS if c[3].fast is not None]
 
 
+_MACRO = r"\.(all|exists|exists_one|map|filter)\("
+
+
 def test_most_conditions_of_the_rulebooks_are_translated() -> None:
-    assert len(TRANSLATED) >= 0.75 * len(CONDITIONS), [c[3].source for c in CONDITIONS if c[3].fast is None]
-    # Those left to the CEL engine use what the subset leaves out (macros, maps, %, /, conversions).
+    assert len(TRANSLATED) >= 0.9 * len(CONDITIONS), [c[3].source for c in CONDITIONS if c[3].fast is None]
+    # Those left to the CEL engine use what the subset leaves out: nested macros (whose cost the
+    # engine bounds per record), regular expressions (RE2's dialect), timestamps and their methods.
     for *_, condition in CONDITIONS:
         if condition.fast is None:
-            assert re.search(r"\.(all|exists|map|filter)\(|\{|%|/|\bint\(|\bstring\(|\btimestamp\(", condition.source), \
+            assert re.search(_MACRO + r"(.|\n)*" + _MACRO + r"|\.matches\(|\btimestamp\(", condition.source), \
                 condition.source
+    # The list macros that are not nested are translated (issue 16).
+    assert any(re.search(_MACRO, c[3].source) for c in TRANSLATED)
 
 
 def _run(env: Env, condition: Condition, fast: bool) -> tuple[str, Any]:
@@ -100,10 +106,21 @@ VALUES = st.recursive(SCALARS, lambda inner: st.one_of(
     max_leaves=6)
 
 
+def _values(source: str, words: list[str]) -> st.SearchStrategy[Any]:
+    """VALUES, and for a condition that walks lists with macros, lists of maps keyed by the fields it
+    reads of their items (``a.role``), holding its literals: so that predicates hold now and then."""
+    if not re.search(_MACRO, source):
+        return st.one_of(st.sampled_from(words), VALUES) if words else VALUES
+    keys = sorted(set(re.findall(r"\b[a-z]\.([A-Za-z_]\w*)", source))) or ["a"]
+    leaf = st.one_of(SCALARS, st.sampled_from(words)) if words else SCALARS
+    item = st.one_of(st.dictionaries(st.sampled_from(keys), leaf, max_size=len(keys) + 1), leaf)
+    return st.one_of(st.lists(item, max_size=4), st.sampled_from(words) if words else SCALARS, VALUES)
+
+
 @st.composite
 def records(draw: st.DrawFn, condition: Condition) -> dict[str, Any]:
     words = _literals(condition.source)
-    value = st.one_of(st.sampled_from(words), VALUES) if words else VALUES
+    value = _values(condition.source, words)
     record: dict[str, Any] = {"id": "R1", "kind": draw(st.sampled_from(["floor_inspection", "monitoring", "meeting",
                                                                           "attendance", *words[:3]]))}
     paths, _ = references(condition.source)
@@ -178,9 +195,11 @@ def test_closures_answer_on_the_example_month() -> None:
     for path in BOOKS:
         book = load_rulebook(path)
         engine = Engine(book, registry=REGISTRY, other_kinds="skip")
-        for item in iter_records([ROOT / "examples" / "month-2026-11"], REGISTRY):
-            if not hasattr(item, "data") or engine.skips(item) or engine.precheck(item) is not None:
-                continue
+        month = [item for item in iter_records([ROOT / "examples" / "month-2026-11"], REGISTRY)
+                 if hasattr(item, "data") and not engine.skips(item) and engine.precheck(item) is None]
+        if engine.lookups:
+            engine.facts = engine.index(month)  # as a run does: lookups read the month's other records
+        for item in month:
             on = record_date(item.data)
             rules = engine.record_rules(item.data["kind"])
             for compiled in rules:
@@ -190,11 +209,13 @@ def test_closures_answer_on_the_example_month() -> None:
                     env = Env(book, item.data, on, book.source_language, engine.conditions, cache=engine.env_cache)
                     env.lookups = engine._facts()
                     mine = _run(env, condition, fast=True)
+                    theirs = _run(env, condition, fast=False)
                     if mine[0] == "unsure":
-                        unsure += 1
+                        # unsure where the CEL engine errs too (a field the record lacks) is right
+                        unsure += theirs[0] == "value"
                         continue
                     answered += 1
-                    assert _run(env, condition, fast=False) == mine, (item.data["id"], condition.source)
+                    assert theirs == mine, (item.data["id"], condition.source)
     assert answered > 1000 and unsure < answered / 10, (answered, unsure)
 
 
@@ -229,7 +250,7 @@ def test_what_cel_refuses_the_closures_leave_to_it(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", [
-    "record.x.map(a, a)", "{'a': 1}", "record.x[0]", "record.x.size()", "'a\\'b' == record.y", "1u == 1",
+    "record.x.map(a, a.map(b, b))", "record.x.map(a, a > 1, a)", "record.x.all(record, true)", "{'a': 1}", "record.x[0]", "record.x.size()", "'a\\'b' == record.y", "1u == 1",
     "0x10 == 16", "r'a' == 'a'", "b'a' == b'a'", "'''a''' == 'a'", "unknown_fn(1)", "record", "params",
 ])
 def test_outside_the_subset_nothing_is_translated(text: str) -> None:
@@ -242,3 +263,32 @@ def test_equality_follows_cel() -> None:
         cel_equal([1], [1])
     with pytest.raises(Fallback):
         cel_equal(2 ** 60 + 1, float(2 ** 60))
+
+
+MACRO_RECORDS = [
+    {"x": [1, 2, 3]}, {"x": []}, {"x": [2, "a", 0]}, {"x": [0, "a"]}, {"x": ["a", 0]}, {"x": [5, 7]},
+    {"x": [{"role": "head", "ok": True}, {"role": "clerk"}]}, {"x": {"k": 1}}, {"x": [None]}, {"x": [2 ** 70]},
+]
+
+
+@pytest.mark.parametrize("text", [
+    "record.x.all(a, a > 1)", "record.x.exists(a, a > 1)", "record.x.exists_one(a, a > 1)",
+    "record.x.filter(a, a > 1)", "record.x.map(a, a * 2)", "size(record.x.filter(a, a > 1)) == 1",
+    "record.x.exists(a, has(a.role) && a.role == 'head' && (!has(a.ok) || a.ok))",
+    "record.x.map(a, has(a.ok) ? a.role : 'none')", "record.x.all(a, a != null)",
+    "record.x.map(a, a / 2)", "record.x.map(a, string(a))", "record.x.map(a, int(double(a) / 3.0))",
+])
+@pytest.mark.parametrize("record", MACRO_RECORDS, ids=[json.dumps(r)[:40] for r in MACRO_RECORDS])
+def test_macros_agree_with_the_cel_engine(text: str, record: dict[str, Any]) -> None:
+    """List macros as closures: CEL's value where they answer; where an element is unsure before the
+    deciding one (CEL absorbs errors in all and exists), the CEL engine answers."""
+    conditions = Conditions(REGISTRY.cel_functions)
+    condition = conditions.compile(text)
+    assert condition.fast is not None, text
+    book = load_rulebook(BOOKS[0])
+    env = Env(book, record, None, "en", conditions)
+    mine, theirs = _run(env, condition, fast=True), _run(env, condition, fast=False)
+    if mine[0] == "value":
+        assert theirs == mine and type(theirs[1]) is type(mine[1]), (mine, theirs)
+    if record == {"x": [1, 2, 3]} and "has(" not in text:
+        assert mine[0] == "value", mine  # plain lists of numbers: the closures answer (has() of a number errs)

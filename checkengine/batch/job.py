@@ -162,7 +162,7 @@ class EvaluateRunner:
         problem = self.engine.precheck(record)
         if problem is not None:
             return problem
-        return self.engine.evaluate_record(record)
+        return self.engine.evaluate_record(record, lazy=True)  # sinks render only what they read
 
     def process(self, record: Record, seq: int = 0) -> Evaluated | RecordError | _Skip:
         if self.engine.skips(record):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Mapping, Sequence
 
 from checkengine import hookimpl
 from checkengine.rulebook.model import Rulebook
@@ -16,7 +16,7 @@ DEFAULT_PASS_MARK = 80.0
 class Weighted(Scorer):
     name = "weighted"
 
-    def score(self, outcomes: list[dict[str, Any]], book: Rulebook) -> dict[str, Any]:
+    def score(self, outcomes: Sequence[Mapping[str, Any]], book: Rulebook) -> dict[str, Any]:
         earned, possible, sections = weighted_sections(outcomes)
         value = overall_score(earned, possible, sections, book)
         critical = [o["rule"] for o in outcomes if o["critical"] and o["outcome"] == "fail"]

@@ -133,6 +133,10 @@ class Rule:
             return False
         return True
 
+    def window(self) -> tuple[date | None, date | None] | None:
+        """The effective dates as dates (None: open), or None when a bound is not a plain date."""
+        return self._window
+
     @cached_property
     def _window(self) -> tuple[date | None, date | None] | None:
         """The effective dates as dates, so that a record's date is compared without being
