@@ -132,13 +132,13 @@ def load_text(text: str, name: str, *, max_values: int | None = None) -> Documen
     """
     cap = max_values if max_values is not None else limits.YAML_VALUES.get()
     doc = Document(name, None)
-    with _collector_paused():
+    with collector_paused():
         doc.data = _Builder(doc, cap).build(compose(text, name, cap), ())
     return doc
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause CPython's cyclic garbage collector while a document is built.
 
     A document is a tree (nodes, then plain values: no reference cycles to find), but its hundreds
