@@ -11,7 +11,12 @@ and the load average is printed. The processes run with Python's bytecode caches
 environment that sets PYTHONDONTWRITEBYTECODE would otherwise recompile every checkengine module
 in every run, which no installed package does); the warm-up run writes them.
 
-Run: ``python benchmarks/bench_lint.py [--runs N]``. Not a test: nothing here asserts a time.
+With ``--baseline REF`` the same lint also runs with that git ref's ``checkengine/`` (extracted
+with ``git archive``) first on ``PYTHONPATH``, alternating with this checkout run by run, and the
+ratios after / before are printed (CPU time is the figure to compare on a shared machine).
+
+Run: ``python benchmarks/bench_lint.py [--runs N] [--baseline REF]``. Not a test: nothing here
+asserts a time.
 """
 
 from __future__ import annotations
@@ -97,9 +102,39 @@ def median_wall(argv: list[str], runs: int, cwd: Path, expect: int = 0) -> tuple
     return statistics.median(walls), statistics.median(cpus)
 
 
+def _extract(ref: str, into: Path) -> Path:
+    """The package of git *ref*, extracted into *into* (for ``PYTHONPATH``)."""
+    root = Path(__file__).resolve().parent.parent
+    archive = subprocess.run(["git", "-C", str(root), "archive", ref, "checkengine"], check=True,
+                             capture_output=True).stdout
+    into.mkdir()
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
+
+
+def compare(argv: list[str], runs: int, cwd: Path, baseline: Path) -> dict[str, tuple[float, float]]:
+    """Median (wall, CPU) of *argv* with the baseline's package and with this checkout's,
+    alternating run by run (each side warmed up once first)."""
+    sides = {"before": {**ENV, "PYTHONPATH": str(baseline)}, "after": ENV}
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in sides}
+    for i in range(runs + 1):
+        for name, env in sides.items():
+            start = time.perf_counter()
+            proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+            _, status, usage = os.wait4(proc.pid, 0)
+            elapsed = time.perf_counter() - start
+            if os.waitstatus_to_exitcode(status) != 0:
+                raise SystemExit(f"{' '.join(argv)} ({name}) failed")
+            if i:
+                times[name].append((elapsed, usage.ru_utime + usage.ru_stime))
+    return {name: (statistics.median(w for w, _ in got), statistics.median(c for _, c in got))
+            for name, got in times.items()}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--baseline", metavar="REF", help="also run lint with this git ref's package, interleaved")
     args = parser.parse_args()
     exe = shutil.which("checkengine", path=str(Path(sys.executable).parent)) or "checkengine"
     folder = Path(tempfile.mkdtemp(prefix="bench-lint-"))
@@ -111,6 +146,10 @@ def main() -> int:
             "lint 1,000 rules": median_wall([exe, "lint", "rulebook.yaml", "sources.yaml"], args.runs, folder),
             "--help": median_wall([exe, "--help"], args.runs, folder),
         }
+        versus = None
+        if args.baseline:
+            base = _extract(args.baseline, folder / "baseline")
+            versus = compare([exe, "lint", "rulebook.yaml", "sources.yaml"], args.runs, folder, base)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     print(f"bench_lint: 1,000 rules, 50 parameters, 1,000 clauses, 3 languages ({size / 1024:.0f} KiB of YAML); "
@@ -121,6 +160,10 @@ def main() -> int:
         verdict = "ok" if seconds <= TARGETS[name] else "SLOWER than target"
         print(f"  {name:<28} {seconds:7.3f} s {cpu:7.3f} s  {seconds / baseline[0]:5.1f}x baseline  "
               f"target {TARGETS[name]:.2f} s wall: {verdict}")
+    if versus:
+        (bw, bc), (aw, ac) = versus["before"], versus["after"]
+        print(f"  lint, {args.baseline} vs this checkout, alternating: before {bw:.3f} s wall {bc:.3f} s CPU, "
+              f"after {aw:.3f} s wall {ac:.3f} s CPU ({aw / bw:.2f}x wall, {ac / bc:.2f}x CPU)")
     print(f"  load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (wall time needs an idle core)")
     return 0
 

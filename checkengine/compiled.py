@@ -7,7 +7,6 @@ checked, and its applicability (kinds, roles, sites, shifts, teams) frozen into 
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -66,6 +65,8 @@ def compile_rule(book: Rulebook, registry: Registry, cel: Conditions, rule: Rule
     name = spec.get("type")
     check_type = registry.check_types.get(str(name))
     if check_type is None:
+        import difflib  # only to suggest a name (start-up time)
+
         close = difflib.get_close_matches(str(name), list(registry.check_types), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         known = ", ".join(sorted(registry.check_types))

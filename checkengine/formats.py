@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import calendar
 import re
-import zoneinfo
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Callable
@@ -75,6 +74,8 @@ def time_zone_problem(value: str) -> str | None:
     """Why *value* is not an IANA time-zone name (Asia/Taipei, UTC), or None when it is one."""
     if not _ZONE_NAME.match(value) or len(value) > 64:
         return "give an IANA time-zone name (e.g. Asia/Taipei, Europe/London or UTC)"
+    import zoneinfo  # only when a time zone is given (start-up time)
+
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):

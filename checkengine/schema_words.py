@@ -6,7 +6,6 @@ max: 10)"), kept apart from the validators themselves.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from typing import Any, Iterable
@@ -131,5 +130,7 @@ def _unique(items: Iterable[str]) -> list[str]:
 
 def _did_you_mean(word: str, options: list[str]) -> str:
     """The option closest to *word*, or "" when none is close."""
+    import difflib  # only to explain a wrong key (start-up time)
+
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return close[0] if close else ""

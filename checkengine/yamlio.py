@@ -132,13 +132,13 @@ def load_text(text: str, name: str, *, max_values: int | None = None) -> Documen
     """
     cap = max_values if max_values is not None else limits.YAML_VALUES.get()
     doc = Document(name, None)
-    with _collector_paused():
+    with collector_paused():
         doc.data = _Builder(doc, cap).build(compose(text, name, cap), ())
     return doc
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause CPython's cyclic garbage collector while a document is built.
 
     A document is a tree (nodes, then plain values: no reference cycles to find), but its hundreds
@@ -157,6 +157,7 @@ def _collector_paused() -> Iterator[None]:
 
 _STR, _MAP, _SEQ, _MERGE = _CORE + "str", _CORE + "map", _CORE + "seq", _CORE + "merge"
 _AS_TEXT = {_STR, _CORE + "timestamp"}  # dates stay strings until the schema types them
+_SCALAR = yaml.ScalarNode
 
 
 class _Builder:
@@ -209,9 +210,11 @@ class _Builder:
         if node.tag != _MAP:
             raise self._tag_error(node, path)
         out: dict[str, Any] = {}
-        seen: dict[str, int] = {}
-        key_positions = self.doc.key_positions
+        key_positions, positions = self.doc.key_positions, self.doc.positions
         build = self.build
+        # A text value is taken here, without a call to build (most values of a rulebook are
+        # texts); near the limits build takes every value, so its errors stay where they were.
+        inline = len(path) < self.depth
         for key_node, value_node in node.value:
             tag = key_node.tag
             if tag != _STR:
@@ -230,16 +233,21 @@ class _Builder:
             key = str(key_node.value)
             mark = key_node.start_mark
             line = mark.line + 1
-            if key in seen:
+            sub = path + (key,)
+            if key in out:
                 raise UserError(
-                    f"duplicate key '{key}' (first on line {seen[key]}, again on line {line}); a key "
+                    f"duplicate key '{key}' (first on line {key_positions[sub][0]}, again on line {line}); a key "
                     "may appear once in a mapping: remove one of them or merge their values",
                     self._loc(key_node, path + (key,)),
                 )
-            seen[key] = line
-            sub = path + (key,)
             key_positions[sub] = (line, mark.column + 1)
-            out[key] = build(value_node, sub)
+            if inline and value_node.tag in _AS_TEXT and type(value_node) is _SCALAR and self.count < self.cap:
+                self.count += 1
+                mark = value_node.start_mark
+                positions[sub] = (mark.line + 1, mark.column + 1)
+                out[key] = value_node.value
+            else:
+                out[key] = build(value_node, sub)
         return out
 
     def _scalar(self, node: yaml.ScalarNode, path: PathT) -> Any:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from datetime import date
 from pathlib import Path
 from typing import Iterator
@@ -37,6 +36,8 @@ def lint_waivers(path: Path, rule_ids: set[str] | None, today: date) -> Iterator
                 doc.location(("waivers", i, "expires")),
             )
         if rule_ids is not None and w.rule not in rule_ids:
+            import difflib  # only to suggest a name (start-up time)
+
             close = difflib.get_close_matches(w.rule, sorted(rule_ids), n=1)
             hint = f" (did you mean '{close[0]}'?)" if close else ""
             yield Finding(

@@ -114,7 +114,6 @@ class RulebookLoader:
             follow_up=merged.follow_up,
             schedules=list(merged.schedules.values()),
         )
-        book.digest = digest(merged_raw)
         return book
 
     # -- extends ---------------------------------------------------------------------------------

@@ -198,7 +198,8 @@ class Rulebook:
     disabled: dict[str, Text]
     files: list[str]
     merged: dict[str, Any]
-    digest: str = ""
+    #: see :attr:`digest`
+    computed_digest: str = field(default="", repr=False)
     #: facts from other records that rules may look up (checkengine.lookups), by name
     lookups: dict[str, Any] = field(default_factory=dict)
     path: str = ""
@@ -206,6 +207,20 @@ class Rulebook:
     follow_up: Declared | None = None
     #: what must be done how often (checkengine.schedules)
     schedules: list[Declared] = field(default_factory=list)
+
+    @property
+    def digest(self) -> str:
+        """The content digest of :attr:`merged` (``sha256:...``), computed when first asked for:
+        ``lint`` never asks (it was a twentieth of linting a 1,000-rule book)."""
+        if not self.computed_digest:
+            from checkengine.rulebook.load import digest
+
+            self.computed_digest = digest(self.merged)
+        return self.computed_digest
+
+    @digest.setter
+    def digest(self, value: str) -> None:
+        self.computed_digest = value
 
     def rules(self) -> Iterator[Rule]:
         for section in self.sections:

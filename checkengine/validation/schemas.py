@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from functools import cached_property, lru_cache
-from importlib import resources
+import pkgutil
 from typing import TYPE_CHECKING, Any
 
 from checkengine import formats
@@ -27,13 +27,20 @@ BASE = "https://checkengine.dev/schemas/"
 def schema(name: str) -> dict[str, Any]:
     """The JSON Schema ``<name>.schema.json`` shipped in the package (for ``record``, the envelope:
     :func:`full` adds the registered kinds)."""
-    text = resources.files("checkengine.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
-    loaded: dict[str, Any] = json.loads(text)
+    # pkgutil reads through the package's loader, as importlib.resources does, without importing
+    # tempfile and zipfile (7 ms of every command's start-up)
+    data = pkgutil.get_data("checkengine.schemas", f"{name}.schema.json")
+    assert data is not None  # a package always has a loader that reads its files
+    loaded: dict[str, Any] = json.loads(data.decode("utf-8"))
     return loaded
 
 
 def _exists(name: str) -> bool:
-    return resources.files("checkengine.schemas").joinpath(f"{name}.schema.json").is_file()
+    try:
+        pkgutil.get_data("checkengine.schemas", f"{name}.schema.json")
+    except OSError:
+        return False
+    return True
 
 
 @lru_cache(maxsize=None)
