@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import metadata
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Callable
 
 import pluggy
 
 from checkengine import hookspecs
-from checkengine.entry_points import entry_points
 from checkengine.errors import PluginError
 
 if TYPE_CHECKING:
@@ -81,8 +81,6 @@ def plugin_version(plugin_name: str) -> str | None:
     dist, sep, _ = plugin_name.partition(":")
     if not sep:
         return None
-    from importlib import metadata
-
     try:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
@@ -92,8 +90,8 @@ def plugin_version(plugin_name: str) -> str | None:
 def _load_entry_points(pm: pluggy.PluginManager, *, third_party_only: bool = False) -> list[str]:
     only_own = os.environ.get(DISABLE_AUTOLOAD, "") not in ("", "0")
     names = []
-    for ep in sorted(entry_points(GROUP), key=lambda e: e.name):
-        dist = ep.dist
+    for ep in sorted(metadata.entry_points(group=GROUP), key=lambda e: e.name):
+        dist = ep.dist.name if ep.dist is not None else "?"
         if only_own and dist != OWN_DISTRIBUTION:
             continue
         if third_party_only and dist == OWN_DISTRIBUTION:
