@@ -144,7 +144,9 @@ def render(o: Outcome) -> dict[str, Any]:
 def entry(maker: Outcomes, fixed: _RuleText, result: Result, outcome: str, waiver_info: dict[str, Any] | None,
           used: Mapping[str, Any] | None) -> dict[str, Any]:
     """The outcome entry made from its parts (what :func:`render` and an eager engine call)."""
-    explanation = result.explanation
+    explanation = result._text
+    if type(explanation) is not str:
+        explanation = result.explanation  # a deferred text, made now
     if waiver_info is not None or used or fixed.clause is not None:
         lang = maker.lang
         parts = [explanation] if explanation else []

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Callable, Literal
 
 from checkengine import hookimpl
@@ -23,7 +24,7 @@ from checkengine.checks import (
     MISSING, CheckFailure, CheckSpecError, CheckType, CompiledCheck, Compiler, Env, Result, is_param_ref,
     param_schema,
 )
-from checkengine.i18n import message
+from checkengine.i18n import Message, message
 from checkengine.textnorm import fold, phrase_key, said
 
 Position = Literal["first", "opening", "closing", "anywhere"]
@@ -96,6 +97,8 @@ class _Phrases(CompiledCheck):
         # (id of a phrases mapping, language) -> (that mapping, its phrases): parameter values are
         # the same objects for every record, so they are checked and selected once.
         self._selected: dict[tuple[int, str], tuple[Any, list[str]]] = {}
+        # language -> the text of a pass (it names the rule's sets only)
+        self._passed: dict[str, str] = {}
 
     def _phrases(self, item: PhraseSet, language: str, env: Env) -> list[str]:
         raw = env.value(item.phrases)
@@ -125,7 +128,7 @@ class _Phrases(CompiledCheck):
         # (1-based number in the whole transcript, folded text) of the speaker's turns
         mine = [(n, phrase_key(str(t.get("text") or ""))) for n, t in enumerate(turns, start=1)
                 if isinstance(t, Mapping) and t.get("speaker") == self.speaker]
-        problems: list[str] = []
+        problems: list[Message] = []
         matched: dict[str, Any] = {}
         missing: list[str] = []
         for item in self.require:
@@ -135,7 +138,7 @@ class _Phrases(CompiledCheck):
                 # Greeting first is speaking before the customer, not only greeting in one's first turn.
                 first = turns[0].get("speaker") if isinstance(turns[0], Mapping) else None
                 missing.append(item.name)
-                problems.append(message("phrases_not_first", env.lang, name=item.name, speaker=self.speaker,
+                problems.append(Message("phrases_not_first", env.lang, name=item.name, speaker=self.speaker,
                                         other=first or "?", turn=mine[0][0]))
                 continue
             if item.position in ("first", "opening"):
@@ -145,8 +148,8 @@ class _Phrases(CompiledCheck):
             hit = _first_hit(phrases, searched)
             if hit is None:
                 missing.append(item.name)
-                where = message(f"phrases_where_{item.position}", env.lang, speaker=self.speaker)
-                problems.append(message("phrases_missing", env.lang, name=item.name, phrases=phrases, where=where))
+                where = Message(f"phrases_where_{item.position}", env.lang, speaker=self.speaker)
+                problems.append(Message("phrases_missing", env.lang, name=item.name, phrases=phrases, where=where))
             else:
                 matched[item.name] = {"phrase": hit[0], "turn": hit[1]}
         forbidden: list[dict[str, Any]] = []
@@ -155,14 +158,20 @@ class _Phrases(CompiledCheck):
                 hit = _first_hit([phrase], mine)
                 if hit is not None:
                     forbidden.append({"set": item.name, "phrase": phrase, "turn": hit[1]})
-                    problems.append(message("phrases_forbidden", env.lang, name=item.name, phrase=phrase, turn=hit[1]))
+                    problems.append(Message("phrases_forbidden", env.lang, name=item.name, phrase=phrase, turn=hit[1]))
         observed = {"matched": matched, "missing": missing, "forbidden": forbidden}
         expected = {"require": [i.name for i in self.require], "forbid": [i.name for i in self.forbid]}
         if problems:
-            return Result("fail", observed, expected, "; ".join(problems))
-        text = message("phrases_pass", env.lang, found=[i.name for i in self.require] or "—",
-                       speaker=self.speaker)
+            return Result("fail", observed, expected, partial(_joined, problems))  # made when read
+        text = self._passed.get(env.lang)
+        if text is None:
+            text = self._passed[env.lang] = message("phrases_pass", env.lang, speaker=self.speaker,
+                                                    found=[i.name for i in self.require] or "—")
         return Result("pass", observed, expected, text)
+
+
+def _joined(problems: list[Message]) -> str:
+    return "; ".join(problem() for problem in problems)
 
 
 def _first_hit(phrases: list[str], turns: list[tuple[int, str]]) -> tuple[str, int] | None:
