@@ -137,8 +137,13 @@ class _Notice(CompiledCheck):
         return Result("pass" if given >= minimum else "fail", given, f">= {minimum:g} {self.unit}", text)
 
 
+@lru_cache(maxsize=64)
+def _unit(unit: str, lang: str) -> str:
+    return message(f"unit_{unit}", lang)
+
+
 def _notice_text(lang: str, given: float, minimum: float, unit: str, start: datetime, end: datetime) -> str:
-    return message("notice", lang, given=given, min=minimum, unit=message(f"unit_{unit}", lang),
+    return message("notice", lang, given=given, min=minimum, unit=_unit(unit, lang),
                    start=start.isoformat(), end=end.isoformat())
 
 
