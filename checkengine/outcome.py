@@ -181,8 +181,9 @@ def entry(maker: Outcomes, fixed: _RuleText, result: Result, outcome: str, waive
     if details:
         entry["comment"] = details.get("comment")
         entry["evidence"] = details.get("evidence", [])
-        entry["details"] = {k: v if type(v) in _SCALARS else jsonable(v) for k, v in details.items()
-                            if k != "comment" and k != "evidence"}
+        entry["details"] = {k: v if type(v) in _LEAVES else jsonable(v) for k, v in details.items()
+                            if k != "comment" and k != "evidence"} if len(details) > 2 or (
+            "comment" not in details or "evidence" not in details) else {}
     else:
         entry["evidence"] = []
         entry["details"] = {}
@@ -199,14 +200,18 @@ def entry_of(o: Mapping[str, Any]) -> dict[str, Any]:
 _SCALARS = frozenset({bool, int, float, str})
 
 
+_LEAVES = frozenset({bool, int, float, str, type(None)})
+
+
 def jsonable(value: Any) -> Any:
     kind = type(value)
-    if kind in _SCALARS or value is None:
+    if kind in _LEAVES:
         return value
+    # plain lists and dicts: their plain leaves are taken as they are, without a call each
     if kind is list or kind is tuple:
-        return [jsonable(v) for v in value]
+        return [v if type(v) in _LEAVES else jsonable(v) for v in value]
     if kind is dict:
-        return {str(k): jsonable(v) for k, v in value.items()}
+        return {k if type(k) is str else str(k): v if type(v) in _LEAVES else jsonable(v) for k, v in value.items()}
     if isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, (list, tuple)):
