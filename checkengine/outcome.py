@@ -147,7 +147,15 @@ def entry(maker: Outcomes, fixed: _RuleText, result: Result, outcome: str, waive
     explanation = result._text
     if type(explanation) is not str:
         explanation = result.explanation  # a deferred text, made now
-    if waiver_info is not None or used or fixed.clause is not None:
+    if waiver_info is None:  # the common case, joined as below without a list
+        if used:
+            for name, pv in used.items():
+                text = maker.param_text(name, pv)
+                explanation = f"{explanation}; {text}" if explanation and text else text or explanation
+        clause = fixed.clause
+        if clause is not None:
+            explanation = f"{explanation}; {clause}" if explanation and clause else clause or explanation
+    else:
         lang = maker.lang
         parts = [explanation] if explanation else []
         if outcome == "waived" and waiver_info is not None:
@@ -162,8 +170,6 @@ def entry(maker: Outcomes, fixed: _RuleText, result: Result, outcome: str, waive
         if fixed.clause is not None:
             parts.append(fixed.clause)
         explanation = parts[0] if len(parts) == 1 else "; ".join([p for p in parts if p])
-    elif not explanation:
-        explanation = ""
     details = result.details
     observed, expected = result.observed, result.expected
     if observed is not None and type(observed) not in _SCALARS:

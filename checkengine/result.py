@@ -62,7 +62,9 @@ class Result:
 
 
 def rendered(text: Any) -> str:
-    """The str of an explanation given as a str or a zero-argument callable."""
+    """The str of an explanation given as a str or a zero-argument callable (None: no text)."""
+    if text is None:
+        return ""
     if isinstance(text, str):
         return str(text)
     if callable(text):

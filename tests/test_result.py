@@ -37,6 +37,7 @@ def test_a_str_is_kept_and_a_deferred_text_is_made_once() -> None:
     assert calls == [1] and not result.deferred
     assert result == Result("fail", 3, 2, "made") and result != Result("fail", 3, 2, "other")
     assert "explanation='made'" in repr(Result("fail", 3, 2, partial("{}".format, "made")))
+    assert Result("pass", explanation=None).explanation == ""  # as before: no text
     result.explanation = "changed"
     assert result.explanation == "changed"
 
