@@ -25,6 +25,7 @@ from checkengine import lookups as _lookups
 from checkengine.cel_context import WHOLE, EnvCache, Refs, covered, plain_context, prune, references, union
 from checkengine.fields import MISSING, get_path, parse_date, parse_datetime
 from checkengine.localtime import CURRENT, ZoneNeeded, zone_of
+from checkengine.result import Result, rendered
 
 if TYPE_CHECKING:
     from checkengine.conditions import Condition, Conditions
@@ -46,17 +47,6 @@ class CheckSpecError(Exception):
 
 class CheckFailure(Exception):
     """Raised by a check while running: the rule's outcome becomes ``error`` with this reason."""
-
-
-@dataclass(slots=True)
-class Result:
-    """What a check found. ``observed`` and ``expected`` go into the explanation and the form."""
-
-    outcome: Outcome
-    observed: Any = None
-    expected: Any = None
-    explanation: str = ""
-    details: dict[str, Any] = field(default_factory=dict)
 
 
 _PLAIN = frozenset({bool, int, float, str, list, tuple, type(None)})
@@ -379,5 +369,5 @@ def param_schema(inner: dict[str, Any]) -> dict[str, Any]:
 
 __all__ = [
     "MISSING", "OUTCOMES", "CheckFailure", "CheckSpecError", "CheckType", "CompiledCheck", "Compiler", "Env",
-    "GroupCheck", "Outcome", "Result", "get_path", "is_param_ref", "param_schema", "parse_date", "parse_datetime",
+    "GroupCheck", "Outcome", "Result", "get_path", "rendered", "is_param_ref", "param_schema", "parse_date", "parse_datetime",
 ]

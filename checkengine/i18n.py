@@ -58,6 +58,27 @@ def message(key: str, lang: str, **values: Any) -> str:
     return _template(key, lang).format_map(values)
 
 
+class Message:
+    """:func:`message` deferred: ``Message(key, lang, **values)()`` is ``message(key, lang, **values)``.
+
+    A check gives one as its :class:`~checkengine.checks.Result`'s explanation, so that the text is
+    formatted only when a reader asks for it. A value that is itself a Message is made first."""
+
+    __slots__ = ("key", "lang", "values")
+
+    def __init__(self, key: str, lang: str, **values: Any) -> None:
+        self.key = key
+        self.lang = lang
+        self.values = values
+
+    def __call__(self) -> str:
+        values = {k: v() if type(v) is Message else v for k, v in self.values.items()}  # one inside another
+        return message(self.key, self.lang, **values)
+
+    def __repr__(self) -> str:
+        return f"Message({self.key!r}, {self.lang!r}, **{self.values!r})"
+
+
 def show(value: Any, lang: str = "en") -> str:
     """A value as it reads in an explanation."""
     kind = type(value)

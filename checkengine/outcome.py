@@ -144,8 +144,18 @@ def render(o: Outcome) -> dict[str, Any]:
 def entry(maker: Outcomes, fixed: _RuleText, result: Result, outcome: str, waiver_info: dict[str, Any] | None,
           used: Mapping[str, Any] | None) -> dict[str, Any]:
     """The outcome entry made from its parts (what :func:`render` and an eager engine call)."""
-    explanation = result.explanation
-    if waiver_info is not None or used or fixed.clause is not None:
+    explanation = result._text
+    if type(explanation) is not str:
+        explanation = result.explanation  # a deferred text, made now
+    if waiver_info is None:  # the common case, joined as below without a list
+        if used:
+            for name, pv in used.items():
+                text = maker.param_text(name, pv)
+                explanation = f"{explanation}; {text}" if explanation and text else text or explanation
+        clause = fixed.clause
+        if clause is not None:
+            explanation = f"{explanation}; {clause}" if explanation and clause else clause or explanation
+    else:
         lang = maker.lang
         parts = [explanation] if explanation else []
         if outcome == "waived" and waiver_info is not None:
@@ -160,8 +170,6 @@ def entry(maker: Outcomes, fixed: _RuleText, result: Result, outcome: str, waive
         if fixed.clause is not None:
             parts.append(fixed.clause)
         explanation = parts[0] if len(parts) == 1 else "; ".join([p for p in parts if p])
-    elif not explanation:
-        explanation = ""
     details = result.details
     observed, expected = result.observed, result.expected
     if observed is not None and type(observed) not in _SCALARS:
@@ -179,8 +187,9 @@ def entry(maker: Outcomes, fixed: _RuleText, result: Result, outcome: str, waive
     if details:
         entry["comment"] = details.get("comment")
         entry["evidence"] = details.get("evidence", [])
-        entry["details"] = {k: v if type(v) in _SCALARS else jsonable(v) for k, v in details.items()
-                            if k != "comment" and k != "evidence"}
+        entry["details"] = {k: v if type(v) in _LEAVES else jsonable(v) for k, v in details.items()
+                            if k != "comment" and k != "evidence"} if len(details) > 2 or (
+            "comment" not in details or "evidence" not in details) else {}
     else:
         entry["evidence"] = []
         entry["details"] = {}
@@ -197,14 +206,18 @@ def entry_of(o: Mapping[str, Any]) -> dict[str, Any]:
 _SCALARS = frozenset({bool, int, float, str})
 
 
+_LEAVES = frozenset({bool, int, float, str, type(None)})
+
+
 def jsonable(value: Any) -> Any:
     kind = type(value)
-    if kind in _SCALARS or value is None:
+    if kind in _LEAVES:
         return value
+    # plain lists and dicts: their plain leaves are taken as they are, without a call each
     if kind is list or kind is tuple:
-        return [jsonable(v) for v in value]
+        return [v if type(v) in _LEAVES else jsonable(v) for v in value]
     if kind is dict:
-        return {str(k): jsonable(v) for k, v in value.items()}
+        return {k if type(k) is str else str(k): v if type(v) in _LEAVES else jsonable(v) for k, v in value.items()}
     if isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, (list, tuple)):

@@ -8,6 +8,7 @@ explanation shows the value seen and the limit in force.
 from __future__ import annotations
 
 import math
+from functools import partial
 from typing import Any, Callable, Mapping
 
 from checkengine import hookimpl
@@ -15,7 +16,7 @@ from checkengine.checks import (
     CheckFailure, CheckSpecError, CheckType, CompiledCheck, Compiler, Env, Result, param_schema,
 )
 from checkengine.conditions import EvaluationError, Undecidable
-from checkengine.i18n import message, show
+from checkengine.i18n import Message, message, show
 
 _EXPR = {"type": "string", "minLength": 1, "description": "A CEL expression over record and params."}
 
@@ -31,6 +32,9 @@ class Expression(CheckType):
         condition = compiler.condition(spec["expr"], ("expr",))
         observe = compiler.condition(spec["observe"], ("observe",)) if "observe" in spec else None
 
+        # (language, verdict) -> the text without `observe`: two texts per language, made once each
+        fixed: dict[tuple[str, bool], str] = {}
+
         class _Expression(CompiledCheck):
             def run(self, record: Mapping[str, Any], env: Env) -> Result:
                 try:
@@ -44,18 +48,25 @@ class Expression(CheckType):
                     raise CheckFailure(
                         f"the expression `{condition.source}` gave {show(value)}, not true or false"
                     )
+                text: str | Callable[[], str]
                 if observe is None:
-                    key = "condition_true" if value else "condition_false"
-                    text = message(key, env.lang, condition=condition.source)
+                    text = fixed.get((env.lang, value)) or fixed.setdefault((env.lang, value), message(
+                        "condition_true" if value else "condition_false", env.lang, condition=condition.source))
                 else:
-                    # The value the author chose to show tells a reader more than the condition's
-                    # source, which stays in the rulebook (and in the message when it fails to run).
-                    label = spec.get("label") or message("observed", env.lang)
-                    verdict = message("expression_met" if value else "expression_not_met", env.lang)
-                    text = message("observed_value", env.lang, label=label, observed=seen) + "; " + verdict
+                    text = partial(_observed_text, spec.get("label"), env.lang, seen, value)
                 return Result("pass" if value else "fail", seen, True, text)
 
         return _Expression()
+
+
+def _observed_text(label: str | None, lang: str, seen: Any, value: bool) -> str:
+    # The value the author chose to show tells a reader more than the condition's source, which
+    # stays in the rulebook (and in the message when it fails to run).
+    verdict = message("expression_met" if value else "expression_not_met", lang)
+    return message("observed_value", lang, label=label or message("observed", lang), observed=seen) + "; " + verdict
+
+
+_NUMBERS = frozenset({int, float})
 
 
 class Compare(CheckType):
@@ -77,6 +88,9 @@ class Compare(CheckType):
         high = compiler.param(spec.get("max"), ("max",), number=True)
         label = spec.get("label", spec["value"])
 
+        # (language, type and value seen, limits shown) -> the text: the same few values recur
+        texts: dict[tuple[Any, ...], str] = {}
+
         class _Compare(CompiledCheck):
             def run(self, record: Mapping[str, Any], env: Env) -> Result:
                 try:
@@ -97,7 +111,17 @@ class Compare(CheckType):
                 eps = 1e-9 * max(1.0, abs(value))
                 ok = (lo is None or value >= lo - eps) and (hi is None or value <= hi + eps)
                 shown = f"{'' if lo is None else show(lo)}..{'' if hi is None else show(hi)}"
-                text = message("in_range", env.lang, field=label, observed=value, expected=shown)
+                text: str | Callable[[], str]
+                if type(value) in _NUMBERS:
+                    memo = (env.lang, type(value), value, shown)
+                    text = texts.get(memo) or ""
+                    if not text:
+                        if len(texts) >= 4096:
+                            texts.clear()
+                        text = texts[memo] = message("in_range", env.lang, field=label, observed=value,
+                                                     expected=shown)
+                else:
+                    text = Message("in_range", env.lang, field=label, observed=value, expected=shown)
                 return Result("pass" if ok else "fail", value, shown, text)
 
         return _Compare()

@@ -13,7 +13,7 @@ from checkengine import hookimpl
 from checkengine.checks import (
     MISSING, CheckSpecError, CheckType, CompiledCheck, Compiler, Env, Result, param_schema,
 )
-from checkengine.i18n import message
+from checkengine.i18n import Message, message
 from checkengine.regex import PatternError, compile_pattern
 
 _FIELD = {"type": "string", "minLength": 1, "description": "Dotted path of the field, e.g. observations.badge"}
@@ -41,9 +41,9 @@ class _FieldCheck(CompiledCheck):
         ok, expected = self.test(observed, env)
         return Result("pass" if ok else "fail", observed, expected, self._text(env.lang, self.key, observed, expected))
 
-    def _text(self, lang: str, key: str, observed: Any, expected: Any) -> str:
-        if type(observed) not in _MEMO or type(expected) not in _MEMO:
-            return message(key, lang, field=self.field, observed=observed, expected=expected)
+    def _text(self, lang: str, key: str, observed: Any, expected: Any) -> str | Callable[[], str]:
+        if type(observed) not in _MEMO or type(expected) not in _MEMO:  # made when read
+            return Message(key, lang, field=self.field, observed=observed, expected=expected)
         memo = (lang, key, type(observed), observed, type(expected), expected)
         text = self._texts.get(memo)
         if text is None:
@@ -143,9 +143,13 @@ class Present(CheckType):
             def run(self, record: Mapping[str, Any], env: Env) -> Result:
                 value = env.get(field)
                 there = value is not MISSING and value not in (None, "", [], {})
-                text = message("observed_expected", env.lang, field=field, observed=there, expected=wanted)
+                text = texts.get((env.lang, there))
+                if text is None:  # two texts per language
+                    text = texts[(env.lang, there)] = message("observed_expected", env.lang, field=field,
+                                                              observed=there, expected=wanted)
                 return Result("pass" if there == wanted else "fail", there, wanted, text)
 
+        texts: dict[tuple[str, bool], str] = {}
         return _Present()
 
 

@@ -23,7 +23,7 @@ from checkengine.checks import (
     MISSING, CheckFailure, CheckSpecError, CheckType, CompiledCheck, Compiler, Env, Result, is_param_ref,
     param_schema,
 )
-from checkengine.i18n import message
+from checkengine.i18n import message, show
 from checkengine.textnorm import fold, phrase_key, said
 
 Position = Literal["first", "opening", "closing", "anywhere"]
@@ -96,6 +96,10 @@ class _Phrases(CompiledCheck):
         # (id of a phrases mapping, language) -> (that mapping, its phrases): parameter values are
         # the same objects for every record, so they are checked and selected once.
         self._selected: dict[tuple[int, str], tuple[Any, list[str]]] = {}
+        # language -> the text of a pass (it names the rule's sets only)
+        self._passed: dict[str, str] = {}
+        # (language, the problems found) -> the text of a failure: the same few recur record after record
+        self._failed: dict[tuple[str, tuple[tuple[str, str, Any, Any], ...]], str] = {}
 
     def _phrases(self, item: PhraseSet, language: str, env: Env) -> list[str]:
         raw = env.value(item.phrases)
@@ -125,7 +129,7 @@ class _Phrases(CompiledCheck):
         # (1-based number in the whole transcript, folded text) of the speaker's turns
         mine = [(n, phrase_key(str(t.get("text") or ""))) for n, t in enumerate(turns, start=1)
                 if isinstance(t, Mapping) and t.get("speaker") == self.speaker]
-        problems: list[str] = []
+        problems: list[tuple[str, str, Any, Any]] = []  # what the explanation names, in its order
         matched: dict[str, Any] = {}
         missing: list[str] = []
         for item in self.require:
@@ -135,8 +139,9 @@ class _Phrases(CompiledCheck):
                 # Greeting first is speaking before the customer, not only greeting in one's first turn.
                 first = turns[0].get("speaker") if isinstance(turns[0], Mapping) else None
                 missing.append(item.name)
-                problems.append(message("phrases_not_first", env.lang, name=item.name, speaker=self.speaker,
-                                        other=first or "?", turn=mine[0][0]))
+                other = first or "?"
+                problems.append(("not_first", item.name, other if type(other) is str else show(other, env.lang),
+                                 mine[0][0]))
                 continue
             if item.position in ("first", "opening"):
                 searched = mine[:1]
@@ -145,8 +150,7 @@ class _Phrases(CompiledCheck):
             hit = _first_hit(phrases, searched)
             if hit is None:
                 missing.append(item.name)
-                where = message(f"phrases_where_{item.position}", env.lang, speaker=self.speaker)
-                problems.append(message("phrases_missing", env.lang, name=item.name, phrases=phrases, where=where))
+                problems.append(("missing", item.name, item.position, tuple(phrases)))
             else:
                 matched[item.name] = {"phrase": hit[0], "turn": hit[1]}
         forbidden: list[dict[str, Any]] = []
@@ -155,14 +159,35 @@ class _Phrases(CompiledCheck):
                 hit = _first_hit([phrase], mine)
                 if hit is not None:
                     forbidden.append({"set": item.name, "phrase": phrase, "turn": hit[1]})
-                    problems.append(message("phrases_forbidden", env.lang, name=item.name, phrase=phrase, turn=hit[1]))
+                    problems.append(("forbidden", item.name, phrase, hit[1]))
         observed = {"matched": matched, "missing": missing, "forbidden": forbidden}
         expected = {"require": [i.name for i in self.require], "forbid": [i.name for i in self.forbid]}
         if problems:
-            return Result("fail", observed, expected, "; ".join(problems))
-        text = message("phrases_pass", env.lang, found=[i.name for i in self.require] or "—",
-                       speaker=self.speaker)
+            key = (env.lang, tuple(problems))
+            failed = self._failed.get(key)
+            if failed is None:
+                if len(self._failed) >= 4096:
+                    self._failed.clear()
+                failed = self._failed[key] = _problems_text(env.lang, self.speaker, problems)
+            return Result("fail", observed, expected, failed)
+        text = self._passed.get(env.lang)
+        if text is None:
+            text = self._passed[env.lang] = message("phrases_pass", env.lang, speaker=self.speaker,
+                                                    found=[i.name for i in self.require] or "—")
         return Result("pass", observed, expected, text)
+
+
+def _problems_text(lang: str, speaker: str, problems: list[tuple[str, str, Any, Any]]) -> str:
+    parts = []
+    for kind, name, one, other in problems:
+        if kind == "not_first":
+            parts.append(message("phrases_not_first", lang, name=name, speaker=speaker, other=one, turn=other))
+        elif kind == "missing":
+            where = message(f"phrases_where_{one}", lang, speaker=speaker)
+            parts.append(message("phrases_missing", lang, name=name, phrases=list(other), where=where))
+        else:
+            parts.append(message("phrases_forbidden", lang, name=name, phrase=one, turn=other))
+    return "; ".join(parts)
 
 
 def _first_hit(phrases: list[str], turns: list[tuple[int, str]]) -> tuple[str, int] | None:

@@ -11,7 +11,7 @@ import calendar
 import re
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, Callable
 
 from checkengine import hookimpl
@@ -133,10 +133,18 @@ class _Notice(CompiledCheck):
             if env.zone is not None and env.zone.info is not None:  # shown on the site's clock
                 start, end = local(env, start), local(env, end)
         minimum = _number(env.value(self.minimum), "min")
-        unit = message(f"unit_{self.unit}", env.lang)
-        text = message("notice", env.lang, given=given, min=minimum, unit=unit,
-                       start=start.isoformat(), end=end.isoformat())
+        text = partial(_notice_text, env.lang, given, minimum, self.unit, start, end)  # made when read
         return Result("pass" if given >= minimum else "fail", given, f">= {minimum:g} {self.unit}", text)
+
+
+@lru_cache(maxsize=64)
+def _unit(unit: str, lang: str) -> str:
+    return message(f"unit_{unit}", lang)
+
+
+def _notice_text(lang: str, given: float, minimum: float, unit: str, start: datetime, end: datetime) -> str:
+    return message("notice", lang, given=given, min=minimum, unit=_unit(unit, lang),
+                   start=start.isoformat(), end=end.isoformat())
 
 
 class Notice(CheckType):
