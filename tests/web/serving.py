@@ -153,3 +153,12 @@ def open_inspection(page: Any, server: Server, *, rulebook_title: str) -> int:
     href = tiles.first.get_attribute("href")
     page.goto(server.url + href)
     return int(href.rsplit("/", 1)[1])
+
+
+def new_keys(folder: Path, password: str) -> dict[str, Path]:
+    """An auditor's and a site manager's PKCS#12 keys made by `checkengine keys new` in *folder*."""
+    for who, name in (("auditor", "林品管"), ("manager", "王主任")):
+        done = subprocess.run([str(CHECKENGINE), "keys", "new", "--name", name, "-o", str(folder / who)],
+                              env={**os.environ, "CHECKENGINE_KEY_PASSWORD": password}, capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    return {"auditor": folder / "auditor", "manager": folder / "manager"}

@@ -5,14 +5,13 @@ from the browser passes ``checkengine verify``. (The review, with drawn signatur
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from photo_files import jpeg_with_location
-from serving import CHECKENGINE, ROOT, Server, example_answers, fill_checklist, open_inspection, sign_in
+from serving import CHECKENGINE, ROOT, Server, example_answers, fill_checklist, new_keys, open_inspection, sign_in
 
 from checkengine.archive.store import open_archive
 
@@ -21,12 +20,7 @@ PASSWORD = "signing-test-password"
 
 @pytest.fixture(scope="module")
 def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("keys")
-    for who, name in (("auditor", "林品管"), ("manager", "王主任")):
-        done = subprocess.run([str(CHECKENGINE), "keys", "new", "--name", name, "-o", str(folder / who)],
-                              env={**os.environ, "CHECKENGINE_KEY_PASSWORD": PASSWORD}, capture_output=True, text=True)
-        assert done.returncode == 0, done.stderr
-    return {"auditor": folder / "auditor", "manager": folder / "manager"}
+    return new_keys(tmp_path_factory.mktemp("keys"), PASSWORD)
 
 
 def _upload_key(page: Any, server: Server, key: Path, password: str, *, opens: bool = True) -> None:
