@@ -8,7 +8,7 @@ hand-written versions:
 - "same result" builds what the engine builds for a record (the comparable outcome dicts: the
   engine's fields, explanations with the parameters in force, sources, evidence, and the weighted
   score), with everything known in advance: no plugin dispatch, no CEL, no message catalogue.
-  The target (engine >= 25 % of its speed) is measured against this one.
+  The target (engine >= 50 % of its speed, issue 16; an earlier one was 25 %) is measured against this one.
 - "bare dicts" builds five-key outcome dicts: a floor, shown for scale.
 
 A peer runs the same 60 rules written in Rego (``sixty_rules.rego``) with regorus, a Rego
@@ -448,8 +448,8 @@ def main() -> None:
     print(f"  engine                     {n / engine_s:8.0f} records/s  ({engine_s / n * 1e6:6.1f} µs per record)")
     print(f"  hand-written, same result  {n / hand_s:8.0f} records/s  ({hand_s / n * 1e6:6.1f} µs per record)")
     print(f"  hand-written, bare dicts   {n / minimal_s:8.0f} records/s  ({minimal_s / n * 1e6:6.1f} µs per record)")
-    print(f"  engine = {ratio * 100:.1f} % of the hand-written speed (target >= 25 %: "
-          f"{'met' if ratio >= 0.25 else 'NOT met'}); {minimal_s / engine_s * 100:.1f} % of the bare-dicts version")
+    print(f"  engine = {ratio * 100:.1f} % of the hand-written speed (target >= 50 %: "
+          f"{'met' if ratio >= 0.50 else 'NOT met'}); {minimal_s / engine_s * 100:.1f} % of the bare-dicts version")
     print(f"  engine, entries unrendered {n / lazy_s:8.0f} records/s  ({lazy_s / n * 1e6:6.1f} µs per record): "
           f"verdicts and score, what a count or a summary pays; {hand_s / lazy_s * 100:.1f} % of the "
           f"same-result speed, {minimal_s / lazy_s * 100:.1f} % of the bare dicts")
