@@ -153,23 +153,26 @@ def _add(store: Store, admin: User, form: FormData, address: str | None) -> int:
     return uid
 
 
-async def _target(request: Request, admin: Admin) -> User | Response:
+async def _target(request: Request) -> tuple[Admin, User] | Response:
+    """The administrator and the user of the URL they manage; else the response to give (another's
+    user, or one outside their sites, is "not found")."""
+    admin = await _admin(request)
+    if not isinstance(admin, Admin):
+        return admin
     wanted = int(request.path_params["id"])
     other = await _in_store(request, lambda s: s.user_by_id(wanted))
     if other is None or not manages(admin.user, other):
         return render(request, "message.html.j2", 404, lang=admin.lang, user=admin.user,
                       message=admin.labels.admin_no_user)
-    return other
+    return admin, other
 
 
 async def user(request: Request) -> Response:
     """One user: their role and sites, a new password, disabled or not."""
-    admin = await _admin(request)
-    if not isinstance(admin, Admin):
-        return admin
-    other = await _target(request, admin)
-    if not isinstance(other, User):
-        return other
+    found = await _target(request)
+    if isinstance(found, Response):
+        return found
+    admin, other = found
     return _user_page(request, admin, other, None)
 
 
@@ -181,12 +184,10 @@ def _user_page(request: Request, admin: Admin, other: User, error: str | None) -
 async def change(request: Request) -> Response:
     """POST /admin/users/{id}/{what}: ``role`` (role and sites), ``password`` (a new one), ``state``
     (``active`` 1 or 0)."""
-    admin = await _admin(request)
-    if not isinstance(admin, Admin):
-        return admin
-    other = await _target(request, admin)
-    if not isinstance(other, User):
-        return other
+    found = await _target(request)
+    if isinstance(found, Response):
+        return found
+    admin, other = found
     what = str(request.path_params["what"])
     if what not in CHANGES:
         return render(request, "message.html.j2", 404, lang=admin.lang, user=admin.user,
