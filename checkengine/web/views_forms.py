@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from checkengine.archive.store import Store
+from checkengine.archive.workspace import Inspection, Submission, User
 from checkengine.errors import UserError
 from checkengine.web.auth import may_see, may_submit
 from checkengine.web.labels import Labels
@@ -49,11 +50,23 @@ async def profile(request: Request) -> Response:
                   subject=key[1] if key else None, error=error)
 
 
+def keep_signed_form(store: Store, request: Request, user: User, inspection: Inspection, submission: Submission, *,
+                     role: str, pdf: bytes, digest: str, drawn: bool) -> int:
+    """A form just signed as *role*: stored, tied to the submission it was made from, and written
+    in the audit log (inside the caller's write transaction); its id."""
+    from checkengine.archive.review import link_form
+
+    fid = store.add_signed_form(inspection=inspection.id, role=role, pdf=pdf, sha256=digest, user=user.id)
+    link_form(store, form=fid, submission=submission.id)
+    store.log(f"form signed ({role})", user=user, address=_address(request), target=f"inspection {inspection.id}",
+              detail={"form": fid, "sha256": digest, "submission": submission.id, "drawn": drawn})
+    return fid
+
+
 async def sign(request: Request) -> Response:
     """Sign the inspection's form as its auditor: the audit form made from the latest submission,
     with the signature drawn on the pad when there is one. The password opens the key for this
     signing only. (The site manager countersigns when accepting it: :mod:`views_review`.)"""
-    from checkengine.archive.review import link_form
     from checkengine.web import signing
     from checkengine.web.review import state
 
@@ -89,12 +102,8 @@ async def sign(request: Request) -> Response:
         with store.writing():
             if state(store, inspection.id).status != "to_sign":
                 return L.sign_not_yours  # signed meanwhile (another tab): the first signature stands
-            fid = store.add_signed_form(inspection=inspection.id, role="inspector", pdf=pdf, sha256=digest,
-                                        user=user.id)
-            link_form(store, form=fid, submission=latest.id)
-            store.log("form signed (inspector)", user=user, address=_address(request),
-                      target=f"inspection {inspection.id}",
-                      detail={"form": fid, "sha256": digest, "submission": latest.id, "drawn": drawing is not None})
+            keep_signed_form(store, request, user, inspection, latest, role="inspector", pdf=pdf, digest=digest,
+                             drawn=drawing is not None)
         return None
 
     try:

@@ -21,10 +21,10 @@ DECISIONS = ("accept", "send_back")
 
 
 async def review(request: Request) -> Response:
-    from checkengine.archive.review import add_review, link_form
+    from checkengine.archive.review import add_review
     from checkengine.web import signing
     from checkengine.web.review import MAX_COMMENT, may_review, state
-    from checkengine.web.views_forms import drawing_or_message
+    from checkengine.web.views_forms import drawing_or_message, keep_signed_form
 
     found = await signed_in_inspection(request)
     if isinstance(found, Response):
@@ -78,15 +78,12 @@ async def review(request: Request) -> Response:
         with store.writing():
             if state(store, inspection.id).status != "awaiting_review":
                 return 409, L.review_nothing
-            fid = store.add_signed_form(inspection=inspection.id, role="manager", pdf=pdf, sha256=digest, user=user.id)
-            link_form(store, form=fid, submission=latest.id)
+            fid = keep_signed_form(store, request, user, inspection, latest, role="manager", pdf=pdf, digest=digest,
+                                   drawn=drawing is not None)
             rid = add_review(store, inspection=inspection.id, submission=latest.id, decision="accepted",
                              comment=comment or None, form=fid, user=user.id)
             store.log("inspection accepted", user=user, address=_address(request), target=f"inspection {inspection.id}",
                       detail={"review": rid, "submission": latest.id})
-            store.log("form signed (manager)", user=user, address=_address(request),
-                      target=f"inspection {inspection.id}",
-                      detail={"form": fid, "sha256": digest, "submission": latest.id, "drawn": drawing is not None})
         return None
 
     try:
