@@ -8,6 +8,9 @@ one process; a shared limit would use ``limits``' Redis or Memcached storage).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from limits import RateLimitItemPerMinute
@@ -38,6 +41,18 @@ def check_password(user: User | None, password: str) -> bool:
 
 def needs_rehash(user: User) -> bool:
     return _hasher.check_needs_rehash(user.password)
+
+
+def session_seal(secret: str, user: User) -> str:
+    """What a session keeps of the password it was opened with: an HMAC of the user's password
+    hash under the server's secret (the cookie is signed, not encrypted, so the hash itself never
+    goes in it). A new password makes every session opened with the old one stop at its next
+    request (``views.current_user``)."""
+    return hmac.new(secret.encode(), user.password.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def seal_matches(secret: str, user: User, seal: object) -> bool:
+    return isinstance(seal, str) and hmac.compare_digest(seal, session_seal(secret, user))
 
 
 class LoginLimiter:

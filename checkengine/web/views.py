@@ -19,7 +19,9 @@ from checkengine.errors import UserError
 from checkengine.i18n import UI_LANGUAGES
 from checkengine.web import submit as submitting
 from checkengine.web.app import Workspace
-from checkengine.web.auth import check_password, hash_password, may_see, may_submit, needs_rehash
+from checkengine.web.auth import (
+    check_password, hash_password, may_see, may_submit, needs_rehash, seal_matches, session_seal,
+)
 from checkengine.web.checklist import Filled, screens_for
 from checkengine.web.labels import Labels
 from checkengine.web.photos import MAX_BYTES as MAX_PHOTO_BYTES
@@ -75,7 +77,8 @@ async def current_user(request: Request) -> User | None:
     if not isinstance(uid, int):
         return None
     user = await _in_store(request, lambda s: s.user_by_id(uid))
-    if user is None or not user.active:
+    if user is None or not user.active or not seal_matches(_ws(request).settings.secret_key, user,
+                                                            request.session.get("seal")):
         request.session.clear()
         return None
     return user
@@ -109,6 +112,7 @@ async def login(request: Request) -> Response:
         with store.writing():
             if ok and user is not None and needs_rehash(user):
                 store.set_password(user.id, hash_password(password))
+                user = store.user_by_id(user.id)  # the session is sealed with the new hash
             store.log("login" if ok else "login failed", user=user if ok else None, username=username,
                       address=address)
         return user if ok else None
@@ -117,7 +121,8 @@ async def login(request: Request) -> Response:
     if user is None:
         return render(request, "login.html.j2", 401, lang=lang, error=L.wrong_login, username=username)
     request.session.clear()
-    request.session.update({"uid": user.id, "at": datetime.now().isoformat(timespec="seconds")})
+    request.session.update({"uid": user.id, "at": datetime.now().isoformat(timespec="seconds"),
+                            "seal": session_seal(_ws(request).settings.secret_key, user)})
     return RedirectResponse("/inspections", status_code=303)
 
 

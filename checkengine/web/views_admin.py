@@ -10,7 +10,9 @@ Anyone else gets 403 on every page and every POST here; the CSRF token is checke
 them runs (``app.py``).
 
 A disabled user cannot sign in (``auth.check_password``), and a session they have stops working
-at its next request (``views.current_user`` reads the user afresh each time).
+at its next request (``views.current_user`` reads the user afresh each time). A password reset
+ends the user's open sessions the same way: a session is sealed with its password
+(``auth.session_seal``); an administrator resetting their own keeps the session they did it from.
 """
 
 from __future__ import annotations
@@ -28,9 +30,11 @@ from checkengine.archive.workspace import User
 from checkengine.archive.workspace_schema import ROLES
 from checkengine.errors import UserError
 from checkengine.i18n import UI_LANGUAGES
-from checkengine.web.auth import MIN_PASSWORD, hash_password
+from checkengine.web.auth import MIN_PASSWORD, hash_password, session_seal
 from checkengine.web.labels import Labels
-from checkengine.web.views import MAX_PASSWORD, _address, _in_store, _language, _to_login, current_user, render
+from checkengine.web.views import (
+    MAX_PASSWORD, _address, _in_store, _language, _to_login, _ws, current_user, render,
+)
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 MAX_NAME = 200
@@ -202,6 +206,10 @@ async def change(request: Request) -> Response:
         await _in_store(request, lambda s: _log(s, f"user change refused ({what})", admin.user, address,
                                                 target=other.username, detail={"why": refused.key}))
         return _user_page(request, admin, other, admin.labels(refused.key, **refused.values))
+    if what == "password" and other.id == admin.user.id:  # their own: this session goes on, the others end
+        changed = await _in_store(request, lambda s: s.user_by_id(other.id))
+        if changed is not None:
+            request.session["seal"] = session_seal(_ws(request).settings.secret_key, changed)
     return RedirectResponse(f"/admin/users/{other.id}?done={what}", status_code=303)
 
 

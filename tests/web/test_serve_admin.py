@@ -1,6 +1,6 @@
 """The administrator's pages, against the real server: a user added (argon2 hash), their role and
-sites changed, their password reset, disabled (their open session stops working, signing in is
-refused), each change in the audit log. Attackers: anyone but an administrator gets 403 on every
+sites changed, their password reset (their open sessions end), disabled (their open session stops
+working, signing in is refused), each change in the audit log. Attackers: anyone but an administrator gets 403 on every
 page and every POST; a POST without its CSRF token is refused; an administrator cannot give a site
 that is not theirs, reach a user outside their sites, or change their own role."""
 
@@ -86,6 +86,11 @@ def test_add_change_reset_and_disable_a_user(server: Server, tablet: Any, browse
         page.wait_for_selector("#done")
         reset = _user(server, "auditor.new")
         assert not check_password(reset, NEW_PASSWORD) and check_password(reset, NEW_PASSWORD + " 2")
+        # The session opened with the old password ends at its next request; the new one opens.
+        response = their_page.goto(server.url + "/inspections")
+        assert their_page.url == server.url + "/login" and response.status == 200
+        their_page = _sign_in_as(theirs, server, "auditor.new", NEW_PASSWORD + " 2")
+        their_page.wait_for_url(server.url + "/inspections")
         # Disabled: the open session stops working at once, and signing in is refused.
         page.click("#change-state button")
         page.wait_for_selector("#done")
@@ -105,6 +110,33 @@ def test_add_change_reset_and_disable_a_user(server: Server, tablet: Any, browse
     page.click("#change-state button")  # enabled again
     page.wait_for_selector("#done")
     assert _user(server, "auditor.new").active
+
+
+def test_an_administrators_own_reset_keeps_their_session_and_ends_the_others(server: Server, browser: Any) -> None:
+    here, elsewhere = browser.new_context(), browser.new_context()
+    admin = _user(server, "admin")
+    try:
+        page = _sign_in_as(here, server, "admin", server.logins["admin"])
+        page.wait_for_url(server.url + "/inspections")
+        other = _sign_in_as(elsewhere, server, "admin", server.logins["admin"])
+        other.wait_for_url(server.url + "/inspections")
+        page.goto(f"{server.url}/admin/users/{admin.id}")
+        page.fill("#reset-password input[name=password]", NEW_PASSWORD)
+        page.click("#reset-password button")
+        page.wait_for_selector("#done")
+        assert page.goto(server.url + "/admin/users").status == 200 and page.url == server.url + "/admin/users"
+        other.goto(server.url + "/inspections")
+        assert other.url == server.url + "/login"
+        # The session cookie carries a seal of the password, never the hash itself.
+        [cookie] = [c["value"] for c in here.cookies() if c["name"] == "checkengine_session"]
+        import base64
+        body = base64.b64decode(cookie.split(".")[0]).decode()
+        assert "argon2" not in body and _user(server, "admin").password.split("$")[-1] not in body
+    finally:
+        here.close()
+        elsewhere.close()
+        with open_archive(server.store, write=True) as store, store.writing():
+            store.set_password(admin.id, admin.password)
 
 
 @pytest.mark.parametrize("who", ["auditor.lin", "manager.wang", "author.liu"])
