@@ -205,37 +205,20 @@ def add_site(store: str | None, site_id: str, name: str | None, country: str | N
 def assign(store: str | None, rulebooks: str, rulebook_id: str, kind: str | None, site: str, auditor: str, by: str,
            due: str, employee: str | None, person: str | None, team: str | None, role: str | None) -> int:
     """Assign an inspection (a checklist of a rulebook, at a site, on a day) to an auditor."""
-    from datetime import date
-
     from checkengine.archive.store import archive_location, open_archive
     from checkengine.errors import UserError
+    from checkengine.web.assigning import Assignment
+    from checkengine.web.assigning import assign as assign_inspection
     from checkengine.web.evaluation import Library
 
-    try:
-        date.fromisoformat(due)
-    except ValueError:
-        raise UserError(f"--date {due}: not a date; write YYYY-MM-DD (e.g. 2026-11-03)") from None
-    served = Library.load(Path(rulebooks)).books.get(rulebook_id)
-    if served is None:
-        raise UserError(f"--rulebook {rulebook_id}: no rulebook with checklists has that id in {rulebooks}")
-    if kind is None and len(served.kinds) > 1:
-        raise UserError(f"--rulebook {rulebook_id} has checklists for {', '.join(served.kinds)}; choose one with --kind")
-    kind = kind or served.kinds[0]
-    if kind not in served.kinds:
-        raise UserError(f"--kind {kind}: {rulebook_id} has checklists for {', '.join(served.kinds)}")
     subject = {k: v for k, v in {"employee": employee, "name": person, "team": team, "role": role}.items() if v}
-    with open_archive(archive_location(store), write=True) as archive, archive.writing():
-        user = archive.user_named(auditor)
-        if user is None or user.role != "auditor" or site not in user.sites:
-            raise UserError(f"--auditor {auditor}: not an auditor of site {site!r}; add one with "
-                            "`checkengine serve add-user --role auditor --site ...`")
+    wanted = Assignment(rulebook_id, site, auditor, due, kind, subject)
+    library = Library.load(Path(rulebooks))
+    with open_archive(archive_location(store), write=True) as archive:
         boss = archive.user_named(by)
-        if boss is None or not (boss.role == "administrator" or boss.role == "site_manager" and site in boss.sites):
+        if boss is None:
             raise UserError(f"--by {by}: not a site manager of {site!r} nor an administrator")
-        iid = archive.add_inspection(site=site, rulebook=rulebook_id, kind=kind, subject=subject, due=due,
-                                     assigned_to=user.id, created_by=boss.id)
-        archive.log("inspection assigned", user=boss, address=None,
-                    target=f"inspection {iid}", detail={"auditor": auditor, "rulebook": rulebook_id})
+        iid = assign_inspection(archive, library, wanted, boss, address=None)
     click.echo(f"inspection {iid} assigned to {auditor}")
     return 0
 

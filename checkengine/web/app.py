@@ -195,6 +195,7 @@ def create_app(settings: Settings) -> Application:
     from checkengine.web import views_review
     from checkengine.web import views_actions
     from checkengine.web import views_schedule
+    from checkengine.web import views_assign
     from checkengine.web import views_admin
 
     workspace = Workspace(settings)
@@ -221,6 +222,7 @@ def create_app(settings: Settings) -> Application:
         Route("/actions/{id:int}/evidence/{digest:str}", views_actions.evidence),
         Route("/schedule", views_schedule.schedule_page),
         Route("/schedule/decide", views_schedule.decide_view, methods=["POST"]),
+        Route("/assign", views_assign.assign_page, methods=["GET", "POST"]),
         Route("/admin/users", views_admin.users, methods=["GET", "POST"]),
         Route("/admin/users/{id:int}", views_admin.user),
         Route("/admin/users/{id:int}/{what:str}", views_admin.change, methods=["POST"]),

@@ -97,8 +97,10 @@ async def schedule_page(request: Request, *, status: int = 200, error: str | Non
         slots, sites, label = await _in_store(request, lambda s: plan_for(s, schedules, user))
         error, status = error or bad.bare_message, 422
     decides = user.role in ("site_manager", "administrator")
+    # the occurrences an inspection can be assigned for: a served checklist's rulebook and kind
+    checklists = {f"{book}:{kind}" for book, served in _ws(request).library.books.items() for kind in served.kinds}
     return render(request, "schedule.html.j2", status, lang=lang, user=user, slots=slots, sites=sites, period=label,
-                  decides=decides, error=error, form=form or {})
+                  decides=decides, error=error, form=form or {}, checklists=checklists)
 
 
 async def decide_view(request: Request) -> Response:
