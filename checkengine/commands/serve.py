@@ -27,6 +27,7 @@ class ServeOptions:
     forwarded_allow_ips: str
     logins_per_minute: int
     trust: tuple[str, ...] = ()
+    tsa: str | None = None
 
 
 def _secret(path: str | None) -> tuple[str, bool]:
@@ -57,7 +58,12 @@ def run(opts: ServeOptions) -> int:
     from checkengine.archive.store import archive_location, shown, is_url
     from checkengine.web.app import Settings, create_app
 
+    from checkengine.errors import UserError
+    from checkengine.pdf.sign import shown_url
+
     location = archive_location(opts.store)
+    if opts.tsa is not None and not opts.tsa.startswith(("http://", "https://")):
+        raise UserError(f"--tsa {shown_url(opts.tsa)}: a timestamp server URL starts with http:// or https://")
     secret, lasting = _secret(opts.secret_key_file)
     trust = tuple(Path(t) for t in opts.trust)
     from checkengine.web.demo import DemoKey, make_keys
@@ -68,7 +74,7 @@ def run(opts: ServeOptions) -> int:
         keys = make_keys((Path(".") if is_url(location) else Path(location).parent) / "demo-keys")
         trust += tuple(k.cert for k in keys)  # so the demo's verify page knows its signers
     settings = Settings(store=location, rulebooks=Path(opts.rulebooks), secret_key=secret, https=opts.https,
-                        logins_per_minute=opts.logins_per_minute, trust=trust)
+                        logins_per_minute=opts.logins_per_minute, trust=trust, tsa=opts.tsa)
     app = create_app(settings)
     if opts.demo:
         from checkengine.web.demo import seed
@@ -91,6 +97,8 @@ def run(opts: ServeOptions) -> int:
     if not lasting:
         click.echo(f"note: no --secret-key-file or {SECRET_ENV}: a key was made for this start, so sign-ins "
                    "end when the server stops")
+    if opts.tsa:
+        click.echo(f"signatures are timestamped by {shown_url(opts.tsa)}")
     click.echo(f"store: {shown(location) if is_url(location) else location}")
     click.echo(f"open http://{opts.host}:{opts.port}/ in a browser (Ctrl-C stops the server)", color=False)
     sys.stdout.flush()
@@ -118,16 +126,18 @@ def run(opts: ServeOptions) -> int:
               help="Sign-in attempts allowed a minute per client address and per user name.")
 @click.option("--trust", multiple=True, metavar="CERT.pem",
               help="A certificate the public verify page (/verify) trusts for any role (repeatable).")
+@click.option("--tsa", metavar="URL", help="An RFC 3161 timestamp server: every signature made in the workspace "
+                                           "is timestamped (PAdES B-T).")
 @click.pass_context
 def command(ctx: click.Context, store: str | None, rulebooks: str, host: str, port: int, demo: str | None,
             secret_key_file: str | None, https: bool, forwarded_allow_ips: str, logins_per_minute: int,
-            trust: tuple[str, ...]) -> int:
+            trust: tuple[str, ...], tsa: str | None) -> int:
     """Serve the auditor's workspace: checklists from the rulebooks, filled on a tablet or a phone,
     evaluated and archived on submission (docs/serve.md)."""
     if ctx.invoked_subcommand is not None:
         return 0
     return run(ServeOptions(store, rulebooks, host, port, demo, secret_key_file, https, forwarded_allow_ips,
-                            logins_per_minute, trust))
+                            logins_per_minute, trust, tsa))
 
 
 @command.command("add-user")

@@ -193,7 +193,7 @@ def sign_pdf(
         except DrawingRefused as bad:
             raise UserError(str(bad)) from None
     if tsa_url and not tsa_url.startswith(("http://", "https://")):
-        raise UserError(f"--tsa {_shown_url(tsa_url)}: a timestamp server URL starts with http:// or https://")
+        raise UserError(f"--tsa {shown_url(tsa_url)}: a timestamp server URL starts with http:// or https://")
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
         existing = _fields(writer.prev)
@@ -243,7 +243,7 @@ def sign_pdf(
         pdf_signer.sign_pdf(writer, existing_fields_only=True, output=out,
                             bytes_reserved=2 * room if room else None)  # pyHanko counts hex digits
     except TimestampRequestError as exc:
-        raise UserError(_timestamp_problem(_shown_url(str(tsa_url)), exc)) from None
+        raise UserError(_timestamp_problem(shown_url(str(tsa_url)), exc)) from None
     except (SigningError, PdfError) as exc:
         raise UserError(f"signing failed: {exc}") from None
     return out.getvalue()
@@ -274,7 +274,7 @@ def signature_room(key: LoadedKey) -> int | None:
     return 4096 + sum(len(cert.dump()) for cert in certs) + 2 * ((key_size + 7) // 8) + 16
 
 
-def _shown_url(url: str) -> str:
+def shown_url(url: str) -> str:
     """*url* without any user name and password in it, so that messages never show credentials."""
     from urllib.parse import urlsplit, urlunsplit
 

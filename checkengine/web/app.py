@@ -53,6 +53,8 @@ class Settings:
     logins_per_minute: int = 5
     #: the certificates the public verify page trusts (for any role)
     trust: tuple[Path, ...] = ()
+    #: the RFC 3161 timestamp server every signature made here asks (None: signatures untimestamped)
+    tsa: str | None = None
 
 
 class Workspace:

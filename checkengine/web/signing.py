@@ -70,8 +70,9 @@ def key_subject(p12: bytes, password: str) -> str:
 
 
 def sign_as_inspector(book: Rulebook, submission: Submission, photos: Mapping[str, bytes], p12: bytes,
-                      password: str, drawing: bytes | None = None) -> tuple[bytes, str]:
-    """The audit form of *submission*, signed as the inspector; (PDF, its SHA-256)."""
+                      password: str, drawing: bytes | None = None, *, tsa: str | None = None) -> tuple[bytes, str]:
+    """The audit form of *submission*, signed as the inspector (timestamped by *tsa*, when given);
+    (PDF, its SHA-256)."""
     from checkengine.pdf.render import render_audit_form
     from checkengine.pdf.sign import sign_pdf
 
@@ -81,13 +82,14 @@ def sign_as_inspector(book: Rulebook, submission: Submission, photos: Mapping[st
             (Path(folder) / f"photo:{digest}").write_bytes(data)  # the record's evidence names them so
         rendered = render_audit_form(submission.result, submission.record, book.merged, lang=submission.language,
                                      base_dir=folder)
-    pdf = sign_pdf(rendered.pdf, key, field="inspector", drawing=drawing)
+    pdf = sign_pdf(rendered.pdf, key, field="inspector", drawing=drawing, tsa_url=tsa)
     return pdf, hashlib.sha256(pdf).hexdigest()
 
 
-def countersign(pdf: bytes, p12: bytes, password: str, drawing: bytes | None = None) -> tuple[bytes, str]:
-    """*pdf* countersigned in its ``manager`` field; (PDF, its SHA-256)."""
+def countersign(pdf: bytes, p12: bytes, password: str, drawing: bytes | None = None, *,
+                tsa: str | None = None) -> tuple[bytes, str]:
+    """*pdf* countersigned in its ``manager`` field (timestamped by *tsa*, when given); (PDF, its SHA-256)."""
     from checkengine.pdf.sign import sign_pdf
 
-    signed = sign_pdf(pdf, _load(p12, password), field="manager", drawing=drawing)
+    signed = sign_pdf(pdf, _load(p12, password), field="manager", drawing=drawing, tsa_url=tsa)
     return signed, hashlib.sha256(signed).hexdigest()

@@ -98,7 +98,8 @@ async def sign(request: Request) -> Response:
         photos = {d: found[1] for d in {e.split(":", 1)[1] for a in latest.record.get("answers", {}).values()
                                          for e in a.get("evidence", []) if e.startswith("photo:")}
                   if (found := store.photo(d)) is not None}
-        pdf, digest = signing.sign_as_inspector(book, latest, photos, key[0], password, drawing)
+        pdf, digest = signing.sign_as_inspector(book, latest, photos, key[0], password, drawing,
+                                                tsa=_ws(request).settings.tsa)
         with store.writing():
             if state(store, inspection.id).status != "to_sign":
                 return L.sign_not_yours  # signed meanwhile (another tab): the first signature stands

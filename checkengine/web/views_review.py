@@ -74,7 +74,7 @@ async def review(request: Request) -> Response:
             return 400, drawing
         first = store.signed_form_pdf(now.forms["inspector"]["id"])
         assert first is not None
-        pdf, digest = signing.countersign(first[1], key[0], password, drawing)
+        pdf, digest = signing.countersign(first[1], key[0], password, drawing, tsa=_ws(request).settings.tsa)
         with store.writing():
             if state(store, inspection.id).status != "awaiting_review":
                 return 409, L.review_nothing

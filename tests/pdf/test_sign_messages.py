@@ -9,12 +9,12 @@ import pytest
 
 from checkengine.output import open_output
 from checkengine.errors import UserError
-from checkengine.pdf.sign import _shown_url, sign_pdf
+from checkengine.pdf.sign import shown_url, sign_pdf
 
 
 def test_a_tsa_url_is_shown_without_its_credentials() -> None:
-    assert _shown_url("https://user:secret@tsa.example.org:8443/ts?x=1") == "https://tsa.example.org:8443/ts?x=1"
-    assert _shown_url("http://127.0.0.1:9/") == "http://127.0.0.1:9/"
+    assert shown_url("https://user:secret@tsa.example.org:8443/ts?x=1") == "https://tsa.example.org:8443/ts?x=1"
+    assert shown_url("http://127.0.0.1:9/") == "http://127.0.0.1:9/"
 
 
 def test_a_bad_tsa_scheme_message_hides_the_password() -> None:

@@ -99,6 +99,27 @@ def sign_in(context: Any, server: Server, username: str) -> Any:
     return page
 
 
+def upload_key(page: Any, server: Server, key: Path, password: str, *, opens: bool = True) -> None:
+    """Upload *key*/key.p12 on the signed-in user's profile with *password*; with *opens* False,
+    wait for the page's error instead (the store does not open with it)."""
+    page.goto(server.url + "/profile")
+    page.locator("input[name=p12]").set_input_files(str(key / "key.p12"))
+    page.locator("input[name=password]").fill(password)
+    if opens:
+        with page.expect_navigation():
+            page.locator("main button.primary").click()
+    else:  # the page's script shows the server's answer in place
+        page.locator("main button.primary").click()
+        page.wait_for_selector("main p.error")
+
+
+def sign_with(page: Any, password: str, form: str = "form.sign") -> None:
+    """Send the signing *form* of the page (the auditor's, or ``form.accept``) with *password*."""
+    page.locator(f"{form} input[name=password]").fill(password)
+    with page.expect_navigation():
+        page.locator(f"{form} button[type=submit]").click()
+
+
 def example_answers(name: str) -> dict[str, str]:
     """The form's values that say what the example record *name* (in the example month) says."""
     from checkengine.yamlio import load_file

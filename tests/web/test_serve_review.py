@@ -19,7 +19,9 @@ from typing import Any
 import pypdf
 import pytest
 from photo_files import jpeg_with_location
-from serving import CHECKENGINE, ROOT, Server, example_answers, fill_checklist, new_keys, open_inspection, sign_in
+from serving import (
+    CHECKENGINE, ROOT, Server, example_answers, fill_checklist, new_keys, open_inspection, sign_in, sign_with, upload_key,
+)
 
 from checkengine.archive.review import review_facts
 from checkengine.archive.store import open_archive
@@ -32,14 +34,6 @@ COMMENT = '座位區照片不清楚，請重拍並補充說明。<script>window.
 @pytest.fixture(scope="module")
 def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return new_keys(tmp_path_factory.mktemp("keys"), PASSWORD)
-
-
-def _upload_key(page: Any, server: Server, key: Path) -> None:
-    page.goto(server.url + "/profile")
-    page.locator("input[name=p12]").set_input_files(str(key / "key.p12"))
-    page.locator("input[name=password]").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator("main button.primary").click()
 
 
 def _draw(page: Any, form: str, seed: int) -> None:
@@ -63,9 +57,7 @@ def _submit(page: Any, server: Server, inspection: int) -> None:
 def _sign(page: Any, form: str, *, draw: int | None) -> None:
     if draw is not None:
         _draw(page, form, draw)
-    page.locator(f"{form} input[name=password]").fill(PASSWORD)
-    with page.expect_navigation():
-        page.locator(f"{form} button[type=submit]").click()
+    sign_with(page, PASSWORD, form)
 
 
 def _state(page: Any) -> str:
@@ -91,7 +83,7 @@ def test_send_back_resubmit_accept_and_verify(server: Server, tablet: Any, brows
     auditor = sign_in(tablet, server, "auditor.lin")
     pwned: list[str] = []
     auditor.on("dialog", lambda d: (pwned.append(d.message), d.dismiss()))
-    _upload_key(auditor, server, keys["auditor"])
+    upload_key(auditor, server, keys["auditor"], PASSWORD)
     auditor.goto(server.url + "/inspections")
     inspection = open_inspection(auditor, server, rulebook_title=FLOOR)
     values = example_answers("FI-2026-11-03-001")
@@ -113,7 +105,7 @@ def test_send_back_resubmit_accept_and_verify(server: Server, tablet: Any, brows
     other.set_default_timeout(15000)
     try:
         manager = sign_in(other, server, "manager.wang")
-        _upload_key(manager, server, keys["manager"])
+        upload_key(manager, server, keys["manager"], PASSWORD)
         manager.goto(server.url + "/inspections")
         tile = manager.locator(f"a.tile[href='/inspections/{inspection}/result']")
         assert tile.get_attribute("data-state") == "awaiting_review"
@@ -216,7 +208,7 @@ def awaiting(server: Server, browser: Any, keys: dict[str, Path]) -> int:
     context.set_default_timeout(15000)
     try:
         page = sign_in(context, server, "auditor.lin")
-        _upload_key(page, server, keys["auditor"])
+        upload_key(page, server, keys["auditor"], PASSWORD)
         page.goto(server.url + "/inspections")
         inspection = open_inspection(page, server, rulebook_title=FLOOR)
         fill_checklist(page, example_answers("FI-2026-11-03-001"))
@@ -224,7 +216,7 @@ def awaiting(server: Server, browser: Any, keys: dict[str, Path]) -> int:
         _sign(page, "form.sign", draw=None)
         assert _state(page) == "awaiting_review"
         manager = sign_in(browser.new_context(), server, "manager.wang")
-        _upload_key(manager, server, keys["manager"])
+        upload_key(manager, server, keys["manager"], PASSWORD)
         manager.context.close()
     finally:
         context.close()
@@ -305,7 +297,7 @@ def test_the_auditor_signs_only_with_a_real_drawing(server: Server, tablet: Any,
     """A forged "drawing" at the auditor's signing (not a PNG, or a blank one) signs nothing and
     says why; the same submission then signs with a real one."""
     page = sign_in(tablet, server, "auditor.lin")
-    _upload_key(page, server, keys["auditor"])
+    upload_key(page, server, keys["auditor"], PASSWORD)
     page.goto(server.url + "/inspections")
     inspection = open_inspection(page, server, rulebook_title=FLOOR)
     fill_checklist(page, example_answers("FI-2026-11-03-001"))

@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 from photo_files import jpeg_with_location
-from serving import CHECKENGINE, ROOT, Server, example_answers, fill_checklist, new_keys, open_inspection, sign_in
+from serving import (
+    CHECKENGINE, ROOT, Server, example_answers, fill_checklist, new_keys, open_inspection, sign_in, sign_with, upload_key,
+)
 
 from checkengine.archive.store import open_archive
 
@@ -23,31 +25,13 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return new_keys(tmp_path_factory.mktemp("keys"), PASSWORD)
 
 
-def _upload_key(page: Any, server: Server, key: Path, password: str, *, opens: bool = True) -> None:
-    page.goto(server.url + "/profile")
-    page.locator("input[name=p12]").set_input_files(str(key / "key.p12"))
-    page.locator("input[name=password]").fill(password)
-    if opens:
-        with page.expect_navigation():
-            page.locator("main button.primary").click()
-    else:  # the page's script shows the server's answer in place
-        page.locator("main button.primary").click()
-        page.wait_for_selector("main p.error")
-
-
-def _sign(page: Any, password: str, form: str = "form.sign") -> None:
-    page.locator(f"{form} input[name=password]").fill(password)
-    with page.expect_navigation():
-        page.locator(f"{form} button[type=submit]").click()
-
-
 @pytest.mark.slow
 def test_sign_countersign_and_verify(server: Server, tablet: Any, browser: Any, keys: dict[str, Path],
                                      shots: Path, tmp_path: Path) -> None:
     page = sign_in(tablet, server, "auditor.lin")
-    _upload_key(page, server, keys["auditor"], "not the password", opens=False)
+    upload_key(page, server, keys["auditor"], "not the password", opens=False)
     assert page.locator("p.error").count() == 1  # the key store does not open: nothing kept
-    _upload_key(page, server, keys["auditor"], PASSWORD)
+    upload_key(page, server, keys["auditor"], PASSWORD)
     assert page.locator("#key-on-file").inner_text() == "Your signing key: 林品管."
     page.goto(server.url + "/inspections")
     inspection = open_inspection(page, server, rulebook_title="Customer-service floor standards")
@@ -60,20 +44,20 @@ def test_sign_countersign_and_verify(server: Server, tablet: Any, browser: Any, 
     page.locator("#checklist button.primary").click()
     page.wait_for_url(f"{server.url}/inspections/{inspection}/result")
     # A wrong password signs nothing, and says why.
-    _sign(page, "wrong password")
+    sign_with(page, "wrong password")
     assert page.locator("#signatures p.error").count() == 1
     with open_archive(server.store, write=False) as store:
         assert store.signed_forms(inspection) == {}
-    _sign(page, PASSWORD)
+    sign_with(page, PASSWORD)
     assert "林品管" in page.locator("#signatures").inner_text()
     assert page.locator("form.sign").count() == 0  # signed once
     # The site manager countersigns with their own key.
     other = browser.new_context(viewport={"width": 1280, "height": 800})
     try:
         manager = sign_in(other, server, "manager.wang")
-        _upload_key(manager, server, keys["manager"], PASSWORD)
+        upload_key(manager, server, keys["manager"], PASSWORD)
         manager.goto(f"{server.url}/inspections/{inspection}/result")
-        _sign(manager, PASSWORD, "form.accept")  # accepting the signed submission countersigns it
+        sign_with(manager, PASSWORD, "form.accept")  # accepting the signed submission countersigns it
         assert "王主任" in manager.locator("#signatures").inner_text()
         manager.locator("#signatures").screenshot(path=str(shots / "countersigned.png"))
         with manager.expect_download() as download:
