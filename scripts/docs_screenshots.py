@@ -118,7 +118,7 @@ def _show_section_of(page: Any, selector: str) -> None:
 
 def shoot(browser: Any, server: Server, out: Path, work: Path) -> None:
     keys = _keys(server)
-    auditor_ctx, manager_ctx, leader_ctx, public_ctx = (_context(browser) for _ in range(4))
+    auditor_ctx, manager_ctx, leader_ctx, public_ctx, admin_ctx = (_context(browser) for _ in range(5))
 
     # -- the auditor: sign-in, the list, a section in Chinese, a failed item asking for its photo
     page = auditor_ctx.new_page()
@@ -181,6 +181,17 @@ def shoot(browser: Any, server: Server, out: Path, work: Path) -> None:
     _send(manager, "verify")
     manager.goto(f"{server.url}/schedule?lang=en")
     _save(manager, out, "schedule")
+    manager.locator("li.slot a.assign-slot").first.click()  # assign the occurrence's visit
+    manager.wait_for_url(server.url + "/assign?*")
+    manager.goto(manager.url + "&lang=en")
+    manager.fill("#assign input[name=employee]", "E002")
+    manager.fill("#assign input[name=name]", "李小華")
+    _save(manager, out, "assign")
+
+    # -- the administrator's users
+    admin = _sign_in(admin_ctx, server, "admin")
+    admin.goto(f"{server.url}/admin/users?lang=en")
+    _save(admin, out, "admin-users")
 
     # -- anyone: the public verify page checks the downloaded form
     public = public_ctx.new_page()
@@ -189,7 +200,7 @@ def shoot(browser: Any, server: Server, out: Path, work: Path) -> None:
     with public.expect_navigation():
         public.locator("main button.primary").click()
     _save(public, out, "verify")
-    for context in (auditor_ctx, manager_ctx, leader_ctx, public_ctx):
+    for context in (auditor_ctx, manager_ctx, leader_ctx, public_ctx, admin_ctx):
         context.close()
 
 
