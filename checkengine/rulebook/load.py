@@ -8,7 +8,6 @@ first.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -372,6 +371,8 @@ def _suggest(name: str, options: Any) -> str:
 def digest(merged: dict[str, Any]) -> str:
     """A content digest of the merged rulebook: stable across key order and formatting."""
     canonical = json.dumps(merged, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    import hashlib  # here: OpenSSL's start-up is a cost of every command, and only the digest needs it
+
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
