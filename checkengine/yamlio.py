@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import re
+from math import isfinite
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +52,9 @@ class Document:
     positions: dict[PathT, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[PathT, tuple[int, int]] = field(default_factory=dict)
     node: yaml.Node | None = field(default=None, repr=False, compare=False)
+    #: ``data`` when its build found every number finite and a signed 64-bit whole number where it
+    #: is whole (what validation asks of every document), so validation need not walk it again
+    plain_numbers: Any = field(default=None, repr=False, compare=False)
 
     def location(self, path: PathT, *, key: bool = False) -> Location:
         """The location of the value at *path* (or of its key), falling back to the nearest parent."""
@@ -91,7 +95,7 @@ def _position(root: yaml.Node, path: PathT, key: bool) -> tuple[int, int]:
         child = None
         if isinstance(node, yaml.MappingNode) and isinstance(part, str):
             for key_node, value_node in node.value:
-                if str(key_node.value) == part:
+                if key_node.value == part:  # a key node is a scalar: its value is text
                     if key and i == last:
                         node = key_node
                         break
@@ -177,7 +181,9 @@ def load_text(text: str, name: str, *, max_values: int | None = None) -> Documen
     with collector_paused():
         root = compose(text, name, cap)
         try:
-            doc.data = _quick_build(root, cap, limits.NESTING.get())
+            doc.data, plain = _quick_build(root, cap, limits.NESTING.get())
+            if plain:
+                doc.plain_numbers = doc.data
         except _Refused:  # the locating build raises the error, with its path and position
             doc.data = _Builder(Document(name, None), cap).build(root, ())
     doc.node = root
@@ -211,15 +217,18 @@ class _Refused(Exception):
     """The quick build met something it does not take; the locating build says what and where."""
 
 
-def _quick_build(root: yaml.Node, cap: int, max_depth: int) -> Any:
+def _quick_build(root: yaml.Node, cap: int, max_depth: int) -> tuple[Any, bool]:
     """The plain values of *root*, built without paths or positions (the document's node gives
-    those when asked). Anything :class:`_Builder` refuses, or builds other than plainly (a key that
-    is not a text, a tag, a duplicate key, a limit reached), raises :class:`_Refused` instead."""
+    those when asked), and whether every number is finite and every whole number within the
+    signed 64-bit range. Anything :class:`_Builder` refuses, or builds other than plainly (a key
+    that is not a text, a tag, a duplicate key, a limit reached), raises :class:`_Refused`."""
     count = 0
+    plain = True
     scalars = _scalar_constructors()
+    low, high = limits.INT_MIN, limits.INT_MAX
 
     def build(node: yaml.Node, depth: int) -> Any:
-        nonlocal count
+        nonlocal count, plain
         count += 1
         if count > cap or depth > max_depth:
             raise _Refused
@@ -231,9 +240,12 @@ def _quick_build(root: yaml.Node, cap: int, max_depth: int) -> Any:
             if construct is None:
                 raise _Refused
             try:
-                return construct(node)
+                value = construct(node)
             except (ValueError, yaml.constructor.ConstructorError):
                 raise _Refused from None
+            if type(value) is int and not low <= value <= high or type(value) is float and not isfinite(value):
+                plain = False
+            return value
         if kind is _MAPPING and tag == _MAP:
             out: dict[str, Any] = {}
             inline = depth < max_depth
@@ -254,7 +266,8 @@ def _quick_build(root: yaml.Node, cap: int, max_depth: int) -> Any:
             return [build(child, depth + 1) for child in node.value]
         raise _Refused
 
-    return build(root, 0)
+    data = build(root, 0)
+    return data, plain
 
 
 def _scalar_constructors() -> dict[str, Any]:

@@ -103,3 +103,18 @@ def test_a_document_that_refuses_is_located_by_the_careful_walk() -> None:
         load_text("a:\n  b: 1\n  c: [x, {d: 1, d: 2}]\n", "f.yaml")
     assert str(caught.value) == ("f.yaml:3:17: a.c[1].d: duplicate key 'd' (first on line 3, again on line 3); "
                                  "a key may appear once in a mapping: remove one of them or merge their values")
+
+
+@pytest.mark.parametrize(("text", "plain"), [
+    ("a: [1, -2.5, 9223372036854775807, -9223372036854775808, true, null, '.inf']\n", True),
+    ("a: [1, .inf]\n", False), ("a: {b: .nan}\n", False), ("a: 9223372036854775808\n", False),
+    ("- -9223372036854775809\n", False),
+])
+def test_the_build_tells_validation_whether_every_number_is_one_checkengine_takes(text: str, plain: bool) -> None:
+    """Validation walks a document for NaN, infinities and whole numbers beyond 64 bits only when
+    the build did not already find there are none."""
+    from checkengine import validation
+
+    doc = load_text(text, "f.yaml")
+    assert (doc.plain_numbers is doc.data) is plain
+    assert validation._odd_numbers(doc.data) is not plain

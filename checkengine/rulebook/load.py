@@ -324,8 +324,7 @@ class RulebookLoader:
                 sec["description"] = s.description
             if s.weight is not None:
                 sec["weight"] = s.weight
-            # A JSON round trip copies plain YAML data several times faster than deepcopy.
-            sec["rules"] = json.loads(json.dumps([r.raw for r in s.rules]))
+            sec["rules"] = _copied([r.raw for r in s.rules])
             out["sections"].append(sec)
         if merged.disabled:
             out["disabled"] = merged.disabled
@@ -345,6 +344,19 @@ class RulebookLoader:
 
     def _finding(self, code: str, message: str, where: Location, level: str = "error") -> None:
         self.findings.append(Finding(code, message, where, level))  # type: ignore[arg-type]
+
+
+def _copied(data: list[Any]) -> list[Any]:
+    """A deep copy of a schema-valid file's plain data, by a JSON round trip (several times faster
+    than deepcopy; orjson's three times faster again, the standard library's for what orjson
+    refuses; the schemas refuse the NaN and infinities that orjson would write as null)."""
+    import orjson
+
+    try:
+        copied: list[Any] = orjson.loads(orjson.dumps(data))
+    except orjson.JSONEncodeError:
+        copied = json.loads(json.dumps(data))
+    return copied
 
 
 def _clauses_of(document: dict[str, Any]) -> list[Clause]:
