@@ -10,7 +10,8 @@ into plain Python values here, so that:
 * a key given twice is an error naming both lines;
 * aliases are followed, but the number of values built is bounded, so an alias bomb
   ("billion laughs") is refused instead of exhausting memory;
-* every value's position is kept, keyed by its path, for error messages.
+* every value's position can be found by its path, for error messages: the document keeps its
+  composed node and looks a position up there when one is asked for.
 """
 
 from __future__ import annotations
