@@ -97,7 +97,13 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj["debug"] = debug or _debug_wanted([])
 
 
-def main(argv: list[str] | None = None) -> int:
+#: ``ctx.obj`` key: the process ends when the command returns (the console script, not a test
+#: or an embedding program calling :func:`main`), so a command may leave what it built to the
+#: end of the process (``lint`` skips the garbage collections that would only walk it again).
+PROCESS_ENDS = "process_ends"
+
+
+def main(argv: list[str] | None = None, *, process_ends: bool = False) -> int:
     """Entry point: run the command and turn every error into its exit code (``ExitCode``)."""
     from checkengine.errors import CheckengineError, ExitCode, UserError
 
@@ -110,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     forget_outputs()
     cli._plugin_commands = None  # found afresh per run (tests call main() many times)
     try:
-        result: Any = cli.main(args=args, prog_name="checkengine", standalone_mode=False)
+        result: Any = cli.main(args=args, prog_name="checkengine", standalone_mode=False,
+                               obj={PROCESS_ENDS: process_ends})
     except CheckengineError as exc:
         if debug and not isinstance(exc, UserError):
             raise
@@ -139,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:  # pragma: no cover - console script shim
-    code = main()
+    code = main(process_ends=True)
     if code == 130:
         # Interrupted: the output and the message are out. A worker pool whose workers were
         # stopped can hold the interpreter's exit for ever (its threads wait on dead pipes):

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import unicodedata
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import opencc
+if TYPE_CHECKING:
+    import opencc
 
 
 @lru_cache(maxsize=1)
 def _t2s() -> opencc.OpenCC:
+    import opencc  # when Chinese is first folded: every command loads the plugins that import this module
+
     return opencc.OpenCC("t2s")
 
 

@@ -10,13 +10,15 @@ into plain Python values here, so that:
 * a key given twice is an error naming both lines;
 * aliases are followed, but the number of values built is bounded, so an alias bomb
   ("billion laughs") is refused instead of exhausting memory;
-* every value's position is kept, keyed by its path, for error messages.
+* every value's position can be found by its path, for error messages: the document keeps its
+  composed node and looks a position up there when one is asked for.
 """
 
 from __future__ import annotations
 
 import gc
 import re
+from math import isfinite
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,15 +40,28 @@ _SCALAR_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "time
 
 @dataclass
 class Document:
-    """A parsed YAML document with the position of each value and each mapping key."""
+    """A parsed YAML document with the position of each value and each mapping key.
+
+    A document read from YAML keeps its composed ``node`` and finds a position in it when one is
+    asked for (an error or a finding): most documents are valid, and recording every value's
+    position while building them was two thirds of the building. A document made in code gives
+    its positions in the two tables instead.
+    """
 
     file: str
     data: Any
     positions: dict[PathT, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[PathT, tuple[int, int]] = field(default_factory=dict)
+    node: yaml.Node | None = field(default=None, repr=False, compare=False)
+    #: ``data`` when its build found every number finite and a signed 64-bit whole number where it
+    #: is whole (what validation asks of every document), so validation need not walk it again
+    plain_numbers: Any = field(default=None, repr=False, compare=False)
 
     def location(self, path: PathT, *, key: bool = False) -> Location:
         """The location of the value at *path* (or of its key), falling back to the nearest parent."""
+        if self.node is not None:
+            line, col = _position(self.node, tuple(path), key)
+            return Location(self.file, line, col, format_path(path))
         table = self.key_positions if key else self.positions
         probe = tuple(path)
         while True:
@@ -68,6 +83,38 @@ def format_path(path: PathT) -> str:
         else:
             out += ("." if out else "") + str(part)
     return out
+
+
+def _position(root: yaml.Node, path: PathT, key: bool) -> tuple[int, int]:
+    """The 1-based (line, column) of the value at *path* under *root*, or of its mapping key;
+    for a path that goes nowhere, its nearest parent value's (the key of a path that is no mapping
+    key: its parent value's; the key of the root: 1, 1), as the position tables give them."""
+    if key and not path:
+        return 1, 1
+    node, last = root, len(path) - 1
+    for i, part in enumerate(path):
+        child = None
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            for key_node, value_node in node.value:
+                if key_node.value == part:  # a key node is a scalar: its value is text
+                    if key and i == last:
+                        node = key_node
+                        break
+                    child = value_node
+                    break
+            else:
+                break
+            if child is None:  # the key itself was asked for
+                break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            if key and i == last:
+                break
+            child = node.value[part]
+        else:
+            break
+        node = child
+    mark = node.start_mark
+    return mark.line + 1, mark.column + 1
 
 
 _PATH_PART = re.compile(r"\[(\d+)\]|\.?([^.\[\]]+)")
@@ -133,7 +180,14 @@ def load_text(text: str, name: str, *, max_values: int | None = None) -> Documen
     cap = max_values if max_values is not None else limits.YAML_VALUES.get()
     doc = Document(name, None)
     with collector_paused():
-        doc.data = _Builder(doc, cap).build(compose(text, name, cap), ())
+        root = compose(text, name, cap)
+        try:
+            doc.data, plain = _quick_build(root, cap, limits.NESTING.get())
+            if plain:
+                doc.plain_numbers = doc.data
+        except _Refused:  # the locating build raises the error, with its path and position
+            doc.data = _Builder(Document(name, None), cap).build(root, ())
+    doc.node = root
     return doc
 
 
@@ -157,25 +211,89 @@ def collector_paused() -> Iterator[None]:
 
 _STR, _MAP, _SEQ, _MERGE = _CORE + "str", _CORE + "map", _CORE + "seq", _CORE + "merge"
 _AS_TEXT = {_STR, _CORE + "timestamp"}  # dates stay strings until the schema types them
-_SCALAR = yaml.ScalarNode
+_SCALAR, _MAPPING, _SEQUENCE = yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode
+
+
+class _Refused(Exception):
+    """The quick build met something it does not take; the locating build says what and where."""
+
+
+def _quick_build(root: yaml.Node, cap: int, max_depth: int) -> tuple[Any, bool]:
+    """The plain values of *root*, built without paths or positions (the document's node gives
+    those when asked), and whether every number is finite and every whole number within the
+    signed 64-bit range. Anything :class:`_Builder` refuses, or builds other than plainly (a key
+    that is not a text, a tag, a duplicate key, a limit reached), raises :class:`_Refused`."""
+    count = 0
+    plain = True
+    scalars = _scalar_constructors()
+    low, high = limits.INT_MIN, limits.INT_MAX
+
+    def build(node: yaml.Node, depth: int) -> Any:
+        nonlocal count, plain
+        count += 1
+        if count > cap or depth > max_depth:
+            raise _Refused
+        kind, tag = type(node), node.tag
+        if kind is _SCALAR:
+            if tag in _AS_TEXT:
+                return node.value
+            construct = scalars.get(tag)
+            if construct is None:
+                raise _Refused
+            try:
+                value = construct(node)
+            except (ValueError, yaml.constructor.ConstructorError):
+                raise _Refused from None
+            if type(value) is int and not low <= value <= high or type(value) is float and not isfinite(value):
+                plain = False
+            return value
+        if kind is _MAPPING and tag == _MAP:
+            out: dict[str, Any] = {}
+            inline = depth < max_depth
+            for key_node, value_node in node.value:
+                if key_node.tag not in _SCALAR_TAGS or type(key_node) is not _SCALAR:
+                    raise _Refused
+                key = key_node.value
+                if key in out:
+                    raise _Refused
+                # A text value is taken here, without a call (most values of a rulebook are texts).
+                if inline and type(value_node) is _SCALAR and value_node.tag in _AS_TEXT and count < cap:
+                    count += 1
+                    out[key] = value_node.value
+                else:
+                    out[key] = build(value_node, depth + 1)
+            return out
+        if kind is _SEQUENCE and tag == _SEQ:
+            return [build(child, depth + 1) for child in node.value]
+        raise _Refused
+
+    data = build(root, 0)
+    return data, plain
+
+
+def _scalar_constructors() -> dict[str, Any]:
+    """The safe constructors of the core scalar types other than text, by tag."""
+    constructor = yaml.constructor.SafeConstructor()
+    return {
+        _CORE + "int": constructor.construct_yaml_int,
+        _CORE + "float": constructor.construct_yaml_float,
+        _CORE + "bool": constructor.construct_yaml_bool,
+        _CORE + "null": constructor.construct_yaml_null,
+    }
 
 
 class _Builder:
-    """Builds plain values from nodes, recording positions; written for speed (1,000-rule books)."""
+    """Builds plain values from nodes, recording positions, and locates what it refuses: the
+    build of a document that :func:`_quick_build` did not take (so its errors, paths and
+    positions are those of one careful walk)."""
 
     def __init__(self, doc: Document, cap: int) -> None:
         self.doc = doc
         self.count = 0
         self.cap = cap
         self.depth = limits.NESTING.get()
-        constructor = yaml.constructor.SafeConstructor()
         # Straight to the scalar constructors: construct_object's bookkeeping is for graphs.
-        self.scalars = {
-            _CORE + "int": constructor.construct_yaml_int,
-            _CORE + "float": constructor.construct_yaml_float,
-            _CORE + "bool": constructor.construct_yaml_bool,
-            _CORE + "null": constructor.construct_yaml_null,
-        }
+        self.scalars = _scalar_constructors()
 
     def build(self, node: yaml.Node, path: PathT) -> Any:
         self.count += 1

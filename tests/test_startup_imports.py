@@ -50,3 +50,14 @@ def test_the_probe_sees_jsonschema_when_a_file_must_be_explained(tmp_path: Path)
     (tmp_path / "bad.yaml").write_text("checkengine: 1\nkind: waivers\nwaivers: 3\n", "utf-8")
     loaded = _loaded("from checkengine.cli import main\nassert main(['lint', 'bad.yaml']) == 2", cwd=tmp_path)
     assert "jsonschema" in loaded
+
+
+def test_lint_imports_the_checks_of_schedules_and_follow_ups_for_a_book_that_has_them() -> None:
+    """A rulebook without schedules or follow-ups is linted without their modules (nor dateutil's
+    recurrence rules); the batch writers come only with a run that writes a summary."""
+    plain = _loaded("from checkengine.cli import main\nassert main(['lint', 'rulebooks/leave-and-swaps.yaml']) == 0")
+    with_them = _loaded("from checkengine.cli import main\nassert main(['lint', 'rulebooks/cs-floor.yaml']) == 0")
+    later = ("dateutil", "checkengine.schedules.model", "checkengine.actions.followup")
+    assert [m for m in later if m in plain] == []
+    assert [m for m in later if m in with_them] == list(later)
+    assert "checkengine.batch.job" not in plain | with_them

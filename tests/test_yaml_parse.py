@@ -54,3 +54,16 @@ def test_every_scalar_of_the_rulebooks_gets_the_same_tag() -> None:
     for file in files:
         text = file.read_text("utf-8")
         assert _tags(text, _Loader) == _tags(text, _SafeLoader), file
+
+
+def test_the_loader_follows_no_path_resolvers_whatever_pyyaml_s_loaders_are_given() -> None:
+    """Its composer's calls to descend_resolver and ascend_resolver do nothing (C no-ops): that is
+    right only while the loader has no path resolvers, which its own empty table keeps so."""
+    assert _Loader.yaml_path_resolvers == {} and "yaml_path_resolvers" in vars(_Loader)
+
+    class Other(_SafeLoader):
+        pass
+
+    yaml.add_path_resolver("tag:yaml.org,2002:str", ["x"], dict, Loader=Other)
+    assert Other.yaml_path_resolvers and not _Loader.yaml_path_resolvers
+    assert _tags("x: 1\ny: [a, 2]\n", _Loader) == _tags("x: 1\ny: [a, 2]\n", _SafeLoader)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from checkengine.errors import UserError
-from checkengine.yamlio import format_path, load_text, parse_path
+from checkengine.yamlio import PathT, format_path, load_text, parse_path
 
 
 def test_values_and_positions() -> None:
@@ -58,3 +60,61 @@ def test_the_collector_is_paused_only_while_a_document_is_built() -> None:
         assert not gc.isenabled()  # a caller that had it off keeps it off
     finally:
         gc.enable()
+
+
+def _files() -> list[Path]:
+    root = Path(__file__).resolve().parent.parent
+    files = [*(root / "rulebooks").rglob("*.yaml"), *(root / "examples").rglob("*.yaml"),
+             *(root / "tests" / "cases").rglob("*.yaml")]
+    return sorted(files)
+
+
+def test_positions_found_in_the_node_are_those_of_the_position_tables() -> None:
+    """A parsed document finds a position in its node when asked; the building walk that records
+    every value's and key's position (as documents did before) gives the same for every path,
+    for its keys, and for paths that go nowhere (the nearest parent)."""
+    from checkengine import limits
+    from checkengine.yamlio import Document, _Builder, load_text
+
+    checked = 0
+    for file in _files():
+        try:
+            doc = load_text(file.read_text("utf-8"), file.name)
+        except (UserError, UnicodeDecodeError):
+            continue  # the invalid cases: refused before any position is asked for
+        assert doc.node is not None and not doc.positions
+        tables = Document(file.name, None)
+        assert _Builder(tables, limits.YAML_VALUES.get()).build(doc.node, ()) == doc.data
+        probes: list[tuple[PathT, bool]] = [((), True), (("nowhere",), True), ((0,), False)]
+        for path in tables.positions:
+            probes += [(path, False), (path, True), ((*path, "nowhere"), False), ((*path, "nowhere"), True),
+                       ((*path, 10**6), False), ((*path, 0), True), ((*path, 0, "x"), False)]
+        for path, key in probes:
+            assert doc.location(path, key=key) == tables.location(path, key=key), (file, path, key)
+            checked += 1
+    assert checked > 100_000
+
+
+def test_a_document_that_refuses_is_located_by_the_careful_walk() -> None:
+    """The quick build hands anything unusual to the locating build: what it takes is built the same."""
+    doc = load_text("1: a\n? !!str x\n: [2026-01-01, !!str 3, 0x10, .inf]\n", "f.yaml")
+    assert doc.data == {"1": "a", "x": ["2026-01-01", "3", 16, float("inf")]}
+    with pytest.raises(UserError) as caught:
+        load_text("a:\n  b: 1\n  c: [x, {d: 1, d: 2}]\n", "f.yaml")
+    assert str(caught.value) == ("f.yaml:3:17: a.c[1].d: duplicate key 'd' (first on line 3, again on line 3); "
+                                 "a key may appear once in a mapping: remove one of them or merge their values")
+
+
+@pytest.mark.parametrize(("text", "plain"), [
+    ("a: [1, -2.5, 9223372036854775807, -9223372036854775808, true, null, '.inf']\n", True),
+    ("a: [1, .inf]\n", False), ("a: {b: .nan}\n", False), ("a: 9223372036854775808\n", False),
+    ("- -9223372036854775809\n", False),
+])
+def test_the_build_tells_validation_whether_every_number_is_one_checkengine_takes(text: str, plain: bool) -> None:
+    """Validation walks a document for NaN, infinities and whole numbers beyond 64 bits only when
+    the build did not already find there are none."""
+    from checkengine import validation
+
+    doc = load_text(text, "f.yaml")
+    assert (doc.plain_numbers is doc.data) is plain
+    assert validation._odd_numbers(doc.data) is not plain

@@ -17,7 +17,6 @@ UUIDs are version-5 UUIDs of stable keys, so the same run always gives the same 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
 from pathlib import Path
@@ -63,6 +62,8 @@ class Evidence:
         key = path.as_posix()
         if key not in self._digests:
             try:
+                import hashlib  # here: OpenSSL's start-up is a cost of every command that loads plugins
+
                 self._digests[key] = hashlib.sha256(path.read_bytes()).hexdigest()
             except OSError:
                 self._digests[key] = None

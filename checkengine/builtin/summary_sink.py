@@ -7,12 +7,14 @@ and section are the same string objects in every outcome, so a chunk pickles the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from checkengine.batch.writers import Tally, _Spool
 from checkengine.builtin.summary_reporter import COLUMNS, HEAD, SummaryReporter
 from checkengine.records import Record, RecordError
 from checkengine.sinks import EVALUATION, Encoder, Sink, SinkWriter
+
+if TYPE_CHECKING:  # the batch writers (and the engine they import) load when a run writes a summary
+    from checkengine.batch.writers import Tally
 
 Row = tuple[str, str, str, str]
 
@@ -27,6 +29,8 @@ class SummaryWriter:
     encoder: Encoder | None = staticmethod(encode_summary)
 
     def __init__(self, out: Any) -> None:
+        from checkengine.batch.writers import _Spool
+
         self.out = out
         self.head: dict[str, Any] = {}
         self.rows: dict[str, dict[str, Any]] = {}

@@ -116,11 +116,15 @@ def _lint_rulebook(path: Path, loader: RulebookLoader, registry: Registry, repor
     checked.extend(rulebook_checks.citations(book))
     checked.extend(rulebook_checks.failing_answer_requirements(book, registry))
     checked.extend(rulebook_checks.parameter_references(book))
-    from checkengine.actions.followup import follow_up_findings
-    from checkengine.schedules.model import schedule_findings
+    # Follow-ups and schedules are checked by their own modules, imported for a book that has them.
+    if book.follow_up is not None or any(rule.raw.get("follow_up") for rule in book.rules()):
+        from checkengine.actions.followup import follow_up_findings
 
-    checked.extend(follow_up_findings(book))
-    checked.extend(schedule_findings(book))
+        checked.extend(follow_up_findings(book))
+    if book.schedules:
+        from checkengine.schedules.model import schedule_findings
+
+        checked.extend(schedule_findings(book))
     try:
         Engine(book, registry=registry, collect=checked)
     except UserError as exc:

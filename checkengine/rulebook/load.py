@@ -8,7 +8,6 @@ first.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -325,8 +324,7 @@ class RulebookLoader:
                 sec["description"] = s.description
             if s.weight is not None:
                 sec["weight"] = s.weight
-            # A JSON round trip copies plain YAML data several times faster than deepcopy.
-            sec["rules"] = json.loads(json.dumps([r.raw for r in s.rules]))
+            sec["rules"] = _copied([r.raw for r in s.rules])
             out["sections"].append(sec)
         if merged.disabled:
             out["disabled"] = merged.disabled
@@ -346,6 +344,19 @@ class RulebookLoader:
 
     def _finding(self, code: str, message: str, where: Location, level: str = "error") -> None:
         self.findings.append(Finding(code, message, where, level))  # type: ignore[arg-type]
+
+
+def _copied(data: list[Any]) -> list[Any]:
+    """A deep copy of a schema-valid file's plain data, by a JSON round trip (several times faster
+    than deepcopy; orjson's three times faster again, the standard library's for what orjson
+    refuses; the schemas refuse the NaN and infinities that orjson would write as null)."""
+    import orjson
+
+    try:
+        copied: list[Any] = orjson.loads(orjson.dumps(data))
+    except orjson.JSONEncodeError:
+        copied = json.loads(json.dumps(data))
+    return copied
 
 
 def _clauses_of(document: dict[str, Any]) -> list[Clause]:
@@ -372,6 +383,8 @@ def _suggest(name: str, options: Any) -> str:
 def digest(merged: dict[str, Any]) -> str:
     """A content digest of the merged rulebook: stable across key order and formatting."""
     canonical = json.dumps(merged, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    import hashlib  # here: OpenSSL's start-up is a cost of every command, and only the digest needs it
+
     return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

@@ -29,7 +29,8 @@ def errors(name: str | Schema, doc: Document, *, subpath: tuple[str | int, ...] 
     instance: Any = doc.data
     for part in subpath:
         instance = instance[part]
-    numbers = list(_number_errors(instance, doc, subpath)) if _odd_numbers(instance) else []
+    odd = instance is not doc.plain_numbers and _odd_numbers(instance)  # the YAML build looked already
+    numbers = list(_number_errors(instance, doc, subpath)) if odd else []
     if numbers:
         return numbers
     if checked.fast_valid(instance):

@@ -74,3 +74,23 @@ def test_no_path_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
         "Try 'checkengine lint --help' for help.\n\n"
         "Error: Missing argument 'PATH...'.\n"
     )
+
+
+def test_lint_in_a_process_that_goes_on_leaves_the_collector_as_it_was(books: Path) -> None:
+    """Only the console script, whose process ends with lint, leaves the collector off and what
+    lint built frozen (kept out of the collections at exit); a caller of main() gets it back."""
+    import gc
+
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert main(["lint", "clean.yaml"]) == 0
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_the_console_script_ends_lint_with_the_collector_off_and_the_heap_frozen(books: Path) -> None:
+    import subprocess
+    import sys
+
+    probe = ("import gc\nfrom checkengine.cli import main\ncode = main(['lint', 'clean.yaml'], process_ends=True)\n"
+             "print(code, gc.isenabled(), gc.get_freeze_count() > 10000)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "0 False True"
