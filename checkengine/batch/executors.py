@@ -195,7 +195,7 @@ class DaskExecutor:
         self.workers = 0
         self._client: Any = None
         self._job: Any = None
-        self._job_key: str | None = None
+        self._run: str | None = None  # this run's token on the workers (checkengine.batch.dask_runs)
 
     @property
     def window(self) -> int:
@@ -226,27 +226,30 @@ class DaskExecutor:
                                   identity.get("n_workers") or 1))
 
     def start(self, job: Job) -> None:
+        import uuid
+
         self.connect()
         [self._job] = self._client.scatter([job], broadcast=True, hash=False)
-        self._job_key = job.key
+        self._run = uuid.uuid4().hex
 
     def submit(self, chunk: Chunk) -> Handle:
-        from checkengine.batch.worker import run_chunk
+        from checkengine.batch.dask_runs import ChunkHandle, run_chunk
 
-        handle: Handle = self._client.submit(run_chunk, self._job, chunk, pure=False)
-        return handle
+        return ChunkHandle(self._client.submit(run_chunk, self._run, self._job, chunk, pure=False))
 
     def close(self, *, cancel: bool) -> None:
         if self._client is not None:
             client, self._client = self._client, None
-            key, self._job, self._job_key = self._job_key, None, None
-            if key is not None and not cancel:
-                # The workers outlive the run: each drops the job's runner (its compiled rulebook
-                # and the run's index) now, or their memory grows with every run.
-                from checkengine.batch.worker import forget
+            run, self._job, self._run = self._run, None, None
+            if run is not None and not cancel:
+                # The workers outlive the run: each drops the run's runner (its compiled rulebook
+                # and the run's index) now, or their memory grows with every run. The runner's
+                # key is the worker's own (it names the worker's plugin registry), so the run is
+                # named by its token (checkengine.batch.dask_runs).
+                from checkengine.batch.dask_runs import forget_run
 
                 try:
-                    client.run(forget, key)
+                    client.run(forget_run, run)
                 except Exception:  # noqa: BLE001 - a worker gone or busy keeps at most a few runners
                     pass
             try:

@@ -1,0 +1,78 @@
+"""A run on a Dask cluster leaves nothing behind on it: a Dask worker outlives the runs it serves,
+so whatever a run keeps there (its runner with the compiled rulebook and the lookup index, the
+scattered job, task results) grows the cluster's memory with every run.
+
+The cluster here runs its worker in a process of its own, as a real cluster does: a worker in the
+test's process (``processes=False``) shares its plugin registry and caches with the client, which
+hid that the worker's runner keys are not the client's (benchmarks/bench_dask.py measures the
+memory itself).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from checkengine.batch.executors import DaskExecutor
+from checkengine.batch.job import EngineSpec
+from checkengine.rulebook.load import load_rulebook
+
+from test_batch_run import jsonl_batch  # noqa: E402  (same folder, on sys.path)
+
+distributed = pytest.importorskip("distributed")
+
+ROOT = Path(__file__).resolve().parents[2]
+LEAVE = ROOT / "rulebooks" / "leave-and-swaps.yaml"  # declares lookups: two passes per run
+MONTH = ROOT / "examples" / "month-2026-11"
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Any]:
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as local:
+        yield local
+
+
+def held(cluster: Any) -> dict[str, Any]:
+    """What the cluster holds now: on each worker its tasks, data, checkengine runners, engines and
+    noted runs; on the scheduler its tasks."""
+
+    def on_worker(dask_worker: Any) -> dict[str, int]:  # pickled by value: runs in the worker
+        from checkengine.batch import dask_runs, job, worker
+
+        return {"tasks": len(dask_worker.state.tasks), "data": len(dask_worker.data),
+                "runners": len(worker._RUNNERS), "engines": len(job._ENGINES), "runs": dask_runs.runs_held()}
+
+    def on_scheduler(dask_scheduler: Any) -> int:
+        return len(dask_scheduler.tasks)
+
+    with distributed.Client(cluster.scheduler_address, set_as_default=False) as client:
+        return {"workers": list(client.run(on_worker).values()), "scheduler": client.run_on_scheduler(on_scheduler)}
+
+
+def settled(cluster: Any, seconds: float = 20.0) -> dict[str, Any]:
+    """What the cluster holds once the run's releases have arrived (they travel after the run's end)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        state = held(cluster)
+        idle = not state["scheduler"] and not any(w["tasks"] or w["data"] for w in state["workers"])
+        if idle or time.monotonic() > deadline:
+            return state
+        time.sleep(0.2)
+
+
+@pytest.mark.slow
+def test_a_run_leaves_nothing_on_the_workers(cluster: Any) -> None:
+    spec = EngineSpec(load_rulebook(LEAVE), lang="en")
+    assert held(cluster)["workers"] == [{"tasks": 0, "data": 0, "runners": 0, "engines": 0, "runs": 0}]
+    for _ in range(2):
+        _, tally = jsonl_batch(spec, [MONTH], DaskExecutor(cluster.scheduler_address), 50)
+        assert tally.records > 400 and tally.groups > 10  # the run did run, both passes, on the cluster
+        state = settled(cluster)
+        # Neither pass's runner (the index pass's, the evaluation's with the whole index), nor its
+        # engine, nor the scattered job, nor a task or its result is left.
+        assert state == {"workers": [{"tasks": 0, "data": 0, "runners": 0, "engines": 0, "runs": 0}],
+                         "scheduler": 0}
