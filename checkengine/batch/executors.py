@@ -209,11 +209,16 @@ class DaskExecutor:
         identity: dict[str, Any] = {}
         if not self.address.startswith("inproc://"):
             identity = probe_scheduler(self.address, self.connect_timeout)
+        import dask.config
         from distributed import Client
 
-        self._client = Client(  # type: ignore[no-untyped-call]  # distributed: Client.__init__ has no type hints
-            self.address, timeout=f"{self.connect_timeout}s", set_as_default=False
-        )
+        # The client's connection to the scheduler keeps its last 1,000 batches of messages for
+        # debugging (distributed.admin.low-level-log-length): every chunk's records, as the
+        # tasks that carry them, so the client grew with the run up to 1,000 chunks. It keeps none.
+        with dask.config.set({"distributed.admin.low-level-log-length": 0}):
+            self._client = Client(  # type: ignore[no-untyped-call]  # distributed: Client.__init__ has no type hints
+                self.address, timeout=f"{self.connect_timeout}s", set_as_default=False
+            )
         try:
             self._client.wait_for_workers(1, timeout=self.connect_timeout)
         except TimeoutError:

@@ -76,3 +76,20 @@ def test_a_run_leaves_nothing_on_the_workers(cluster: Any) -> None:
         # engine, nor the scattered job, nor a task or its result is left.
         assert state == {"workers": [{"tasks": 0, "data": 0, "runners": 0, "engines": 0, "runs": 0}],
                          "scheduler": 0}
+
+
+@pytest.mark.slow
+def test_the_client_keeps_no_chunk_it_sent(cluster: Any) -> None:
+    """The client's connection to the scheduler keeps a log of the messages it sent (Dask's
+    debugging aid, 1,000 batches by default): the tasks, and in them every chunk's records, so the
+    client's memory grew with the run. The executor's client keeps none while the run goes on."""
+    executor = DaskExecutor(cluster.scheduler_address)
+    logged: list[int] = []
+
+    def after(count: int) -> None:
+        logged.append(len(executor._client.scheduler_comm.recent_message_log))
+
+    spec = EngineSpec(load_rulebook(LEAVE), lang="en")
+    _, tally = jsonl_batch(spec, [MONTH], executor, 50, after=after)
+    assert tally.records > 400 and len(logged) > 10
+    assert set(logged) == {0}
