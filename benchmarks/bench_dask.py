@@ -57,6 +57,7 @@ import measure  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 MIB = 2**20
+RETRIES = 3
 SETTLE_SECONDS = 3.0  # after a run: the client's release messages reach the scheduler and the workers
 
 # The LocalCluster, in a process of its own (this script stays small and has no Dask threads). It
@@ -99,6 +100,8 @@ class ClientRun:
     peak_mib: float
     code: int
     digest: str
+    retried: int = 0
+    """How many times the run stopped with an internal error (exit 3) before this one."""
 
 
 def status_kib(pid: int, field: str) -> int:
@@ -130,8 +133,9 @@ def digest(path: Path) -> str:
     return sha.hexdigest()[:12]
 
 
-def batch(label: str, book: Path, records: Path, count: int, address: str, out: Path) -> ClientRun:
-    """One ``checkengine batch`` on the cluster; the peak of its own process (the Dask client)."""
+def batch(label: str, book: Path, records: Path, count: int, address: str, out: Path, attempt: int = 0) -> ClientRun:
+    """One ``checkengine batch`` on the cluster; the peak of its own process (the Dask client). A run
+    that stops with an internal error is said so and run again, up to RETRIES times."""
     args = [str(measure.CHECKENGINE), "batch", "-r", str(book), str(records), "--executor", "dask",
             "--scheduler", address, "-o", str(out)]
     with tempfile.TemporaryFile() as err:  # a file, not a pipe: a chatty stderr would fill a pipe and hang
@@ -154,10 +158,15 @@ def batch(label: str, book: Path, records: Path, count: int, address: str, out: 
         done.set()
         sampler.join()
         code = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read().decode(errors="replace")
+        if code == 3 and attempt < RETRIES:  # an internal error (the code before the fix met one now and then)
+            line = next((ln for ln in reversed(stderr.splitlines()) if ln.strip()), "")
+            print(f"  {label}: exit 3 after {wall:.0f} s ({line.strip()[:120]}); run again", flush=True)
+            return batch(label, book, records, count, address, out, attempt + 1)
         if code not in (0, 1):
-            err.seek(0)
-            raise SystemExit(f"checkengine batch {label} failed ({code}):\n{err.read().decode(errors='replace')[-3000:]}")
-    return ClientRun(label, count, wall, usage.ru_utime + usage.ru_stime, peak / 1024, code, digest(out))
+            raise SystemExit(f"checkengine batch {label} failed ({code}):\n{stderr[-3000:]}")
+    return ClientRun(label, count, wall, usage.ru_utime + usage.ru_stime, peak / 1024, code, digest(out), attempt)
 
 
 class Cluster:
@@ -249,7 +258,10 @@ def main(argv: list[str] | None = None) -> int:
         print("  the client (checkengine batch), one process per run:")
         print(f"    {'run':36} {'wall':>8} {'CPU':>8} {'peak':>9} {'exit':>5} {'output':>13}")
         for r in runs:
-            print(f"    {r.label:36} {r.wall:7.1f}s {r.cpu:7.1f}s {r.peak_mib:6.0f}MiB {r.code:5} {r.digest:>13}")
+            print(f"    {r.label:36} {r.wall:7.1f}s {r.cpu:7.1f}s {r.peak_mib:6.0f}MiB {r.code:5} {r.digest:>13}"
+                  + (f"  (after {r.retried} internal error{'s' if r.retried > 1 else ''})" if r.retried else ""))
+        failures = sum(r.retried for r in runs)
+        print(f"  runs that stopped with an internal error and were run again: {failures} of {len(runs) + failures}")
         for name in inputs:
             mine = [r for r in runs if r.label.startswith(name + " ")]
             at_small = max(r.peak_mib for r in mine if r.records == small)
