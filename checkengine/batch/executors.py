@@ -240,7 +240,12 @@ class DaskExecutor:
     def submit(self, chunk: Chunk) -> Handle:
         from checkengine.batch.dask_runs import ChunkHandle, run_chunk
 
-        return ChunkHandle(self._client.submit(run_chunk, self._run, self._job, chunk, pure=False))
+        # The records travel as data of their own, not inside the task: the scheduler keeps its
+        # last 1,000 batches of messages to each worker for debugging (the operator's setting,
+        # distributed.admin.low-level-log-length), so records sent inside the tasks stayed in the
+        # scheduler's memory after the run. Scattered data is released when its task is done.
+        [records] = self._client.scatter([chunk], hash=False)
+        return ChunkHandle(self._client.submit(run_chunk, self._run, self._job, records, pure=False))
 
     def close(self, *, cancel: bool) -> None:
         if self._client is not None:

@@ -27,6 +27,7 @@ distributed = pytest.importorskip("distributed")
 ROOT = Path(__file__).resolve().parents[2]
 LEAVE = ROOT / "rulebooks" / "leave-and-swaps.yaml"  # declares lookups: two passes per run
 MONTH = ROOT / "examples" / "month-2026-11"
+SWAPS = [line.split(",")[2] for line in (MONTH / "swaps.csv").read_text("utf-8").splitlines()[1:]]
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +50,15 @@ def held(cluster: Any) -> dict[str, Any]:
     def on_scheduler(dask_scheduler: Any) -> int:
         return len(dask_scheduler.tasks)
 
+    def scheduler_logs(dask_scheduler: Any) -> bytes:  # what the scheduler keeps of its messages to workers
+        import pickle
+
+        return b"".join(pickle.dumps(list(stream.recent_message_log), protocol=5)
+                        for stream in dask_scheduler.stream_comms.values())
+
     with distributed.Client(cluster.scheduler_address, set_as_default=False) as client:
-        return {"workers": list(client.run(on_worker).values()), "scheduler": client.run_on_scheduler(on_scheduler)}
+        return {"workers": list(client.run(on_worker).values()), "scheduler": client.run_on_scheduler(on_scheduler),
+                "logs": client.run_on_scheduler(scheduler_logs)}
 
 
 def settled(cluster: Any, seconds: float = 20.0) -> dict[str, Any]:
@@ -60,6 +68,9 @@ def settled(cluster: Any, seconds: float = 20.0) -> dict[str, Any]:
         state = held(cluster)
         idle = not state["scheduler"] and not any(w["tasks"] or w["data"] for w in state["workers"])
         if idle or time.monotonic() > deadline:
+            logs = state.pop("logs")
+            # None of the run's records (here: the month's shift swaps, by id) is kept in them
+            state["records in the scheduler's logs"] = sum(swap.encode() in logs for swap in SWAPS)
             return state
         time.sleep(0.2)
 
@@ -67,7 +78,8 @@ def settled(cluster: Any, seconds: float = 20.0) -> dict[str, Any]:
 @pytest.mark.slow
 def test_a_run_leaves_nothing_on_the_workers(cluster: Any) -> None:
     spec = EngineSpec(load_rulebook(LEAVE), lang="en")
-    assert held(cluster)["workers"] == [{"tasks": 0, "data": 0, "runners": 0, "engines": 0, "runs": 0}]
+    assert settled(cluster) == {"workers": [{"tasks": 0, "data": 0, "runners": 0, "engines": 0, "runs": 0}],
+                                "scheduler": 0, "records in the scheduler's logs": 0}
     for _ in range(2):
         _, tally = jsonl_batch(spec, [MONTH], DaskExecutor(cluster.scheduler_address), 50)
         assert tally.records > 400 and tally.groups > 10  # the run did run, both passes, on the cluster
@@ -75,7 +87,7 @@ def test_a_run_leaves_nothing_on_the_workers(cluster: Any) -> None:
         # Neither pass's runner (the index pass's, the evaluation's with the whole index), nor its
         # engine, nor the scattered job, nor a task or its result is left.
         assert state == {"workers": [{"tasks": 0, "data": 0, "runners": 0, "engines": 0, "runs": 0}],
-                         "scheduler": 0}
+                         "scheduler": 0, "records in the scheduler's logs": 0}
 
 
 @pytest.mark.slow
