@@ -20,7 +20,10 @@ and exec) at the small and at the large input and their ratio; each worker's and
 resident size before the first run, after every run and a few seconds after the last one, with
 the growth per large run; and what the cluster still holds after a run (tasks and data on the
 scheduler and the workers, checkengine runners and engines cached on the workers), asked through
-a second Dask client in the cluster's process.
+a second Dask client in the cluster's process. Last, each input once on the local process pool
+(``-j WORKERS``; ``--no-local`` skips it): its parent reads, merges and writes as the Dask client
+does, so its peak is what the parent holds by design (the lookup index, the aggregate groups, the
+ids seen), against which the client's is read; both must write the same records.
 
     .venv/bin/python benchmarks/bench_dask.py                  # 100,000 and 10,000 records, 3 runs
     .venv/bin/python benchmarks/bench_dask.py --records 20000  # quicker
@@ -28,7 +31,7 @@ a second Dask client in the cluster's process.
 
 Not a test: nothing is asserted; read the figures (tests/batch/test_dask_memory.py checks that a
 run leaves nothing on the workers). Memory figures do not depend on the machine's load; the times
-printed beside them do. About 10 minutes on 2 idle cores with the defaults.
+printed beside them do. About 15 minutes on 2 idle cores with the defaults.
 """
 
 from __future__ import annotations
@@ -102,6 +105,7 @@ class ClientRun:
     digest: str
     retried: int = 0
     """How many times the run stopped with an internal error (exit 3) before this one."""
+    executor: str = "dask"
 
 
 def status_kib(pid: int, field: str) -> int:
@@ -133,11 +137,10 @@ def digest(path: Path) -> str:
     return sha.hexdigest()[:12]
 
 
-def batch(label: str, book: Path, records: Path, count: int, address: str, out: Path, attempt: int = 0) -> ClientRun:
+def batch(label: str, book: Path, records: Path, count: int, where: list[str], out: Path, attempt: int = 0) -> ClientRun:
     """One ``checkengine batch`` on the cluster; the peak of its own process (the Dask client). A run
     that stops with an internal error is said so and run again, up to RETRIES times."""
-    args = [str(measure.CHECKENGINE), "batch", "-r", str(book), str(records), "--executor", "dask",
-            "--scheduler", address, "-o", str(out)]
+    args = [str(measure.CHECKENGINE), "batch", "-r", str(book), str(records), *where, "-o", str(out)]
     with tempfile.TemporaryFile() as err:  # a file, not a pipe: a chatty stderr would fill a pipe and hang
         started = time.perf_counter()
         proc = subprocess.Popen(args, cwd=out.parent, env={**os.environ, "CI": "true"}, stdout=subprocess.DEVNULL,
@@ -163,10 +166,11 @@ def batch(label: str, book: Path, records: Path, count: int, address: str, out: 
         if code == 3 and attempt < RETRIES:  # an internal error (the code before the fix met one now and then)
             line = next((ln for ln in reversed(stderr.splitlines()) if ln.strip()), "")
             print(f"  {label}: exit 3 after {wall:.0f} s ({line.strip()[:120]}); run again", flush=True)
-            return batch(label, book, records, count, address, out, attempt + 1)
+            return batch(label, book, records, count, where, out, attempt + 1)
         if code not in (0, 1):
             raise SystemExit(f"checkengine batch {label} failed ({code}):\n{stderr[-3000:]}")
-    return ClientRun(label, count, wall, usage.ru_utime + usage.ru_stime, peak / 1024, code, digest(out), attempt)
+    return ClientRun(label, count, wall, usage.ru_utime + usage.ru_stime, peak / 1024, code, digest(out), attempt,
+                     "dask" if "dask" in where else "local")
 
 
 class Cluster:
@@ -220,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="runs over the large input per rulebook (default 3)")
     parser.add_argument("--workers", type=int, default=2, help="the LocalCluster's worker processes (default 2)")
     parser.add_argument("--keep", type=Path, default=None, help="work in this folder and keep it")
+    parser.add_argument("--no-local", dest="local", action="store_false",
+                        help="skip the comparison with the local pool's parent (-j WORKERS)")
     opts, _ = parser.parse_known_args(argv)  # benchmarks/run.py passes its arguments to everyone
     small = opts.small or max(1, opts.records // 10)
     folder = Path(tempfile.mkdtemp(prefix="bench-dask-")) if opts.keep is None else opts.keep
@@ -246,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
             plan += [(opts.records, f"{name} {opts.records:,} #{n + 1}") for n in range(opts.runs)]
             plan.append((small, f"{name} {small:,} again"))
             for count, label in plan:
-                done = batch(label, book, records[count], count, cluster.address, folder / f"out-{name}-{count}.jsonl")
+                done = batch(label, book, records[count], count, ["--executor", "dask", "--scheduler", cluster.address],
+                             folder / f"out-{name}-{count}.jsonl")
                 runs.append(done)
                 time.sleep(SETTLE_SECONDS)
                 states.append((f"after {label}", cluster.state()))
@@ -254,6 +261,11 @@ def main(argv: list[str] | None = None) -> int:
         time.sleep(4 * SETTLE_SECONDS)
         states.append((f"{5 * SETTLE_SECONDS:.0f} s after the last run", cluster.state()))
         load.append(os.getloadavg()[0])
+        if opts.local:  # the same parent without Dask: what it holds by design (the index, the groups, the ids)
+            for name, (book, records) in inputs.items():
+                for count in (small, opts.records):
+                    runs.append(batch(f"{name} {count:,} local pool", book, records[count], count,
+                                      ["-j", str(opts.workers)], folder / f"out-{name}-{count}-local.jsonl"))
 
         print("  the client (checkengine batch), one process per run:")
         print(f"    {'run':36} {'wall':>8} {'CPU':>8} {'peak':>9} {'exit':>5} {'output':>13}")
@@ -263,13 +275,22 @@ def main(argv: list[str] | None = None) -> int:
         failures = sum(r.retried for r in runs)
         print(f"  runs that stopped with an internal error and were run again: {failures} of {len(runs) + failures}")
         for name in inputs:
-            mine = [r for r in runs if r.label.startswith(name + " ")]
+            mine = [r for r in runs if r.label.startswith(name + " ") and r.executor == "dask"]
+            pool = {r.records: r for r in runs if r.label.startswith(name + " ") and r.executor == "local"}
             at_small = max(r.peak_mib for r in mine if r.records == small)
             at_large = max(r.peak_mib for r in mine if r.records == opts.records)
             same = len({r.digest for r in mine if r.records == opts.records}) == 1
             print(f"  client peak {name}, {small:,} -> {opts.records:,} records: {at_small:.0f} -> {at_large:.0f} MiB "
-                  f"({at_large / at_small:.2f}x for {opts.records / small:.0f}x the records; target: flat); "
+                  f"({at_large / at_small:.2f}x, {at_large - at_small:+.0f} MiB, for {opts.records / small:.0f}x the records; "
+                  "target: flat); "
                   f"{'every' if same else 'NOT every'} run of {opts.records:,} wrote the same records")
+            if pool:
+                agree = all(r.digest == pool[r.records].digest for r in mine)
+                print(f"    the local pool's parent (-j {opts.workers}), the same records: {pool[small].peak_mib:.0f} -> "
+                      f"{pool[opts.records].peak_mib:.0f} MiB ({pool[opts.records].peak_mib / pool[small].peak_mib:.2f}x, "
+                      f"{pool[opts.records].peak_mib - pool[small].peak_mib:+.0f} MiB); "
+                      f"Dask / local pool at {opts.records:,}: {at_large / pool[opts.records].peak_mib:.2f}x; "
+                      f"{'the same' if agree else 'NOT the same'} output as on Dask")
 
         workers = len(states[0][1]["workers"])
         print("  the cluster, resident size (MiB) of each worker and of the scheduler's process, and what it holds:")
