@@ -187,7 +187,9 @@ class _PoolHandle:
 
 
 class DaskExecutor:
-    """Chunks as tasks on a Dask cluster; the job is broadcast to every worker once."""
+    """Chunks as tasks on a Dask cluster; the job is broadcast to every worker once, each chunk's
+    records are scattered to a worker and its task carries their key, and every worker forgets
+    the run when it ends (:mod:`checkengine.batch.dask_runs`)."""
 
     def __init__(self, address: str, *, connect_timeout: float = DEFAULT_CONNECT_TIMEOUT) -> None:
         self.address = address
