@@ -27,6 +27,7 @@ QUICK: dict[str, list[str]] = {
     "bench_batch.py": ["--records", "300", "--repeat", "1"],
     "bench_conditions.py": ["50", "1"],
     "bench_cs_floor.py": ["--records", "150", "--rounds", "1"],
+    "bench_dask.py": ["--records", "1000", "--runs", "2"],
     "bench_evaluate.py": ["50", "1"],
     "bench_forms.py": ["1"],
     "bench_lint.py": ["--runs", "1"],

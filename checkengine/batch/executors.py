@@ -187,7 +187,9 @@ class _PoolHandle:
 
 
 class DaskExecutor:
-    """Chunks as tasks on a Dask cluster; the job is broadcast to every worker once."""
+    """Chunks as tasks on a Dask cluster; the job is broadcast to every worker once, each chunk's
+    records are scattered to a worker and its task carries their key, and every worker forgets
+    the run when it ends (:mod:`checkengine.batch.dask_runs`)."""
 
     def __init__(self, address: str, *, connect_timeout: float = DEFAULT_CONNECT_TIMEOUT) -> None:
         self.address = address
@@ -195,7 +197,7 @@ class DaskExecutor:
         self.workers = 0
         self._client: Any = None
         self._job: Any = None
-        self._job_key: str | None = None
+        self._run: str | None = None  # this run's token on the workers (checkengine.batch.dask_runs)
 
     @property
     def window(self) -> int:
@@ -209,11 +211,16 @@ class DaskExecutor:
         identity: dict[str, Any] = {}
         if not self.address.startswith("inproc://"):
             identity = probe_scheduler(self.address, self.connect_timeout)
+        import dask.config
         from distributed import Client
 
-        self._client = Client(  # type: ignore[no-untyped-call]  # distributed: Client.__init__ has no type hints
-            self.address, timeout=f"{self.connect_timeout}s", set_as_default=False
-        )
+        # The client's connection to the scheduler keeps its last 1,000 batches of messages for
+        # debugging (distributed.admin.low-level-log-length): every chunk's records, as the
+        # tasks that carry them, so the client grew with the run up to 1,000 chunks. It keeps none.
+        with dask.config.set({"distributed.admin.low-level-log-length": 0}):
+            self._client = Client(  # type: ignore[no-untyped-call]  # distributed: Client.__init__ has no type hints
+                self.address, timeout=f"{self.connect_timeout}s", set_as_default=False
+            )
         try:
             self._client.wait_for_workers(1, timeout=self.connect_timeout)
         except TimeoutError:
@@ -226,27 +233,35 @@ class DaskExecutor:
                                   identity.get("n_workers") or 1))
 
     def start(self, job: Job) -> None:
+        import uuid
+
         self.connect()
         [self._job] = self._client.scatter([job], broadcast=True, hash=False)
-        self._job_key = job.key
+        self._run = uuid.uuid4().hex
 
     def submit(self, chunk: Chunk) -> Handle:
-        from checkengine.batch.worker import run_chunk
+        from checkengine.batch.dask_runs import ChunkHandle, run_chunk
 
-        handle: Handle = self._client.submit(run_chunk, self._job, chunk, pure=False)
-        return handle
+        # The records travel as data of their own, not inside the task: the scheduler keeps its
+        # last 1,000 batches of messages to each worker for debugging (the operator's setting,
+        # distributed.admin.low-level-log-length), so records sent inside the tasks stayed in the
+        # scheduler's memory after the run. Scattered data is released when its task is done.
+        [records] = self._client.scatter([chunk], hash=False)
+        return ChunkHandle(self._client.submit(run_chunk, self._run, self._job, records, pure=False))
 
     def close(self, *, cancel: bool) -> None:
         if self._client is not None:
             client, self._client = self._client, None
-            key, self._job, self._job_key = self._job_key, None, None
-            if key is not None and not cancel:
-                # The workers outlive the run: each drops the job's runner (its compiled rulebook
-                # and the run's index) now, or their memory grows with every run.
-                from checkengine.batch.worker import forget
+            run, self._job, self._run = self._run, None, None
+            if run is not None and not cancel:
+                # The workers outlive the run: each drops the run's runner (its compiled rulebook
+                # and the run's index) now, or their memory grows with every run. The runner's
+                # key is the worker's own (it names the worker's plugin registry), so the run is
+                # named by its token (checkengine.batch.dask_runs).
+                from checkengine.batch.dask_runs import forget_run
 
                 try:
-                    client.run(forget, key)
+                    client.run(forget_run, run)
                 except Exception:  # noqa: BLE001 - a worker gone or busy keeps at most a few runners
                     pass
             try:

@@ -31,6 +31,7 @@ EXPECTED: dict[str, str | None] = {
     "bench_batch.py": "scaling 1 -> ",
     "bench_conditions.py": "building one context (per record)",
     "bench_cs_floor.py": "every side agreed on every outcome",
+    "bench_dask.py": "client peak leave-and-swaps, ",
     "bench_evaluate.py": "% of the hand-written speed",
     "bench_forms.py": "ratio: ",
     "bench_lint.py": "lint 1,000 rules",
@@ -41,6 +42,7 @@ EXPECTED: dict[str, str | None] = {
     "bench_serve.py": "zero lost, zero duplicated",
 }
 SLOW = {"bench_audit.py", "bench_batch.py", "bench_forms.py", "bench_lint.py"}
+SLOW |= {"bench_dask.py"}  # starts a Dask LocalCluster
 
 
 SCRIPTS = sorted(p.name for p in BENCHMARKS.glob("bench_*.py"))
