@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from checkengine.rulebook.model import ParamValue, Rule, Rulebook
 
 Outcome = Literal["pass", "fail", "not_applicable", "waived", "needs_review", "error"]
+#: A check's verdict-only function (:meth:`CompiledCheck.fast_verdict`): the outcome, or None (unsure).
+FastVerdict = Callable[[Mapping[str, Any], "Env"], "str | None"]
 OUTCOMES: tuple[str, ...] = ("pass", "fail", "not_applicable", "waived", "needs_review", "error")
 
 
@@ -281,6 +283,20 @@ class CompiledCheck:
     def run(self, record: Mapping[str, Any], env: Env) -> Result:  # pragma: no cover - interface
         raise TypeError("record-scope checks implement run()")
 
+    def fast_verdict(self) -> FastVerdict | None:
+        """Optional: a function that gives only the verdict :meth:`run` would give, without its
+        :class:`Result` (asked once per rule, when the engine builds its verdict lanes).
+
+        The function takes the record and its :class:`Env` and returns the outcome ``run`` would
+        return (``"pass"``, ``"fail"``, ``"not_applicable"`` or ``"needs_review"``), or None when
+        it cannot be sure: then, and whenever it raises, ``run`` decides (so a value of a type it
+        does not expect, a missing option or anything unusual is simply None). The engine runs it
+        only where nothing else touches the verdict (no waiver for the rule in the run, no answer
+        of the auditor to set beside it), and renders the outcome's entry with ``run`` when a
+        reader asks for it. None (the default): the engine always runs ``run``.
+        """
+        return None
+
 
 class GroupCheck:
     """A group-scope check: records are folded into per-group states, then each group is judged.
@@ -368,6 +384,6 @@ def param_schema(inner: dict[str, Any]) -> dict[str, Any]:
 
 
 __all__ = [
-    "MISSING", "OUTCOMES", "CheckFailure", "CheckSpecError", "CheckType", "CompiledCheck", "Compiler", "Env",
+    "MISSING", "OUTCOMES", "CheckFailure", "FastVerdict", "CheckSpecError", "CheckType", "CompiledCheck", "Compiler", "Env",
     "GroupCheck", "Outcome", "Result", "get_path", "rendered", "is_param_ref", "param_schema", "parse_date", "parse_datetime",
 ]

@@ -26,6 +26,7 @@ from checkengine.fields import parse_datetime
 from checkengine.findings import Finding
 from checkengine.i18n import message
 from checkengine.kinds import field_value
+from checkengine.lanes import Lanes
 from checkengine.localtime import site_zone_name, zone_info, zone_of
 from checkengine.outcome import entry_of
 from checkengine.outcomes import Outcomes, record_meta, subject_scope
@@ -96,6 +97,7 @@ class Engine:
         self._by_id: dict[str, CompiledRule] = {}
         self._last_env: tuple[Mapping[str, Any], Env] | None = None
         self._outcomes = Outcomes(book, self.lang, self.waivers, self._by_id)
+        self._lanes = Lanes(self)
         self.conditions = Conditions(self.registry.cel_functions)
         self.rules: list[CompiledRule] = []
         self.by_kind: dict[str, list[CompiledRule]] = {}
@@ -147,6 +149,8 @@ class Engine:
         plain dicts, rendered here (the entry every reader of a result has always received)."""
         data = record.data
         on = self.on or record_date(data)
+        if lazy:  # verdicts decided by the rules' lanes where they can be, entries when read
+            return self._lanes.evaluate(record, on)
         # One Env (and so at most one CEL context) for all of the record's rules, and its folding.
         env = Env(self.book, data, on, self.lang, self.conditions, cache=self.env_cache)
         env.lookups = self._facts()

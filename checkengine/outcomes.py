@@ -25,7 +25,7 @@ from checkengine.compiled import CompiledRule
 from checkengine.conditions import EvaluationError, Undecidable
 from checkengine.i18n import message, pick
 from checkengine.kinds import person_of
-from checkengine.outcome import entry, made
+from checkengine.outcome import Outcome, entry, made
 from checkengine.plugins import Registry
 from checkengine.records import Record
 from checkengine.rulebook.model import Rule, Rulebook
@@ -169,6 +169,10 @@ class Outcomes:
             text = self._param_texts[key] = message("parameter_in_effect", self.lang, name=name, value=pv.value,
                                                     since=pv.since)
         return text
+
+    def render(self, o: Outcome) -> dict[str, Any]:
+        """The entry of an outcome this made (:class:`~checkengine.outcome.Renderer`)."""
+        return entry(self, o.text, o.result, dict.__getitem__(o, "outcome"), o.waiver, o.used)
 
     def finish(
         self, rule: Rule, result: Result, env: Env, on: date | None, scope: Mapping[str, Any],
