@@ -22,9 +22,10 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Hashable, Iterable, Literal
 
 from checkengine import lookups as _lookups
-from checkengine.cel_context import WHOLE, EnvCache, Refs, covered, plain_context, prune, references, union
+from checkengine.cel_context import WHOLE, EnvCache, Refs, covered, prune, references, union
 from checkengine.fields import MISSING, get_path, parse_date, parse_datetime
 from checkengine.localtime import CURRENT, ZoneNeeded, zone_of
+from checkengine.plain_values import plain_record
 from checkengine.result import Result, rendered
 
 if TYPE_CHECKING:
@@ -220,7 +221,7 @@ class Env:
         the condition reads nothing beyond what the rulebook's conditions read."""
         state = self._fast_on
         if state is None or state[0] != self.on:
-            state = self._fast_on = (self.on, plain_context(self, self._cache.refs))
+            state = self._fast_on = (self.on, plain_record(self, self._cache.refs))
         if not state[1]:
             return False
         within = self._cache.within.get(condition.source)

@@ -51,18 +51,26 @@ class LaneDisagrees(RuntimeError):
 class Lane:
     """One rule of a record kind, as the lanes run it."""
 
-    __slots__ = ("compiled", "rule_id", "decide", "answerable", "text", "by_verdict")
+    __slots__ = ("compiled", "rule_id", "check", "window", "decide", "text", "by_verdict")
 
-    def __init__(self, compiled: CompiledRule, decide: Decide | None, text: _RuleText) -> None:
+    def __init__(self, compiled: CompiledRule, text: _RuleText) -> None:
         self.compiled = compiled
         self.rule_id = compiled.rule.id
-        #: None: the rule always takes the general path
-        self.decide = decide
-        #: an answer of the auditor on the rule is set beside its verdict (general path)
-        self.answerable = not compiled.reads_answers
+        #: the check's verdict once the rule applies (None: the general path decides the rule)
+        self.check: FastVerdict | None = None
+        #: the only applicability to test: the rule's date window (start, end; None: open), tested
+        #: once per record for every rule with that window (None: ``decide`` tests applicability)
+        self.window: tuple[date | None, date | None] | None = None
+        #: applicability and the check, when the window is not all there is to test
+        self.decide: Decide | None = None
         self.text = text
         #: the rule's fixed keys with each verdict, copied into each of its outcomes
         self.by_verdict = {verdict: {**text.fixed, "outcome": verdict} for verdict in OUTCOMES}
+
+
+#: one lane as the record loop reads it: (check, decide, window's index or -1, the rule's id when an
+#: answer on it goes beside the verdict else None, fixed keys by verdict, its texts, the rule)
+Row = tuple[FastVerdict | None, Decide | None, int, str | None, dict[str, dict[str, Any]], _RuleText, CompiledRule]
 
 
 class Lanes:
@@ -70,30 +78,39 @@ class Lanes:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._kinds: dict[str, tuple[tuple[Lane, ...], Plan | None]] = {}
+        self._kinds: dict[str, tuple[tuple[Row, ...], tuple[tuple[date | None, date | None], ...], Plan | None]] = {}
 
-    def of(self, kind: str) -> tuple[tuple[Lane, ...], Plan | None]:
+    def of(self, kind: str) -> tuple[tuple[Row, ...], tuple[tuple[date | None, date | None], ...], Plan | None]:
+        """The kind's rows, the distinct windows they test, and the scorer's plan for the kind."""
         known = self._kinds.get(kind)
         if known is None:
             engine = self.engine
             rules = engine.record_rules(kind)
-            lanes = tuple(Lane(c, self._decider(c), engine._outcomes.text(c.rule)) for c in rules)
+            windows: list[tuple[date | None, date | None]] = []
+            rows: list[Row] = []
+            for compiled in rules:
+                lane = self.lane(compiled)
+                at = -1
+                if lane.window is not None:
+                    if lane.window not in windows:
+                        windows.append(lane.window)
+                    at = windows.index(lane.window)
+                rows.append((lane.check, lane.decide, at, None if compiled.reads_answers else lane.rule_id,
+                             lane.by_verdict, lane.text, compiled))
             method = engine.book.scoring.get("method", "weighted")
             scorer = engine.registry.scorers.get(method)
             plan = scorer.plan([c.rule for c in rules], engine.book) if scorer is not None else None
-            known = self._kinds[kind] = (lanes, plan)
+            known = self._kinds[kind] = (tuple(rows), tuple(windows), plan)
         return known
 
-    def _decider(self, compiled: CompiledRule) -> Decide | None:
+    def lane(self, compiled: CompiledRule) -> Lane:
+        lane = Lane(compiled, self.engine._outcomes.text(compiled.rule))
         if compiled.rule.id in self.engine.waivers.by_rule:
-            return None  # a waiver decides the verdict at once: the general path applies it
+            return lane  # a waiver decides the verdict at once: the general path applies it
         fast = verdict_function(compiled.check)
-        if fast is None:
-            if compiled.always_applies:
-                return None
-            check: FastVerdict = _unsure  # the lane still decides that the rule does not apply
-        else:
-            check = fast
+        if fast is None and compiled.always_applies:
+            return lane
+        check: FastVerdict = fast if fast is not None else _unsure  # the lane may still find it does not apply
         needs = tuple(compiled.rule.needs)
         if needs and fast is not None:
             def check(data: Mapping[str, Any], env: Env) -> str | None:
@@ -101,16 +118,14 @@ class Lanes:
                     return "needs_review"  # what the general path says of a fact the rule needs
                 return fast(data, env)
 
+        lane.check = check
         if compiled.always_applies:
-            return lambda data, env, on: check(data, env)
-        window = compiled.window
+            lane.window = (None, None)
+        elif compiled.window is not None:
+            lane.window = compiled.window
         nulls = tuple(unknown.read_paths(compiled.when)) if compiled.when is not None else ()
 
         def decide(data: Mapping[str, Any], env: Env, on: date | None) -> str | None:
-            if window is not None and type(on) is date:
-                if (window[0] is None or on >= window[0]) and (window[1] is None or on <= window[1]):
-                    return check(data, env)
-                return "not_applicable"
             reason = not_applicable(compiled, data, env, on)  # raises where unsure: the general path
             if reason is None:
                 return check(data, env)
@@ -118,7 +133,8 @@ class Lanes:
                 return None  # a null the condition read may be why: the general path says which
             return "not_applicable"
 
-        return decide
+        lane.decide = decide
+        return lane
 
     def evaluate(self, record: Record, on: date | None) -> dict[str, Any]:
         """The record's result entry on the date *on*: its outcomes (unrendered) and its score."""
@@ -128,32 +144,39 @@ class Lanes:
         facts = env.lookups = engine._facts()
         env.eager = False
         engine._last_env = (data, env)
-        lanes, plan = self.of(data["kind"])
+        rows, windows, plan = self.of(data["kind"])
+        # Each window tested once for all of its rules (None: no date to test it on; decide does).
+        inside = [(w[0] is None or on >= w[0]) and (w[1] is None or on <= w[1]) for w in windows] \
+            if type(on) is date else None
         pending = Pending(self, data, on, facts)
         answers = data.get("answers")
         general = engine._outcomes.outcome
         outcomes: list[Any] = []
         verdicts: list[str] = []
-        for lane in lanes:
-            decide = lane.decide
+        add_outcome = outcomes.append
+        add_verdict = verdicts.append
+        for check, decide, at, answerable, by_verdict, text, compiled in rows:
             verdict = None
-            if decide is not None and not (answers and lane.answerable and lane.rule_id in answers):
+            if check is not None and not (answers and answerable is not None and answerable in answers):
                 try:
-                    verdict = decide(data, env, on)
+                    if at >= 0 and inside is not None:
+                        verdict = check(data, env) if inside[at] else "not_applicable"
+                    else:
+                        verdict = decide(data, env, on)  # type: ignore[misc]  # set with check
                 except Exception:  # unsure: the general path decides, and reports what went wrong
                     verdict = None
             if verdict is None:
-                o = general(lane.compiled, data, env, on, pending.scope())
+                o = general(compiled, data, env, on, pending.scope())
                 env.used = {}  # the outcome keeps its parameters: a later lane must not add to them
                 verdict = o["outcome"]
             else:
-                o = Outcome(lane.by_verdict[verdict])
-                o.text = lane.text
+                o = Outcome(by_verdict[verdict])
+                o.text = text
                 o.maker = pending
-                o.lane = lane.compiled
+                o.lane = compiled
                 o.done = False
-            outcomes.append(o)
-            verdicts.append(verdict)
+            add_outcome(o)
+            add_verdict(verdict)
         entry: dict[str, Any] = {"record": record_meta(record), "outcomes": outcomes}
         entry["score"] = plan(verdicts) if plan is not None else engine.score(outcomes)
         return entry
