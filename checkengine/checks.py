@@ -129,6 +129,7 @@ class Env:
         group: Mapping[str, Any] | None = None,
         *,
         cache: EnvCache | None = None,
+        zone: "Zone | None" = None,
     ) -> None:
         self.book = book
         self.record = record
@@ -144,7 +145,7 @@ class Env:
         self._results: dict[int, tuple[bool, Any]] = {}
         self.group = group
         # The site's zone for calendar questions (None for a group: its values are dates already).
-        self.zone: "Zone | None" = zone_of(record) if record is not None else None
+        self.zone: "Zone | None" = (zone if zone is not None else zone_of(record)) if record is not None else None
         #: facts from other records of the run (checkengine.lookups); the engine sets them
         self.lookups: "_lookups.Facts | None" = None
         # Without an engine's cache, the whole record and every parameter go into the context.

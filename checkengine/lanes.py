@@ -31,8 +31,9 @@ from checkengine.applicability import CONDITION_FALSE, not_applicable
 from checkengine.checks import OUTCOMES, Env, FastVerdict
 from checkengine.compiled import CompiledRule
 from checkengine.fields import get_path
+from checkengine.localtime import zone_of
 from checkengine.outcome import Outcome
-from checkengine.outcomes import _RuleText, record_meta, subject_scope
+from checkengine.outcomes import _RuleText, record_date, record_meta, subject_scope
 from checkengine.records import Record
 from checkengine.scoring import Plan
 
@@ -136,11 +137,13 @@ class Lanes:
         lane.decide = decide
         return lane
 
-    def evaluate(self, record: Record, on: date | None) -> dict[str, Any]:
-        """The record's result entry on the date *on*: its outcomes (unrendered) and its score."""
+    def evaluate(self, record: Record) -> dict[str, Any]:
+        """The record's result entry: its outcomes (unrendered) and its score."""
         engine = self.engine
         data = record.data
-        env = Env(engine.book, data, on, engine.lang, engine.conditions, cache=engine.env_cache)
+        zone = zone_of(data)  # once, for its date and its Env
+        on = engine.on or record_date(data, zone)
+        env = Env(engine.book, data, on, engine.lang, engine.conditions, cache=engine.env_cache, zone=zone)
         facts = env.lookups = engine._facts()
         env.eager = False
         engine._last_env = (data, env)

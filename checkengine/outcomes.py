@@ -7,7 +7,7 @@ decides the verdict at once; the rule's title, sources and corrective action in 
 language are made once per rule; the rest of the entry (the explanation joined from its parts,
 the parameters in effect, values made JSON-safe) is rendered by :mod:`checkengine.outcome` when a
 reader asks for it. :func:`record_meta` and :func:`subject_scope` are the record's part of the result and
-the scope waivers match.
+the scope waivers match; :func:`record_date` the day whose parameter values apply to it.
 """
 
 from __future__ import annotations
@@ -24,7 +24,9 @@ from checkengine.checks import CheckFailure, Env, Result
 from checkengine.compiled import CompiledRule
 from checkengine.conditions import EvaluationError, Undecidable
 from checkengine.i18n import message, pick
+from checkengine.fields import parse_datetime
 from checkengine.kinds import person_of
+from checkengine.localtime import Zone, zone_of
 from checkengine.outcome import Outcome, entry, made
 from checkengine.plugins import Registry
 from checkengine.records import Record
@@ -217,3 +219,14 @@ def record_meta(record: Record) -> dict[str, Any]:
         "file": record.location.file,
         "line": record.location.line,
     }
+
+
+def record_date(record: Mapping[str, Any], zone: Zone | None = None) -> date | None:
+    """The record's day on its site's clock (as written when the site has no zone: it only picks
+    which dated parameter values apply); *zone*: the record's, when the caller has it."""
+    ts = parse_datetime(record.get("timestamp"))
+    if ts is None:
+        return None
+    if zone is None:
+        zone = zone_of(record)
+    return ts.astimezone(zone.info).date() if zone.info is not None and ts.tzinfo is not None else ts.date()

@@ -30,12 +30,15 @@ Ok = Callable[[Any, Env], bool]
 
 class _FieldCheck(CompiledCheck):
     def __init__(self, field: str, test: Callable[[Any, Env], tuple[bool, Any]], key: str,
-                 ok: Ok | None = None) -> None:
+                 ok: Ok | None = None, *, same: Any = MISSING, among: Any = MISSING) -> None:
         self.field = field
         self.test = test
         self.key = key
         #: test's verdict without its expected value (None: the verdict lane runs test)
         self.ok = ok
+        #: ok is ``observed == same`` / ``observed in among`` (a literal of the rule; MISSING: neither)
+        self.same = same
+        self.among = among
         # The engine refuses a record that lacks this field (a missing required observation);
         # an explicit null means "could not be observed" and needs review.
         self.required_field = field
@@ -51,8 +54,11 @@ class _FieldCheck(CompiledCheck):
         return Result("pass" if ok else "fail", observed, expected, self._text(env.lang, self.key, observed, expected))
 
     def fast_verdict(self) -> FastVerdict | None:
-        read = path_reader(self.field)
+        parts = self.field.split(".")
         ok = self.ok
+        if len(parts) == 2 and ok is not None:
+            return _two_parts(parts[0], parts[1], ok, self.same, self.among)
+        read = path_reader(self.field)
         test = self.test
 
         def verdict(record: Mapping[str, Any], env: Env) -> str | None:
@@ -79,6 +85,39 @@ class _FieldCheck(CompiledCheck):
         return text
 
 
+def _two_parts(first: str, second: str, ok: Ok, same: Any, among: Any) -> FastVerdict:
+    """The verdict of a field check on ``first.second`` (observations.badge): the path read and a
+    literal compared inline, as get_path and the check's test would (None where they might not)."""
+    if same is not MISSING:
+        def verdict(record: Mapping[str, Any], env: Env) -> str | None:
+            inner = record.get(first) if type(record) is dict else None
+            if type(inner) is not dict:
+                return None
+            observed = inner.get(second)  # absent or null alike: not observed
+            if observed is None:
+                return "needs_review"
+            return "pass" if observed == same else "fail"
+    elif among is not MISSING:
+        def verdict(record: Mapping[str, Any], env: Env) -> str | None:
+            inner = record.get(first) if type(record) is dict else None
+            if type(inner) is not dict:
+                return None
+            observed = inner.get(second)
+            if observed is None:
+                return "needs_review"
+            return "pass" if observed in among else "fail"
+    else:
+        def verdict(record: Mapping[str, Any], env: Env) -> str | None:
+            inner = record.get(first) if type(record) is dict else None
+            if type(inner) is not dict:
+                return None
+            observed = inner.get(second)
+            if observed is None:
+                return "needs_review"
+            return "pass" if ok(observed, env) else "fail"
+    return verdict
+
+
 class Equals(CheckType):
     name = "equals"
     summary = "The field equals a value (or a parameter)."
@@ -101,7 +140,9 @@ class Equals(CheckType):
         def ok(observed: Any, env: Env) -> bool:
             return bool(observed == value)
 
-        return _FieldCheck(spec["field"], test, "observed_expected", None if is_param_ref(value) else ok)
+        if is_param_ref(value):
+            return _FieldCheck(spec["field"], test, "observed_expected")
+        return _FieldCheck(spec["field"], test, "observed_expected", ok, same=value)
 
 
 class OneOf(CheckType):
@@ -120,7 +161,9 @@ class OneOf(CheckType):
         def ok(observed: Any, env: Env) -> bool:
             return observed in values
 
-        return _FieldCheck(spec["field"], test, "observed_expected", None if is_param_ref(values) else ok)
+        if is_param_ref(values):
+            return _FieldCheck(spec["field"], test, "observed_expected")
+        return _FieldCheck(spec["field"], test, "observed_expected", ok, among=values)
 
 
 class InRange(CheckType):
