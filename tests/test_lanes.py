@@ -11,6 +11,7 @@ same verdict for every rule, the same score, and, read in any order, the same en
 from __future__ import annotations
 
 import copy
+import dataclasses
 import importlib.util
 import math
 import random
@@ -304,14 +305,19 @@ def test_a_scorer_without_a_plan_scores_the_outcomes(generated: list[dict[str, A
 def test_plans_and_scores_agree_on_every_verdict_mix() -> None:
     book = load_rulebook(ROOT / "rulebooks" / "cs-floor.yaml")
     engine = Engine(book)
-    rules = [c.rule for c in engine.record_rules("floor_inspection")]
-    scorer = engine.registry.scorers["weighted"]
-    plan = scorer.plan(rules, book)
-    assert plan is not None
+    floor = [c.rule for c in engine.record_rules("floor_inspection")]
     rng = random.Random(5)
+    # the book's whole weights (counted by runs), fractional ones (added rule by rule as score
+    # adds them: 0.1 + 0.2 is not 0.3), and sections interleaved
+    fractional = [dataclasses.replace(r, weight=rng.choice([0.1, 0.2, 0.7, 1.5, 3.0])) for r in floor]
+    interleaved = [dataclasses.replace(r, section=rng.choice(["a", "b", "c"])) for r in floor]
+    scorer = engine.registry.scorers["weighted"]
     verdicts = ["pass", "fail", "not_applicable", "needs_review", "waived", "error"]
-    for _ in range(300):
-        mix = [rng.choice(verdicts[:rng.randrange(1, 7)]) for _ in rules]
-        outcomes = [{"rule": r.id, "section": r.section, "weight": r.weight, "critical": r.critical, "outcome": v}
-                    for r, v in zip(rules, mix)]
-        assert plan(mix) == scorer.score(outcomes, book)
+    for rules in (floor, fractional, interleaved):
+        plan = scorer.plan(rules, book)
+        assert plan is not None
+        for _ in range(300):
+            mix = [rng.choice(verdicts[:rng.randrange(1, 7)]) for _ in rules]
+            outcomes = [{"rule": r.id, "section": r.section, "weight": r.weight, "critical": r.critical,
+                         "outcome": v} for r, v in zip(rules, mix)]
+            assert plan(mix) == scorer.score(outcomes, book)

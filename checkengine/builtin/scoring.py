@@ -36,67 +36,12 @@ class Weighted(Scorer):
         }
 
     def plan(self, rules: Sequence[Rule], book: Rulebook) -> Plan | None:
-        """:meth:`score` from the verdicts of *rules*: the same sums, added in the same order (so
-        the same floats), without reading a key of an outcome."""
+        """:meth:`score` from the verdicts of *rules* (:mod:`checkengine.builtin.scoring_plan`)."""
         if type(self).score is not Weighted.score:  # a subclass that scores otherwise
             return None
-        order: list[str] = []
-        where: dict[str, int] = {}
-        rows: list[tuple[int, float]] = []
-        for rule in rules:
-            at = where.get(rule.section)
-            if at is None:
-                at = where[rule.section] = len(order)
-                order.append(rule.section)
-            rows.append((at, rule.weight))
-        ids = [rule.id for rule in rules]
-        critical_at = [k for k, rule in enumerate(rules) if rule.critical]
-        pass_mark = book.scoring.get("pass_mark", DEFAULT_PASS_MARK)
-        name = self.name
-        size = len(order)
+        from checkengine.builtin.scoring_plan import weighted_plan
 
-        def score(verdicts: Sequence[str]) -> dict[str, Any]:
-            earned = possible = 0.0
-            s_earned = [0.0] * size
-            s_possible = [0.0] * size
-            passed = [0] * size
-            failed = [0] * size
-            other = [0] * size
-            for verdict, (at, weight) in zip(verdicts, rows):
-                if verdict == "pass":
-                    s_possible[at] += weight
-                    possible += weight
-                    s_earned[at] += weight
-                    earned += weight
-                    passed[at] += 1
-                elif verdict == "fail":
-                    s_possible[at] += weight
-                    possible += weight
-                    failed[at] += 1
-                else:
-                    other[at] += 1
-            sections = {
-                sid: {"earned": s_earned[k], "possible": s_possible[k], "passed": passed[k], "failed": failed[k],
-                      "other": other[k],
-                      "score": round(100.0 * s_earned[k] / s_possible[k], 2) if s_possible[k] else None}
-                for k, sid in enumerate(order)
-            }
-            value = overall_score(earned, possible, sections, book)
-            critical = [ids[k] for k in critical_at if verdicts[k] == "fail"]
-            pending = [ids[k] for k, verdict in enumerate(verdicts) if verdict == "needs_review" or verdict == "error"]
-            return {
-                "method": name,
-                "score": value,
-                "max": 100,
-                "grade": grade(value, book),
-                "passed": not critical and (pass_mark is None or value is None or value >= pass_mark),
-                "complete": not pending,
-                "pending": pending,
-                "critical_failures": critical,
-                "sections": sections,
-            }
-
-        return score
+        return weighted_plan(rules, book, self.name, DEFAULT_PASS_MARK)
 
 
 @hookimpl(trylast=True)
