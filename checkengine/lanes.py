@@ -31,7 +31,7 @@ from checkengine.applicability import CONDITION_FALSE, not_applicable
 from checkengine.checks import OUTCOMES, Env, FastVerdict
 from checkengine.compiled import CompiledRule
 from checkengine.fields import get_path
-from checkengine.localtime import zone_of
+from checkengine.localtime import Zone, zone_info, zone_of
 from checkengine.outcome import Outcome
 from checkengine.outcomes import _RuleText, record_date, record_meta, subject_scope
 from checkengine.records import Record
@@ -40,6 +40,9 @@ from checkengine.scoring import Plan
 if TYPE_CHECKING:
     from checkengine import lookups
     from checkengine.engine import Engine
+
+#: a lane's answer when the rule applies and only its check's run can give the verdict
+APPLIES = "applies"
 
 #: A lane's decision for one record (data, its Env, its date): the verdict, or None (general path).
 Decide = Callable[[Mapping[str, Any], Env, "date | None"], "str | None"]
@@ -129,7 +132,7 @@ class Lanes:
         def decide(data: Mapping[str, Any], env: Env, on: date | None) -> str | None:
             reason = not_applicable(compiled, data, env, on)  # raises where unsure: the general path
             if reason is None:
-                return check(data, env)
+                return check(data, env) or APPLIES
             if reason is CONDITION_FALSE and any(get_path(data, p) is None for p in nulls):
                 return None  # a null the condition read may be why: the general path says which
             return "not_applicable"
@@ -141,7 +144,7 @@ class Lanes:
         """The record's result entry: its outcomes (unrendered) and its score."""
         engine = self.engine
         data = record.data
-        zone = zone_of(data)  # once, for its date and its Env
+        zone = _zone(data)  # once, for its date and its Env
         on = engine.on or record_date(data, zone)
         env = Env(engine.book, data, on, engine.lang, engine.conditions, cache=engine.env_cache, zone=zone)
         facts = env.lookups = engine._facts()
@@ -154,6 +157,7 @@ class Lanes:
         pending = Pending(self, data, on, facts)
         answers = data.get("answers")
         general = engine._outcomes.outcome
+        judge = engine._outcomes.judge
         outcomes: list[Any] = []
         verdicts: list[str] = []
         add_outcome = outcomes.append
@@ -161,15 +165,18 @@ class Lanes:
         for check, decide, at, answerable, by_verdict, text, compiled in rows:
             verdict = None
             if check is not None and not (answers and answerable is not None and answerable in answers):
+                if env.used:
+                    env.used = {}  # what applicability reads goes into the outcome (judge keeps it)
                 try:
                     if at >= 0 and inside is not None:
-                        verdict = check(data, env) if inside[at] else "not_applicable"
+                        verdict = (check(data, env) or APPLIES) if inside[at] else "not_applicable"
                     else:
                         verdict = decide(data, env, on)  # type: ignore[misc]  # set with check
                 except Exception:  # unsure: the general path decides, and reports what went wrong
                     verdict = None
-            if verdict is None:
-                o = general(compiled, data, env, on, pending.scope())
+            if verdict is None or verdict is APPLIES:
+                # the general path, from the start, or from the check when the rule is known to apply
+                o = (judge if verdict is APPLIES else general)(compiled, data, env, on, pending.scope())
                 env.used = {}  # the outcome keeps its parameters: a later lane must not add to them
                 verdict = o["outcome"]
             else:
@@ -201,7 +208,16 @@ def verdict_function(check: object) -> FastVerdict | None:
 
 
 def _unsure(data: Mapping[str, Any], env: Env) -> str | None:
-    return None  # the check offers no verdict function: its run decides
+    return APPLIES  # the check offers no verdict function: its run decides
+
+
+def _zone(data: Mapping[str, Any]) -> Zone:
+    """:func:`~checkengine.localtime.zone_of` the record, a plain dict's site read directly."""
+    site = data.get("site") if type(data) is dict else None
+    if type(site) is dict:
+        name = site.get("timezone")
+        return Zone(zone_info(name) if isinstance(name, str) and name else None)
+    return zone_of(data)
 
 
 class Pending:
@@ -218,9 +234,10 @@ class Pending:
         self._scope: dict[str, Any] | None = None
 
     def scope(self) -> dict[str, Any]:
-        """The record's scope for waivers (made once, when first needed)."""
+        """The record's scope for waivers (made once, when first needed; only waivers read it)."""
         if self._scope is None:
-            self._scope = subject_scope(self.data, self.lanes.engine.registry)
+            engine = self.lanes.engine
+            self._scope = subject_scope(self.data, engine.registry) if engine.waivers.by_rule else {}
         return self._scope
 
     def render(self, o: Outcome) -> dict[str, Any]:
