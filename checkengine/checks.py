@@ -244,22 +244,34 @@ class Env:
 
     def evaluate(self, condition: "Condition") -> Any:
         """Evaluate a compiled condition against this record (the CEL context is built once)."""
-        for name in condition.params:
-            if name in self.book.parameters:
-                pv = self._value_of(name)
-                if pv is not None:
-                    self.used[name] = pv
+        if condition.params:
+            for name in condition.params:
+                if name in self.book.parameters:
+                    pv = self._value_of(name)
+                    if pv is not None:
+                        self.used[name] = pv
         key = id(condition)
         known = self._results.get(key) if self._context_on == self.on else None
         if known is None:
-            if self.zone is not None:
-                self.zone.missing = False
+            zone = self.zone
+            if zone is not None:
+                zone.missing = False
             facts = self.lookups
             if facts is not None:
                 facts.missing = None
-            token, facts_token = CURRENT.set(self.zone), _lookups.CURRENT.set(facts)
+            token, facts_token = CURRENT.set(zone), _lookups.CURRENT.set(facts)
             try:
-                known = (True, self._run(condition))
+                fast = condition.fast
+                state = self._fast_on
+                if fast is not None and state is not None and state[1] and state[0] == self.on \
+                        and self._cache.within.get(condition.source):
+                    # _run's first step, inline (the record's values already found plain on this date)
+                    try:
+                        known = (True, fast(self))
+                    except Exception:  # Fallback: CEL gives the answer
+                        known = (True, condition.run(self._context(condition)))
+                else:
+                    known = (True, self._run(condition))
             except Exception as exc:
                 if facts is not None and facts.missing is not None:
                     exc = _lookups.FactsUnavailable(facts.missing)
