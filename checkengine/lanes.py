@@ -77,15 +77,20 @@ class Lane:
 Row = tuple[FastVerdict | None, Decide | None, int, str | None, dict[str, dict[str, Any]], _RuleText, CompiledRule]
 
 
+#: a record kind's lanes: (rows, windows, the scorer's plan, ids of rules an answer goes beside)
+Kind = tuple[tuple[Row, ...], tuple[tuple["date | None", "date | None"], ...], "Plan | None", frozenset[str]]
+
+
 class Lanes:
     """The verdict lanes of an engine's record-scope rules, per record kind (made when first asked)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._kinds: dict[str, tuple[tuple[Row, ...], tuple[tuple[date | None, date | None], ...], Plan | None]] = {}
+        self._kinds: dict[str, Kind] = {}
 
-    def of(self, kind: str) -> tuple[tuple[Row, ...], tuple[tuple[date | None, date | None], ...], Plan | None]:
-        """The kind's rows, the distinct windows they test, and the scorer's plan for the kind."""
+    def of(self, kind: str) -> Kind:
+        """The kind's rows, the distinct windows they test, the scorer's plan for the kind, and the
+        ids of its rules on which an answer of the auditor goes beside the verdict."""
         known = self._kinds.get(kind)
         if known is None:
             engine = self.engine
@@ -104,7 +109,8 @@ class Lanes:
             method = engine.book.scoring.get("method", "weighted")
             scorer = engine.registry.scorers.get(method)
             plan = scorer.plan([c.rule for c in rules], engine.book) if scorer is not None else None
-            known = self._kinds[kind] = (tuple(rows), tuple(windows), plan)
+            answerable = frozenset(rid for _, _, _, rid, _, _, _ in rows if rid is not None)
+            known = self._kinds[kind] = (tuple(rows), tuple(windows), plan, answerable)
         return known
 
     def lane(self, compiled: CompiledRule) -> Lane:
@@ -150,33 +156,48 @@ class Lanes:
         facts = env.lookups = engine._facts()
         env.eager = False
         engine._last_env = (data, env)
-        rows, windows, plan = self.of(data["kind"])
+        rows, windows, plan, answerable = self.of(data["kind"])
         # Each window tested once for all of its rules (None: no date to test it on; decide does).
         inside = [(w[0] is None or on >= w[0]) and (w[1] is None or on <= w[1]) for w in windows] \
             if type(on) is date else None
         pending = Pending(self, data, on, facts)
         answers = data.get("answers")
+        # the rules answered by the auditor beside a verdict from data: the general path sets the
+        # answer beside the verdict (the rows' ids are those of rules whose check reads no answers)
+        answered = (answers.keys() & answerable if type(answers) is dict else
+                    {rid for rid in answerable if rid in answers}) if answers else ()
         general = engine._outcomes.outcome
         judge = engine._outcomes.judge
         outcomes: list[Any] = []
         verdicts: list[str] = []
         add_outcome = outcomes.append
         add_verdict = verdicts.append
-        for check, decide, at, answerable, by_verdict, text, compiled in rows:
-            verdict = None
-            if check is not None and not (answers and answerable is not None and answerable in answers):
-                if env.used:
-                    env.used = {}  # what applicability reads goes into the outcome (judge keeps it)
+        for check, decide, at, rid, by_verdict, text, compiled in rows:
+            if check is None or (answered and rid in answered):
+                verdict = None
+            else:
                 try:
                     if at >= 0 and inside is not None:
-                        verdict = (check(data, env) or APPLIES) if inside[at] else "not_applicable"
+                        if inside[at]:
+                            verdict = check(data, env)
+                            if verdict is None:
+                                verdict = APPLIES
+                        else:
+                            verdict = "not_applicable"
                     else:
+                        if env.used:
+                            env.used = {}  # what applicability reads goes into the outcome (judge keeps it)
                         verdict = decide(data, env, on)  # type: ignore[misc]  # set with check
                 except Exception:  # unsure: the general path decides, and reports what went wrong
                     verdict = None
             if verdict is None or verdict is APPLIES:
                 # the general path, from the start, or from the check when the rule is known to apply
-                o = (judge if verdict is APPLIES else general)(compiled, data, env, on, pending.scope())
+                if verdict is None:
+                    o = general(compiled, data, env, on, pending.scope())
+                else:
+                    if at >= 0 and env.used:
+                        env.used = {}  # (its check runs again and reads its parameters again)
+                    o = judge(compiled, data, env, on, pending.scope())
                 env.used = {}  # the outcome keeps its parameters: a later lane must not add to them
                 verdict = o["outcome"]
             else:
