@@ -144,6 +144,26 @@ class Lanes:
             return "not_applicable"
 
         lane.decide = decide
+        when = compiled.when
+        bounds = compiled.rule.window()
+        if when is not None and bounds is not None and compiled.roles is None and compiled.teams is None \
+                and compiled.sites is None and compiled.shifts is None:
+            start, end = bounds
+
+            def decide_when(data: Mapping[str, Any], env: Env, on: date | None) -> str | None:
+                """decide, for a rule whose applicability is its dates and its condition (the common
+                case): not_applicable's steps written out."""
+                if type(on) is not date:
+                    return decide(data, env, on)
+                if (start is not None and on < start) or (end is not None and on > end):
+                    return "not_applicable"
+                if env.evaluate(when) is True:  # an error raises: the general path reports it
+                    return check(data, env) or APPLIES
+                if nulls and any(get_path(data, p) is None for p in nulls):
+                    return None
+                return "not_applicable"
+
+            lane.decide = decide_when
         return lane
 
     def evaluate(self, record: Record) -> dict[str, Any]:
