@@ -60,6 +60,7 @@ def weighted_plan(rules: Sequence[Rule], book: Rulebook, name: str, default_pass
             s_earned = all_earned.copy()
             s_possible = all_earned.copy()
             passed = all_passed.copy()
+            pending = []
             if verdicts.count("pass") != count:
                 for k, verdict in enumerate(verdicts):
                     if verdict != "pass":
@@ -71,6 +72,8 @@ def weighted_plan(rules: Sequence[Rule], book: Rulebook, name: str, default_pass
                         else:
                             s_possible[at] -= weight
                             other[at] += 1
+                            if verdict == "needs_review" or verdict == "error":
+                                pending.append(ids[k])  # in the rules' order, as score lists them
             earned = sum(s_earned, 0.0)
             possible = sum(s_possible, 0.0)
         else:
@@ -103,8 +106,8 @@ def weighted_plan(rules: Sequence[Rule], book: Rulebook, name: str, default_pass
                 grades.clear()
             mark = grades[value] = grade(value, book)
         critical = [ids[k] for k in critical_at if verdicts[k] == "fail"]
-        pending = [ids[k] for k, verdict in enumerate(verdicts) if verdict == "needs_review" or verdict == "error"] \
-            if "needs_review" in verdicts or "error" in verdicts else []
+        if not exact:
+            pending = [ids[k] for k, verdict in enumerate(verdicts) if verdict == "needs_review" or verdict == "error"]
         return {
             "method": name,
             "score": value,
