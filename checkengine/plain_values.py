@@ -4,7 +4,7 @@
 rulebook's conditions read (a copy) and walking the copy, one call per value. The CEL closures ask
 it once per record, before the record's first translated condition runs, so it is part of every
 record's cost. :func:`plain_record` gives the same answer walking the record itself along the
-same paths, with the common values (ASCII text, booleans, null, 64-bit whole numbers, numbers that
+same paths, with the common values (text, booleans, null, 64-bit whole numbers, numbers that
 are not NaN, dicts and lists of them) decided inline; anything else is left to
 :func:`~checkengine.cel_ops.deep_plain`, which decides as before. ``tests/test_plain_values.py``
 compares the two on generated records.
@@ -39,8 +39,9 @@ def _plain(value: Any) -> None:
     """Return if CEL holds *value* as it is; raise (as deep_plain does) if not."""
     kind = type(value)
     if kind is str:
-        if value.isascii():
-            return
+        if not value.isascii():
+            value.encode("utf-8")  # a lone surrogate, which CEL cannot hold, raises
+        return
     elif kind is bool or value is None:
         return
     elif kind is int:
