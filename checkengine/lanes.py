@@ -264,7 +264,7 @@ def _zone(data: Mapping[str, Any]) -> Zone:
 class Pending:
     """A record's outcomes that lanes decided: renders one's entry through the general path."""
 
-    __slots__ = ("lanes", "data", "on", "facts", "_scope")
+    __slots__ = ("lanes", "data", "on", "facts", "_scope", "_env")
 
     def __init__(self, lanes: Lanes, data: Mapping[str, Any], on: date | None,
                  facts: lookups.Facts | None) -> None:
@@ -273,6 +273,7 @@ class Pending:
         self.on = on
         self.facts = facts
         self._scope: dict[str, Any] | None = None
+        self._env: Env | None = None
 
     def scope(self) -> dict[str, Any]:
         """The record's scope for waivers (made once, when first needed; only waivers read it)."""
@@ -283,8 +284,11 @@ class Pending:
 
     def render(self, o: Outcome) -> dict[str, Any]:
         engine = self.lanes.engine
-        env = Env(engine.book, self.data, self.on, engine.lang, engine.conditions, cache=engine.env_cache)
-        env.lookups = self.facts
+        env = self._env
+        if env is None:  # one for the record's entries (a reader that renders one often renders all)
+            env = self._env = Env(engine.book, self.data, self.on, engine.lang, engine.conditions,
+                                  cache=engine.env_cache)
+            env.lookups = self.facts
         made = engine._outcomes.outcome(o.lane, self.data, env, self.on, self.scope())
         entry = made if type(made) is dict else dict(made)
         if entry["outcome"] != dict.__getitem__(o, "outcome"):
