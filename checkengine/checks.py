@@ -298,17 +298,10 @@ class CompiledCheck:
         raise TypeError("record-scope checks implement run()")
 
     def fast_verdict(self) -> FastVerdict | None:
-        """Optional: a function that gives only the verdict :meth:`run` would give, without its
-        :class:`Result` (asked once per rule, when the engine builds its verdict lanes).
-
-        The function takes the record and its :class:`Env` and returns the outcome ``run`` would
-        return (``"pass"``, ``"fail"``, ``"not_applicable"`` or ``"needs_review"``), or None when
-        it cannot be sure: then, and whenever it raises, ``run`` decides (so a value of a type it
-        does not expect, a missing option or anything unusual is simply None). The engine runs it
-        only where nothing else touches the verdict (no waiver for the rule in the run, no answer
-        of the auditor to set beside it), and renders the outcome's entry with ``run`` when a
-        reader asks for it. None (the default): the engine always runs ``run``.
-        """
+        """Optional (asked once per rule): a function of the record and its :class:`Env` that
+        returns the outcome :meth:`run` would return, or None when unsure (then, or when it raises,
+        ``run`` decides); the entry is rendered with ``run`` when read (docs/check-types.md,
+        :mod:`checkengine.lanes`). None, the default: ``run`` decides every verdict."""
         return None
 
 
