@@ -4,8 +4,10 @@ hand-written Python returning bare outcomes and against the same rules in Rego r
 
 The engine's side is what a reader that counts pays (``evaluate_record(record, lazy=True)``: every
 verdict and the record's score, each outcome's entry rendered only when read, as ``--format
-summary`` does); the peers return ``{rule: outcome}`` too. The engine with every entry rendered
-(explanations, parameters, sources: what ``--format json`` reads) is timed beside them.
+summary`` does; the verdicts come from the rules' verdict lanes where a check offers a verdict
+function, ``checkengine/lanes.py``); the peers return ``{rule: outcome}`` too. The engine with
+every entry rendered (explanations, parameters, sources: what ``--format json`` reads) is timed
+beside them.
 
 Records come from ``cs_floor.records`` (floor rounds, attendance and handovers of the example
 month's people over 2026; see that module). Before anything is timed, every side's outcome for every
@@ -91,6 +93,10 @@ def main(argv: list[str] | None = None) -> int:
     for outcomes in ours:
         for outcome in outcomes.values():
             counts[outcome] = counts.get(outcome, 0) + 1
+    # How many verdicts the rules' lanes decided (checkengine/lanes.py); the rest took the general
+    # path (checks without a verdict function, a waiver, an answer beside the verdict, a doubt).
+    laned = sum(1 for item in items for o in engine.evaluate_record(item, lazy=True)["outcomes"]
+                if getattr(o, "lane", None) is not None)
 
     def run_engine() -> None:
         for item in items:
@@ -114,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bench_cs_floor: {n:,} records ({', '.join(f'{k} {v:,}' for k, v in sorted(counts.items()))} "
           f"outcomes), rulebooks/cs-floor.yaml ({len(engine.rules)} rules); every side agreed on every outcome")
     print(f"  median CPU time per record of {opts.rounds} interleaved rounds (this process, one core)")
-    print(f"  checkengine                      {per['checkengine']:8.1f} µs   (verdicts and score; entries rendered when read)")
+    print(f"  checkengine                      {per['checkengine']:8.1f} µs   (verdicts and score; entries rendered when read; "
+          f"{laned / max(1, sum(counts.values())) * 100:.0f} % of the verdicts decided by verdict lanes)")
     print(f"  checkengine, entries rendered    {per['rendered']:8.1f} µs   (every outcome's explanation, parameters, sources)")
     print(f"  hand-written, bare outcomes      {per['bare']:8.1f} µs   engine at {per['bare'] / per['checkengine'] * 100:5.1f} % "
           "of its speed (target >= 25 %)")

@@ -22,9 +22,10 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Hashable, Iterable, Literal
 
 from checkengine import lookups as _lookups
-from checkengine.cel_context import WHOLE, EnvCache, Refs, covered, plain_context, prune, references, union
+from checkengine.cel_context import WHOLE, EnvCache, Refs, covered, prune, references, union
 from checkengine.fields import MISSING, get_path, parse_date, parse_datetime
 from checkengine.localtime import CURRENT, ZoneNeeded, zone_of
+from checkengine.plain_values import plain_record
 from checkengine.result import Result, rendered
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from checkengine.rulebook.model import ParamValue, Rule, Rulebook
 
 Outcome = Literal["pass", "fail", "not_applicable", "waived", "needs_review", "error"]
+#: A check's verdict-only function (:meth:`CompiledCheck.fast_verdict`): the outcome, or None (unsure).
+FastVerdict = Callable[[Mapping[str, Any], "Env"], "str | None"]
 OUTCOMES: tuple[str, ...] = ("pass", "fail", "not_applicable", "waived", "needs_review", "error")
 
 
@@ -126,6 +129,7 @@ class Env:
         group: Mapping[str, Any] | None = None,
         *,
         cache: EnvCache | None = None,
+        zone: "Zone | None" = None,
     ) -> None:
         self.book = book
         self.record = record
@@ -141,7 +145,7 @@ class Env:
         self._results: dict[int, tuple[bool, Any]] = {}
         self.group = group
         # The site's zone for calendar questions (None for a group: its values are dates already).
-        self.zone: "Zone | None" = zone_of(record) if record is not None else None
+        self.zone: "Zone | None" = (zone if zone is not None else zone_of(record)) if record is not None else None
         #: facts from other records of the run (checkengine.lookups); the engine sets them
         self.lookups: "_lookups.Facts | None" = None
         # Without an engine's cache, the whole record and every parameter go into the context.
@@ -218,7 +222,7 @@ class Env:
         the condition reads nothing beyond what the rulebook's conditions read."""
         state = self._fast_on
         if state is None or state[0] != self.on:
-            state = self._fast_on = (self.on, plain_context(self, self._cache.refs))
+            state = self._fast_on = (self.on, plain_record(self, self._cache.refs))
         if not state[1]:
             return False
         within = self._cache.within.get(condition.source)
@@ -240,22 +244,34 @@ class Env:
 
     def evaluate(self, condition: "Condition") -> Any:
         """Evaluate a compiled condition against this record (the CEL context is built once)."""
-        for name in condition.params:
-            if name in self.book.parameters:
-                pv = self._value_of(name)
-                if pv is not None:
-                    self.used[name] = pv
+        if condition.params:
+            for name in condition.params:
+                if name in self.book.parameters:
+                    pv = self._value_of(name)
+                    if pv is not None:
+                        self.used[name] = pv
         key = id(condition)
         known = self._results.get(key) if self._context_on == self.on else None
         if known is None:
-            if self.zone is not None:
-                self.zone.missing = False
+            zone = self.zone
+            if zone is not None:
+                zone.missing = False
             facts = self.lookups
             if facts is not None:
                 facts.missing = None
-            token, facts_token = CURRENT.set(self.zone), _lookups.CURRENT.set(facts)
+            token, facts_token = CURRENT.set(zone), _lookups.CURRENT.set(facts)
             try:
-                known = (True, self._run(condition))
+                fast = condition.fast
+                state = self._fast_on
+                if fast is not None and state is not None and state[1] and state[0] == self.on \
+                        and self._cache.within.get(condition.source):
+                    # _run's first step, inline (the record's values already found plain on this date)
+                    try:
+                        known = (True, fast(self))
+                    except Exception:  # Fallback: CEL gives the answer
+                        known = (True, condition.run(self._context(condition)))
+                else:
+                    known = (True, self._run(condition))
             except Exception as exc:
                 if facts is not None and facts.missing is not None:
                     exc = _lookups.FactsUnavailable(facts.missing)
@@ -280,6 +296,13 @@ class CompiledCheck:
 
     def run(self, record: Mapping[str, Any], env: Env) -> Result:  # pragma: no cover - interface
         raise TypeError("record-scope checks implement run()")
+
+    def fast_verdict(self) -> FastVerdict | None:
+        """Optional (asked once per rule): a function of the record and its :class:`Env` that
+        returns the outcome :meth:`run` would return, or None when unsure (then, or when it raises,
+        ``run`` decides); the entry is rendered with ``run`` when read (docs/check-types.md,
+        :mod:`checkengine.lanes`). None, the default: ``run`` decides every verdict."""
+        return None
 
 
 class GroupCheck:
@@ -368,6 +391,6 @@ def param_schema(inner: dict[str, Any]) -> dict[str, Any]:
 
 
 __all__ = [
-    "MISSING", "OUTCOMES", "CheckFailure", "CheckSpecError", "CheckType", "CompiledCheck", "Compiler", "Env",
+    "MISSING", "OUTCOMES", "CheckFailure", "FastVerdict", "CheckSpecError", "CheckType", "CompiledCheck", "Compiler", "Env",
     "GroupCheck", "Outcome", "Result", "get_path", "rendered", "is_param_ref", "param_schema", "parse_date", "parse_datetime",
 ]

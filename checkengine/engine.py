@@ -22,13 +22,13 @@ from checkengine.checks import CheckFailure, CheckSpecError, Env, GroupCheck, Ou
 from checkengine.compiled import CompiledRule, check_location, compile_rule
 from checkengine.conditions import Conditions, EvaluationError, Undecidable
 from checkengine.errors import Location, UserError
-from checkengine.fields import parse_datetime
 from checkengine.findings import Finding
 from checkengine.i18n import message
 from checkengine.kinds import field_value
-from checkengine.localtime import site_zone_name, zone_info, zone_of
+from checkengine.lanes import Lanes
+from checkengine.localtime import site_zone_name, zone_info
 from checkengine.outcome import entry_of
-from checkengine.outcomes import Outcomes, record_meta, subject_scope
+from checkengine.outcomes import Outcomes, record_date, record_meta, subject_scope
 from checkengine.plugins import Registry, default_registry
 from checkengine.records import Record, RecordError
 from checkengine.rulebook.model import Rulebook
@@ -50,16 +50,6 @@ class GroupStates:
     failures: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     #: rule ids whose failures are all undecidable on the records' facts (needs_review, not error)
     undecided: set[str] = field(default_factory=set)
-
-
-def record_date(record: Mapping[str, Any]) -> date | None:
-    """The record's day on its site's clock (as written when the site has no zone: it only picks
-    which dated parameter values apply)."""
-    ts = parse_datetime(record.get("timestamp"))
-    if ts is None:
-        return None
-    zone = zone_of(record)
-    return ts.astimezone(zone.info).date() if zone.info is not None and ts.tzinfo is not None else ts.date()
 
 
 class Engine:
@@ -96,6 +86,7 @@ class Engine:
         self._by_id: dict[str, CompiledRule] = {}
         self._last_env: tuple[Mapping[str, Any], Env] | None = None
         self._outcomes = Outcomes(book, self.lang, self.waivers, self._by_id)
+        self._lanes = Lanes(self)
         self.conditions = Conditions(self.registry.cel_functions)
         self.rules: list[CompiledRule] = []
         self.by_kind: dict[str, list[CompiledRule]] = {}
@@ -146,6 +137,8 @@ class Engine:
         and details are rendered when read (a count or a summary never pays for them). Without it,
         plain dicts, rendered here (the entry every reader of a result has always received)."""
         data = record.data
+        if lazy:  # verdicts decided by the rules' lanes where they can be, entries when read
+            return self._lanes.evaluate(record)
         on = self.on or record_date(data)
         # One Env (and so at most one CEL context) for all of the record's rules, and its folding.
         env = Env(self.book, data, on, self.lang, self.conditions, cache=self.env_cache)

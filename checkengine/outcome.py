@@ -18,13 +18,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from checkengine.i18n import message, pick, show
 
 if TYPE_CHECKING:
     from checkengine.checks import Result
+    from checkengine.compiled import CompiledRule
     from checkengine.outcomes import Outcomes, _RuleText
+
+
+class Renderer(Protocol):
+    """What renders an unrendered :class:`Outcome`'s entry: the :class:`~checkengine.outcomes.Outcomes`
+    that made it from a check's result, or a record's verdict lane (:mod:`checkengine.lanes`), which
+    kept only the verdict and renders through the same path when asked."""
+
+    def render(self, o: Outcome) -> dict[str, Any]: ...  # pragma: no cover - a protocol
 
 
 class Outcome(dict[str, Any]):
@@ -37,14 +46,16 @@ class Outcome(dict[str, Any]):
     subclasses), and ``jsonout`` then encodes it with the standard library's encoder.
     """
 
-    __slots__ = ("result", "used", "waiver", "text", "maker", "done")
+    __slots__ = ("result", "used", "waiver", "text", "maker", "done", "lane")
 
     result: Result
     #: the parameters the check read, name -> dated value (None: none)
     used: Mapping[str, Any] | None
     waiver: dict[str, Any] | None
     text: _RuleText
-    maker: Outcomes
+    maker: Renderer
+    #: the rule, for an outcome whose verdict a verdict lane decided (its maker renders it)
+    lane: CompiledRule
     #: whether the whole entry is in (rendered)
     done: bool
 
@@ -138,7 +149,7 @@ def made(outcome: str, result: Result, used: Mapping[str, Any] | None, waiver: d
 
 def render(o: Outcome) -> dict[str, Any]:
     """The outcome entry of *o*, in the result's key order, exactly as the engine always wrote it."""
-    return entry(o.maker, o.text, o.result, dict.__getitem__(o, "outcome"), o.waiver, o.used)
+    return o.maker.render(o)
 
 
 def entry(maker: Outcomes, fixed: _RuleText, result: Result, outcome: str, waiver_info: dict[str, Any] | None,

@@ -7,7 +7,7 @@ decides the verdict at once; the rule's title, sources and corrective action in 
 language are made once per rule; the rest of the entry (the explanation joined from its parts,
 the parameters in effect, values made JSON-safe) is rendered by :mod:`checkengine.outcome` when a
 reader asks for it. :func:`record_meta` and :func:`subject_scope` are the record's part of the result and
-the scope waivers match.
+the scope waivers match; :func:`record_date` the day whose parameter values apply to it.
 """
 
 from __future__ import annotations
@@ -24,8 +24,10 @@ from checkengine.checks import CheckFailure, Env, Result
 from checkengine.compiled import CompiledRule
 from checkengine.conditions import EvaluationError, Undecidable
 from checkengine.i18n import message, pick
+from checkengine.fields import parse_datetime
 from checkengine.kinds import person_of
-from checkengine.outcome import entry, made
+from checkengine.localtime import Zone, zone_of
+from checkengine.outcome import Outcome, entry, made
 from checkengine.plugins import Registry
 from checkengine.records import Record
 from checkengine.rulebook.model import Rule, Rulebook
@@ -80,7 +82,7 @@ class Outcomes:
                 result = self.unknown_fact(compiled, data) or Result(
                     "error", explanation=message("check_error", self.lang, reason=str(exc)))
                 return self.finish(rule, result, env, on, scope)
-        if reason is None:
+        if reason is None:  # as judge() (written out: the eager path makes every outcome here)
             gap = self.unknown_fact(compiled, data, rule.needs) if rule.needs else None
             try:
                 if gap is not None:
@@ -102,6 +104,32 @@ class Outcomes:
                 "not_applicable", explanation=self.text(rule).condition_false or "")
         else:
             result = Result("not_applicable", explanation=message("not_applicable", self.lang, reason=reason))
+        answers = data.get("answers")
+        answer = answer_for(data, rule.id) if answers and rule.id in answers and not compiled.reads_answers \
+            else None
+        if answer is not None:  # the auditor also answered a rule judged from data: shown, never overridden
+            result = reconcile(result, answer, self.lang)
+        return self.finish(rule, result, env, on, scope)
+
+    def judge(self, compiled: CompiledRule, data: Mapping[str, Any], env: Env, on: date | None,
+              scope: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The outcome of a rule that applies to the record: :meth:`outcome` once applicability is
+        settled (its condition's parameters already in ``env.used``)."""
+        rule = compiled.rule
+        gap = self.unknown_fact(compiled, data, rule.needs) if rule.needs else None
+        try:
+            if gap is not None:
+                result = gap
+            else:
+                result = compiled.check.run(data, env)  # type: ignore[union-attr]  # record rules only
+        except Undecidable as exc:
+            result = self.review(str(exc))
+        except (CheckFailure, EvaluationError) as exc:
+            result = self.unknown_fact(compiled, data) or Result(
+                "error", explanation=message("check_error", self.lang, reason=str(exc)))
+        except Exception as exc:  # a broken check must not crash the run: that rule is an error
+            reason_text = f"{type(exc).__name__}: {exc}"
+            result = Result("error", explanation=message("check_error", self.lang, reason=reason_text))
         answers = data.get("answers")
         answer = answer_for(data, rule.id) if answers and rule.id in answers and not compiled.reads_answers \
             else None
@@ -170,6 +198,10 @@ class Outcomes:
                                                     since=pv.since)
         return text
 
+    def render(self, o: Outcome) -> dict[str, Any]:
+        """The entry of an outcome this made (:class:`~checkengine.outcome.Renderer`)."""
+        return entry(self, o.text, o.result, dict.__getitem__(o, "outcome"), o.waiver, o.used)
+
     def finish(
         self, rule: Rule, result: Result, env: Env, on: date | None, scope: Mapping[str, Any],
     ) -> Mapping[str, Any]:
@@ -213,3 +245,14 @@ def record_meta(record: Record) -> dict[str, Any]:
         "file": record.location.file,
         "line": record.location.line,
     }
+
+
+def record_date(record: Mapping[str, Any], zone: Zone | None = None) -> date | None:
+    """The record's day on its site's clock (as written when the site has no zone: it only picks
+    which dated parameter values apply); *zone*: the record's, when the caller has it."""
+    ts = parse_datetime(record.get("timestamp"))
+    if ts is None:
+        return None
+    if zone is None:
+        zone = zone_of(record)
+    return ts.astimezone(zone.info).date() if zone.info is not None and ts.tzinfo is not None else ts.date()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Mapping, Sequence
+from typing import Any, Callable, ClassVar, Mapping, Sequence
 
-from checkengine.rulebook.model import Rulebook
+from checkengine.rulebook.model import Rule, Rulebook
 
 SCORED = ("pass", "fail")
+
+#: A scorer's plan for the records of one kind (:meth:`Scorer.plan`): the record's score from its
+#: rules' verdicts, given in the order of the rules the plan was made for.
+Plan = Callable[[Sequence[str]], dict[str, Any]]
 
 
 class Scorer:
@@ -16,6 +20,13 @@ class Scorer:
 
     def score(self, outcomes: Sequence[Mapping[str, Any]], book: Rulebook) -> dict[str, Any]:  # pragma: no cover
         raise TypeError("scorers implement score()")
+
+    def plan(self, rules: Sequence[Rule], book: Rulebook) -> Plan | None:
+        """Optional: :meth:`score` for records whose outcomes are those of *rules*, in that order,
+        as a function of their verdicts alone (asked once per record kind). It must give what
+        ``score`` gives for outcomes with those rules' keys (``rule``, ``section``, ``weight``,
+        ``critical``, ...) and those verdicts. None (the default): the engine calls ``score``."""
+        return None
 
 
 def weighted_sections(outcomes: Sequence[Mapping[str, Any]]) -> tuple[float, float, dict[str, dict[str, Any]]]:

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any, Callable, Mapping
 
 from checkengine import hookimpl
-from checkengine.checks import CheckType, CompiledCheck, Compiler, Env, Outcome, Result
+from checkengine.checks import CheckType, CompiledCheck, Compiler, Env, FastVerdict, Outcome, Result
 from checkengine.i18n import message
 
 _RESULTS: dict[str, Outcome] = {"pass": "pass", "fail": "fail", "n.a.": "not_applicable",
@@ -68,6 +68,39 @@ class Manual(CheckType):
                     details["evidence_missing"] = True
                     return Result("needs_review", "fail", "pass", text, details)
                 return Result("fail", "fail", "pass", text, details)
+
+            def fast_verdict(self) -> FastVerdict | None:
+                return verdict
+
+        def verdict(record: Mapping[str, Any], env: Env) -> str | None:
+            """run's outcome, on answers that are plain JSON (None where run could raise)."""
+            answers = record.get("answers")
+            if not answers:
+                return "needs_review"
+            if type(answers) is not dict:
+                return None
+            answer = answers.get(item)
+            if not answer:
+                return "needs_review"
+            if type(answer) is not dict:
+                return None
+            outcome = _RESULTS.get(answer.get("result"))  # type: ignore[arg-type]  # any value: None when unknown
+            evidence = answer.get("evidence")
+            if outcome is None or (evidence is not None and type(evidence) is not list):
+                return None  # run raises (an unknown result) or reads evidence of another shape
+            if outcome != "fail":
+                return outcome
+            # Every part run reads, in its order (one that raises there raises here).
+            missing = need_comment and not answer.get("comment") or need_photo and not evidence
+            if need_action and not _has_action(record, rule_id):
+                missing = True
+            if follow_up:
+                observations = record.get("observations") or {}
+                if type(observations) is not dict:
+                    return None
+                if any(observations.get(name) is None for name in follow_up):
+                    missing = True
+            return "needs_review" if missing else "fail"
 
         return _Manual()
 

@@ -11,8 +11,10 @@ from typing import Any, Callable, Mapping
 
 from checkengine import hookimpl
 from checkengine.checks import (
-    MISSING, CheckSpecError, CheckType, CompiledCheck, Compiler, Env, Result, param_schema,
+    MISSING, CheckSpecError, CheckType, CompiledCheck, Compiler, Env, FastVerdict, Result, is_param_ref,
+    param_schema,
 )
+from checkengine.fast_reads import UNSURE, path_reader
 from checkengine.i18n import Message, message
 from checkengine.regex import PatternError, compile_pattern
 
@@ -22,11 +24,21 @@ _FIELD = {"type": "string", "minLength": 1, "description": "Dotted path of the f
 _MEMO = frozenset({str, int, float, bool, type(None)})
 
 
+#: whether an observed value passes, given the record's Env (the verdict lane's form of a test)
+Ok = Callable[[Any, Env], bool]
+
+
 class _FieldCheck(CompiledCheck):
-    def __init__(self, field: str, test: Callable[[Any, Env], tuple[bool, Any]], key: str) -> None:
+    def __init__(self, field: str, test: Callable[[Any, Env], tuple[bool, Any]], key: str,
+                 ok: Ok | None = None, *, same: Any = MISSING, among: Any = MISSING) -> None:
         self.field = field
         self.test = test
         self.key = key
+        #: test's verdict without its expected value (None: the verdict lane runs test)
+        self.ok = ok
+        #: ok is ``observed == same`` / ``observed in among`` (a literal of the rule; MISSING: neither)
+        self.same = same
+        self.among = among
         # The engine refuses a record that lacks this field (a missing required observation);
         # an explicit null means "could not be observed" and needs review.
         self.required_field = field
@@ -41,6 +53,26 @@ class _FieldCheck(CompiledCheck):
         ok, expected = self.test(observed, env)
         return Result("pass" if ok else "fail", observed, expected, self._text(env.lang, self.key, observed, expected))
 
+    def fast_verdict(self) -> FastVerdict | None:
+        parts = self.field.split(".")
+        ok = self.ok
+        if len(parts) == 2 and ok is not None:
+            return _two_parts(parts[0], parts[1], ok, self.same, self.among)
+        read = path_reader(self.field)
+        test = self.test
+
+        def verdict(record: Mapping[str, Any], env: Env) -> str | None:
+            observed = read(record)
+            if observed is MISSING or observed is None:
+                return "needs_review"
+            if observed is UNSURE:
+                return None
+            if ok is not None:
+                return "pass" if ok(observed, env) else "fail"
+            return "pass" if test(observed, env)[0] else "fail"
+
+        return verdict
+
     def _text(self, lang: str, key: str, observed: Any, expected: Any) -> str | Callable[[], str]:
         if type(observed) not in _MEMO or type(expected) not in _MEMO:  # made when read
             return Message(key, lang, field=self.field, observed=observed, expected=expected)
@@ -51,6 +83,39 @@ class _FieldCheck(CompiledCheck):
                 self._texts.clear()
             text = self._texts[memo] = message(key, lang, field=self.field, observed=observed, expected=expected)
         return text
+
+
+def _two_parts(first: str, second: str, ok: Ok, same: Any, among: Any) -> FastVerdict:
+    """The verdict of a field check on ``first.second`` (observations.badge): the path read and a
+    literal compared inline, as get_path and the check's test would (None where they might not)."""
+    if same is not MISSING:
+        def verdict(record: Mapping[str, Any], env: Env) -> str | None:
+            inner = record.get(first) if type(record) is dict else None
+            if type(inner) is not dict:
+                return None
+            observed = inner.get(second)  # absent or null alike: not observed
+            if observed is None:
+                return "needs_review"
+            return "pass" if observed == same else "fail"
+    elif among is not MISSING:
+        def verdict(record: Mapping[str, Any], env: Env) -> str | None:
+            inner = record.get(first) if type(record) is dict else None
+            if type(inner) is not dict:
+                return None
+            observed = inner.get(second)
+            if observed is None:
+                return "needs_review"
+            return "pass" if observed in among else "fail"
+    else:
+        def verdict(record: Mapping[str, Any], env: Env) -> str | None:
+            inner = record.get(first) if type(record) is dict else None
+            if type(inner) is not dict:
+                return None
+            observed = inner.get(second)
+            if observed is None:
+                return "needs_review"
+            return "pass" if ok(observed, env) else "fail"
+    return verdict
 
 
 class Equals(CheckType):
@@ -72,7 +137,12 @@ class Equals(CheckType):
             expected = env.value(value)
             return observed == expected, expected
 
-        return _FieldCheck(spec["field"], test, "observed_expected")
+        def ok(observed: Any, env: Env) -> bool:
+            return bool(observed == value)
+
+        if is_param_ref(value):
+            return _FieldCheck(spec["field"], test, "observed_expected")
+        return _FieldCheck(spec["field"], test, "observed_expected", ok, same=value)
 
 
 class OneOf(CheckType):
@@ -88,7 +158,12 @@ class OneOf(CheckType):
             allowed = env.value(values)
             return observed in allowed, allowed
 
-        return _FieldCheck(spec["field"], test, "observed_expected")
+        def ok(observed: Any, env: Env) -> bool:
+            return observed in values
+
+        if is_param_ref(values):
+            return _FieldCheck(spec["field"], test, "observed_expected")
+        return _FieldCheck(spec["field"], test, "observed_expected", ok, among=values)
 
 
 class InRange(CheckType):
@@ -126,7 +201,14 @@ class InRange(CheckType):
                 return False, shown
             return (lo is None or observed >= lo) and (hi is None or observed <= hi), shown
 
-        return _FieldCheck(spec["field"], test, "in_range")
+        def ok(observed: Any, env: Env) -> bool:
+            lo = env.value(low) if low is not None else None  # first, as test: a missing value raises
+            hi = env.value(high) if high is not None else None
+            if isinstance(observed, bool) or not isinstance(observed, (int, float)):
+                return False
+            return (lo is None or observed >= lo) and (hi is None or observed <= hi)
+
+        return _FieldCheck(spec["field"], test, "in_range", ok)
 
 
 class Present(CheckType):
@@ -149,6 +231,18 @@ class Present(CheckType):
                                                               observed=there, expected=wanted)
                 return Result("pass" if there == wanted else "fail", there, wanted, text)
 
+            def fast_verdict(self) -> FastVerdict | None:
+                read = path_reader(field)
+
+                def verdict(record: Mapping[str, Any], env: Env) -> str | None:
+                    value = read(record)
+                    if value is UNSURE:
+                        return None
+                    there = value is not MISSING and value not in (None, "", [], {})
+                    return "pass" if there == wanted else "fail"
+
+                return verdict
+
         texts: dict[tuple[str, bool], str] = {}
         return _Present()
 
@@ -168,7 +262,10 @@ class Matches(CheckType):
         def test(observed: Any, env: Env) -> tuple[bool, Any]:
             return isinstance(observed, str) and pattern.search(observed) is not None, spec["pattern"]
 
-        return _FieldCheck(spec["field"], test, "observed_expected")
+        def ok(observed: Any, env: Env) -> bool:
+            return isinstance(observed, str) and pattern.search(observed) is not None
+
+        return _FieldCheck(spec["field"], test, "observed_expected", ok)
 
 
 @hookimpl(trylast=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, Callable, Mapping, Sequence
 
 from checkengine import hookimpl
-from checkengine.rulebook.model import Rulebook
-from checkengine.scoring import Scorer, grade, overall_score, weighted_sections
+from checkengine.rulebook.model import Rule, Rulebook
+from checkengine.scoring import Plan, Scorer, grade, overall_score, weighted_sections
 
 
 # An inspection passes with no critical failure and at least this score, unless the rulebook says otherwise.
@@ -34,6 +34,14 @@ class Weighted(Scorer):
             "critical_failures": critical,
             "sections": sections,
         }
+
+    def plan(self, rules: Sequence[Rule], book: Rulebook) -> Plan | None:
+        """:meth:`score` from the verdicts of *rules* (:mod:`checkengine.builtin.scoring_plan`)."""
+        if type(self).score is not Weighted.score:  # a subclass that scores otherwise
+            return None
+        from checkengine.builtin.scoring_plan import weighted_plan
+
+        return weighted_plan(rules, book, self.name, DEFAULT_PASS_MARK)
 
 
 @hookimpl(trylast=True)

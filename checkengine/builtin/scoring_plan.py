@@ -1,0 +1,126 @@
+"""The ``weighted`` score of a record kind's outcomes from their verdicts alone (the scorer's
+:meth:`~checkengine.scoring.Scorer.plan`, which the verdict lanes use).
+
+It gives what :meth:`checkengine.builtin.scoring.Weighted.score` gives, key for key and float for
+float. When every weight is a whole number (and the sums stay far below 2**53), the sums are the
+same floats in any order, so a record starts from its rules' sums as if all passed and takes off
+the rules that did not (most rules of most records pass); otherwise the weights are added rule by
+rule in the rules' order, as ``score`` adds them. The section and overall scores are rounded once
+per (earned, possible) pair and the grade once per score (the same few recur record after record).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from checkengine.rulebook.model import Rule, Rulebook
+from checkengine.scoring import Plan, grade, overall_score
+
+_MEMO_SIZE = 4096
+
+
+def weighted_plan(rules: Sequence[Rule], book: Rulebook, name: str, default_pass_mark: float) -> Plan:
+    order: list[str] = []
+    where: dict[str, int] = {}
+    rows: list[tuple[int, float]] = []
+    for rule in rules:
+        at = where.get(rule.section)
+        if at is None:
+            at = where[rule.section] = len(order)
+            order.append(rule.section)
+        rows.append((at, rule.weight))
+    ids = [rule.id for rule in rules]
+    critical_at = [k for k, rule in enumerate(rules) if rule.critical]
+    pass_mark = book.scoring.get("pass_mark", default_pass_mark)
+    size = len(order)
+    count = len(rows)
+    exact = all(float(w).is_integer() for _, w in rows) and sum(abs(w) for _, w in rows) < 2.0 ** 50
+    all_earned = [0.0] * size
+    all_passed = [0] * size
+    for at, weight in rows:
+        all_earned[at] += weight
+        all_passed[at] += 1
+    section_weighted = any(s.weight is not None for s in book.sections)
+    ratios: dict[tuple[float, float], float | None] = {}
+    grades: dict[float | None, str | None] = {}
+
+    def ratio(earned: float, possible: float) -> float | None:
+        key = (earned, possible)
+        known = ratios.get(key, ratios)
+        if known is ratios:
+            if len(ratios) >= _MEMO_SIZE:
+                ratios.clear()
+            known = ratios[key] = round(100.0 * earned / possible, 2) if possible else None
+        return known  # type: ignore[return-value]
+
+    def score(verdicts: Sequence[str]) -> dict[str, Any]:
+        failed = [0] * size
+        other = [0] * size
+        if exact:
+            s_earned = all_earned.copy()
+            s_possible = all_earned.copy()
+            passed = all_passed.copy()
+            pending = []
+            if verdicts.count("pass") != count:
+                for k, verdict in enumerate(verdicts):
+                    if verdict != "pass":
+                        at, weight = rows[k]
+                        s_earned[at] -= weight
+                        passed[at] -= 1
+                        if verdict == "fail":
+                            failed[at] += 1
+                        else:
+                            s_possible[at] -= weight
+                            other[at] += 1
+                            if verdict == "needs_review" or verdict == "error":
+                                pending.append(ids[k])  # in the rules' order, as score lists them
+            earned = sum(s_earned, 0.0)
+            possible = sum(s_possible, 0.0)
+        else:
+            earned = possible = 0.0
+            s_earned = [0.0] * size
+            s_possible = [0.0] * size
+            passed = [0] * size
+            for verdict, (at, weight) in zip(verdicts, rows):
+                if verdict == "pass":
+                    s_possible[at] += weight
+                    possible += weight
+                    s_earned[at] += weight
+                    earned += weight
+                    passed[at] += 1
+                elif verdict == "fail":
+                    s_possible[at] += weight
+                    possible += weight
+                    failed[at] += 1
+                else:
+                    other[at] += 1
+        sections = {
+            sid: {"earned": s_earned[k], "possible": s_possible[k], "passed": passed[k], "failed": failed[k],
+                  "other": other[k], "score": ratio(s_earned[k], s_possible[k])}
+            for k, sid in enumerate(order)
+        }
+        value = overall_score(earned, possible, sections, book) if section_weighted else ratio(earned, possible)
+        mark = grades.get(value, grades)
+        if mark is grades:
+            if len(grades) >= _MEMO_SIZE:
+                grades.clear()
+            mark = grades[value] = grade(value, book)
+        critical = [ids[k] for k in critical_at if verdicts[k] == "fail"]
+        if not exact:
+            pending = [ids[k] for k, verdict in enumerate(verdicts) if verdict == "needs_review" or verdict == "error"]
+        return {
+            "method": name,
+            "score": value,
+            "max": 100,
+            "grade": mark,
+            "passed": not critical and (pass_mark is None or value is None or value >= pass_mark),
+            "complete": not pending,
+            "pending": pending,
+            "critical_failures": critical,
+            "sections": sections,
+        }
+
+    return score
+
+
+__all__ = ["weighted_plan"]

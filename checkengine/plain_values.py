@@ -1,0 +1,106 @@
+"""Whether a record's values are ones CEL holds as they are, checked without copying the record.
+
+:func:`checkengine.cel_context.plain_context` answers it by pruning the record to the paths the
+rulebook's conditions read (a copy) and walking the copy, one call per value. The CEL closures ask
+it once per record, before the record's first translated condition runs, so it is part of every
+record's cost. :func:`plain_record` gives the same answer walking the record itself along the
+same paths, with the common values (text, booleans, null, 64-bit whole numbers, numbers that
+are not NaN, dicts and lists of them) decided inline; anything else is left to
+:func:`~checkengine.cel_ops.deep_plain`, which decides as before. ``tests/test_plain_values.py``
+compares the two on generated records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from checkengine import limits
+from checkengine.cel_context import WHOLE, _is_plain, _trie
+from checkengine.cel_ops import deep_plain
+
+if TYPE_CHECKING:
+    from checkengine.checks import Env
+
+_TRIES: dict[Any, Any] = {}
+_MIN, _MAX = limits.INT_MIN, limits.INT_MAX
+
+
+def _trie_of(paths: Any) -> Any:
+    trie = _TRIES.get(paths)
+    if trie is None:
+        if len(_TRIES) >= 256:
+            _TRIES.clear()
+        trie = _TRIES[paths] = _trie(paths)
+    return trie
+
+
+def _plain(value: Any) -> None:
+    """Return if CEL holds *value* as it is; raise (as deep_plain does) if not."""
+    kind = type(value)
+    if kind is str:
+        if not value.isascii():
+            value.encode("utf-8")  # a lone surrogate, which CEL cannot hold, raises
+        return
+    elif kind is bool or value is None:
+        return
+    elif kind is int:
+        if _MIN <= value <= _MAX:
+            return
+    elif kind is float:
+        if value == value:
+            return
+    elif kind is dict:
+        for key, item in value.items():
+            if type(key) is not str:
+                break
+            inner = type(item)
+            if inner is str and item.isascii() or inner is bool or item is None:
+                continue
+            _plain(item)
+        else:
+            return
+    elif kind is list:
+        for item in value:
+            inner = type(item)
+            if inner is str and item.isascii() or inner is bool or item is None:
+                continue
+            _plain(item)
+        return
+    deep_plain(value)  # the rest (text beyond ASCII, a key that is not a str, other types): as before
+
+
+def _walk(src: Mapping[str, Any], trie: Any) -> None:
+    for key, sub in trie.items():
+        if key in src:
+            value = src[key]
+            if sub is not None and isinstance(value, Mapping):
+                _walk(value, sub)
+            else:
+                _plain(value)
+
+
+def plain_record(env: Env, refs: tuple[Any, Any]) -> bool:
+    """:func:`~checkengine.cel_context.plain_context`'s answer for *env* and *refs*."""
+    paths, names = refs
+    try:
+        record = env.record
+        if record is not None:
+            if paths is None:
+                _plain(record)
+            else:
+                _walk(record, _trie_of(paths))
+        known = env._cache.plain_tables if env._cache is not WHOLE else {}
+        key = (env.on, names)
+        if key not in known:
+            known[key] = _is_plain(env.params_table(names))
+        if not known[key]:
+            return False
+        if env.group is not None:
+            deep_plain(dict(env.group))
+    except Exception:
+        return False
+    return True
+
+
+__all__ = ["plain_record"]
