@@ -8,9 +8,11 @@ Each figure is a whole ``checkengine`` process (start-up included) on records fr
 - ``-f json -o FILE`` evaluates the same records and writes the whole result;
 - ``-f summary`` again with Python's garbage collector off, for the collector's share.
 
-The difference of their CPU times is the serialisation; its share of the JSON run, the output's
-bytes per record and the peak resident size (``ru_maxrss`` of the process) at both sizes are
-printed. The evaluation per record is net of start-up (``-f summary`` of one record, timed in
+The difference of their CPU times is what writing the result costs, rendering every entry (which
+``-f summary``, reading lazy outcomes, never does) and serialising them; its share of the JSON run,
+the output's bytes per record and the peak resident size (``ru_maxrss`` of the process) at both
+sizes are printed. The serialisation alone (compacting and encoding rendered entries) is then
+timed in this process and given as a share of the JSON run. The evaluation per record is net of start-up (``-f summary`` of one record, timed in
 every round too): if it grows from the small input to the large one, something is not linear. Runs interleave (summary, json, summary, json, ...) and each figure is the median of
 ``--rounds``. Not a test: nothing asserts a time.
 
@@ -75,6 +77,44 @@ def write_records(count: int, path: Path) -> Path:
     return path
 
 
+def split_in_process(count: int) -> tuple[float, float, float]:
+    """CPU µs per record, in this process, of what the JSON run does beyond ``-f summary``:
+    (the lazy evaluation ``-f summary`` pays, rendering every entry as the JSON sink reads them,
+    compacting and encoding the entries), on *count* records. Run after every process above, so
+    the records made here weigh on no process's peak."""
+    import time
+
+    sys.path.insert(0, str(HERE.parent))
+    from checkengine import jsonout
+    from checkengine.engine import Engine
+    from checkengine.errors import Location
+    from checkengine.records import Record, check_record
+    from checkengine.resultdoc import compact_entry, rule_table
+    from checkengine.rulebook.load import load_rulebook
+
+    items = [r for i, d in enumerate(cs_floor.records(count))
+             if isinstance(r := check_record(d, Location("bench", i + 1)), Record)]
+    engine = Engine(load_rulebook(cs_floor.RULEBOOK))
+    for item in items:
+        engine.precheck(item)
+    lazy, eager, encode = [], [], []
+    for _ in range(3):
+        start = time.process_time()
+        for item in items:
+            engine.evaluate_record(item, lazy=True)
+        lazy.append(time.process_time() - start)
+        start = time.process_time()
+        entries = [engine.evaluate_record(item) for item in items]
+        eager.append(time.process_time() - start)
+        rules = rule_table(engine)
+        start = time.process_time()
+        for entry in entries:
+            jsonout.dumps(compact_entry(entry, rules))
+        encode.append(time.process_time() - start)
+    per = [statistics.median(t) / len(items) * 1e6 for t in (lazy, eager, encode)]
+    return per[0], per[1] - per[0], per[2]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=20_000, help="the large input (default 20,000)")
@@ -118,6 +158,15 @@ def main(argv: list[str] | None = None) -> int:
               f"{n1 / n0:.0f}x the records; target: flat); targets: writing <= 20 % of the run, <= 10 KiB per record")
         print("  the garbage collector's share of the -f summary run (the same run with gc.disable()): "
               + ", ".join(f"{share * 100:.0f} % at {n:,} records" for n, share in gc_share.items()))
+        # "writing" above is everything the json run does beyond -f summary: since outcomes are
+        # lazy, that includes rendering every entry (explanations, parameters, sources), which
+        # -f summary never does. The serialisation itself, split out in this process:
+        lazy_us, render_us, encode_us = split_in_process(min(opts.records, 5_000))
+        json_us = rows[-1][3] / rows[-1][0] * 1e6
+        print(f"  in process ({min(opts.records, 5_000):,} records): evaluate {lazy_us:.0f} µs/rec, rendering the "
+              f"entries {render_us:.0f}, compacting and encoding them {encode_us:.0f}: serialisation "
+              f"{encode_us / json_us * 100:.0f} % of the {n1:,}-record json run ({json_us:.0f} µs/rec; "
+              "target <= 20 %)")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return 0
