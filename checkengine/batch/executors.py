@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
 
     from checkengine.batch.job import Job
-    from checkengine.batch.source import Chunk
+    from checkengine.batch.source import Task
     from checkengine.batch.worker import ChunkResult
 
 ExecutorName = str
@@ -47,7 +47,7 @@ class Executor(Protocol):
 
     def start(self, job: Job) -> None: ...
 
-    def submit(self, chunk: Chunk) -> Handle: ...
+    def submit(self, chunk: Task) -> Handle: ...
 
     def close(self, *, cancel: bool) -> None: ...
 
@@ -92,7 +92,7 @@ class InlineExecutor:
     def start(self, job: Job) -> None:
         self._job = job
 
-    def submit(self, chunk: Chunk) -> Handle:
+    def submit(self, chunk: Task) -> Handle:
         from concurrent.futures import Future
 
         from checkengine.batch.worker import run_chunk
@@ -109,10 +109,17 @@ class InlineExecutor:
 class LocalExecutor:
     """A pool of worker processes on this machine.
 
-    Workers are started by a fork server: forking the parent itself would copy its threads (the
-    progress bar's refresher) in an undefined state, and spawning re-imports everything per
-    worker. The server preloads the worker module, so each fork starts warm.
+    When this process runs no other thread (no progress bar's refresher, no embedding server's
+    threads), the workers are forked from it when the run starts: they begin with the job's
+    runner already built (the rulebook compiled, a run's lookup index in memory), so a worker
+    costs neither imports, nor unpickling the job, nor compiling the rulebook. Otherwise they are
+    started by a fork server (forking a process with threads copies them in an undefined state;
+    spawning re-imports everything per worker), which preloads the worker module.
     """
+
+    #: the workers share this machine's files: a run may hand them byte ranges of its inputs and
+    #: let them write their part of the output to files (:mod:`checkengine.batch.parts`)
+    shares_files = True
 
     def __init__(self, jobs: int) -> None:
         from concurrent.futures import ProcessPoolExecutor
@@ -134,15 +141,23 @@ class LocalExecutor:
         from checkengine.batch.worker import init_pool_worker
 
         _quiet_resource_tracker()
-        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+        method = start_method()
         context = multiprocessing.get_context(method)
         if method == "forkserver":
             context.set_forkserver_preload(["checkengine.batch.worker"])
+        elif method == "fork":
+            # A forked worker exits through os._exit after flushing the standard streams: what this
+            # process had buffered there would be written twice.
+            for stream in (sys.stdout, sys.stderr):
+                try:
+                    stream.flush()
+                except (OSError, ValueError, AttributeError):
+                    pass
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers, mp_context=context, initializer=init_pool_worker, initargs=(job,)
         )
 
-    def submit(self, chunk: Chunk) -> Handle:
+    def submit(self, chunk: Task) -> Handle:
         from concurrent.futures.process import BrokenProcessPool
 
         from checkengine.batch.worker import run_pool_chunk
@@ -165,6 +180,18 @@ class LocalExecutor:
                     except (OSError, AttributeError):
                         pass
             pool.shutdown(wait=not cancel, cancel_futures=cancel)
+
+
+def start_method() -> str:
+    """``fork`` when this process has no other thread (the workers then start with what it has
+    built), else ``forkserver``, else ``spawn`` (not on Linux)."""
+    import multiprocessing
+    import threading
+
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and sys.platform.startswith("linux") and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
 
 
 class _PoolHandle:
@@ -230,7 +257,7 @@ class DaskExecutor:
         [self._job] = self._client.scatter([job], broadcast=True, hash=False)
         self._job_key = job.key
 
-    def submit(self, chunk: Chunk) -> Handle:
+    def submit(self, chunk: Task) -> Handle:
         from checkengine.batch.worker import run_chunk
 
         handle: Handle = self._client.submit(run_chunk, self._job, chunk, pure=False)
