@@ -6,6 +6,8 @@ position is a line: JSON Lines are sent as raw lines (the parent parses nothing)
 the records of plugin loaders as parsed data. Records of YAML/JSON documents carry the whole
 document for their error positions, which would be pickled with every chunk, so those are
 validated here in the parent; they are small files in practice, the streams are what scale.
+Workers that share this machine's files read a JSON Lines file themselves, by byte ranges
+(:mod:`checkengine.batch.ranges`): the parent then does not even read its lines.
 """
 
 from __future__ import annotations
