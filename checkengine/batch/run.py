@@ -19,7 +19,7 @@ from checkengine.batch.parts import PartPlan, PartTask
 from checkengine.batch.pipeline import run_pipeline
 from checkengine.batch.ranges import RangeChunk, ranged_chunks
 from checkengine.batch.splice import Splicer
-from checkengine.batch.source import Chunk, Item, Task, Unchecked, chunked
+from checkengine.batch.source import Chunk, Item, JsonLinesFile, Task, Unchecked, chunked
 from checkengine.batch.worker import Output, runner_for
 from checkengine.batch.writers import ResultSink, Tally
 from checkengine.records import DuplicateIds, Record
@@ -79,8 +79,10 @@ def build_index(spec: EngineSpec, paths: Iterable[Address], executor: Executor, 
             return isinstance(item.data, dict) and item.data.get("kind") in kinds
         return isinstance(item, tuple)  # a RawLine: not parsed yet
 
-    if shares_files(executor):  # the workers read the files; they file only the lookups' kinds
-        chunks = read_chunks(paths, spec, executor, options.chunk_size)
+    chunks: Iterator[Chunk | RangeChunk]
+    if shares_files(executor):  # JSON Lines files as ranges, whole: the workers file only the lookups' kinds
+        pieces = read_pieces(paths, spec.registry(), ranged=True)
+        chunks = ranged_chunks((p for p in pieces if isinstance(p, JsonLinesFile) or filed(p)), options.chunk_size)
     else:
         items = (item for item in read_items(paths, spec.registry()) if filed(item))
         chunks = chunked(items, options.chunk_size)
