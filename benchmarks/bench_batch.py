@@ -280,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{cores / 1.8:.2f}x, less what runs serially): {every.tree_cpu / one.tree_cpu:.2f}x at {opts.records:,}, "
                   f"{few.tree_cpu / few_one.tree_cpu:.2f}x at {small:,}; the parent's share of the {cores}-worker "
                   f"tree: {100 * every.parent_cpu / every.tree_cpu:.0f} % / {100 * few.parent_cpu / few.tree_cpu:.0f} %")
-            print(f"    wall speed-up 1 -> {cores} workers (target >= 1.8x; only meaningful on idle cores): "
+            print(f"    wall-clock scaling 1 -> {cores} workers (target >= 1.8x; only meaningful on idle cores): "
                   f"{one.seconds / every.seconds:.2f}x at {opts.records:,}, {few_one.seconds / few.seconds:.2f}x at {small:,}")
             print(f"    peak memory of the tree, {small:,} -> {opts.records:,} records ({cores} workers): "
                   f"{few.tree_peak_mib:.0f} -> {every.tree_peak_mib:.0f} MiB ({every.tree_peak_mib / few.tree_peak_mib:.2f}x "
