@@ -156,6 +156,21 @@ class LocalExecutor:
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers, mp_context=context, initializer=init_pool_worker, initargs=(job,)
         )
+        if method == "fork":
+            # The pool forks its workers at the first task: do it now, with Ctrl-C held back, so
+            # that no worker gets the parent's Ctrl-C handler before it ignores Ctrl-C itself
+            # (init_pool_worker); a Ctrl-C meanwhile reaches this process right after.
+            import signal
+            import threading
+
+            held = threading.current_thread() is threading.main_thread()
+            if held:
+                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                self._pool.submit(int)
+            finally:
+                if held:
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
     def submit(self, chunk: Task) -> Handle:
         from concurrent.futures.process import BrokenProcessPool

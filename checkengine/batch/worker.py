@@ -127,6 +127,8 @@ def init_pool_worker(job: Job) -> None:
     """
     global _POOL_JOB
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):  # a forked worker starts with Ctrl-C held back (executors)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _POOL_JOB = job
     runner_for(job)
 
