@@ -205,12 +205,17 @@ def part_folder(output: str | None) -> Iterator[str]:
     import tempfile
 
     target = None if output in (None, "-") else Path(output)
-    if target is not None and target.parent.is_dir() and not _special(target):
-        folder = target.parent
-        _clean_stale(folder, target.name)
-        path = tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".parts", dir=folder)
-    else:
-        path = tempfile.mkdtemp(prefix="checkengine-parts-")
+    try:
+        if target is not None and target.parent.is_dir() and not _special(target):
+            folder = target.parent
+            _clean_stale(folder, target.name)
+            path = tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".parts", dir=folder)
+        else:
+            path = tempfile.mkdtemp(prefix="checkengine-parts-")
+    except OSError as exc:  # the output's own temporary file was made there: rare, but a message
+        from checkengine.output import output_error
+
+        raise output_error(str(output or "<stdout>"), exc) from None
     try:
         yield path
     finally:

@@ -210,3 +210,18 @@ def test_a_full_disk_is_one_message_and_leaves_nothing(tmp_path: Path, book_path
         assert list(folder.iterdir()) == []
     finally:
         subprocess.run(["umount", "--lazy", str(folder)], check=True)
+
+
+def test_no_room_for_the_part_folder_is_one_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import tempfile
+
+    from checkengine.errors import UserError
+
+    def full(*args: Any, **kwargs: Any) -> str:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", full)
+    with pytest.raises(UserError, match="no space left on the device"):
+        with part_folder(str(tmp_path / "out.jsonl")):
+            pass
