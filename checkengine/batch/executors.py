@@ -110,11 +110,9 @@ class LocalExecutor:
     """A pool of worker processes on this machine.
 
     When this process runs no other thread (no progress bar's refresher, no embedding server's
-    threads), the workers are forked from it when the run starts: they begin with the job's
-    runner already built (the rulebook compiled, a run's lookup index in memory), so a worker
-    costs neither imports, nor unpickling the job, nor compiling the rulebook. Otherwise they are
-    started by a fork server (forking a process with threads copies them in an undefined state;
-    spawning re-imports everything per worker), which preloads the worker module.
+    threads), the workers are forked from it when the run starts, with the job's runner built
+    (:mod:`checkengine.batch.forking`). Otherwise they are started by a fork server (spawning
+    re-imports everything per worker), which preloads the worker module.
     """
 
     #: the workers share this machine's files: a run may hand them byte ranges of its inputs and
@@ -138,6 +136,7 @@ class LocalExecutor:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
+        from checkengine.batch.forking import ctrl_c_held, flush_standard_streams, start_method
         from checkengine.batch.worker import init_pool_worker
 
         _quiet_resource_tracker()
@@ -146,31 +145,13 @@ class LocalExecutor:
         if method == "forkserver":
             context.set_forkserver_preload(["checkengine.batch.worker"])
         elif method == "fork":
-            # A forked worker exits through os._exit after flushing the standard streams: what this
-            # process had buffered there would be written twice.
-            for stream in (sys.stdout, sys.stderr):
-                try:
-                    stream.flush()
-                except (OSError, ValueError, AttributeError):
-                    pass
+            flush_standard_streams()
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers, mp_context=context, initializer=init_pool_worker, initargs=(job,)
         )
         if method == "fork":
-            # The pool forks its workers at the first task: do it now, with Ctrl-C held back, so
-            # that no worker gets the parent's Ctrl-C handler before it ignores Ctrl-C itself
-            # (init_pool_worker); a Ctrl-C meanwhile reaches this process right after.
-            import signal
-            import threading
-
-            held = threading.current_thread() is threading.main_thread()
-            if held:
-                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-            try:
+            with ctrl_c_held():  # the pool forks its workers at the first task: now
                 self._pool.submit(int)
-            finally:
-                if held:
-                    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
     def submit(self, chunk: Task) -> Handle:
         from concurrent.futures.process import BrokenProcessPool
@@ -195,18 +176,6 @@ class LocalExecutor:
                     except (OSError, AttributeError):
                         pass
             pool.shutdown(wait=not cancel, cancel_futures=cancel)
-
-
-def start_method() -> str:
-    """``fork`` when this process has no other thread (the workers then start with what it has
-    built), else ``forkserver``, else ``spawn`` (not on Linux)."""
-    import multiprocessing
-    import threading
-
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and sys.platform.startswith("linux") and threading.active_count() == 1:
-        return "fork"
-    return "forkserver" if "forkserver" in methods else "spawn"
 
 
 class _PoolHandle:
