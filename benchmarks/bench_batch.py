@@ -12,10 +12,16 @@ in flight; only the aggregate groups grow, with the number of groups, not of rec
     .venv/bin/python benchmarks/bench_batch.py                 # 100,000 and 10,000 records
     .venv/bin/python benchmarks/bench_batch.py --records 20000 # quicker
     .venv/bin/python benchmarks/bench_batch.py --keep DIR      # keep the data and the archive
+    .venv/bin/python benchmarks/bench_batch.py --records 20000 --baseline 73caa5d --batch-only
 
 Not a test: nothing is asserted; read the figures. About 3-5 minutes on 2 cores. Each batch
-runs twice (``--repeat``) and the faster run counts: on a shared machine other people's work only
-ever slows a run down.
+runs twice (``--repeat``), the sizes, worker counts and sides interleaved, and the fastest run
+counts (wall) and the cheapest (CPU): on a shared machine other people's work only ever slows a
+run down. Besides wall time, each row gives the CPU time of the whole tree and of the parent
+alone: with two workers on two busy cores, the wall-clock speed-up says little, while the tree's
+CPU with 2 workers over 1 (the cost of going parallel) bounds it - 1.8x on 2 idle cores needs
+1.11x or less. ``--baseline REF`` runs the batches with the code of that git ref too (installed
+from this checkout as ``bench_baseline.py`` installs it), interleaved.
 """
 
 from __future__ import annotations
@@ -49,6 +55,8 @@ class Run:
     code: int
     #: CPU seconds of every process of the tree (each one's last sample, so up to 50 ms short each)
     tree_cpu: float = 0.0
+    #: CPU seconds of the parent process alone (the command's own process)
+    parent_cpu: float = 0.0
 
 
 def descendants(root: int) -> list[int]:
@@ -97,8 +105,13 @@ def tree_cpu(root: int, seen: dict[int, float]) -> None:
         seen[pid] = max(seen.get(pid, 0.0), (int(fields[11]) + int(fields[12])) / TICK)
 
 
-def run(args: list[str], *, cwd: Path) -> Run:
-    env = {**os.environ, "CI": "true"}  # no progress bar
+#: Python may use its bytecode caches, as an installed package does: with PYTHONDONTWRITEBYTECODE set
+#: (as on the shared machine), every run would compile every checkengine module again (0.2 s)
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def run(args: list[str], *, cwd: Path, env: dict[str, str] | None = None) -> Run:
+    env = {**ENV, **(env or {}), "CI": "true"}  # no progress bar
     started = time.perf_counter()
     err = tempfile.TemporaryFile()  # a file, not a pipe: a chatty stderr would fill a pipe and hang
     proc = subprocess.Popen([str(CHECKENGINE), *args], cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err)
@@ -125,7 +138,9 @@ def run(args: list[str], *, cwd: Path) -> Run:
     err.close()
     if proc.returncode not in (0, 1, 2):
         raise SystemExit(f"checkengine {' '.join(args)} failed ({proc.returncode}):\n{stderr}")
-    return Run(seconds, peak / 2**20, usage.ru_maxrss / 1024, proc.returncode, sum(cpu.values()))
+    # the sampled sum, or the parent with the workers it waited for (forked workers), if larger
+    tree = max(sum(cpu.values()), usage.ru_utime + usage.ru_stime)
+    return Run(seconds, peak / 2**20, usage.ru_maxrss / 1024, proc.returncode, tree, cpu.get(proc.pid, 0.0))
 
 
 def fallback_records(path: Path, count: int) -> None:
@@ -181,6 +196,18 @@ def overlay(folder: Path, rulebook: Path) -> Path:
     return path
 
 
+def identical(a: Path, b: Path) -> bool:
+    """Whether two JSON Lines outputs are the same bytes apart from the header line (its time)."""
+    with a.open("rb") as fa, b.open("rb") as fb:
+        fa.readline(), fb.readline()
+        while True:
+            x, y = fa.read(1 << 20), fb.read(1 << 20)
+            if x != y:
+                return False
+            if not x:
+                return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=100_000, help="the large input (default 100,000)")
@@ -190,6 +217,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=2,
                         help="run each batch this many times and keep the fastest (default 2): on a shared "
                              "machine, the others' load only ever slows a run down")
+    parser.add_argument("--baseline", metavar="REF", default=None,
+                        help="also run the batches with the code of this git ref (installed from the same "
+                             "checkout, as bench_baseline.py does), interleaved with this checkout's")
+    parser.add_argument("--batch-only", action="store_true", help="leave out archive add and the replay")
     opts, _ = parser.parse_known_args(argv)  # benchmarks/run.py passes its arguments to everyone
     small = opts.small or max(1, opts.records // 10)
     cores = len(os.sched_getaffinity(0))
@@ -197,48 +228,77 @@ def main(argv: list[str] | None = None) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     try:
         started = time.perf_counter()
+        sides: dict[str, dict[str, str]] = {"this checkout": {}}
+        if opts.baseline is not None:
+            sys.path.insert(0, str(HERE))
+            import bench_baseline
+
+            commit, _ = bench_baseline.resolve(opts.baseline)
+            sides = {"baseline": {"PYTHONPATH": str(bench_baseline.install_baseline(commit, folder))}, **sides}
         big, little = records(folder, opts.records), records(folder, small)
         print(f"bench_batch: {opts.records:,} and {small:,} records ({big.stat().st_size / 2**20:.0f} MiB of JSON Lines) "
               f"from {'examples/generate.py' if GENERATOR.exists() else 'the fallback generator'}, rulebook "
-              f"{opts.rulebook.name}, {cores} cores; generated in {time.perf_counter() - started:.1f} s")
+              f"{opts.rulebook.name}, {cores} cores; generated in {time.perf_counter() - started:.1f} s"
+              + (f"; baseline {opts.baseline} ({commit[:12]})" if opts.baseline else ""))
         book = str(opts.rulebook)
-        rows = []
-        def best(args: list[str]) -> Run:
-            runs = [run(args, cwd=folder) for _ in range(max(1, opts.repeat))]
-            fastest = min(runs, key=lambda r: r.seconds)
-            fastest.tree_peak_mib = max(r.tree_peak_mib for r in runs)  # memory: the worst seen
-            fastest.largest_mib = max(r.largest_mib for r in runs)
-            return fastest
+        loads = [os.getloadavg()[0]]
 
-        one = best(["batch", "-r", book, str(big), "-j", "1", "-o", str(folder / "one.jsonl")])
-        rows.append((f"batch {opts.records:,}, 1 worker", one, opts.records / one.seconds))
-        every = best(["batch", "-r", book, str(big), "-j", str(cores), "-o", str(folder / "all.jsonl")])
-        rows.append((f"batch {opts.records:,}, {cores} workers", every, opts.records / every.seconds))
-        few_one = best(["batch", "-r", book, str(little), "-j", "1", "-o", str(folder / "small-one.jsonl")])
-        rows.append((f"batch {small:,}, 1 worker", few_one, small / few_one.seconds))
-        few = best(["batch", "-r", book, str(little), "-j", str(cores), "-o", str(folder / "small.jsonl")])
-        rows.append((f"batch {small:,}, {cores} workers", few, small / few.seconds))
+        def batch(side: str, data: Path, jobs: int) -> list[str]:
+            name = f"{side.replace(' ', '-')}-{data.parent.name}-{jobs}.jsonl"
+            return ["batch", "-r", book, str(data), "-j", str(jobs), "-o", str(folder / name)]
+
+        for side, env in sides.items():  # a warm-up: writes the bytecode caches
+            run(batch(side, little, cores), cwd=folder, env=env)
+        found: dict[tuple[str, int, int], list[Run]] = {}
+        for _ in range(max(1, opts.repeat)):  # the sides and sizes interleaved, each round
+            for count, data in ((opts.records, big), (small, little)):
+                for jobs in (1, cores):
+                    for side, env in sides.items():
+                        found.setdefault((side, count, jobs), []).append(run(batch(side, data, jobs), cwd=folder, env=env))
+                        loads.append(os.getloadavg()[0])
+
+        def best(key: tuple[str, int, int]) -> Run:
+            runs = found[key]
+            fastest = min(runs, key=lambda r: r.tree_cpu)  # CPU: the steadier figure on a shared machine
+            return Run(min(r.seconds for r in runs), max(r.tree_peak_mib for r in runs),
+                       max(r.largest_mib for r in runs), fastest.code, fastest.tree_cpu,
+                       min(r.parent_cpu for r in runs))
+
+        print(f"  {'':44} {'wall':>7} {'records/s':>10} {'tree peak':>10} {'largest':>8} {'tree CPU':>9} {'parent CPU':>10}")
+        for side in sides:
+            for count in (opts.records, small):
+                for jobs in (1, cores):
+                    r = best((side, count, jobs))
+                    label = f"{side}: batch {count:,}, {jobs} worker{'s' if jobs > 1 else ''}"
+                    print(f"  {label:44} {r.seconds:6.1f}s {count / r.seconds:10,.0f} {r.tree_peak_mib:8.0f}MiB "
+                          f"{r.largest_mib:6.0f}MiB {r.tree_cpu:8.2f}s {r.parent_cpu:9.2f}s")
+        for side in sides:
+            one, every = best((side, opts.records, 1)), best((side, opts.records, cores))
+            few_one, few = best((side, small, 1)), best((side, small, cores))
+            print(f"  {side}:")
+            print(f"    cost of going parallel, tree CPU {cores} workers / 1 (1.8x on idle cores needs at most "
+                  f"{cores / 1.8:.2f}x, less what runs serially): {every.tree_cpu / one.tree_cpu:.2f}x at {opts.records:,}, "
+                  f"{few.tree_cpu / few_one.tree_cpu:.2f}x at {small:,}; the parent's share of the {cores}-worker "
+                  f"tree: {100 * every.parent_cpu / every.tree_cpu:.0f} % / {100 * few.parent_cpu / few.tree_cpu:.0f} %")
+            print(f"    wall-clock scaling 1 -> {cores} workers (target >= 1.8x; only meaningful on idle cores): "
+                  f"{one.seconds / every.seconds:.2f}x at {opts.records:,}, {few_one.seconds / few.seconds:.2f}x at {small:,}")
+            print(f"    peak memory of the tree, {small:,} -> {opts.records:,} records ({cores} workers): "
+                  f"{few.tree_peak_mib:.0f} -> {every.tree_peak_mib:.0f} MiB ({every.tree_peak_mib / few.tree_peak_mib:.2f}x "
+                  f"for {opts.records / small:.0f}x the records)")
+            same = identical(Path(batch(side, big, 1)[-1]), Path(batch(side, big, cores)[-1]))
+            print(f"    output of 1 and {cores} workers identical apart from the header's time: {'yes' if same else 'NO'}")
+        print(f"  load average {min(loads):.1f}-{max(loads):.1f} on {os.cpu_count()} cores during the batches (a "
+              "busy machine has no idle core to scale onto)")
+        if opts.batch_only:
+            return 0
         db = folder / "archive.sqlite"
         added = run(["archive", "add", "-r", book, str(big), "--db", str(db), "-j", str(cores)], cwd=folder)
-        rows.append((f"archive add {opts.records:,}", added, opts.records / added.seconds))
         changed = overlay(folder, opts.rulebook)
         replay = run(["diff", book, str(changed), "--replay", str(db), "-j", str(cores), "-f", "json",
                       "-o", str(folder / "impact.json")], cwd=folder)
-        rows.append((f"diff --replay archive ({opts.records:,})", replay, opts.records / replay.seconds))
-        print(f"  {'':38} {'wall':>8} {'records/s':>10} {'tree peak':>10} {'largest':>9} {'tree CPU':>9}")
-        for label, r, rate in rows:
-            print(f"  {label:38} {r.seconds:7.1f}s {rate:10,.0f} {r.tree_peak_mib:8.0f}MiB {r.largest_mib:7.0f}MiB "
-                  f"{r.tree_cpu:8.1f}s")
-        print(f"  scaling 1 -> {cores} workers: {one.seconds / every.seconds:.2f}x at {opts.records:,} records "
-              f"({100 * one.seconds / every.seconds / cores:.0f} % of linear), {few_one.seconds / few.seconds:.2f}x "
-              f"at {small:,}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (a busy machine "
-              "has no idle core to scale onto)")
-        print(f"  CPU of the whole tree, {cores} workers / 1 worker (the cost of going parallel): "
-              f"{every.tree_cpu / one.tree_cpu:.2f}x at {opts.records:,}, {few.tree_cpu / few_one.tree_cpu:.2f}x at "
-              f"{small:,}")
-        print(f"  peak memory {small:,} -> {opts.records:,} records ({cores} workers): {few.tree_peak_mib:.0f} -> "
-              f"{every.tree_peak_mib:.0f} MiB ({every.tree_peak_mib / few.tree_peak_mib:.2f}x for "
-              f"{opts.records / small:.0f}x the records)")
+        for label, r in ((f"archive add {opts.records:,}", added), (f"diff --replay archive ({opts.records:,})", replay)):
+            print(f"  {label:44} {r.seconds:6.1f}s {opts.records / r.seconds:10,.0f} {r.tree_peak_mib:8.0f}MiB "
+                  f"{r.largest_mib:6.0f}MiB {r.tree_cpu:8.2f}s {r.parent_cpu:9.2f}s")
         impact = json.loads((folder / "impact.json").read_text("utf-8"))["replay"]
         print(f"  replay: {impact['records']:,} records, {impact['changed_records']:,} change outcome, "
               f"{impact['changed_groups']:,} groups change; archive {db.stat().st_size / 2**20:.0f} MiB")

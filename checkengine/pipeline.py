@@ -12,6 +12,7 @@ and the aggregate states merged in that order (see :mod:`checkengine.batch.pipel
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
 
@@ -50,7 +51,9 @@ def evaluate_to_sink(spec: EngineSpec, inputs: Sequence[Address], executor: Exec
     from checkengine.batch.interrupt import StopFlag
     from checkengine.batch.output import guarded_output
     from checkengine.batch.progress import Progress, wanted
-    from checkengine.batch.run import BatchOptions, evaluate_batch, result_head
+    from checkengine.batch.parts import PartPlan
+    from checkengine.batch.splice import part_folder
+    from checkengine.batch.run import BatchOptions, evaluate_batch, result_head, shares_files
     from checkengine.inputs import note_input
     from checkengine.plugins import default_registry
     from checkengine.sinks import EVALUATION, find_sink
@@ -67,11 +70,14 @@ def evaluate_to_sink(spec: EngineSpec, inputs: Sequence[Address], executor: Exec
         show = wanted(run.quiet)
         total = estimate_total(inputs, registry) if show else None
         with StopFlag() as stop, Progress(enabled=show, total=total, label=run.label) as progress:
-            with guarded_output(run.output, binary=sink.binary) as out:
+            with guarded_output(run.output, binary=sink.binary) as out, contextlib.ExitStack() as stack:
                 writer = NotingWriter(sink.open(out, verbose=run.verbose))
                 writer.header({**head, "order": "input", **result_rules(spec, run.result_schema)})
-                tally = evaluate_batch(spec, inputs, writer, executor, stop=stop,
-                                       options=BatchOptions(chunk_size=run.chunk_size),
+                options = BatchOptions(chunk_size=run.chunk_size)
+                if writer.part_form is not None and shares_files(executor):
+                    # the workers write their records next to the output; removed however the run ends
+                    options.parts = PartPlan(stack.enter_context(part_folder(run.output)), out, out.target)
+                tally = evaluate_batch(spec, inputs, writer, executor, stop=stop, options=options,
                                        after_chunk=progress.advance)
                 writer.close(tally)
     finally:

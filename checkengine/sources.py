@@ -20,14 +20,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Union
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Union, cast
 
 from checkengine.errors import Location, UserError
 from checkengine.loading import RawRecord
 from checkengine.records import RecordError
 
 if TYPE_CHECKING:
-    from checkengine.batch.source import Item
+    from checkengine.batch.source import Item, JsonLinesFile
     from checkengine.plugins import Registry
 
 SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
@@ -125,12 +125,18 @@ def raw_records(addresses: Iterable[Address], registry: Registry) -> Iterator[Ra
 def read_items(addresses: Iterable[Address], registry: Registry) -> Iterator[Item]:
     """Every input record as a pipeline item: files through :func:`checkengine.batch.source.read_items`
     (which keeps each format's fast path), the other sources' records to validate in the workers."""
-    from checkengine.batch.source import item_of
-    from checkengine.batch.source import read_items as read_files
+    return cast("Iterator[Item]", read_pieces(addresses, registry, ranged=False))
+
+
+def read_pieces(addresses: Iterable[Address], registry: Registry, *,
+                ranged: bool) -> Iterator[Item | JsonLinesFile]:
+    """:func:`read_items`; with *ranged*, each regular JSON Lines file whole (for workers that
+    read their byte ranges of it themselves, :mod:`checkengine.batch.ranges`)."""
+    from checkengine.batch.source import item_of, read_pieces as read_files
 
     for address in addresses:
         if not isinstance(address, Records) and source_for(address, registry).name == FILES:
-            yield from read_files([local_path(address)], registry)
+            yield from read_files([local_path(address)], registry, ranged=ranged)
             continue
         for raw in raw_records([address], registry):
             yield item_of(raw)

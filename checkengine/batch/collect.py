@@ -16,7 +16,7 @@ from checkengine.batch.writers import encode_json
 from checkengine.records import RecordError
 
 if TYPE_CHECKING:
-    from checkengine.batch.writers import BatchWriter, Tally
+    from checkengine.batch.writers import BatchWriter, Copy, Tally
     from checkengine.reporting import Reporter
 
 
@@ -85,6 +85,22 @@ class NotingWriter:
 
     def groups(self, entries: list[dict[str, Any]]) -> None:
         self.inner.groups(entries)
+
+    @property
+    def part_form(self) -> Any:
+        """How workers write the inner writer's records to their parts (None: they cannot)."""
+        return getattr(self.inner, "part_form", None)
+
+    def splice(self, copy: Copy, start: int, end: int) -> None:
+        self.inner.splice(copy, start, end)  # type: ignore[attr-defined]  # only when part_form is set
+
+    def kept_error(self, seq: int, text: str) -> None:
+        self.inner.kept_error(seq, text)  # type: ignore[attr-defined]  # only when part_form is set
+
+    def note(self, error: RecordError) -> None:
+        """An error that reached the output through a worker's part, not through :meth:`error`."""
+        if len(self.errors) < self.keep:
+            self.errors.append(error.as_dict())
 
     def close(self, tally: Tally) -> None:
         self.inner.close(tally)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
 
     from checkengine.batch.job import Job
-    from checkengine.batch.source import Chunk
+    from checkengine.batch.source import Task
     from checkengine.batch.worker import ChunkResult
 
 ExecutorName = str
@@ -47,7 +47,7 @@ class Executor(Protocol):
 
     def start(self, job: Job) -> None: ...
 
-    def submit(self, chunk: Chunk) -> Handle: ...
+    def submit(self, chunk: Task) -> Handle: ...
 
     def close(self, *, cancel: bool) -> None: ...
 
@@ -92,7 +92,7 @@ class InlineExecutor:
     def start(self, job: Job) -> None:
         self._job = job
 
-    def submit(self, chunk: Chunk) -> Handle:
+    def submit(self, chunk: Task) -> Handle:
         from concurrent.futures import Future
 
         from checkengine.batch.worker import run_chunk
@@ -109,10 +109,15 @@ class InlineExecutor:
 class LocalExecutor:
     """A pool of worker processes on this machine.
 
-    Workers are started by a fork server: forking the parent itself would copy its threads (the
-    progress bar's refresher) in an undefined state, and spawning re-imports everything per
-    worker. The server preloads the worker module, so each fork starts warm.
+    When this process runs no other thread (no progress bar's refresher, no embedding server's
+    threads), the workers are forked from it when the run starts, with the job's runner built
+    (:mod:`checkengine.batch.forking`). Otherwise they are started by a fork server (spawning
+    re-imports everything per worker), which preloads the worker module.
     """
+
+    #: the workers share this machine's files: a run may hand them byte ranges of its inputs and
+    #: let them write their part of the output to files (:mod:`checkengine.batch.parts`)
+    shares_files = True
 
     def __init__(self, jobs: int) -> None:
         from concurrent.futures import ProcessPoolExecutor
@@ -131,18 +136,24 @@ class LocalExecutor:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
+        from checkengine.batch.forking import ctrl_c_held, flush_standard_streams, start_method
         from checkengine.batch.worker import init_pool_worker
 
         _quiet_resource_tracker()
-        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+        method = start_method()
         context = multiprocessing.get_context(method)
         if method == "forkserver":
             context.set_forkserver_preload(["checkengine.batch.worker"])
+        elif method == "fork":
+            flush_standard_streams()
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers, mp_context=context, initializer=init_pool_worker, initargs=(job,)
         )
+        if method == "fork":
+            with ctrl_c_held():  # the pool forks its workers at the first task: now
+                self._pool.submit(int)
 
-    def submit(self, chunk: Chunk) -> Handle:
+    def submit(self, chunk: Task) -> Handle:
         from concurrent.futures.process import BrokenProcessPool
 
         from checkengine.batch.worker import run_pool_chunk
@@ -239,7 +250,7 @@ class DaskExecutor:
         [self._job] = self._client.scatter([job], broadcast=True, hash=False)
         self._run = uuid.uuid4().hex
 
-    def submit(self, chunk: Chunk) -> Handle:
+    def submit(self, chunk: Task) -> Handle:
         from checkengine.batch.dask_runs import ChunkHandle, run_chunk
 
         # The records travel as data of their own, not inside the task: the scheduler keeps its

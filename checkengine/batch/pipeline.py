@@ -16,7 +16,8 @@ from typing import Any, Callable, Iterator
 from checkengine.batch.executors import Executor, Handle
 from checkengine.batch.interrupt import StopFlag
 from checkengine.batch.job import Job
-from checkengine.batch.source import Chunk
+from checkengine.batch.parts import PartResult
+from checkengine.batch.source import Task
 from checkengine.batch.worker import ChunkResult, Output, runner_for
 
 POLL_SECONDS = 0.2
@@ -34,15 +35,17 @@ class PipelineResult:
 
 def run_pipeline(
     job: Job,
-    chunks: Iterator[Chunk],
+    chunks: Iterator[Task],
     executor: Executor,
     *,
     consume: Callable[[Output], None],
+    consume_part: Callable[[PartResult], None] | None = None,
     stop: StopFlag,
     after_chunk: Callable[[int], None] | None = None,
     max_in_flight: int | None = None,
 ) -> PipelineResult:
-    """Run *job* over *chunks*; *consume* sees every output in input order.
+    """Run *job* over *chunks*; *consume* sees every output in input order (*consume_part*
+    every chunk a worker wrote to its part file, :mod:`checkengine.batch.parts`).
 
     On ``stop`` no more chunks are submitted; the chunks already finished at the head of the
     window are consumed, the others cancelled, and the result says ``interrupted``.
@@ -59,14 +62,19 @@ def run_pipeline(
 
     def take(result: ChunkResult) -> None:
         nonlocal groups, items
+        count = len(result.outputs)
+        if isinstance(result, PartResult):
+            assert consume_part is not None, "a PartTask's result needs consume_part"
+            consume_part(result)
+            count = result.count
         for output in result.outputs:
             consume(output)
         groups = parent.merge(groups, result.groups)
-        items += len(result.outputs)
-        for kind, count in result.left_out.items():
-            left_out[kind] = left_out.get(kind, 0) + count
+        items += count
+        for kind, count_ in result.left_out.items():
+            left_out[kind] = left_out.get(kind, 0) + count_
         if after_chunk is not None:
-            after_chunk(len(result.outputs))
+            after_chunk(count)
 
     try:
         while True:

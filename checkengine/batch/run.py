@@ -9,18 +9,21 @@ split across chunks or workers is judged on all its records - the result is that
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from checkengine.batch.executors import Executor
 from checkengine.batch.interrupt import StopFlag
 from checkengine import lookups
 from checkengine.batch.job import EngineSpec, EvaluateJob, EvaluateRunner, Evaluated, IndexJob
+from checkengine.batch.parts import PartPlan, PartTask
 from checkengine.batch.pipeline import run_pipeline
-from checkengine.batch.source import Item, Unchecked, chunked
+from checkengine.batch.ranges import RangeChunk, ranged_chunks
+from checkengine.batch.splice import Splicer
+from checkengine.batch.source import Chunk, Item, JsonLinesFile, Task, Unchecked, chunked
 from checkengine.batch.worker import Output, runner_for
 from checkengine.batch.writers import ResultSink, Tally
 from checkengine.records import DuplicateIds, Record
-from checkengine.sources import Address, read_items
+from checkengine.sources import Address, read_items, read_pieces
 
 DEFAULT_CHUNK_SIZE = 200
 
@@ -29,6 +32,24 @@ DEFAULT_CHUNK_SIZE = 200
 class BatchOptions:
     chunk_size: int = DEFAULT_CHUNK_SIZE
     max_in_flight: int | None = None
+    parts: PartPlan | None = None
+    """Where workers that share this machine's files may write their parts of the output
+    (:mod:`checkengine.batch.parts`); None: every output comes back to this process."""
+
+
+def shares_files(executor: Executor) -> bool:
+    """Whether *executor*'s workers read this machine's files (they then read JSON Lines inputs
+    by byte ranges themselves, :mod:`checkengine.batch.ranges`)."""
+    return bool(getattr(executor, "shares_files", False))
+
+
+def read_chunks(paths: Iterable[Address], spec: EngineSpec, executor: Executor,
+                size: int) -> Iterator[Chunk | RangeChunk]:
+    """The run's chunks: JSON Lines files as byte ranges when the workers can read them, else
+    items read here."""
+    if shares_files(executor):
+        return ranged_chunks(read_pieces(paths, spec.registry(), ranged=True), size)
+    return chunked(read_items(paths, spec.registry()), size)
 
 
 def parent_runner(spec: EngineSpec) -> EvaluateRunner:
@@ -58,8 +79,14 @@ def build_index(spec: EngineSpec, paths: Iterable[Address], executor: Executor, 
             return isinstance(item.data, dict) and item.data.get("kind") in kinds
         return isinstance(item, tuple)  # a RawLine: not parsed yet
 
-    items = (item for item in read_items(paths, spec.registry()) if filed(item))
-    result = run_pipeline(job, chunked(items, options.chunk_size), executor, consume=lambda output: None,
+    chunks: Iterator[Chunk | RangeChunk]
+    if shares_files(executor):  # JSON Lines files as ranges, whole: the workers file only the lookups' kinds
+        pieces = read_pieces(paths, spec.registry(), ranged=True)
+        chunks = ranged_chunks((p for p in pieces if isinstance(p, JsonLinesFile) or filed(p)), options.chunk_size)
+    else:
+        items = (item for item in read_items(paths, spec.registry()) if filed(item))
+        chunks = chunked(items, options.chunk_size)
+    result = run_pipeline(job, chunks, executor, consume=lambda output: None,
                           stop=stop, max_in_flight=options.max_in_flight)
     if result.interrupted:
         return None
@@ -113,11 +140,24 @@ def evaluate_batch(
         if after_chunk is not None:
             after_chunk(count)
 
-    items = read_items(paths, spec.registry())  # the sources of this run's plugins
-    result = run_pipeline(
-        job, chunked(items, opts.chunk_size), executor, consume=consume, stop=stop,
-        after_chunk=chunk_done, max_in_flight=opts.max_in_flight,
-    )
+    chunks = read_chunks(paths, spec, executor, opts.chunk_size)  # the sources of this run's plugins
+    form = getattr(sink, "part_form", None)
+    splicer: Splicer | None = None
+    if opts.parts is not None and form is not None and shares_files(executor):
+        # The workers write the records to their parts; this process splices them in order.
+        splicer = Splicer(sink, opts.parts.out, tally, opts.parts.target)
+        folder = opts.parts.folder
+        tasks: Iterator[Task] = (PartTask(chunk, folder, form) for chunk in chunks)
+    else:
+        tasks = chunks
+    try:
+        result = run_pipeline(
+            job, tasks, executor, consume=consume, stop=stop, after_chunk=chunk_done,
+            max_in_flight=opts.max_in_flight, consume_part=None if splicer is None else splicer.take,
+        )
+    finally:
+        if splicer is not None:
+            splicer.close()
     tally.left_out = result.left_out
     if result.interrupted:
         tally.interrupted = True

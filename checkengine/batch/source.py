@@ -6,13 +6,15 @@ position is a line: JSON Lines are sent as raw lines (the parent parses nothing)
 the records of plugin loaders as parsed data. Records of YAML/JSON documents carry the whole
 document for their error positions, which would be pickled with every chunk, so those are
 validated here in the parent; they are small files in practice, the streams are what scale.
+Workers that share this machine's files read a JSON Lines file themselves, by byte ranges
+(:mod:`checkengine.batch.ranges`): the parent then does not even read its lines.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Union
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Union, cast
 
 from checkengine.builtin.loaders import JsonLinesLoader, _Bad, parse_json_line, stream_lines
 from checkengine.errors import Location, UserError
@@ -21,6 +23,10 @@ from checkengine.plugins import Registry
 from checkengine.records import (
     NOT_RECORDS, Record, RecordError, check_record, loaded_records, loaders_of, record_files,
 )
+
+if TYPE_CHECKING:
+    from checkengine.batch.parts import PartTask
+    from checkengine.batch.ranges import RangeChunk
 
 
 @dataclass
@@ -50,15 +56,37 @@ class Chunk:
     items: list[Item]
 
 
+Task = Union[Chunk, "RangeChunk", "PartTask"]
+"""What an executor runs: a chunk of items, a range of a JSON Lines file
+(:mod:`checkengine.batch.ranges`), or either written to a part file (:mod:`checkengine.batch.parts`)."""
+
+
+@dataclass(frozen=True)
+class JsonLinesFile:
+    """A JSON Lines file to cut into ranges (with workers that read this machine's files)."""
+
+    path: Path
+    display: str
+
+
 def read_items(paths: Iterable[str | Path], registry: Registry) -> Iterator[Item]:
     """Every input record in input order: records, errors, or streamed records to validate."""
+    return cast(Iterator[Item], read_pieces(paths, registry, ranged=False))
+
+
+def read_pieces(paths: Iterable[str | Path], registry: Registry, *, ranged: bool) -> Iterator[Item | JsonLinesFile]:
+    """:func:`read_items`; with *ranged*, a regular JSON Lines file comes whole, as a
+    :class:`JsonLinesFile` (:func:`checkengine.batch.ranges.ranged_chunks` cuts it)."""
     for item in loaders_of(paths, registry):
         if isinstance(item, RecordError):
             yield item
             continue
         path, display, loader = item
         if type(loader) is JsonLinesLoader:  # the built-in one; a plugin's own loader runs as is
-            yield from _raw_lines(path, display)
+            if ranged and path.is_file():
+                yield JsonLinesFile(path, display)
+            else:
+                yield from _raw_lines(path, display)
             continue
         try:
             for raw in loaded_records(loader, path, display):

@@ -10,10 +10,10 @@ import signal
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 from checkengine.batch.job import SKIP, Job, Runner
-from checkengine.batch.source import Chunk, validated
+from checkengine.batch.source import Chunk, Task, validated
 from checkengine.errors import Location
 from checkengine.records import RecordError
 
@@ -76,14 +76,22 @@ def forget(job_key: str) -> bool:
     return runner is not None
 
 
-def run_chunk(job: Job, chunk: Chunk) -> ChunkResult:
-    """Evaluate every item of *chunk*; records that are unusable come back as errors."""
+def run_chunk(job: Job, chunk: Task) -> ChunkResult:
+    """Evaluate every item of *chunk*; records that are unusable come back as errors (a
+    :class:`PartTask` writes its outputs to the worker's part file instead)."""
+    from checkengine.batch.ranges import RangeChunk, range_items
+
+    if not isinstance(chunk, (Chunk, RangeChunk)):
+        from checkengine.batch.parts import run_part
+
+        return run_part(job, chunk)
     runner = runner_for(job)
     keep = getattr(runner, "outputs", True)  # False: a pass that wants only the aggregate state
     groups = runner.new_groups()
     outputs: list[Output] = []
     left_out: dict[str, int] = {}
-    for offset, item in enumerate(chunk.items):
+    items: Iterable[Any] = range_items(chunk) if isinstance(chunk, RangeChunk) else chunk.items
+    for offset, item in enumerate(items):
         seq = chunk.start + offset
         record = validated(item)
         if record is None:
@@ -119,11 +127,13 @@ def init_pool_worker(job: Job) -> None:
     """
     global _POOL_JOB
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):  # a forked worker starts with Ctrl-C held back (executors)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _POOL_JOB = job
     runner_for(job)
 
 
-def run_pool_chunk(chunk: Chunk) -> ChunkResult:
+def run_pool_chunk(chunk: Task) -> ChunkResult:
     if _POOL_JOB is None:  # the initializer always runs first; this guards a misuse
         raise RuntimeError("run_pool_chunk called in a process without init_pool_worker")
     return run_chunk(_POOL_JOB, chunk)

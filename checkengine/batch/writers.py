@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import tempfile
 from dataclasses import dataclass, field
-from typing import IO, Any, Literal, Protocol
+from typing import IO, Any, Callable, Literal, Protocol
 
 from checkengine import jsonout
 from checkengine.batch.job import OUTCOME_KEYS, Encoder
@@ -118,10 +118,54 @@ def _shape(writer: JsonWriter | JsonLinesWriter, head: dict[str, Any], base: Enc
     return {**head, "schema": resultdoc.SCHEMA_2}
 
 
+Copy = Callable[[int, int], None]
+"""Copies the bytes [start, end) of a worker's part file to the output (:mod:`checkengine.batch.parts`)."""
+
+
+class JsonLinesPart:
+    """How a worker writes records and errors of the ``jsonl`` format into its part of the output
+    (the writer writes them the same way): both inline, in input order."""
+
+    inline_errors = True
+
+    def record(self, seq: int, payload: str) -> str:
+        return payload + "\n"
+
+    def error(self, seq: int, error: RecordError) -> str:
+        return _dump({"type": "error", "seq": seq, **error.as_dict()}) + "\n"
+
+
+class JsonPart:
+    """``json``: each record after a comma (the parent drops the run's first one); errors are
+    kept for the ``errors`` list at the end, as their JSON text."""
+
+    inline_errors = False
+
+    def record(self, seq: int, payload: str) -> str:
+        return ",\n" + payload
+
+    def error(self, seq: int, error: RecordError) -> str:
+        return _dump(error.as_dict())
+
+
+class TextPart:
+    """``text``: records as they are; errors kept for the end, as their line."""
+
+    inline_errors = False
+
+    def record(self, seq: int, payload: str) -> str:
+        return payload
+
+    def error(self, seq: int, error: RecordError) -> str:
+        return error_line(error.as_dict())
+
+
 class JsonLinesWriter:
     """One JSON object a line: header, then records (with ``seq``, their input position) and
     errors in input order, then groups, then a summary line - the last line, also when the run
     was interrupted, so a reader can tell a complete file from a cut one."""
+
+    part_form = JsonLinesPart()
 
     def __init__(self, out: TextSink) -> None:
         self.out = out
@@ -135,7 +179,14 @@ class JsonLinesWriter:
         self.out.write(payload + "\n")
 
     def error(self, seq: int, error: RecordError) -> None:
-        self.out.write(_dump({"type": "error", "seq": seq, **error.as_dict()}) + "\n")
+        self.out.write(self.part_form.error(seq, error))
+
+    def splice(self, copy: Copy, start: int, end: int) -> None:
+        """Records and errors a worker wrote (its ``part_form``), in input order."""
+        copy(start, end)
+
+    def kept_error(self, seq: int, text: str) -> None:
+        self.out.write(text)  # not used: the workers write jsonl errors inline
 
     def groups(self, entries: list[dict[str, Any]]) -> None:
         for entry in entries:
@@ -174,6 +225,8 @@ class JsonWriter:
     ends with ``"interrupted": true``, outside the schema on purpose: a cut result must not pass
     for a whole one."""
 
+    part_form = JsonPart()
+
     def __init__(self, out: TextSink) -> None:
         self.out = out
         self.encoder: Encoder | None = encode_json
@@ -192,7 +245,18 @@ class JsonWriter:
         self.first = False
 
     def error(self, seq: int, error: RecordError) -> None:
-        self.spool.add(_dump(error.as_dict()))
+        self.spool.add(self.part_form.error(seq, error))
+
+    def splice(self, copy: Copy, start: int, end: int) -> None:
+        """Records a worker wrote, each after ``,\\n``: the run's first one after ``\\n`` alone."""
+        if start < end and self.first:
+            copy(start + 1, end)
+            self.first = False
+        else:
+            copy(start, end)
+
+    def kept_error(self, seq: int, text: str) -> None:
+        self.spool.add(text)
 
     def groups(self, entries: list[dict[str, Any]]) -> None:
         self._groups = entries
@@ -214,6 +278,8 @@ class JsonWriter:
 class TextWriter:
     """For people, as ``evaluate --format text``: findings per record, aggregates, summary."""
 
+    part_form = TextPart()
+
     def __init__(self, out: TextSink, *, verbose: bool = False) -> None:
         self.out = out
         self.verbose = verbose
@@ -229,7 +295,13 @@ class TextWriter:
         self.out.write(payload)
 
     def error(self, seq: int, error: RecordError) -> None:
-        self.spool.add(error_line(error.as_dict()))
+        self.spool.add(self.part_form.error(seq, error))
+
+    def splice(self, copy: Copy, start: int, end: int) -> None:
+        copy(start, end)
+
+    def kept_error(self, seq: int, text: str) -> None:
+        self.spool.add(text)
 
     def groups(self, entries: list[dict[str, Any]]) -> None:
         self._groups = entries
