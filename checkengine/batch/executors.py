@@ -136,10 +136,11 @@ class LocalExecutor:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        from checkengine.batch.forking import ctrl_c_held, flush_standard_streams, start_method
+        from checkengine.batch.forking import ctrl_c_held, flush_standard_streams, quiet_broken_pool_race, start_method
         from checkengine.batch.worker import init_pool_worker
 
         _quiet_resource_tracker()
+        quiet_broken_pool_race()
         method = start_method()
         context = multiprocessing.get_context(method)
         if method == "forkserver":

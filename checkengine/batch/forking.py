@@ -49,3 +49,31 @@ def ctrl_c_held() -> Iterator[None]:
     finally:
         if held:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def quiet_broken_pool_race() -> None:
+    """Keep CPython's race between a cancelled chunk and a stopped pool off the user's terminal.
+
+    When a run is stopped (Ctrl-C, an error), its pending chunks are cancelled and its workers
+    stopped; the pool's manager thread then marks the same chunks failed and, on Python before
+    the fix of gh-107219 (3.12), dies with ``InvalidStateError``: a traceback on stderr from a
+    thread, after the run has said what it kept. The fix ignores that error in exactly that place
+    (``terminate_broken``); this hook does the same and passes every other exception on."""
+    if sys.version_info >= (3, 12) or getattr(threading.excepthook, "_checkengine_pool_race", False):
+        return
+    previous = threading.excepthook
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        from concurrent.futures import InvalidStateError
+
+        frames = []
+        tb = args.exc_traceback
+        while tb is not None:
+            frames.append(tb.tb_frame.f_code.co_name)
+            tb = tb.tb_next
+        if args.exc_type is InvalidStateError and "terminate_broken" in frames:
+            return
+        previous(args)
+
+    hook._checkengine_pool_race = True  # type: ignore[attr-defined]
+    threading.excepthook = hook
