@@ -60,7 +60,7 @@ class Expression(CheckType):
             def fast_verdict(self) -> FastVerdict:
                 def verdict(record: Mapping[str, Any], env: Env) -> str | None:
                     # run's verdict where it has one: an error or an undecidable raises (run
-                    # decides); the results are kept on the Env, so run renders without re-evaluating
+                    # decides); the Env keeps the results, so a run after None evaluates nothing again
                     value = env.evaluate(condition)
                     if type(value) is not bool:
                         return None
