@@ -104,10 +104,10 @@ def test_the_month_under_cs_floor_is_mostly_decided_by_lanes(month_items: list[R
             continue
         d, n = agree(engine, record)
         decided, total = decided + d, total + n
-    # the month is mostly attendance (HND-01's check, compare, has no verdict function): 10 floor
-    # rounds of 36 rules, 30 of them decided by lanes on each (the 4 waived or with a false or
-    # failing condition, and the expressions whose condition holds, by the general path)
-    assert total > 700 and decided > 300, (decided, total)
+    # the month is mostly attendance (HND-01's check, compare, decided by its lane since it has a
+    # verdict function) and 10 floor rounds of 36 rules (those waived, answered beside the
+    # verdict, or with a failing condition, by the general path)
+    assert total > 700 and decided > 700, (decided, total)
 
 
 # -- generated cs-floor records, with the odd values an inspection file may hold --------------------
@@ -153,6 +153,24 @@ def _odd(rng: random.Random, rec: dict[str, Any]) -> None:
     elif choice == 10 and obs is not None:
         obs["plant_leaves_last_cleaned"] = None
         obs["unexpected"] = 2 ** 80  # a value CEL cannot hold: every condition fails on the engine
+    elif choice == 11 and obs is not None:
+        # the expressions' dates (days_between, weekday): a time without a zone, a date-time, odd types
+        obs[rng.choice(["dressing_room_last_cleaned", "plant_leaves_last_cleaned"])] = rng.choice(
+            ["2026-11-02T09:00:00", "2026-11-01T23:30:00+08:00", "2026-11-02", 3, 1.5, True, [], {}, "", "2026-02-30"])
+    elif choice == 12 and "data" in rec:
+        # the compares' times (minutes_between): other zones, null, missing (the record schema
+        # rejects other types)
+        data = rec["data"]
+        for key in ("on_post_at", "shift_start", "incoming_arrived_at", "outgoing_left_at"):
+            if rng.random() < 0.5:
+                data[key] = rng.choice(["2026-11-02T00:50:00Z", None, "2026-11-01T20:55:00-04:00"])
+            elif key in data and rng.random() < 0.3:
+                del data[key]
+    elif choice == 13 and "data" in rec:
+        # the handover's log: sizes of odd values, and values CEL cannot hold
+        rec["data"]["log"] = rng.choice([None, {}, "x", [1], {"equipment": [], "open_problems": ["a"], "staff_changes": "s"},
+                                         {"equipment": "ok", "open_problems": {"a": 1}, "staff_changes": [2 ** 70]},
+                                         {"equipment": None, "open_problems": None, "staff_changes": None}])
 
 
 @pytest.fixture(scope="module")
@@ -187,6 +205,10 @@ def _waivers(data: list[dict[str, Any]]) -> list[Waiver]:
     return out
 
 
+_CEL_RULES = ("HYG-05-monday-cleaning", "HYG-06-leaves-cleaned-friday", "HND-01-on-post-early",
+              "HND-02-no-leaving-before-relief", "HND-03-log-complete")
+
+
 @pytest.mark.parametrize("lang", ["en", "zh-Hant"])
 @pytest.mark.parametrize("with_waivers", [False, True], ids=["no-waivers", "waivers"])
 def test_generated_cs_floor_records(generated: list[dict[str, Any]], lang: str, with_waivers: bool) -> None:
@@ -196,15 +218,52 @@ def test_generated_cs_floor_records(generated: list[dict[str, Any]], lang: str, 
     assert len(items) > 700
     decided = total = 0
     verdicts: set[str] = set()
+    # the expression and compare rules: (rule, verdict, decided by its lane) seen
+    cel: set[tuple[str, str, bool]] = set()
     for item in items:
         d, n = agree(engine, item)
         decided, total = decided + d, total + n
-        verdicts.update(o["outcome"] for o in engine.evaluate_record(item, lazy=True)["outcomes"])
+        for o in engine.evaluate_record(item, lazy=True)["outcomes"]:
+            verdicts.add(o["outcome"])
+            if o["rule"] in _CEL_RULES:
+                cel.add((o["rule"], o["outcome"], lane_decided(o)))
+    for rule in _CEL_RULES:  # their verdict functions answer, and leave errors to the general path
+        if not with_waivers:  # (a waiver in the run sends its rule to the general path)
+            assert {(rule, "pass", True), (rule, "fail", True)} <= cel, (rule, sorted(cel))
+    assert {r for r, v, lane in cel if v == "error" and not lane} >= {
+        "HYG-05-monday-cleaning", "HYG-06-leaves-cleaned-friday", "HND-03-log-complete"}
     assert {"pass", "fail", "needs_review", "not_applicable", "error"} <= verdicts | {"error"}
     assert {"pass", "fail", "needs_review", "not_applicable"} <= verdicts
     if with_waivers:
         assert "waived" in verdicts
     assert decided > total * 0.6, (decided, total)
+
+
+def test_compare_with_null_missing_and_zoned_times(generated: list[dict[str, Any]]) -> None:
+    # HND-01 and HND-02 (compare over minutes_between): a null time is undecidable and a missing
+    # one a needed fact (both needs_review), other zones are exact; every verdict as run's
+    engine = Engine(load_rulebook(ROOT / "rulebooks" / "cs-floor.yaml"))
+    seen: set[tuple[str, str, bool]] = set()
+    times = ("on_post_at", "shift_start", "incoming_arrived_at", "outgoing_left_at")
+    base = [r for r in generated if r["kind"] in ("attendance", "handover")][:40]
+    for n, rec in enumerate(base):
+        for key in times:
+            if key not in rec["data"]:
+                continue
+            for value in (None, "2026-11-02T00:50:00Z", "2026-11-01T20:55:00-04:00", "missing"):
+                changed = copy.deepcopy(rec)
+                if value == "missing":
+                    del changed["data"][key]
+                else:
+                    changed["data"][key] = value
+                for item in _items(engine, [changed]):
+                    agree(engine, item)
+                    for o in engine.evaluate_record(item, lazy=True)["outcomes"]:
+                        if o["rule"] in _CEL_RULES:
+                            seen.add((o["rule"], o["outcome"], lane_decided(o)))
+    assert ("HND-02-no-leaving-before-relief", "needs_review", False) in seen  # null: the general path
+    assert {("HND-02-no-leaving-before-relief", "pass", True), ("HND-02-no-leaving-before-relief", "fail", True),
+            ("HND-01-on-post-early", "pass", True), ("HND-01-on-post-early", "fail", True)} <= seen, sorted(seen)
 
 
 # -- plugin check types -------------------------------------------------------------------------------

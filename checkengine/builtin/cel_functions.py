@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from checkengine import hookimpl
 from checkengine.calendars import is_public_holiday
-from checkengine.localtime import local_date, shift_starts, to_local
+from checkengine.localtime import CURRENT, local_date, shift_starts, to_local
 from checkengine.lookups import lookup
 from checkengine.textnorm import fold, phrase_key, said
 
@@ -28,13 +28,33 @@ def _dt(value: Any) -> datetime:
     return parsed
 
 
+#: (the string, the site's zone, or "as written" outside an evaluation) -> its calendar day: a
+#: condition asks the same record's timestamp several times (days_between, weekday), each a parse
+#: and a conversion; only answers are kept (an error raises again), never for a site without a
+#: zone (a date-time raises ZoneNeeded there), and the table is emptied when full
+_DAYS: dict[tuple[str, Any], date] = {}
+_AS_WRITTEN = "as written"
+
+
 def _d(value: Any) -> date:
     """The calendar day of a date, or of a date-time in the site's zone."""
-    if not isinstance(value, str):
-        raise ValueError(f"expected an ISO 8601 date string, got {value!r}")
-    if len(value) > 10:
-        _dt(value)  # a date-time must carry its zone
-    return local_date(value)
+    if type(value) is not str:
+        if not isinstance(value, str):
+            raise ValueError(f"expected an ISO 8601 date string, got {value!r}")
+        value = str(value)
+    zone = CURRENT.get()
+    info = zone.info if zone is not None else _AS_WRITTEN
+    key = (value, info)
+    day = _DAYS.get(key) if info is not None else None
+    if day is None:
+        if len(value) > 10:
+            _dt(value)  # a date-time must carry its zone
+        day = local_date(value)
+        if info is not None:
+            if len(_DAYS) >= 4096:
+                _DAYS.clear()
+            _DAYS[key] = day
+    return day
 
 
 def minutes_between(start: str, end: str) -> float:

@@ -13,7 +13,8 @@ from typing import Any, Callable, Mapping
 
 from checkengine import hookimpl
 from checkengine.checks import (
-    CheckFailure, CheckSpecError, CheckType, CompiledCheck, Compiler, Env, Result, param_schema,
+    CheckFailure, CheckSpecError, CheckType, CompiledCheck, Compiler, Env, FastVerdict, Result,
+    param_schema,
 )
 from checkengine.conditions import EvaluationError, Undecidable
 from checkengine.i18n import Message, message, show
@@ -55,6 +56,19 @@ class Expression(CheckType):
                 else:
                     text = partial(_observed_text, spec.get("label"), env.lang, seen, value)
                 return Result("pass" if value else "fail", seen, True, text)
+
+            def fast_verdict(self) -> FastVerdict:
+                def verdict(record: Mapping[str, Any], env: Env) -> str | None:
+                    # run's verdict where it has one: an error or an undecidable raises (run
+                    # decides); the Env keeps the results, so a run after None evaluates nothing again
+                    value = env.evaluate(condition)
+                    if type(value) is not bool:
+                        return None
+                    if observe is not None:
+                        env.evaluate(observe)  # run fails with its error: so must the lane
+                    return "pass" if value else "fail"
+
+                return verdict
 
         return _Expression()
 
@@ -123,6 +137,22 @@ class Compare(CheckType):
                 else:
                     text = Message("in_range", env.lang, field=label, observed=value, expected=shown)
                 return Result("pass" if ok else "fail", value, shown, text)
+
+            def fast_verdict(self) -> FastVerdict:
+                def verdict(record: Mapping[str, Any], env: Env) -> str | None:
+                    value = env.evaluate(expr)  # an error or an undecidable raises: run decides
+                    if type(value) not in _NUMBERS or not math.isfinite(value):
+                        return None
+                    lo = env.value(low) if low is not None else None
+                    hi = env.value(high) if high is not None else None
+                    if (lo is not None and type(lo) not in _NUMBERS) or \
+                            (hi is not None and type(hi) not in _NUMBERS):
+                        return None
+                    eps = 1e-9 * max(1.0, abs(value))
+                    ok = (lo is None or value >= lo - eps) and (hi is None or value <= hi + eps)
+                    return "pass" if ok else "fail"
+
+                return verdict
 
         return _Compare()
 
