@@ -82,34 +82,16 @@ class Outcomes:
                 result = self.unknown_fact(compiled, data) or Result(
                     "error", explanation=message("check_error", self.lang, reason=str(exc)))
                 return self.finish(rule, result, env, on, scope)
-        if reason is None:  # as judge() (written out: the eager path makes every outcome here)
-            gap = self.unknown_fact(compiled, data, rule.needs) if rule.needs else None
-            try:
-                if gap is not None:
-                    result = gap
-                else:
-                    result = compiled.check.run(data, env)  # type: ignore[union-attr]  # record rules only
-            except Undecidable as exc:
-                result = self.review(str(exc))
-            except (CheckFailure, EvaluationError) as exc:
-                result = self.unknown_fact(compiled, data) or Result(
-                    "error", explanation=message("check_error", self.lang, reason=str(exc)))
-            except Exception as exc:  # a broken check must not crash the run: that rule is an error
-                reason_text = f"{type(exc).__name__}: {exc}"
-                result = Result("error", explanation=message("check_error", self.lang, reason=reason_text))
-        elif reason is CONDITION_FALSE:
+        if reason is None:
+            return self.judge(compiled, data, env, on, scope)
+        if reason is CONDITION_FALSE:
             # Not applicable only on known facts: a null (not known) the condition read may be why.
             assert compiled.when is not None
             result = self.unknown_fact(compiled, data, unknown.null_reads(compiled.when, data)) or Result(
                 "not_applicable", explanation=self.text(rule).condition_false or "")
         else:
             result = Result("not_applicable", explanation=message("not_applicable", self.lang, reason=reason))
-        answers = data.get("answers")
-        answer = answer_for(data, rule.id) if answers and rule.id in answers and not compiled.reads_answers \
-            else None
-        if answer is not None:  # the auditor also answered a rule judged from data: shown, never overridden
-            result = reconcile(result, answer, self.lang)
-        return self.finish(rule, result, env, on, scope)
+        return self.answered(compiled, data, result, env, on, scope)
 
     def judge(self, compiled: CompiledRule, data: Mapping[str, Any], env: Env, on: date | None,
               scope: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -130,10 +112,17 @@ class Outcomes:
         except Exception as exc:  # a broken check must not crash the run: that rule is an error
             reason_text = f"{type(exc).__name__}: {exc}"
             result = Result("error", explanation=message("check_error", self.lang, reason=reason_text))
+        return self.answered(compiled, data, result, env, on, scope)
+
+    def answered(self, compiled: CompiledRule, data: Mapping[str, Any], result: Result, env: Env,
+                 on: date | None, scope: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The outcome of *result*, with the auditor's answer to a rule judged from data shown
+        beside it (never overriding it)."""
+        rule = compiled.rule
         answers = data.get("answers")
         answer = answer_for(data, rule.id) if answers and rule.id in answers and not compiled.reads_answers \
             else None
-        if answer is not None:  # the auditor also answered a rule judged from data: shown, never overridden
+        if answer is not None:
             result = reconcile(result, answer, self.lang)
         return self.finish(rule, result, env, on, scope)
 
