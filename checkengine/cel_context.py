@@ -149,7 +149,15 @@ def plain_context(env: "Env", refs: tuple[Any, Any]) -> bool:
     try:
         if env.record is not None:
             deep_plain(prune(env.record, paths))
-        # The rulebook's parameters: checked once per date by an engine's cache (WHOLE is shared).
+    except Exception:
+        return False
+    return params_and_group_plain(env, names)
+
+
+def params_and_group_plain(env: "Env", names: Any) -> bool:
+    """Whether the parameters named *names* (checked once per date by an engine's cache; WHOLE is
+    shared, so not kept there) and the group of *env* are plain CEL values."""
+    try:
         known = env._cache.plain_tables if env._cache is not WHOLE else {}
         key = (env.on, names)
         if key not in known:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from checkengine import limits
-from checkengine.cel_context import WHOLE, _is_plain, _trie
+from checkengine.cel_context import _trie, params_and_group_plain
 from checkengine.cel_ops import deep_plain
 
 if TYPE_CHECKING:
@@ -90,17 +90,9 @@ def plain_record(env: Env, refs: tuple[Any, Any]) -> bool:
                 _plain(record)
             else:
                 _walk(record, _trie_of(paths))
-        known = env._cache.plain_tables if env._cache is not WHOLE else {}
-        key = (env.on, names)
-        if key not in known:
-            known[key] = _is_plain(env.params_table(names))
-        if not known[key]:
-            return False
-        if env.group is not None:
-            deep_plain(dict(env.group))
     except Exception:
         return False
-    return True
+    return params_and_group_plain(env, names)
 
 
 __all__ = ["plain_record"]
