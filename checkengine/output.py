@@ -118,19 +118,27 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def left_by_dead_runs(folder: Path, name: str, suffix: str) -> list[Path]:
+    """The files or folders ``.NAME.<pid>.<random><suffix>`` in *folder* whose run's process is
+    gone (a run that was killed): another live run's, or this process's, are not listed."""
+    pattern = re.compile(re.escape(f".{name}.") + r"(\d+)\.[^.]+" + re.escape(suffix) + "$")
+    try:
+        found = [p for p in folder.iterdir() if p.name.startswith(f".{name}.")]
+    except OSError:
+        return []
+    dead = []
+    for path in found:
+        match = pattern.match(path.name)
+        if match and int(match.group(1)) != os.getpid() and not _alive(int(match.group(1))):
+            dead.append(path)
+    return dead
+
+
 def clean_stale_parts(target: Path) -> None:
     """Remove the part files of *target* left by runs that were killed (their process is gone)."""
-    folder = target.parent if str(target.parent) else Path(".")
-    pattern = re.compile(re.escape(f".{target.name}.") + r"(\d+)\.[^.]+\.part$")
-    try:
-        names = [p for p in folder.iterdir() if p.name.startswith(f".{target.name}.")]
-    except OSError:
-        return
-    for part in names:
-        found = pattern.match(part.name)
-        if found and int(found.group(1)) != os.getpid() and not _alive(int(found.group(1))):
-            with contextlib.suppress(OSError):
-                part.unlink()
+    for part in left_by_dead_runs(target.parent if str(target.parent) else Path("."), target.name, ".part"):
+        with contextlib.suppress(OSError):
+            part.unlink()
 
 
 @contextlib.contextmanager

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import re
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
@@ -188,16 +187,6 @@ class _Copier:
         return len(data)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 @contextlib.contextmanager
 def part_folder(output: str | None) -> Iterator[str]:
     """A private folder for the workers' parts: next to *output* (the same file system, so the
@@ -230,12 +219,8 @@ def _special(target: Path) -> bool:
 
 def _clean_stale(folder: Path, name: str) -> None:
     """Remove part folders of *name* left by runs that were killed (their process is gone)."""
-    pattern = re.compile(re.escape(f".{name}.") + r"(\d+)\.[^.]+\.parts$")
-    try:
-        found = [p for p in folder.iterdir() if p.name.startswith(f".{name}.") and p.is_dir()]
-    except OSError:
-        return
-    for path in found:
-        match = pattern.match(path.name)
-        if match and int(match.group(1)) != os.getpid() and not _alive(int(match.group(1))):
+    from checkengine.output import left_by_dead_runs
+
+    for path in left_by_dead_runs(folder, name, ".parts"):
+        if path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
