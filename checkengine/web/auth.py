@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import Any, Mapping
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -66,6 +67,11 @@ class LoginLimiter:
         by_address = self.limiter.hit(self.item, "address", address)
         by_name = self.limiter.hit(self.item, "user", username.casefold())
         return by_address and by_name
+
+
+def sites_of(user: User, sites: Mapping[str, Any]) -> list[str]:
+    """The sites of *sites* that *user* works at: every one for an administrator, else their own."""
+    return sorted(sites) if user.role == "administrator" else [s for s in user.sites if s in sites]
 
 
 def may_see(user: User, inspection: Inspection) -> bool:

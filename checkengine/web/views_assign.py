@@ -18,7 +18,7 @@ from checkengine.archive.store import Store
 from checkengine.archive.workspace import Inspection, User
 from checkengine.i18n import pick
 from checkengine.web.assigning import SUBJECT_FIELDS, Assignment, AssignRefused, assign, auditors_of, may_assign
-from checkengine.web.auth import may_see
+from checkengine.web.auth import may_see, sites_of
 from checkengine.web.labels import Labels
 from checkengine.web.views import _address, _in_store, _language, _to_login, _ws, current_user, render
 
@@ -43,7 +43,7 @@ def _page(request: Request, user: User, lang: str, *, status: int = 200, error: 
     values = dict(values or {})
     for key in ("checklist", "site", "due"):  # the schedule page's link fills these in
         values.setdefault(key, request.query_params.get(key, "")[:MAX_FIELD])
-    mine = sorted(sites) if user.role == "administrator" else [s for s in user.sites if s in sites]
+    mine = sites_of(user, sites)
     return render(request, "assign.html.j2", status, lang=lang, user=user, error=error, values=values,
                   checklists=_choices(request, lang), sites=sites, site_ids=mine, auditors=auditors,
                   done=done)
@@ -52,7 +52,7 @@ def _page(request: Request, user: User, lang: str, *, status: int = 200, error: 
 async def _context(request: Request, user: User) -> tuple[dict[str, Any], list[User]]:
     def read(store: Store) -> tuple[dict[str, Any], list[User]]:
         sites = store.sites()
-        mine = sorted(sites) if user.role == "administrator" else [s for s in user.sites if s in sites]
+        mine = sites_of(user, sites)
         return sites, auditors_of(store, mine)
     return await _in_store(request, read)
 

@@ -23,6 +23,7 @@ from checkengine.report.period import Period, parse_period
 from checkengine.schedules.decide import decide
 from checkengine.schedules.model import Schedule
 from checkengine.schedules.plan import Slot, plan_site, schedules_in
+from checkengine.web.auth import sites_of
 from checkengine.web.labels import Labels
 from checkengine.web.views import _address, _in_store, _language, _to_login, _ws, current_user, render
 from checkengine.web.views_actions import who_is
@@ -38,10 +39,6 @@ def served_schedules(folder: str) -> tuple[tuple[Schedule, Mapping[str, Any]], .
     return tuple(schedules_in([str(p) for p in sorted(Path(folder).glob("*.yaml"))]))
 
 
-def _sites_of(user: User, sites: Mapping[str, Any]) -> list[str]:
-    return sorted(sites) if user.role == "administrator" else [s for s in user.sites if s in sites]
-
-
 def _today(site: Mapping[str, Any]) -> date:
     zone = site.get("timezone")
     return datetime.now(ZoneInfo(zone) if isinstance(zone, str) and zone else ZoneInfo("UTC")).date()
@@ -54,7 +51,7 @@ def plan_for(store: Store, schedules: Sequence[tuple[Schedule, Mapping[str, Any]
     sites = store.sites()
     slots: list[Slot] = []
     label = period_text or ""
-    for site in _sites_of(user, sites):
+    for site in sites_of(user, sites):
         block = sites[site]
         today = _today(block)
         period: Period = parse_period(period_text or today.strftime("%Y-%m"))
