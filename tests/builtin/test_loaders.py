@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
-from checkengine.builtin.loaders import CsvLoader, JsonLinesLoader, _Bad
+import pytest
+
+from checkengine.builtin.loaders import CsvLoader, JsonLinesLoader, _Bad, nesting, nests_within, parse_json_line
+from checkengine.errors import Location
 
 
 def _load(loader: Any, path: Path) -> list[tuple[int | None, Any]]:
@@ -52,3 +56,35 @@ def test_csv_survives_bad_rows(tmp_path: Path) -> None:
         (9, "h"),
         (10, "a quoted cell is never closed (the file ends inside it); add the closing \""),
     ]
+
+
+@pytest.mark.parametrize(("value", "depth"), [
+    (1, 0), ("[[[", 0), ([], 1), ({}, 1), ([1, [2, [3]]], 3), ({"a": [{"b": 1}], "c": {}}, 3),
+    ([[], [[[]]], {"x": [[{}]]}], 5),
+])
+def test_nesting_counts_levels(value: Any, depth: int) -> None:
+    assert nesting(value) == depth
+
+
+def _nested(depth: int, text_in_strings: str = "") -> str:
+    """A JSON Lines line *depth* levels deep, with *text_in_strings* in a string at the bottom."""
+    return "[" * (depth - 1) + json.dumps({"id": "x", "note": text_in_strings}) + "]" * (depth - 1)
+
+
+@pytest.mark.parametrize(("line", "within"), [
+    (_nested(100), True),
+    (_nested(101), False),
+    # brackets inside strings are counted by the quick bound, so the walk decides
+    (_nested(3, "[" * 500 + "{" * 500), True),
+    (_nested(99, "[{"), True),
+    (_nested(101, "[{"), False),
+])
+def test_a_json_line_nested_over_the_limit_is_refused_whatever_its_strings_hold(line: str, within: bool) -> None:
+    assert nests_within(line, json.loads(line), 100) is within
+    parsed = parse_json_line(line, Location("r.jsonl", 7, 1))
+    if within:
+        assert not isinstance(parsed, _Bad)
+    else:
+        assert isinstance(parsed, _Bad)
+        assert parsed.message.startswith("the JSON is nested 101 levels deep; the limit is 100")
+        assert (parsed.location.line, parsed.location.column) == (7, 1)
