@@ -43,10 +43,25 @@ def _ymd_problem(year: int, month: int, day: int) -> str | None:
 def date_time_problem(value: str) -> str | None:
     """Why *value* is not an RFC 3339 date-time with a time zone, or None when it is one."""
     found = _DATE_TIME.match(value)
-    if not found:
+    if found is None:
         if re.match(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", value):
             return "has no time zone; add the offset, e.g. +08:00 (or Z for UTC)"
         return "write a date and time with its time zone, e.g. 2026-11-03T09:15:00+08:00"
+    if _plainly_right(found):
+        return None
+    return _date_time_checked(value, found)
+
+
+def _plainly_right(found: re.Match[str]) -> bool:
+    """Whether a matched date-time is right without computing anything: most are. Two-digit fields
+    compare as strings the way their numbers do, and every month has a 28th."""
+    year, month, day, hour, minute, second = found.group(1, 2, 3, 4, 5, 6)
+    return ("01" <= month <= "12" and "01" <= day <= "28" and hour <= "23" and minute <= "59"
+            and second <= "59" and year != "0000"
+            and (found.group(9) is None or (found.group(10) <= "23" and found.group(11) <= "59")))
+
+
+def _date_time_checked(value: str, found: re.Match[str]) -> str | None:
     year, month, day, hour, minute, second = (int(found.group(i)) for i in range(1, 7))
     problem = _ymd_problem(year, month, day)
     if problem is not None:

@@ -91,6 +91,29 @@ def test_date_times_are_rfc_3339_on_a_real_calendar(value: str, problem: str | N
     assert date_time_problem(value) == problem
 
 
+def test_the_quick_answer_for_a_date_time_is_the_full_checks_answer() -> None:
+    """Every date-time the quick path accepts, the full checks accept too, over each field's edge
+    values (00, 01, 28-32, 59-61, 99), offsets and leap years; and it refuses no good one's message."""
+    from itertools import product
+
+    from checkengine.formats import _DATE_TIME, _date_time_checked, _plainly_right
+
+    quick = 0
+    for year, month, day, hour, minute, second, offset in product(
+        ("0000", "0001", "2024", "2026"), ("00", "01", "02", "12", "13", "99"), ("00", "01", "28", "29", "30", "31", "32"),
+        ("00", "23", "24", "99"), ("00", "59", "60"), ("00", "59", "60", "61"),
+        ("Z", "+08:00", "-23:59", "+24:00", "+08:60", "-00:00"),
+    ):
+        value = f"{year}-{month}-{day}T{hour}:{minute}:{second}{offset}"
+        found = _DATE_TIME.match(value)
+        assert found is not None, value
+        if _plainly_right(found):
+            quick += 1
+            assert _date_time_checked(value, found) is None, value
+        assert date_time_problem(value) == _date_time_checked(value, found), value
+    assert quick > 500  # the quick path is taken
+
+
 def test_dates_and_time_zones() -> None:
     assert date_problem("2026-02-29") == ("2026-02 has no day 29 (it has 28 days): give a day that exists "
                                           "(e.g. 2026-02-28)")
