@@ -92,6 +92,7 @@ class Engine:
         self.by_kind: dict[str, list[CompiledRule]] = {}
         self.any_kind: list[CompiledRule] = []
         self.group_rules: list[CompiledRule] = []
+        self._required: dict[str, tuple[tuple[CompiledRule, str], ...]] = {}
         for rule in book.rules():
             try:
                 compiled = compile_rule(book, self.registry, self.conditions, rule)
@@ -116,6 +117,15 @@ class Engine:
     # -- per record --------------------------------------------------------------------------------
     def record_rules(self, kind: str) -> list[CompiledRule]:
         return self.by_kind.get(kind, []) + self.any_kind
+
+    def _required_fields(self, kind: str) -> tuple[tuple[CompiledRule, str], ...]:
+        """The rules for records of *kind* whose check reads one observation, with its path; not a
+        rule that declares it ``needs`` the field (it reports the absence itself)."""
+        found = self._required.get(kind)
+        if found is None:
+            pairs = ((c, getattr(c.check, "required_field", None)) for c in self.record_rules(kind))
+            found = self._required[kind] = tuple((c, f) for c, f in pairs if f and f not in c.rule.needs)
+        return found
 
     def covers(self, kind: str) -> bool:
         """Whether any rule of the rulebook (record or group scope) takes records of *kind*."""
@@ -353,13 +363,15 @@ class Engine:
                 f"the {kind.replace('_', ' ')} is in '{language}', which the rulebook '{self.book.id}' lacks; "
                 f"its languages are: {', '.join(self.book.languages)}",
             )
-        on = self.on or record_date(data)
-        env = Env(self.book, data, on, self.lang, self.conditions, cache=self.env_cache)
-        env.lookups = self._facts()
-        for compiled in self.record_rules(data["kind"]):
-            needs = getattr(compiled.check, "required_field", None)
-            if not needs or needs in compiled.rule.needs or not missing(data, needs):
-                continue  # a rule that declares it needs the field reports its absence itself
+        env: Env | None = None
+        on = self.on
+        for compiled, needs in self._required_fields(kind):
+            if not missing(data, needs):
+                continue
+            if env is None:  # only for a record that lacks a field
+                on = on or record_date(data)
+                env = Env(self.book, data, on, self.lang, self.conditions, cache=self.env_cache)
+                env.lookups = self._facts()
             try:
                 applies = not_applicable(compiled, data, env, on) is None
             except EvaluationError:
