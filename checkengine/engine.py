@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any, Hashable, Iterable, Literal
 
 from checkengine import lookups, unknown
-from checkengine.applicability import missing, not_applicable
+from checkengine.applicability import not_applicable
 from checkengine.cel_context import EnvCache
 from checkengine.checks import CheckFailure, CheckSpecError, Env, GroupCheck, Outcome, Result
 from checkengine.compiled import CompiledRule, check_location, compile_rule
@@ -30,6 +30,7 @@ from checkengine.localtime import site_zone_name, zone_info
 from checkengine.outcome import entry_of
 from checkengine.outcomes import Outcomes, record_date, record_meta, subject_scope
 from checkengine.plugins import Registry, default_registry
+from checkengine.precheck import precheck
 from checkengine.records import Record, RecordError
 from checkengine.rulebook.model import Rulebook
 from checkengine.waivers import Waiver, WaiverIndex
@@ -92,7 +93,7 @@ class Engine:
         self.by_kind: dict[str, list[CompiledRule]] = {}
         self.any_kind: list[CompiledRule] = []
         self.group_rules: list[CompiledRule] = []
-        self._required: dict[str, tuple[tuple[CompiledRule, str], ...]] = {}
+        self.required: dict[str, Any] = {}  # by kind, the observations its rules read (precheck.py)
         for rule in book.rules():
             try:
                 compiled = compile_rule(book, self.registry, self.conditions, rule)
@@ -117,15 +118,6 @@ class Engine:
     # -- per record --------------------------------------------------------------------------------
     def record_rules(self, kind: str) -> list[CompiledRule]:
         return self.by_kind.get(kind, []) + self.any_kind
-
-    def _required_fields(self, kind: str) -> tuple[tuple[CompiledRule, str], ...]:
-        """The rules for records of *kind* whose check reads one observation, with its path; not a
-        rule that declares it ``needs`` the field (it reports the absence itself)."""
-        found = self._required.get(kind)
-        if found is None:
-            pairs = ((c, getattr(c.check, "required_field", None)) for c in self.record_rules(kind))
-            found = self._required[kind] = tuple((c, f) for c, f in pairs if f and f not in c.rule.needs)
-        return found
 
     def covers(self, kind: str) -> bool:
         """Whether any rule of the rulebook (record or group scope) takes records of *kind*."""
@@ -334,59 +326,7 @@ class Engine:
         Every evaluation path calls this first, so this is where plugins prepare the record
         (``checkengine_prepare_record``), once per record however many rulebooks look at it.
         """
-        data = record.data
-        if not record.prepared:
-            self.registry.hook.checkengine_prepare_record(record=data)
-            record.prepared = True
-        kind = data["kind"]
-        if not self.covers(kind):
-            # Never an empty "passed": the record was checked against the wrong rulebook.
-            checked = sorted(set(self.by_kind) | {k for c in self.group_rules for k in (c.kinds or ())})
-            return RecordError(
-                Location(record.location.file, record.location.line, record.location.column, "kind"),
-                f"no rule of {self.book.id} applies to kind {kind}; it checks: {', '.join(checked) or '—'} "
-                f"(evaluate {kind} records against a rulebook that has rules for them)",
-            )
-        zone = site_zone_name(data)
-        if zone is not None and (not isinstance(zone, str) or zone_info(zone) is None):
-            return RecordError(
-                Location(record.location.file, record.location.line, record.location.column, "site.timezone"),
-                f"{zone!r} is not a known time zone; use an IANA name such as Asia/Taipei or Europe/Madrid",
-            )
-        record_kind = self.registry.record_kinds.get(kind)
-        field = record_kind.language_field if record_kind is not None else None
-        language = field_value(data, field) if field else None
-        # A variant of a rulebook language will do (zh-TW for zh-Hant): phrase matching folds scripts.
-        if field and isinstance(language, str) and _primary(language) not in {_primary(lang) for lang in self.book.languages}:
-            return RecordError(
-                Location(record.location.file, record.location.line, record.location.column, field),
-                f"the {kind.replace('_', ' ')} is in '{language}', which the rulebook '{self.book.id}' lacks; "
-                f"its languages are: {', '.join(self.book.languages)}",
-            )
-        env: Env | None = None
-        on = self.on
-        for compiled, needs in self._required_fields(kind):
-            if not missing(data, needs):
-                continue
-            if env is None:  # only for a record that lacks a field
-                on = on or record_date(data)
-                env = Env(self.book, data, on, self.lang, self.conditions, cache=self.env_cache)
-                env.lookups = self._facts()
-            try:
-                applies = not_applicable(compiled, data, env, on) is None
-            except EvaluationError:
-                applies = True
-            if applies:
-                return RecordError(
-                    Location(record.location.file, record.location.line, record.location.column, needs),
-                    f"missing required observation '{needs}' (rule {compiled.rule.id} reads it); "
-                    "add it, or set it to null if it could not be observed",
-                )
-        return None
-
-
-def _primary(language: str) -> str:
-    return language.split("-", 1)[0].lower()
+        return precheck(self, record)
 
 
 def _sort_key(key: Hashable) -> str:
