@@ -134,8 +134,10 @@ class _Node(ABC):
 
 
 class _Value(_Node):
-    def __init__(self, fn: Closure) -> None:
+    def __init__(self, fn: Closure, boolean: bool = False) -> None:
         self.fn = fn
+        #: the closure always answers true or false (or raises): a condition's result as it is
+        self.boolean = boolean
 
     def closure(self) -> Closure:
         return self.fn
@@ -192,10 +194,24 @@ def _walker(root: str, path: tuple[str, ...]) -> Closure:
             if type(value) is dict:
                 value = value.get(a, _FALLBACK)
                 if type(value) is dict and b in value:
-                    return _plain(value[b])
+                    value = value[b]
+                    kind = type(value)
+                    if kind is str and value.isascii() or kind is bool or value is None:
+                        return value  # _plain's commonest answers, inline
+                    return _plain(value)
             raise _FALLBACK
 
         return two
+    if root == "record" and len(path) == 1:
+        (a,) = path
+
+        def one(env: "Env") -> Any:
+            value = env.record
+            if type(value) is dict and a in value:
+                return _plain(value[a])
+            raise _FALLBACK
+
+        return one
 
     def walk(env: "Env") -> Any:
         value = _root(env, root)
@@ -261,24 +277,6 @@ def _bool(value: Any) -> bool:
 
 def _ternary(cond: Closure, yes: Closure, no: Closure) -> Closure:
     return lambda env: yes(env) if _bool(cond(env)) else no(env)
-
-
-def _or(left: Closure, right: Closure) -> Closure:
-    def either(env: "Env") -> bool:
-        if _bool(left(env)):
-            return True
-        return _bool(right(env))
-
-    return either
-
-
-def _and(left: Closure, right: Closure) -> Closure:
-    def both(env: "Env") -> bool:
-        if not _bool(left(env)):
-            return False
-        return _bool(right(env))
-
-    return both
 
 
 def _not(inner: Closure) -> Closure:
@@ -383,17 +381,3 @@ def _double(inner: Closure) -> Closure:
         raise _FALLBACK
 
     return double
-
-
-def _call(fn: Callable[..., Any], args: list[Closure]) -> Closure:
-    def call(env: "Env") -> Any:
-        values = [deep_plain(a(env)) for a in args]
-        try:
-            got = fn(*values)
-        except Exception:
-            raise _FALLBACK from None  # CEL runs it again and reports the error its own way
-        if type(got) is bool:
-            return got
-        return deep_plain(got)
-
-    return call
