@@ -41,7 +41,21 @@ def weighted_plan(rules: Sequence[Rule], book: Rulebook, name: str, default_pass
         all_earned[at] += weight
         all_passed[at] += 1
     section_weighted = any(s.weight is not None for s in book.sections)
+    # Each section's rules, when every section's rules follow each other (the usual book): then a
+    # section whose rules all passed costs a count, and only the others are gone through rule by rule.
+    # (section, first rule, past its last, weights, rule ids, its sum, its rules, its figures when all passed)
+    ranges: list[tuple[str, int, int, tuple[float, ...], tuple[str, ...], float, int, dict[str, Any]]] = []
+    for k, (at, _) in enumerate(rows):
+        if not ranges or ranges[-1][0] != order[at]:
+            full = all_earned[at]
+            passed_all = {"earned": full, "possible": full, "passed": all_passed[at], "failed": 0, "other": 0,
+                          "score": round(100.0 * full / full, 2) if full else None}
+            ranges.append((order[at], k, k, (), (), full, all_passed[at], passed_all))
+        sid, lo, _, weights, names, full, n, passed_all = ranges[-1]
+        ranges[-1] = (sid, lo, k + 1, weights + (rows[k][1],), names + (ids[k],), full, n, passed_all)
+    by_section = exact and len(ranges) == size
     ratios: dict[tuple[float, float], float | None] = {}
+    mixes: dict[tuple[Any, ...], tuple[float, float, int, int, int, float | None, tuple[str, ...]]] = {}
     grades: dict[float | None, str | None] = {}
 
     def ratio(earned: float, possible: float) -> float | None:
@@ -54,6 +68,8 @@ def weighted_plan(rules: Sequence[Rule], book: Rulebook, name: str, default_pass
         return known  # type: ignore[return-value]
 
     def score(verdicts: Sequence[str]) -> dict[str, Any]:
+        if by_section:
+            return scored(verdicts, *by_sections(verdicts))
         failed = [0] * size
         other = [0] * size
         if exact:
@@ -99,15 +115,70 @@ def weighted_plan(rules: Sequence[Rule], book: Rulebook, name: str, default_pass
                   "other": other[k], "score": ratio(s_earned[k], s_possible[k])}
             for k, sid in enumerate(order)
         }
+        if not exact:
+            pending = [ids[k] for k, verdict in enumerate(verdicts) if verdict == "needs_review" or verdict == "error"]
+        return scored(verdicts, earned, possible, sections, pending)
+
+    def by_sections(verdicts: Sequence[str]) -> tuple[float, float, dict[str, dict[str, Any]], list[str]]:
+        """The sums, sections and pending rules section by section (whole weights: the same floats);
+        a section's figures are kept per mix of its verdicts (the same few recur)."""
+        earned = possible = 0.0
+        sections: dict[str, dict[str, Any]] = {}
+        pending: list[str] = []
+        for sid, lo, hi, weights, names, full, n, passed_all in ranges:
+            got = verdicts[lo:hi]
+            if got.count("pass") == n:
+                sections[sid] = passed_all.copy()
+                earned += full
+                possible += full
+                continue
+            key = (lo, *got)
+            known = mixes.get(key)
+            if known is None:
+                if len(mixes) >= _MEMO_SIZE:
+                    mixes.clear()
+                known = mixes[key] = section(got, weights, names, full)
+            s_earned, s_possible, passed, failed, other, score, waiting = known
+            sections[sid] = {"earned": s_earned, "possible": s_possible, "passed": passed, "failed": failed,
+                             "other": other, "score": score}
+            if waiting:
+                pending.extend(waiting)
+            earned += s_earned
+            possible += s_possible
+        return earned, possible, sections, pending
+
+    def section(got: Sequence[str], weights: tuple[float, ...], names: tuple[str, ...],
+                full: float) -> tuple[float, float, int, int, int, float | None, tuple[str, ...]]:
+        """One section's earned, possible, passed, failed, other, score and pending rules."""
+        s_earned = s_possible = full
+        passed = failed = other = 0
+        waiting = []
+        for weight, verdict, rid in zip(weights, got, names):
+            if verdict == "pass":
+                passed += 1
+                continue
+            s_earned -= weight
+            if verdict == "fail":
+                failed += 1
+            else:
+                s_possible -= weight
+                other += 1
+                if verdict == "needs_review" or verdict == "error":
+                    waiting.append(rid)  # in the rules' order, as score lists them
+        return s_earned, s_possible, passed, failed, other, ratio(s_earned, s_possible), tuple(waiting)
+
+    def scored(verdicts: Sequence[str], earned: float, possible: float, sections: dict[str, dict[str, Any]],
+               pending: list[str]) -> dict[str, Any]:
         value = overall_score(earned, possible, sections, book) if section_weighted else ratio(earned, possible)
         mark = grades.get(value, grades)
         if mark is grades:
             if len(grades) >= _MEMO_SIZE:
                 grades.clear()
             mark = grades[value] = grade(value, book)
-        critical = [ids[k] for k in critical_at if verdicts[k] == "fail"]
-        if not exact:
-            pending = [ids[k] for k, verdict in enumerate(verdicts) if verdict == "needs_review" or verdict == "error"]
+        critical = []
+        for k in critical_at:
+            if verdicts[k] == "fail":
+                critical.append(ids[k])
         return {
             "method": name,
             "score": value,
