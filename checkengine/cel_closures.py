@@ -46,7 +46,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from checkengine import limits
-from checkengine.cel_fused import all_of, any_of, call, equal_literal, has_record
+from checkengine.cel_fused import all_of, any_of, call, equal_literal, guarded_chain, guarded_equal, has_record
 from checkengine.cel_macros import MACROS, convert, divide, macro
 from checkengine.cel_ops import (
     Closure, Fallback, NotInSubset, _Const, _has, _list, _Node, _Params, _Path, _Value,
@@ -142,6 +142,9 @@ class _Parser:
             parts.append(self.relation())
         if len(parts) == 1:
             return parts[0]
+        guarded = guarded_chain([p.shape if isinstance(p, _Value) else None for p in parts])
+        if guarded is not None:  # has(record.a) && has(record.a.b) && record.a.b == x: one closure
+            return _Value(guarded_equal(*guarded), boolean=True, shape=("guarded", *guarded))
         return _Value(all_of([p.closure() for p in parts]), boolean=True)  # one closure for the chain
 
     def relation(self) -> "_Node":
@@ -151,7 +154,9 @@ class _Parser:
             right = self.addition()
             literal = equal_literal(left.closure(), right.value, op == "!=") \
                 if op in ("==", "!=") and isinstance(right, _Const) else None
-            left = _Value(literal or _relation(op, left, right), boolean=True)
+            shape = ("eq", left.path, right.value, op == "!=") if literal is not None and isinstance(left, _Path) \
+                and isinstance(right, _Const) and left.root == "record" and len(left.path) == 2 else None
+            left = _Value(literal or _relation(op, left, right), boolean=True, shape=shape)
         return left
 
     def addition(self) -> "_Node":
@@ -174,7 +179,12 @@ class _Parser:
     def unary(self) -> "_Node":
         if self.at("!"):
             self.take()
-            return _Value(_not(self.unary().closure()), boolean=True)
+            inner = self.unary()
+            shape = inner.shape if isinstance(inner, _Value) else None
+            if shape is not None and shape[0] == "guarded":  # !(has(record.a.b) && record.a.b == x): one closure
+                _, path, constant, negate, outer = shape
+                return _Value(guarded_equal(path, constant, negate, outer, invert=True), boolean=True)
+            return _Value(_not(inner.closure()), boolean=True)
         if self.at("-"):
             self.take()
             kind, text = self.peek()
@@ -275,7 +285,8 @@ class _Parser:
             if len(args) != 1 or not isinstance(args[0], _Path) or not args[0].path:
                 raise NotInSubset("has() of anything but a field")
             fused = has_record(args[0].path) if args[0].root == "record" else None
-            return _Value(fused or _has(args[0]), boolean=True)
+            return _Value(fused or _has(args[0]), boolean=True,
+                          shape=("has", args[0].path) if fused is not None else None)
         if name == "size" and len(args) == 1:
             return _Value(_size(args[0].closure()))
         if name == "double" and len(args) == 1:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from checkengine import limits
-from checkengine.cel_ops import Closure, Fallback, deep_plain
+from checkengine.cel_ops import Closure, Fallback, _plain, deep_plain
 
 if TYPE_CHECKING:
     from checkengine.checks import Env
@@ -104,6 +104,54 @@ def equal_literal(left: Closure, constant: Any, negate: bool) -> Closure | None:
     return equal
 
 
+def guarded_equal(path: tuple[str, ...], constant: Any, negate: bool, outer: bool, invert: bool = False) -> Closure:
+    """``has(record.a) && has(record.a.b) && record.a.b == literal`` (without the first test when
+    not *outer*; ``!=`` with *negate*; the whole negated with *invert*) as one closure: what
+    :func:`all_of` of :func:`has_record` and :func:`equal_literal` answers, and falls back where
+    they fall back. The literal is text, a boolean or null (:func:`equal_literal`)."""
+    first, last = path
+    kind = type(constant)
+
+    def guarded(env: "Env") -> bool:
+        record = env.record
+        if type(record) is not dict:
+            raise _FALLBACK
+        inner = record.get(first, _FALLBACK)
+        if inner is _FALLBACK:
+            if outer:
+                return invert  # has(record.a) is false
+            raise _FALLBACK
+        if type(inner) is not dict:
+            raise _FALLBACK
+        if last not in inner:
+            return invert
+        value = inner[last]
+        of = type(value)
+        if of is str:
+            if not value.isascii():
+                _plain(value)  # a lone surrogate falls back
+        elif of is int or of is float:
+            _plain(value)  # past 64 bits, or NaN, falls back
+        elif of is not bool and value is not None:
+            raise _FALLBACK  # a list or a map: never equal to a scalar for certain here
+        if of is kind:
+            return ((value == constant) is not negate) is not invert
+        return negate is not invert
+
+    return guarded
+
+
+def guarded_chain(shapes: Sequence[tuple[Any, ...] | None]) -> tuple[tuple[str, ...], Any, bool, bool] | None:
+    """The arguments of :func:`guarded_equal` for a chain of ``&&`` whose parts have *shapes*
+    (``("has", path)``, ``("eq", path, literal, negate)``), when it is that guarded test."""
+    if not 2 <= len(shapes) <= 3 or shapes[-1] is None or shapes[-1][0] != "eq":
+        return None
+    _, path, constant, negate = shapes[-1]
+    if shapes[-2] != ("has", path) or (len(shapes) == 3 and shapes[0] != ("has", path[:1])):
+        return None
+    return path, constant, negate, len(shapes) == 3
+
+
 def _plain_arg(value: Any) -> Any:
     """*value* if CEL holds it as it is (text, booleans, null and 64-bit whole numbers inline)."""
     kind = type(value)
@@ -158,4 +206,4 @@ def call(fn: Callable[..., Any], args: Sequence[Closure]) -> Closure:
     return call_many
 
 
-__all__ = ["all_of", "any_of", "call", "equal_literal", "has_record"]
+__all__ = ["all_of", "any_of", "call", "equal_literal", "guarded_chain", "guarded_equal", "has_record"]

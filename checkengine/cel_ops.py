@@ -134,10 +134,12 @@ class _Node(ABC):
 
 
 class _Value(_Node):
-    def __init__(self, fn: Closure, boolean: bool = False) -> None:
+    def __init__(self, fn: Closure, boolean: bool = False, shape: tuple[Any, ...] | None = None) -> None:
         self.fn = fn
         #: the closure always answers true or false (or raises): a condition's result as it is
         self.boolean = boolean
+        #: what the node tests, where cel_fused may fuse it with its neighbours (``("has", path)``)
+        self.shape = shape
 
     def closure(self) -> Closure:
         return self.fn

@@ -19,6 +19,8 @@ import pytest
 
 from checkengine import lookups
 from checkengine.cel_closures import Fallback, translate
+from checkengine.cel_fused import all_of, equal_literal, guarded_equal, has_record
+from checkengine.cel_ops import _walker
 from checkengine.cel_context import EnvCache
 from checkengine.checks import Env
 from checkengine.conditions import Conditions
@@ -40,6 +42,10 @@ TEXTS = [
     "record.x == 'on' || record.y == true || record.x == null",
     "record.x != 'on' && record.y != false && has(record.a)",
     "has(record.x) || has(record.a.b)",
+    "has(record.a.b) && record.a.b == 'on'",
+    "!(has(record.a.b) && record.a.b == true)",
+    "has(record.a) && has(record.a.b) && record.a.b != 'on'",
+    "has(record.a) && has(record.x.b) && record.a.b == null",
     "record.x == null",
     "days_between(record.x, record.y) == 1 || (weekday(record.y) == 2 && days_between(record.x, record.y) == 7)",
     "weekday(record.x) == 2",
@@ -98,7 +104,10 @@ def test_fused_closures_agree_with_the_cel_engine(text: str) -> None:
 
 
 @pytest.mark.parametrize(("text", "name"), [
-    ("has(record.a) && has(record.a.b) && record.a.b != null", "every"),
+    ("has(record.a) && has(record.a.b) && record.a.b != null", "guarded"),
+    ("!(has(record.a.b) && record.a.b == true)", "guarded"),
+    ("has(record.a) && has(record.x.b) && record.a.b == null", "every"),  # guards of another field
+    ("has(record.a) && record.a.b == 1 && has(record.x)", "every"),
     ("record.x == 'on' || record.y == true", "some"),
     ("has(record.a.b)", "has_two"),
     ("has(record.a)", "has_one"),
@@ -107,3 +116,27 @@ def test_fused_closures_agree_with_the_cel_engine(text: str) -> None:
 def test_the_common_shapes_are_one_closure(text: str, name: str) -> None:
     fast = translate(text, CONDITIONS.functions)
     assert fast is not None and fast.__name__ == name
+
+
+@pytest.mark.parametrize("outer", [True, False])
+@pytest.mark.parametrize("invert", [True, False])
+@pytest.mark.parametrize(("constant", "negate"), [(None, True), (True, False), ("on", False), ("on", True)])
+def test_a_guarded_test_answers_what_its_parts_answer(outer: bool, invert: bool, constant: Any, negate: bool) -> None:
+    """On any record, checked or not: the same answer as the chain of has() and == closures, or
+    Fallback where one of them falls back."""
+    parts = [has_record(("a", "b")), equal_literal(_walker("record", ("a", "b")), constant, negate)]
+    if outer:
+        parts.insert(0, has_record(("a",)))
+    chain = all_of([p for p in parts if p is not None])
+    fused = guarded_equal(("a", "b"), constant, negate, outer, invert)
+    for record in [*_records(), None, [1], {"a": None}, {"a": {"b": 2 ** 70}}, {"a": {"b": math.nan}}]:
+        env = Env(BOOK, record, None, "en", CONDITIONS, cache=EnvCache())
+        try:
+            want: Any = chain(env) is not invert
+        except Fallback:
+            want = Fallback
+        try:
+            got: Any = fused(env)
+        except Fallback:
+            got = Fallback
+        assert got is want, (record, got, want)
