@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Callable
 
 from checkengine import unknown
@@ -39,6 +40,10 @@ if TYPE_CHECKING:
 
 #: a lane: the rule's verdict for a record (data, its Env), or None (the general path decides)
 LaneFn = Callable[[Mapping[str, Any], Env], "str | None"]
+#: several rules' verdicts for a record, in the order of the specs the batch was made for
+BatchFn = Callable[[Mapping[str, Any], Env], "list[str | None]"]
+#: a check type's batch maker (``fast_batch``): the specs of several rules -> their BatchFn
+BatchMaker = Callable[[list[Any]], BatchFn]
 
 Window = tuple["date | None", "date | None"]
 
@@ -47,7 +52,7 @@ class KindLanes:
     """A record kind's lanes, in its rules' order, and what the record loop needs beside them."""
 
     __slots__ = ("fns", "slow", "at", "windows", "span", "rows", "plan", "answerable", "answer_ids",
-                 "conditions")
+                 "conditions", "single", "batches", "gather")
 
     def __init__(self) -> None:
         #: each rule's lane, for a record inside every window (a window rule: its check alone)
@@ -67,6 +72,22 @@ class KindLanes:
         self.answer_ids: frozenset[str] = frozenset()
         #: whether any lane runs a condition (the record's zone and facts are then made current)
         self.conditions = False
+        #: inside every window, the lanes decided one by one and the batches that decide the others
+        #: (``fast_batch``), and what puts their verdicts back in the rules' order (None: no batches)
+        self.single: tuple[LaneFn, ...] = ()
+        self.batches: tuple[BatchFn, ...] = ()
+        self.gather: Callable[[list[str | None]], Any] | None = None
+
+    def verdicts(self, data: Mapping[str, Any], env: Env) -> list[str | None]:
+        """Every lane's verdict for a record inside every window, in one pass (raises where a lane raises)."""
+        if self.gather is None:
+            return [f(data, env) for f in self.fns]
+        flat = [f(data, env) for f in self.single]
+        for batch in self.batches:
+            flat += batch(data, env)
+        if len(flat) != len(self.fns):
+            raise ValueError("a batch gave another number of verdicts than it has rules")
+        return list(self.gather(flat))
 
     def inside(self, on: date | None) -> list[bool] | None:
         """Whether *on* lies inside each window (None: *on* is no date to test them on)."""
@@ -103,8 +124,14 @@ def kind_lanes(engine: Engine, kind: str) -> KindLanes:
     ats: list[int] = []
     rows = []
     answerable: dict[str, int] = {}
+    batched: dict[BatchMaker, list[tuple[int, Any]]] = {}
     for k, compiled in enumerate(rules):
         fast, full, window, runs_condition = _lane(engine, compiled)
+        # a rule whose lane is its check's verdict function alone may be decided in its check type's batch
+        batch = _batch(compiled.check) if window is not None and not compiled.rule.needs and fast is not _general \
+            and compiled.rule.id not in engine.waivers.by_rule else None
+        if batch is not None:
+            batched.setdefault(batch[0], []).append((k, batch[1]))
         at = -1
         if window is not None:
             if window not in windows:
@@ -126,10 +153,37 @@ def kind_lanes(engine: Engine, kind: str) -> KindLanes:
     lanes.span = None if span[0] is not None and span[1] is not None and span[0] > span[1] else span
     lanes.answerable = answerable
     lanes.answer_ids = frozenset(answerable)
+    groups = [(maker, members) for maker, members in batched.items() if len(members) > 1]
+    if groups and len(rules) > 1:
+        alone = sorted(set(range(len(rules))) - {k for _, members in groups for k, _ in members})
+        order = alone + [k for _, members in groups for k, _ in members]  # the verdicts' order in one pass
+        where = {k: at for at, k in enumerate(order)}
+        lanes.single = tuple(fns[k] for k in alone)
+        lanes.batches = tuple(maker([spec for _, spec in members]) for maker, members in groups)
+        lanes.gather = itemgetter(*(where[k] for k in range(len(rules))))
     method = engine.book.scoring.get("method", "weighted")
     scorer = engine.registry.scorers.get(method)
     lanes.plan = scorer.plan([c.rule for c in rules], engine.book) if scorer is not None else None
     return lanes
+
+
+def _batch(check: object) -> tuple[BatchMaker, Any] | None:
+    """*check*'s ``fast_batch``, when it offers one for the ``run`` it has (as :func:`verdict_function`)."""
+    if not _offered(check, "fast_batch"):
+        return None
+    got: tuple[BatchMaker, Any] | None = check.fast_batch()  # type: ignore[attr-defined]
+    return got
+
+
+def _offered(check: object, name: str) -> bool:
+    """Whether *check* has a method *name* defined where its ``run`` is, or below (a subclass that
+    overrides ``run`` but not *name* gets none: its parent's would judge another run)."""
+    if not callable(getattr(check, name, None)):
+        return False
+    mro = type(check).__mro__
+    runs = next((k for k in mro if "run" in k.__dict__), None)
+    offers = next((k for k in mro if name in k.__dict__), None)
+    return runs is not None and offers is not None and issubclass(offers, runs)
 
 
 def _general(data: Mapping[str, Any], env: Env) -> str | None:
@@ -214,15 +268,9 @@ def _holds(engine: Engine, when: Condition) -> Callable[[Env], Any]:
 def verdict_function(check: object) -> FastVerdict | None:
     """*check*'s verdict function, if it offers one for the ``run`` it has: a subclass that
     overrides ``run`` but not ``fast_verdict`` gets none (its parent's would judge another run)."""
-    offer = getattr(check, "fast_verdict", None)
-    if not callable(offer):
+    if not _offered(check, "fast_verdict"):
         return None
-    mro = type(check).__mro__
-    runs = next((k for k in mro if "run" in k.__dict__), None)
-    offers = next((k for k in mro if "fast_verdict" in k.__dict__), None)
-    if runs is None or offers is None or not issubclass(offers, runs):
-        return None
-    got: FastVerdict | None = offer()
+    got: FastVerdict | None = check.fast_verdict()  # type: ignore[attr-defined]
     return got
 
 

@@ -75,7 +75,6 @@ class Lanes:
         env.eager = False
         engine._last_env = (data, env)
         lanes = self.of(data["kind"])
-        fns = lanes.fns
         if lanes.conditions:  # the record's zone and facts, current once for every condition the lanes run
             tokens = CURRENT.set(zone), _lookups.CURRENT.set(facts)
             env.current = True
@@ -84,7 +83,7 @@ class Lanes:
             if span is not None and type(on) is date and (span[0] is None or on >= span[0]) \
                     and (span[1] is None or on <= span[1]):
                 try:  # inside every window the lanes test: every lane's function, in one pass
-                    verdicts: list[str | None] = [f(data, env) for f in fns]
+                    verdicts = lanes.verdicts(data, env)
                 except Exception:  # one lane raised: each again on its own, that one unsure
                     verdicts = lanes.each(data, env, None, everywhere=True)
             else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from checkengine import hookimpl
 from checkengine.checks import CheckType, CompiledCheck, Compiler, Env, FastVerdict, Outcome, Result
@@ -72,6 +72,9 @@ class Manual(CheckType):
             def fast_verdict(self) -> FastVerdict | None:
                 return verdict
 
+            def fast_batch(self) -> tuple[Callable[..., Any], Any]:
+                return manual_batch, (item, verdict)  # the kind's manual rules, decided in one call
+
         def verdict(record: Mapping[str, Any], env: Env) -> str | None:
             """run's outcome, on answers that are plain JSON (None where run could raise)."""
             answers = record.get("answers")
@@ -103,6 +106,33 @@ class Manual(CheckType):
             return "needs_review" if missing else "fail"
 
         return _Manual()
+
+
+def manual_batch(specs: Sequence[tuple[str, FastVerdict]]) -> Callable[[Mapping[str, Any], Env], list[str | None]]:
+    """The verdicts of several manual rules of a record kind in one call (the verdict lanes'
+    ``fast_batch``): an answer that passes or is not applicable, in the shape JSON gives it, is
+    decided here, anything else by the rule's own verdict function, so each verdict is the one
+    that function gives."""
+    count = len(specs)
+
+    def verdicts(record: Mapping[str, Any], env: Env) -> list[str | None]:
+        answers = record.get("answers")
+        if type(answers) is not dict:
+            return ["needs_review" if not answers else None] * count
+        out: list[str | None] = []
+        add = out.append
+        for item, verdict in specs:
+            answer = answers.get(item)
+            if type(answer) is dict and answer:
+                outcome = _RESULTS.get(answer.get("result"))  # type: ignore[arg-type]  # None when unknown
+                evidence = answer.get("evidence")
+                if outcome is not None and outcome != "fail" and (evidence is None or type(evidence) is list):
+                    add(outcome)
+                    continue
+            add(verdict(record, env))
+        return out
+
+    return verdicts
 
 
 @lru_cache(maxsize=256)
