@@ -93,39 +93,50 @@ def test_inside_every_window_the_kind_runs_in_one_pass(tmp_path: Path) -> None:
     engine = Engine(load_rulebook(path))
     lanes = engine._lanes.of("floor_inspection")
     assert lanes.span == (date(2026, 3, 1), date(2026, 10, 31))
-    calls = []
-    first = lanes.fns[0]
+    assert lanes.gather is not None and len(lanes.batches) == 2  # the manual rules, the fields' literals
+    calls: list[tuple[str, Any]] = []
 
-    def counted(data: Any, env: Any) -> Any:
-        calls.append(env.on)
-        return first(data, env)
+    def counted(name: str, fn: Any) -> Any:
+        def run(data: Any, env: Any) -> Any:
+            calls.append((name, env.on))
+            return fn(data, env)
+        return run
 
-    lanes.fns = (counted, *lanes.fns[1:])
+    lanes.batches = tuple(counted("batch", b) for b in lanes.batches)
+    lanes.fns = (counted("DRS-01 alone", lanes.fns[0]), *lanes.fns[1:])
     for item in _records(engine):
         if item.data["kind"] == "floor_inspection":
             verdict = _agree(engine, item)[0]
             if not "2026-03-01" <= item.data["timestamp"][:10] <= "2026-10-31":
                 assert verdict == "not_applicable"
-    # the check's lane runs only on records inside its window, in the one pass or rule by rule
-    assert calls and all(date(2026, 3, 1) <= on <= date(2026, 10, 31) for on in calls)
+    # inside the window every record is one pass with the batches; outside it, the rules one by
+    # one, and DRS-01's check is not asked at all
+    assert {name for name, _ in calls} == {"batch"}
+    assert all(date(2026, 3, 1) <= on <= date(2026, 10, 31) for _, on in calls)
 
 
-def test_a_lane_that_raises_leaves_only_its_rule_to_the_general_path() -> None:
+@pytest.mark.parametrize("where", ["alone", "batch"])
+def test_a_lane_that_raises_leaves_only_its_rule_to_the_general_path(where: str) -> None:
     engine = Engine(load_rulebook(CS_FLOOR))
     lanes = engine._lanes.of("floor_inspection")
 
     def broken(data: Any, env: Any) -> Any:
         raise KeyError("a defect of this lane")
 
-    lanes.fns = (lanes.fns[0], broken, *lanes.fns[2:])
+    if where == "alone":  # a rule decided on its own: it raises in the one pass and rule by rule
+        k = lanes.fns.index(lanes.single[0])
+        lanes.single = (broken, *lanes.single[1:])
+        lanes.fns = (*lanes.fns[:k], broken, *lanes.fns[k + 1:])
+    else:  # a batch that raises: its rules are decided one by one, by their own verdict functions
+        k = -1
+        lanes.batches = (broken, *lanes.batches[1:])
     for item in _records(engine, 60):
         if item.data["kind"] != "floor_inspection":
             continue
         _agree(engine, item)
         lazy = engine.evaluate_record(item, lazy=True)["outcomes"]
-        assert getattr(lazy[1], "lane", None) is None  # the general path's outcome
         # (the generated rounds answer only the manual items, whose checks read the answers)
-        assert all(getattr(o, "lane", None) is not None for k, o in enumerate(lazy) if k != 1)
+        assert [k for k, o in enumerate(lazy) if getattr(o, "lane", None) is None] == ([k] if k >= 0 else [])
 
 
 @pytest.mark.parametrize("answers", [{"DRS-01-uniform": {"result": "fail", "comment": "seen"}}, {}])
