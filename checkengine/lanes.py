@@ -30,7 +30,7 @@ month, generated records and every bundled rulebook and compares every verdict, 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from checkengine import lookups as _lookups
@@ -69,14 +69,27 @@ class Lanes:
         engine = self.engine
         data = record.data
         zone = _zone(data)  # once, for its date and its Env
-        on = engine.on or record_date(data, zone)
+        on = engine.on
+        if on is None:  # record_date, written out for a timestamp that is text (the common case)
+            ts = data.get("timestamp")
+            if type(ts) is str:
+                try:
+                    moment: datetime | None = datetime.fromisoformat(ts)
+                except ValueError:
+                    moment = None
+                on = None if moment is None else moment.astimezone(zone.info).date() \
+                    if zone.info is not None and moment.tzinfo is not None else moment.date()
+            else:
+                on = record_date(data, zone)
         env = Env(engine.book, data, on, engine.lang, engine.conditions, cache=engine.env_cache, zone=zone)
-        facts = env.lookups = engine._facts()
+        facts = env.lookups = engine._facts() if engine.lookups else None
         env.eager = False
         engine._last_env = (data, env)
-        lanes = self.of(data["kind"])
+        lanes = self._kinds.get(data["kind"]) or self.of(data["kind"])
+        tokens = None
         if lanes.conditions:  # the record's zone and facts, current once for every condition the lanes run
-            tokens = CURRENT.set(zone), _lookups.CURRENT.set(facts)
+            tokens = CURRENT.set(zone), _lookups.CURRENT.set(facts) \
+                if facts is not None or _lookups.CURRENT.get() is not None else None
             env.current = True
         try:
             span = lanes.span
@@ -89,9 +102,10 @@ class Lanes:
             else:
                 verdicts = lanes.each(data, env, lanes.inside(on))
         finally:
-            if lanes.conditions:
+            if tokens is not None:
                 env.current = False
-                _lookups.CURRENT.reset(tokens[1])
+                if tokens[1] is not None:
+                    _lookups.CURRENT.reset(tokens[1])
                 CURRENT.reset(tokens[0])
         answers = data.get("answers")
         if answers and lanes.answerable and not lanes.answer_ids.isdisjoint(

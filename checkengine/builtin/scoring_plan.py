@@ -17,6 +17,8 @@ from checkengine.rulebook.model import Rule, Rulebook
 from checkengine.scoring import Plan, grade, overall_score
 
 _MEMO_SIZE = 4096
+#: a kind with at most this many rules has its scores kept per mix of verdicts (6 ** 4 mixes at most)
+_FEW = 4
 
 
 def weighted_plan(rules: Sequence[Rule], book: Rulebook, name: str, default_pass_mark: float) -> Plan:
@@ -56,6 +58,8 @@ def weighted_plan(rules: Sequence[Rule], book: Rulebook, name: str, default_pass
     by_section = exact and len(ranges) == size
     ratios: dict[tuple[float, float], float | None] = {}
     mixes: dict[tuple[Any, ...], tuple[float, float, int, int, int, float | None, tuple[str, ...]]] = {}
+    few = count <= _FEW
+    scores: dict[tuple[str, ...], dict[str, Any]] = {}
     grades: dict[float | None, str | None] = {}
 
     def ratio(earned: float, possible: float) -> float | None:
@@ -68,8 +72,24 @@ def weighted_plan(rules: Sequence[Rule], book: Rulebook, name: str, default_pass
         return known  # type: ignore[return-value]
 
     def score(verdicts: Sequence[str]) -> dict[str, Any]:
+        if few:  # a kind of a few rules: the same few mixes recur, each scored once and copied
+            key = tuple(verdicts)
+            known = scores.get(key)
+            if known is None:
+                if len(scores) >= _MEMO_SIZE:
+                    scores.clear()
+                known = scores[key] = scored(verdicts, *by_sections(verdicts)) if by_section else judged(verdicts)
+            sections: dict[str, dict[str, Any]] = {}
+            for sid, figures in known["sections"].items():
+                sections[sid] = figures.copy()
+            return {**known, "pending": known["pending"].copy(), "critical_failures": known["critical_failures"].copy(),
+                    "sections": sections}
         if by_section:
             return scored(verdicts, *by_sections(verdicts))
+        return judged(verdicts)
+
+    def judged(verdicts: Sequence[str]) -> dict[str, Any]:
+        """The score adding the rules' weights in the rules' order (or taking those that did not pass off)."""
         failed = [0] * size
         other = [0] * size
         if exact:
