@@ -239,6 +239,12 @@ class Env:
 
     def evaluate(self, condition: "Condition") -> Any:
         """Evaluate a compiled condition against this record (the CEL context is built once)."""
+        if self.current and condition.fast is not None and not condition.params \
+                and self._cache.within.get(condition.source) and self.closures_ready():
+            try:  # a verdict lane's pass: zone and facts current, the record's values plain; closures are pure
+                return condition.fast(self)
+            except Exception:  # Fallback: the full path below, and CEL, give the answer
+                pass
         if condition.params:
             for name in condition.params:
                 if name in self.book.parameters:
@@ -247,12 +253,6 @@ class Env:
                         self.used[name] = pv
         key = id(condition)
         known = self._results.get(key) if self._context_on == self.on else None
-        if known is None and self.current and condition.fast is not None \
-                and self._cache.within.get(condition.source) and self.closures_ready():
-            try:  # the record's zone and facts are current already (a verdict lane's pass)
-                known = self._results[key] = (True, condition.fast(self))
-            except Exception:  # Fallback: the full path below, and CEL, give the answer
-                known = None
         if known is None:
             zone = self.zone
             if zone is not None:

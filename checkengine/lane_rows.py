@@ -223,27 +223,33 @@ def _lane(engine: Engine, compiled: CompiledRule) -> tuple[LaneFn, LaneFn, Windo
         return check, decide, compiled.window, runs_condition
     when = compiled.when
     bounds = compiled.rule.window()
-    if when is None or bounds is None or compiled.roles is not None or compiled.teams is not None \
-            or compiled.sites is not None or compiled.shifts is not None:
+    shifts = compiled.shifts
+    if bounds is None or compiled.roles is not None or compiled.teams is not None or compiled.sites is not None:
         return decide, decide, None, runs_condition
     start, end = bounds
-    holds = _holds(engine, when)
+    holds = _holds(engine, when) if when is not None else None
 
     def decide_when(data: Mapping[str, Any], env: Env) -> str | None:
-        """decide, for a rule whose applicability is its dates and its condition (the common case):
-        not_applicable's steps written out."""
+        """decide, for a rule whose applicability is its dates, its shifts and its condition (the
+        common case): not_applicable's steps written out."""
         on = env.on
         if type(on) is not date:
             return decide(data, env)
         if (start is not None and on < start) or (end is not None and on > end):
             return "not_applicable"
-        if holds(env) is True:  # an error raises: the general path reports it
-            return check(data, env)
-        if nulls and any(get_path(data, p) is None for p in nulls):
-            return None
-        return "not_applicable"
+        if shifts is not None:
+            shift = (data.get("shift") or {}).get("kind") or (data.get("data") or {}).get("shift_kind")
+            if shift is None:
+                return None  # the record does not say its shift: the general path says so
+            if shift not in shifts:
+                return "not_applicable"
+        if holds is not None and holds(env) is not True:  # an error raises: the general path reports it
+            if nulls and any(get_path(data, p) is None for p in nulls):
+                return None
+            return "not_applicable"
+        return check(data, env)
 
-    return decide_when, decide_when, None, True
+    return decide_when, decide_when, None, runs_condition
 
 
 def _holds(engine: Engine, when: Condition) -> Callable[[Env], Any]:

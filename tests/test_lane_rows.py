@@ -147,3 +147,34 @@ def test_an_answer_on_a_rule_judged_from_data_goes_to_the_general_path(answers: 
     _agree(engine, item)
     first = engine.evaluate_record(item, lazy=True)["outcomes"][0]
     assert (getattr(first, "lane", None) is None) == bool(answers)
+
+
+@pytest.mark.parametrize("shift", [None, {"kind": None}, {"kind": "day"}, {"kind": "night"},
+                                   {}, "data.shift_kind"])
+def test_a_rule_for_some_shifts_decides_as_the_general_path(shift: Any) -> None:
+    """HYG-06-plants-watered applies to day shifts: the shift read as not_applicable reads it (a
+    shift the record does not say, or says oddly, left to the general path)."""
+    engine = Engine(load_rulebook(CS_FLOOR))
+    rules = [c.rule.id for c in engine.record_rules("floor_inspection")]
+    lanes = engine._lanes.of("floor_inspection")
+    k = rules.index("HYG-06-plants-watered")
+    for item in _records(engine, 80):
+        if item.data["kind"] != "floor_inspection":
+            continue
+        item.data["observations"]["plants_watered"] = True
+        if shift == "data.shift_kind":
+            del item.data["shift"]
+            item.data["data"] = {"shift_kind": "day"}
+        elif shift is None:
+            del item.data["shift"]
+        else:
+            item.data["shift"] = shift
+        verdicts = _agree(engine, item)
+        laned = getattr(engine.evaluate_record(item, lazy=True)["outcomes"][k], "lane", None) is not None
+        if shift in ({"kind": "day"}, "data.shift_kind"):
+            assert verdicts[k] == "pass" and laned
+        elif shift == {"kind": "night"}:
+            assert verdicts[k] == "not_applicable" and laned
+        else:
+            assert not laned  # the general path says what is wrong with the shift
+    assert lanes.fns[k] is lanes.slow[k]
