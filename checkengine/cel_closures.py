@@ -46,11 +46,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from checkengine import limits
-from checkengine.cel_fused import all_of, any_of, call, equal_literal, guarded_chain, guarded_equal, has_record
+from checkengine.cel_fused import (
+    all_of, any_of, call, equal_literal, guarded_chain, guarded_equal, has_record, relation,
+)
 from checkengine.cel_macros import MACROS, convert, divide, macro
 from checkengine.cel_ops import (
     Closure, Fallback, NotInSubset, _Const, _has, _list, _Node, _Params, _Path, _Value,
-    _arithmetic, _double, _negate, _not, _relation, _result, _size, _ternary, cel_equal,
+    _arithmetic, _double, _negate, _not, _result, _size, _ternary, cel_equal,
 )
 
 
@@ -156,7 +158,7 @@ class _Parser:
                 if op in ("==", "!=") and isinstance(right, _Const) else None
             shape = ("eq", left.path, right.value, op == "!=") if literal is not None and isinstance(left, _Path) \
                 and isinstance(right, _Const) and left.root == "record" and len(left.path) == 2 else None
-            left = _Value(literal or _relation(op, left, right), boolean=True, shape=shape)
+            left = _Value(literal or relation(op, left, right), boolean=True, shape=shape)
         return left
 
     def addition(self) -> "_Node":

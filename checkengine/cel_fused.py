@@ -9,11 +9,12 @@ compares the closures with the CEL engine on every condition of the bundled rule
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from checkengine import limits
-from checkengine.cel_ops import Closure, Fallback, _plain, deep_plain
+from checkengine.cel_ops import Closure, Fallback, _comparable, _Const, _Node, _plain, cel_equal, deep_plain
 
 if TYPE_CHECKING:
     from checkengine.checks import Env
@@ -21,6 +22,69 @@ if TYPE_CHECKING:
 _FALLBACK = Fallback()
 _SCALARS = (str, bool, int, float, type(None))
 _MIN, _MAX = limits.INT_MIN, limits.INT_MAX
+
+
+def relation(op: str, left_node: _Node, right_node: _Node) -> Closure:
+    """``left OP right`` for ``== != < <= > >= in``: CEL's equality and ordering on plain values."""
+    left, right = left_node.closure(), right_node.closure()
+    if op == "in":
+        if isinstance(right_node, _Const) and type(right_node.value) is list \
+                and all(type(v) is str for v in right_node.value):
+            words = frozenset(right_node.value)
+
+            def among(env: "Env") -> bool:
+                value = left(env)
+                if type(value) is str:
+                    return value in words
+                if type(value) in _SCALARS:
+                    return False  # CEL: a value of another type equals no string
+                raise _FALLBACK
+
+            return among
+
+        def within(env: "Env") -> bool:
+            value, items = left(env), right(env)
+            if type(items) is not list:
+                raise _FALLBACK
+            return any(cel_equal(value, item) for item in items)
+
+        return within
+    if op in ("==", "!="):
+        negate = op == "!="
+        if isinstance(right_node, _Const):
+            constant = right_node.value
+            if type(constant) in _SCALARS:
+                return lambda env: cel_equal(left(env), constant) is not negate
+        return lambda env: cel_equal(left(env), right(env)) is not negate
+
+    if isinstance(right_node, _Const) and type(right_node.value) in (int, str):
+        constant, kind = right_node.value, type(right_node.value)
+        test = _ORDER[op]
+
+        def against(env: "Env") -> bool:
+            a = left(env)
+            if type(a) is not kind:
+                _comparable(a, constant)  # falls back unless CEL compares them as numbers
+            return bool(test(a, constant))
+
+        return against
+
+    def compare(env: "Env") -> bool:
+        a, b = left(env), right(env)
+        _comparable(a, b)
+        if op == "<":
+            return bool(a < b)
+        if op == "<=":
+            return bool(a <= b)
+        if op == ">":
+            return bool(a > b)
+        return bool(a >= b)
+
+    return compare
+
+
+_ORDER: dict[str, Callable[[Any, Any], Any]] = {"<": operator.lt, "<=": operator.le, ">": operator.gt,
+                                                ">=": operator.ge}
 
 
 def all_of(parts: Sequence[Closure]) -> Closure:
@@ -56,9 +120,9 @@ def any_of(parts: Sequence[Closure]) -> Closure:
     return some
 
 
-def has_record(path: tuple[str, ...]) -> Closure | None:
-    """``has(record.a)`` or ``has(record.a.b)`` read inline (None: another path, for the general
-    closure). An owner that is not a map falls back, as the general walk does."""
+def has_record(path: tuple[str, ...]) -> Closure:
+    """``has(record.a)``, ``has(record.a.b)``, ``has(record.a.b.c)`` ... read inline. An owner that
+    is not a map falls back, as the general walk does."""
     if len(path) == 1:
         (a,) = path
 
@@ -81,7 +145,19 @@ def has_record(path: tuple[str, ...]) -> Closure | None:
             raise _FALLBACK
 
         return has_two
-    return None
+    owner, end = path[:-1], path[-1]
+
+    def has_deep(env: "Env") -> bool:
+        value = env.record
+        for key in owner:
+            if type(value) is not dict or key not in value:
+                raise _FALLBACK
+            value = value[key]
+        if type(value) is dict:
+            return end in value
+        raise _FALLBACK
+
+    return has_deep
 
 
 def equal_literal(left: Closure, constant: Any, negate: bool) -> Closure | None:
@@ -206,4 +282,4 @@ def call(fn: Callable[..., Any], args: Sequence[Closure]) -> Closure:
     return call_many
 
 
-__all__ = ["all_of", "any_of", "call", "equal_literal", "guarded_chain", "guarded_equal", "has_record"]
+__all__ = ["relation", "all_of", "any_of", "call", "equal_literal", "guarded_chain", "guarded_equal", "has_record"]

@@ -215,6 +215,17 @@ def _walker(root: str, path: tuple[str, ...]) -> Closure:
 
         return one
 
+    if root == "record":
+        def walk_record(env: "Env") -> Any:
+            value = env.record
+            for key in path:
+                if type(value) is not dict or key not in value:
+                    raise _FALLBACK
+                value = value[key]
+            return _plain(value)
+
+        return walk_record
+
     def walk(env: "Env") -> Any:
         value = _root(env, root)
         for key in path:
@@ -295,52 +306,6 @@ def _negate(inner: Closure) -> Closure:
         raise _FALLBACK
 
     return negate
-
-
-def _relation(op: str, left_node: _Node, right_node: _Node) -> Closure:
-    left, right = left_node.closure(), right_node.closure()
-    if op == "in":
-        if isinstance(right_node, _Const) and type(right_node.value) is list \
-                and all(type(v) is str for v in right_node.value):
-            words = frozenset(right_node.value)
-
-            def among(env: "Env") -> bool:
-                value = left(env)
-                if type(value) is str:
-                    return value in words
-                if type(value) in _SCALARS:
-                    return False  # CEL: a value of another type equals no string
-                raise _FALLBACK
-
-            return among
-
-        def within(env: "Env") -> bool:
-            value, items = left(env), right(env)
-            if type(items) is not list:
-                raise _FALLBACK
-            return any(cel_equal(value, item) for item in items)
-
-        return within
-    if op in ("==", "!="):
-        negate = op == "!="
-        if isinstance(right_node, _Const):
-            constant = right_node.value
-            if type(constant) in _SCALARS:
-                return lambda env: cel_equal(left(env), constant) is not negate
-        return lambda env: cel_equal(left(env), right(env)) is not negate
-
-    def compare(env: "Env") -> bool:
-        a, b = left(env), right(env)
-        _comparable(a, b)
-        if op == "<":
-            return bool(a < b)
-        if op == "<=":
-            return bool(a <= b)
-        if op == ">":
-            return bool(a > b)
-        return bool(a >= b)
-
-    return compare
 
 
 def _arithmetic(op: str, left: Closure, right: Closure) -> Closure:

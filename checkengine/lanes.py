@@ -30,6 +30,7 @@ month, generated records and every bundled rulebook and compares every verdict, 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from operator import getitem
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -68,7 +69,14 @@ class Lanes:
         """The record's result entry: its outcomes (unrendered) and its score."""
         engine = self.engine
         data = record.data
-        zone = _zone(data)  # once, for its date and its Env
+        site = data.get("site") if type(data) is dict else None  # _zone, written out
+        if type(site) is dict:
+            name = site.get("timezone")
+            zone = _new_zone(Zone)
+            zone.info = zone_info(name) if isinstance(name, str) and name else None
+            zone.missing = False
+        else:
+            zone = zone_of(data)
         on = engine.on
         if on is None:  # record_date, written out for a timestamp that is text (the common case)
             ts = data.get("timestamp")
@@ -133,27 +141,20 @@ class Lanes:
                     o.lane = compiled
                     o.done = False
                 add(o)
-        else:
-            for verdict, (by_verdict, text, compiled) in zip(verdicts, lanes.rows):
-                o = Outcome(by_verdict[verdict])  # type: ignore[index]  # no None here
+        else:  # every outcome made at once, then each given its rule and record
+            outcomes = list(map(Outcome, map(getitem, lanes.by_verdict, verdicts)))  # type: ignore[arg-type]
+            for o, text, compiled in zip(outcomes, lanes.texts, lanes.compiled):
                 o.text = text
                 o.maker = pending
                 o.lane = compiled
                 o.done = False
-                add(o)
         plan = lanes.plan
         entry: dict[str, Any] = {"record": record_meta(record), "outcomes": outcomes}
         entry["score"] = plan(verdicts) if plan is not None else engine.score(outcomes)  # type: ignore[arg-type]
         return entry
 
 
-def _zone(data: Mapping[str, Any]) -> Zone:
-    """:func:`~checkengine.localtime.zone_of` the record, a plain dict's site read directly."""
-    site = data.get("site") if type(data) is dict else None
-    if type(site) is dict:
-        name = site.get("timezone")
-        return Zone(zone_info(name) if isinstance(name, str) and name else None)
-    return zone_of(data)
+_new_zone = object.__new__  # a Zone without its dataclass __init__ (a Python call per record)
 
 
 class Pending:
