@@ -270,8 +270,13 @@ def _holds(engine: Engine, when: Condition) -> Callable[[Env], Any]:
         return lambda env: env.evaluate(when)
 
     def holds(env: Env) -> Any:
-        if env.current and env.closures_ready():
-            return fast(env)  # raises where unsure (Fallback): the general path runs it on CEL
+        if env.current:
+            state = env._fast_on  # closures_ready's answer, read inline once known for the record's date
+            if state is not None and state[0] == env.on:
+                if state[1]:
+                    return fast(env)  # raises where unsure (Fallback): the general path runs it on CEL
+            elif env.closures_ready():
+                return fast(env)
         return env.evaluate(when)
 
     return holds

@@ -14,6 +14,10 @@ _RESULTS: dict[str, Outcome] = {"pass": "pass", "fail": "fail", "n.a.": "not_app
                                  "na": "not_applicable", "not_applicable": "not_applicable"}
 
 
+#: the results whose verdict an answer of that result alone settles (a failure needs its evidence looked at)
+_SETTLED = {k: v for k, v in _RESULTS.items() if v != "fail"}
+
+
 class Manual(CheckType):
     name = "manual"
     answered_on_visit = True
@@ -110,9 +114,9 @@ class Manual(CheckType):
 
 def manual_batch(specs: Sequence[tuple[str, FastVerdict]]) -> Callable[[Mapping[str, Any], Env], list[str | None]]:
     """The verdicts of several manual rules of a record kind in one call (the verdict lanes'
-    ``fast_batch``): an answer that passes or is not applicable, in the shape JSON gives it, is
-    decided here, anything else by the rule's own verdict function, so each verdict is the one
-    that function gives."""
+    ``fast_batch``): an answer that holds only its result, a pass or not applicable, is decided
+    here, anything else by the rule's own verdict function, so each verdict is the one that
+    function gives."""
     count = len(specs)
 
     def verdicts(record: Mapping[str, Any], env: Env) -> list[str | None]:
@@ -123,10 +127,9 @@ def manual_batch(specs: Sequence[tuple[str, FastVerdict]]) -> Callable[[Mapping[
         add = out.append
         for item, verdict in specs:
             answer = answers.get(item)
-            if type(answer) is dict and answer:
-                outcome = _RESULTS.get(answer.get("result"))  # type: ignore[arg-type]  # None when unknown
-                evidence = answer.get("evidence")
-                if outcome is not None and outcome != "fail" and (evidence is None or type(evidence) is list):
+            if type(answer) is dict and len(answer) == 1:  # {"result": "pass"}: nothing else to read
+                outcome = _SETTLED.get(answer.get("result"))  # type: ignore[arg-type]  # None: the rest
+                if outcome is not None:
                     add(outcome)
                     continue
             add(verdict(record, env))
