@@ -11,7 +11,8 @@ per (earned, possible) pair and the grade once per score (the same few recur rec
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from operator import itemgetter
+from typing import Any, Callable, Sequence
 
 from checkengine.rulebook.model import Rule, Rulebook
 from checkengine.scoring import Plan, grade, overall_score
@@ -56,8 +57,12 @@ def weighted_plan(rules: Sequence[Rule], book: Rulebook, name: str, default_pass
         sid, lo, _, weights, names, full, n, passed_all = ranges[-1]
         ranges[-1] = (sid, lo, k + 1, weights + (rows[k][1],), names + (ids[k],), full, n, passed_all)
     by_section = exact and len(ranges) == size
+    # each section's verdicts as a tuple (read in one call; the key of its kept figures), what they
+    # are when all passed, and its figures per mix of verdicts
+    sections_at: list[tuple[str, Callable[[Sequence[str]], Any], tuple[float, ...], tuple[str, ...], float,
+                            tuple[str, ...], dict[str, Any], dict[Any, Any]]] = [(sid, itemgetter(*range(lo, hi)) if hi - lo > 1 else _one(lo), weights, names, full,
+                    ("pass",) * n, passed_all, {}) for sid, lo, hi, weights, names, full, n, passed_all in ranges]
     ratios: dict[tuple[float, float], float | None] = {}
-    mixes: dict[tuple[Any, ...], tuple[float, float, int, int, int, float | None, tuple[str, ...]]] = {}
     few = count <= _FEW
     scores: dict[tuple[str, ...], dict[str, Any]] = {}
     grades: dict[float | None, str | None] = {}
@@ -145,19 +150,18 @@ def weighted_plan(rules: Sequence[Rule], book: Rulebook, name: str, default_pass
         earned = possible = 0.0
         sections: dict[str, dict[str, Any]] = {}
         pending: list[str] = []
-        for sid, lo, hi, weights, names, full, n, passed_all in ranges:
-            got = verdicts[lo:hi]
-            if got.count("pass") == n:
+        for sid, getter, weights, names, full, all_pass, passed_all, mixes in sections_at:
+            got = getter(verdicts)
+            if got == all_pass:
                 sections[sid] = passed_all.copy()
                 earned += full
                 possible += full
                 continue
-            key = (lo, *got)
-            known = mixes.get(key)
+            known = mixes.get(got)
             if known is None:
                 if len(mixes) >= _MEMO_SIZE:
                     mixes.clear()
-                known = mixes[key] = section(got, weights, names, full)
+                known = mixes[got] = section(got, weights, names, full)
             s_earned, s_possible, passed, failed, other, score, waiting = known
             sections[sid] = {"earned": s_earned, "possible": s_possible, "passed": passed, "failed": failed,
                              "other": other, "score": score}
@@ -212,6 +216,11 @@ def weighted_plan(rules: Sequence[Rule], book: Rulebook, name: str, default_pass
         }
 
     return score
+
+
+def _one(at: int) -> Callable[[Sequence[str]], tuple[str, ...]]:
+    """The verdict at *at* as a 1-tuple (``itemgetter`` of one index gives the item itself)."""
+    return lambda verdicts: (verdicts[at],)
 
 
 __all__ = ["weighted_plan"]
