@@ -47,7 +47,7 @@ from typing import Any
 
 from checkengine import limits
 from checkengine.cel_fused import (
-    all_of, any_of, call, equal_literal, guarded_chain, guarded_equal, has_record, relation,
+    all_of, any_of, call, equal_literal, guarded_chain, guarded_equal, has_record, plus_literal, relation,
 )
 from checkengine.cel_macros import MACROS, convert, divide, macro
 from checkengine.cel_ops import (
@@ -165,7 +165,11 @@ class _Parser:
         left = self.multiplication()
         while self.at("+") or self.at("-"):
             op = self.take()[1]
-            left = _Value(_arithmetic(op, left.closure(), self.multiplication().closure()))
+            right = self.multiplication()
+            if isinstance(right, _Const) and type(right.value) is int:  # x - 1: one closure
+                left = _Value(plus_literal(left.closure(), right.value if op == "+" else -right.value))
+                continue
+            left = _Value(_arithmetic(op, left.closure(), right.closure()))
         return left
 
     def multiplication(self) -> "_Node":

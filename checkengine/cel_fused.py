@@ -217,6 +217,20 @@ def guarded_equal(path: tuple[str, ...], constant: Any, negate: bool, outer: boo
     return guarded
 
 
+def plus_literal(left: Closure, constant: int) -> Closure:
+    """``x + 1`` / ``x - 1`` (as ``x + -1``) with a whole-number literal: what the general
+    arithmetic closure answers (a whole number within 64 bits; anything else falls back)."""
+    def plus(env: "Env") -> Any:
+        value = left(env)
+        if type(value) is int:
+            value += constant
+            if _MIN <= value <= _MAX:
+                return value
+        raise _FALLBACK
+
+    return plus
+
+
 def guarded_chain(shapes: Sequence[tuple[Any, ...] | None]) -> tuple[tuple[str, ...], Any, bool, bool] | None:
     """The arguments of :func:`guarded_equal` for a chain of ``&&`` whose parts have *shapes*
     (``("has", path)``, ``("eq", path, literal, negate)``), when it is that guarded test."""
@@ -248,7 +262,9 @@ def call(fn: Callable[..., Any], args: Sequence[Closure]) -> Closure:
         (one,) = args
 
         def call_one(env: "Env") -> Any:
-            value = _plain_arg(one(env))
+            value = one(env)
+            if type(value) is not str or not value.isascii():
+                value = _plain_arg(value)
             try:
                 got = fn(value)
             except Exception:
@@ -260,8 +276,12 @@ def call(fn: Callable[..., Any], args: Sequence[Closure]) -> Closure:
         first, second = args
 
         def call_two(env: "Env") -> Any:
-            a = _plain_arg(first(env))
-            b = _plain_arg(second(env))
+            a = first(env)
+            if type(a) is not str or not a.isascii():  # text in ASCII (dates, times): plain as it is
+                a = _plain_arg(a)
+            b = second(env)
+            if type(b) is not str or not b.isascii():
+                b = _plain_arg(b)
             try:
                 got = fn(a, b)
             except Exception:
@@ -282,4 +302,4 @@ def call(fn: Callable[..., Any], args: Sequence[Closure]) -> Closure:
     return call_many
 
 
-__all__ = ["relation", "all_of", "any_of", "call", "equal_literal", "guarded_chain", "guarded_equal", "has_record"]
+__all__ = ["relation", "all_of", "any_of", "plus_literal", "call", "equal_literal", "guarded_chain", "guarded_equal", "has_record"]

@@ -55,6 +55,7 @@ TEXTS = [
     "record.x < 3 || record.y >= 'm'",
     "record.x <= 1 && record.y > 0",
     "record.a.b.c == 'on' || record.a.b.c > 0",
+    "record.x - 1 == 0 || record.x + 3 > 4 || record.y - 9223372036854775807 < 0",
 ]
 
 
