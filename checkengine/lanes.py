@@ -13,9 +13,11 @@ verdict); so does every applicability question a lane is unsure of (a null in th
 condition that fails).
 
 A record's lanes run in one pass: when the record's date lies inside every date window the kind's
-rules test (the common case), its verdicts are one list comprehension over the lanes' functions,
-with the record's zone and facts made current once for every condition they run; then the rules a
-lane left undecided take the general path, one by one, and the outcomes are made.
+rules test (the common case), its verdicts come from one call per lane decided alone and one per
+batch of rules a check type decides together (``fast_batch``: the manual items, the fields
+compared with a literal), with the record's zone and facts made current once for every condition
+they run; then the rules a lane left undecided take the general path, one by one, and the
+outcomes are made at once.
 
 An outcome a lane decided is an :class:`~checkengine.outcome.Outcome` that holds its verdict and
 its rule's fixed keys; its entry (explanation, parameters, sources, details) is rendered, when a
