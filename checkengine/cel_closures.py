@@ -46,10 +46,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from checkengine import limits
+from checkengine.cel_fused import (
+    all_of, any_of, call, equal_literal, guarded_chain, guarded_equal, has_record, plus_literal, relation,
+)
 from checkengine.cel_macros import MACROS, convert, divide, macro
 from checkengine.cel_ops import (
-    Closure, Fallback, NotInSubset, _Const, _has, _list, _Node, _Params, _Path, _Value, _and,
-    _arithmetic, _call, _double, _negate, _not, _or, _relation, _result, _size, _ternary, cel_equal,
+    Closure, Fallback, NotInSubset, _Const, _has, _list, _Node, _Params, _Path, _Value,
+    _arithmetic, _double, _negate, _not, _result, _size, _ternary, cel_equal,
 )
 
 
@@ -110,6 +113,8 @@ class _Parser:
         node = self.expr()
         if self.peek()[0] != "end":
             raise NotInSubset(f"unexpected {self.peek()[1]!r}")
+        if isinstance(node, _Value) and node.boolean:
+            return node.closure()  # true or false: _result would hand it back as it is
         return _result(node.closure())
 
     # Expr = ConditionalOr ["?" ConditionalOr ":" Expr]
@@ -124,32 +129,47 @@ class _Parser:
         return _Value(_ternary(cond.closure(), yes.closure(), no.closure()))
 
     def conditional_or(self) -> "_Node":
-        left = self.conditional_and()
+        parts = [self.conditional_and()]
         while self.at("||"):
             self.take()
-            left = _Value(_or(left.closure(), self.conditional_and().closure()))
-        return left
+            parts.append(self.conditional_and())
+        if len(parts) == 1:
+            return parts[0]
+        return _Value(any_of([p.closure() for p in parts]), boolean=True)  # one closure for the chain
 
     def conditional_and(self) -> "_Node":
-        left = self.relation()
+        parts = [self.relation()]
         while self.at("&&"):
             self.take()
-            left = _Value(_and(left.closure(), self.relation().closure()))
-        return left
+            parts.append(self.relation())
+        if len(parts) == 1:
+            return parts[0]
+        guarded = guarded_chain([p.shape if isinstance(p, _Value) else None for p in parts])
+        if guarded is not None:  # has(record.a) && has(record.a.b) && record.a.b == x: one closure
+            return _Value(guarded_equal(*guarded), boolean=True, shape=("guarded", *guarded))
+        return _Value(all_of([p.closure() for p in parts]), boolean=True)  # one closure for the chain
 
     def relation(self) -> "_Node":
         left = self.addition()
         while self.peek()[1] in _RELATIONS and self.peek()[0] in ("op", "name"):
             op = self.take()[1]
             right = self.addition()
-            left = _Value(_relation(op, left, right))
+            literal = equal_literal(left.closure(), right.value, op == "!=") \
+                if op in ("==", "!=") and isinstance(right, _Const) else None
+            shape = ("eq", left.path, right.value, op == "!=") if literal is not None and isinstance(left, _Path) \
+                and isinstance(right, _Const) and left.root == "record" and len(left.path) == 2 else None
+            left = _Value(literal or relation(op, left, right), boolean=True, shape=shape)
         return left
 
     def addition(self) -> "_Node":
         left = self.multiplication()
         while self.at("+") or self.at("-"):
             op = self.take()[1]
-            left = _Value(_arithmetic(op, left.closure(), self.multiplication().closure()))
+            right = self.multiplication()
+            if isinstance(right, _Const) and type(right.value) is int:  # x - 1: one closure
+                left = _Value(plus_literal(left.closure(), right.value if op == "+" else -right.value))
+                continue
+            left = _Value(_arithmetic(op, left.closure(), right.closure()))
         return left
 
     def multiplication(self) -> "_Node":
@@ -165,7 +185,12 @@ class _Parser:
     def unary(self) -> "_Node":
         if self.at("!"):
             self.take()
-            return _Value(_not(self.unary().closure()))
+            inner = self.unary()
+            shape = inner.shape if isinstance(inner, _Value) else None
+            if shape is not None and shape[0] == "guarded":  # !(has(record.a.b) && record.a.b == x): one closure
+                _, path, constant, negate, outer = shape
+                return _Value(guarded_equal(path, constant, negate, outer, invert=True), boolean=True)
+            return _Value(_not(inner.closure()), boolean=True)
         if self.at("-"):
             self.take()
             kind, text = self.peek()
@@ -265,7 +290,9 @@ class _Parser:
         if name == "has":
             if len(args) != 1 or not isinstance(args[0], _Path) or not args[0].path:
                 raise NotInSubset("has() of anything but a field")
-            return _Value(_has(args[0]))
+            fused = has_record(args[0].path) if args[0].root == "record" else None
+            return _Value(fused or _has(args[0]), boolean=True,
+                          shape=("has", args[0].path) if fused is not None else None)
         if name == "size" and len(args) == 1:
             return _Value(_size(args[0].closure()))
         if name == "double" and len(args) == 1:
@@ -275,7 +302,7 @@ class _Parser:
         fn = self.functions.get(name)
         if fn is None or name in _STANDARD_NOT_TRANSLATED:
             raise NotInSubset(f"the function {name}()")
-        return _Value(_call(fn, [a.closure() for a in args]))
+        return _Value(call(fn, [a.closure() for a in args]))
 
 
 # CEL's own functions that a plugin could not shadow, and that are not translated here.

@@ -171,5 +171,25 @@ def params_and_group_plain(env: "Env", names: Any) -> bool:
     return True
 
 
+def sized_context(env: "Env", condition: "Condition") -> Any:
+    """*env*'s CEL context for *condition*: built once per record (and date), holding the record's
+    parts and the parameters the rulebook's conditions read, rebuilt larger for a condition that
+    reads more."""
+    need_paths, need_names = references(condition.source)
+    paths, names = env._context_refs
+    if env._context_on != env.on:  # a check moved the date: other parameter values apply
+        env._cel_context, env._results, env._context_on = None, {}, env.on
+    if env._cel_context is not None and covered(paths, need_paths) and (
+            names is None or (need_names is not None and need_names <= names)):
+        return env._cel_context
+    # The record's first condition, or one that reads more than the rulebook's conditions do.
+    paths = union(union(paths, need_paths), env._cache.refs[0])
+    names = union(union(names, need_names), env._cache.refs[1])
+    record = prune(env.record, paths) if env.record is not None else None
+    env._cel_context = env._conditions.context(record, env.params_table(names), env.group)
+    env._context_refs = (paths, names)
+    return env._cel_context
+
+
 #: the cache of an Env without an engine: the whole record and every parameter
 WHOLE = EnvCache(whole=True)

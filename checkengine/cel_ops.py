@@ -134,8 +134,12 @@ class _Node(ABC):
 
 
 class _Value(_Node):
-    def __init__(self, fn: Closure) -> None:
+    def __init__(self, fn: Closure, boolean: bool = False, shape: tuple[Any, ...] | None = None) -> None:
         self.fn = fn
+        #: the closure always answers true or false (or raises): a condition's result as it is
+        self.boolean = boolean
+        #: what the node tests, where cel_fused may fuse it with its neighbours (``("has", path)``)
+        self.shape = shape
 
     def closure(self) -> Closure:
         return self.fn
@@ -192,10 +196,35 @@ def _walker(root: str, path: tuple[str, ...]) -> Closure:
             if type(value) is dict:
                 value = value.get(a, _FALLBACK)
                 if type(value) is dict and b in value:
-                    return _plain(value[b])
+                    value = value[b]
+                    kind = type(value)
+                    if kind is str and value.isascii() or kind is bool or value is None:
+                        return value  # _plain's commonest answers, inline
+                    return _plain(value)
             raise _FALLBACK
 
         return two
+    if root == "record" and len(path) == 1:
+        (a,) = path
+
+        def one(env: "Env") -> Any:
+            value = env.record
+            if type(value) is dict and a in value:
+                return _plain(value[a])
+            raise _FALLBACK
+
+        return one
+
+    if root == "record":
+        def walk_record(env: "Env") -> Any:
+            value = env.record
+            for key in path:
+                if type(value) is not dict or key not in value:
+                    raise _FALLBACK
+                value = value[key]
+            return _plain(value)
+
+        return walk_record
 
     def walk(env: "Env") -> Any:
         value = _root(env, root)
@@ -263,24 +292,6 @@ def _ternary(cond: Closure, yes: Closure, no: Closure) -> Closure:
     return lambda env: yes(env) if _bool(cond(env)) else no(env)
 
 
-def _or(left: Closure, right: Closure) -> Closure:
-    def either(env: "Env") -> bool:
-        if _bool(left(env)):
-            return True
-        return _bool(right(env))
-
-    return either
-
-
-def _and(left: Closure, right: Closure) -> Closure:
-    def both(env: "Env") -> bool:
-        if not _bool(left(env)):
-            return False
-        return _bool(right(env))
-
-    return both
-
-
 def _not(inner: Closure) -> Closure:
     return lambda env: not _bool(inner(env))
 
@@ -295,52 +306,6 @@ def _negate(inner: Closure) -> Closure:
         raise _FALLBACK
 
     return negate
-
-
-def _relation(op: str, left_node: _Node, right_node: _Node) -> Closure:
-    left, right = left_node.closure(), right_node.closure()
-    if op == "in":
-        if isinstance(right_node, _Const) and type(right_node.value) is list \
-                and all(type(v) is str for v in right_node.value):
-            words = frozenset(right_node.value)
-
-            def among(env: "Env") -> bool:
-                value = left(env)
-                if type(value) is str:
-                    return value in words
-                if type(value) in _SCALARS:
-                    return False  # CEL: a value of another type equals no string
-                raise _FALLBACK
-
-            return among
-
-        def within(env: "Env") -> bool:
-            value, items = left(env), right(env)
-            if type(items) is not list:
-                raise _FALLBACK
-            return any(cel_equal(value, item) for item in items)
-
-        return within
-    if op in ("==", "!="):
-        negate = op == "!="
-        if isinstance(right_node, _Const):
-            constant = right_node.value
-            if type(constant) in _SCALARS:
-                return lambda env: cel_equal(left(env), constant) is not negate
-        return lambda env: cel_equal(left(env), right(env)) is not negate
-
-    def compare(env: "Env") -> bool:
-        a, b = left(env), right(env)
-        _comparable(a, b)
-        if op == "<":
-            return bool(a < b)
-        if op == "<=":
-            return bool(a <= b)
-        if op == ">":
-            return bool(a > b)
-        return bool(a >= b)
-
-    return compare
 
 
 def _arithmetic(op: str, left: Closure, right: Closure) -> Closure:
@@ -383,17 +348,3 @@ def _double(inner: Closure) -> Closure:
         raise _FALLBACK
 
     return double
-
-
-def _call(fn: Callable[..., Any], args: list[Closure]) -> Closure:
-    def call(env: "Env") -> Any:
-        values = [deep_plain(a(env)) for a in args]
-        try:
-            got = fn(*values)
-        except Exception:
-            raise _FALLBACK from None  # CEL runs it again and reports the error its own way
-        if type(got) is bool:
-            return got
-        return deep_plain(got)
-
-    return call

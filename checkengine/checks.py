@@ -22,7 +22,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Hashable, Iterable, Literal
 
 from checkengine import lookups as _lookups
-from checkengine.cel_context import WHOLE, EnvCache, Refs, covered, prune, references, union
+from checkengine.cel_context import WHOLE, EnvCache, Refs, covered, references, sized_context
 from checkengine.fields import MISSING, get_path, parse_date, parse_datetime
 from checkengine.localtime import CURRENT, ZoneNeeded, zone_of
 from checkengine.plain_values import plain_record
@@ -117,7 +117,8 @@ class Env:
     """What a check sees while it evaluates one record (or one group)."""
 
     __slots__ = ("record", "on", "book", "lang", "used", "_conditions", "_cel_context", "group", "_cache",
-                 "_context_refs", "_context_on", "_results", "zone", "lookups", "_fast_on", "scope", "eager")
+                 "_context_refs", "_context_on", "_results", "zone", "lookups", "_fast_on", "scope", "eager",
+                 "current")
 
     def __init__(
         self,
@@ -157,6 +158,8 @@ class Env:
         self.scope: dict[str, Any] | None = None
         #: outcomes made for this record are rendered at once (False: lazy, checkengine.outcome)
         self.eager = True
+        #: the record's zone and facts are the current ones already (set by a verdict lanes' pass)
+        self.current = False
 
     def _value_of(self, name: str) -> "ParamValue | None":
         key = (name, self.on)
@@ -201,29 +204,13 @@ class Env:
         return dict(table)
 
     def _context(self, condition: "Condition") -> Any:
-        need_paths, need_names = references(condition.source)
-        paths, names = self._context_refs
-        if self._context_on != self.on:  # a check moved the date: other parameter values apply
-            self._cel_context, self._results, self._context_on = None, {}, self.on
-        if self._cel_context is not None and covered(paths, need_paths) and (
-                names is None or (need_names is not None and need_names <= names)):
-            return self._cel_context
-        # The record's first condition, or one that reads more than the rulebook's conditions do.
-        paths = union(union(paths, need_paths), self._cache.refs[0])
-        names = union(union(names, need_names), self._cache.refs[1])
-        record = prune(self.record, paths) if self.record is not None else None
-        self._cel_context = self._conditions.context(record, self.params_table(names), self.group)
-        self._context_refs = (paths, names)
-        return self._cel_context
+        return sized_context(self, condition)  # the record's CEL context, built once (cel_context)
 
     def _closures_may_run(self, condition: "Condition") -> bool:
         """Whether *condition*'s closures give CEL's answer here: the values its CEL context would
         hold are ones CEL holds as they are (a value it cannot convert fails every condition), and
         the condition reads nothing beyond what the rulebook's conditions read."""
-        state = self._fast_on
-        if state is None or state[0] != self.on:
-            state = self._fast_on = (self.on, plain_record(self, self._cache.refs))
-        if not state[1]:
+        if not self.closures_ready():
             return False
         within = self._cache.within.get(condition.source)
         if within is None:
@@ -232,6 +219,14 @@ class Env:
             within = self._cache.within[condition.source] = covered(paths, need_paths) and (
                 names is None or (need_names is not None and need_names <= names))
         return within
+
+    def closures_ready(self) -> bool:
+        """Whether the values the record's CEL context would hold on its date are ones CEL holds as
+        they are (checked once per record and date), so that translated conditions may run."""
+        state = self._fast_on
+        if state is None or state[0] != self.on:
+            state = self._fast_on = (self.on, plain_record(self, self._cache.refs))
+        return state[1]
 
     def _run(self, condition: "Condition") -> Any:
         fast = condition.fast
@@ -244,6 +239,12 @@ class Env:
 
     def evaluate(self, condition: "Condition") -> Any:
         """Evaluate a compiled condition against this record (the CEL context is built once)."""
+        if self.current and condition.fast is not None and not condition.params \
+                and self._cache.within.get(condition.source) and self.closures_ready():
+            try:  # a verdict lane's pass: zone and facts current, the record's values plain; closures are pure
+                return condition.fast(self)
+            except Exception:  # Fallback: the full path below, and CEL, give the answer
+                pass
         if condition.params:
             for name in condition.params:
                 if name in self.book.parameters:

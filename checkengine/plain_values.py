@@ -55,7 +55,8 @@ def _plain(value: Any) -> None:
             if type(key) is not str:
                 break
             inner = type(item)
-            if inner is str and item.isascii() or inner is bool or item is None:
+            if inner is str and item.isascii() or inner is bool or item is None or \
+                    inner is int and _MIN <= item <= _MAX:
                 continue
             _plain(item)
         else:
@@ -74,8 +75,11 @@ def _walk(src: Mapping[str, Any], trie: Any) -> None:
     for key, sub in trie.items():
         if key in src:
             value = src[key]
-            if sub is not None and isinstance(value, Mapping):
+            kind = type(value)
+            if sub is not None and (kind is dict or isinstance(value, Mapping)):
                 _walk(value, sub)
+            elif kind is str and value.isascii() or kind is bool or value is None:
+                continue  # _plain's commonest answers, inline
             else:
                 _plain(value)
 

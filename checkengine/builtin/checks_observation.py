@@ -7,7 +7,7 @@ not observed: the outcome is ``needs_review``, never a silent pass.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 from checkengine import hookimpl
 from checkengine.checks import (
@@ -53,6 +53,14 @@ class _FieldCheck(CompiledCheck):
         ok, expected = self.test(observed, env)
         return Result("pass" if ok else "fail", observed, expected, self._text(env.lang, self.key, observed, expected))
 
+    def fast_batch(self) -> tuple[Callable[..., Any], Any] | None:
+        """A literal compared on a two-part path (``observations.badge``): decided with the kind's
+        others of that form in one call (:func:`field_batch`)."""
+        parts = self.field.split(".")
+        if len(parts) != 2 or self.ok is None or (self.same is MISSING and self.among is MISSING):
+            return None
+        return field_batch, (parts[0], parts[1], self.same, self.among)
+
     def fast_verdict(self) -> FastVerdict | None:
         parts = self.field.split(".")
         ok = self.ok
@@ -83,6 +91,33 @@ class _FieldCheck(CompiledCheck):
                 self._texts.clear()
             text = self._texts[memo] = message(key, lang, field=self.field, observed=observed, expected=expected)
         return text
+
+
+def field_batch(specs: Sequence[tuple[str, str, Any, Any]]) -> Callable[[Mapping[str, Any], Env], list[str | None]]:
+    """The verdicts of several field checks that compare a literal on a two-part path, in one call:
+    each what :func:`_two_parts`'s verdict gives."""
+    count = len(specs)
+
+    def verdicts(record: Mapping[str, Any], env: Env) -> list[str | None]:
+        if type(record) is not dict:
+            return [None] * count
+        out: list[str | None] = []
+        add = out.append
+        for first, second, same, among in specs:
+            inner = record.get(first)
+            if type(inner) is not dict:
+                add(None)
+                continue
+            observed = inner.get(second)  # absent or null alike: not observed
+            if observed is None:
+                add("needs_review")
+            elif same is not MISSING:
+                add("pass" if observed == same else "fail")
+            else:
+                add("pass" if observed in among else "fail")
+        return out
+
+    return verdicts
 
 
 def _two_parts(first: str, second: str, ok: Ok, same: Any, among: Any) -> FastVerdict:

@@ -53,3 +53,40 @@ def test_a_failure_without_what_it_requires_needs_review(book: Any, make_record:
 
 def test_a_pass_asks_for_nothing(book: Any, make_record: Any, evaluate: Any) -> None:
     assert _outcome(evaluate, book, make_record, "DESK", answers={"DESK": {"result": "pass"}})[0] == "pass"
+
+
+def test_the_batch_of_a_kinds_manual_rules_gives_each_rules_verdict() -> None:
+    """``manual_batch`` (the verdict lanes' batch) against each rule's own verdict function, over
+    answers of every shape a file may hold."""
+    import itertools
+    from pathlib import Path
+
+    from checkengine.checks import Env
+    from checkengine.engine import Engine
+    from checkengine.rulebook.load import load_rulebook
+
+    engine = Engine(load_rulebook(Path(__file__).resolve().parents[2] / "rulebooks" / "cs-floor.yaml"))
+    checks = [c.check for c in engine.record_rules("floor_inspection") if type(c.check).__name__ == "_Manual"]
+    made = [check.fast_batch() for check in checks]  # type: ignore[union-attr]
+    maker = made[0][0]
+    assert all(m is maker for m, _ in made) and len(made) > 10
+    batch = maker([spec for _, spec in made])
+    singles = [check.fast_verdict() for check in checks]  # type: ignore[union-attr]
+    shapes: list[object] = [None, {}, {"result": "pass"}, {"result": "n.a."}, {"result": "fail"},
+                            {"result": "fail", "comment": "c"}, {"result": "fail", "comment": "c", "evidence": ["p"]},
+                            {"result": "pass", "evidence": "p"}, {"result": "maybe"}, {"comment": "x"}, "pass", [1]]
+    seen: set[str | None] = set()
+    items = [spec[0] for _, spec in made]
+    for first, second in itertools.product(shapes, repeat=2):
+        mixed = {item: first if k % 2 else second for k, item in enumerate(items)}
+        every: list[object] = [mixed, None, {}, "x", []]
+        for answers in every:
+            record = {"answers": answers, "observations": {}}
+            env = Env(engine.book, record, None, "en", engine.conditions)
+            want = []
+            for single in singles:
+                assert single is not None
+                want.append(single(record, env))
+            assert batch(record, env) == want, answers
+            seen.update(v for v in want)
+    assert seen >= {"pass", "fail", "not_applicable", "needs_review", None}

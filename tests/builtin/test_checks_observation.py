@@ -98,3 +98,32 @@ def test_options_are_checked_when_compiling(make_book: Any, helpers: Any) -> Non
     assert caught.value.bare_message == (
         "the pattern is not a valid regular expression: missing ): ( [CE203]")
     assert caught.value.location.path == "sections[0].rules[0].check.pattern"
+
+
+def test_the_batch_of_literal_field_checks_gives_each_rules_verdict() -> None:
+    """``field_batch`` (the verdict lanes' batch) against each rule's own verdict function."""
+    import math
+    from pathlib import Path
+
+    from checkengine.checks import Env
+    from checkengine.engine import Engine
+    from checkengine.rulebook.load import load_rulebook
+
+    engine = Engine(load_rulebook(Path(__file__).resolve().parents[2] / "rulebooks" / "cs-floor.yaml"))
+    checks = [c.check for c in engine.record_rules("floor_inspection")]
+    made = [(check, check.fast_batch()) for check in checks if hasattr(check, "fast_batch")]
+    offered = [(check, m) for check, m in made if m is not None and type(check).__name__ == "_FieldCheck"]
+    assert len(offered) > 10
+    batch = offered[0][1][0]([m[1] for _, m in offered])
+    singles = [check.fast_verdict() for check, _ in offered]  # type: ignore[union-attr]
+    values: list[object] = [None, True, False, 0, 1, 1.0, "standard", "in_use", "none", "x", [1], {"a": 1}, math.nan]
+    fields = [m[1][1] for _, m in offered]
+    seen = set()
+    for k, value in enumerate(values):
+        for observations in ({f: values[(k + j) % len(values)] for j, f in enumerate(fields)}, {}, None, [1], "x"):
+            record = {"observations": observations}
+            env = Env(engine.book, record, None, "en", engine.conditions)
+            want = [single(record, env) for single in singles]  # type: ignore[misc]
+            assert batch(record, env) == want, observations
+            seen.update(want)
+    assert seen >= {"pass", "fail", "needs_review", None}
