@@ -36,18 +36,22 @@ class Required:
     rules: tuple[tuple[CompiledRule, str], ...]
     holders: tuple[tuple[tuple[str, ...], frozenset[str]], ...]
 
-    def any_lacking(self, data: Mapping[str, Any]) -> bool:
-        """Whether *data* might lack one of the fields: a holder is missing, is not a mapping, or
-        lacks a key. False means every field is there (null counts as there)."""
+    def lacking(self, data: Mapping[str, Any]) -> set[str] | None:
+        """The paths of the fields *data* lacks (empty: it has them all; null counts as there), or
+        None when a holder is missing or not a mapping (then each field is looked up on its own)."""
+        gone: set[str] = set()
         for path, keys in self.holders:
             holder: Any = data
             for part in path:
                 if not isinstance(holder, Mapping) or part not in holder:
-                    return True
+                    return None
                 holder = holder[part]
-            if not isinstance(holder, Mapping) or not holder.keys() >= keys:
-                return True
-        return False
+            if not isinstance(holder, Mapping):
+                return None
+            absent = keys - holder.keys()
+            if absent:
+                gone.update(".".join((*path, key)) for key in absent)
+        return gone
 
 
 def required(engine: Engine, kind: str) -> Required:
@@ -98,13 +102,14 @@ def precheck(engine: Engine, record: Record) -> RecordError | None:
             f"its languages are: {', '.join(engine.book.languages)}",
         )
     reads = required(engine, kind)
-    if not reads.any_lacking(data):
+    gone = reads.lacking(data)
+    if gone is not None and not gone:
         return None
     on = engine.on or record_date(data)
     env = Env(engine.book, data, on, engine.lang, engine.conditions, cache=engine.env_cache)
     env.lookups = engine._facts()
     for compiled, needs in reads.rules:
-        if not missing(data, needs):
+        if not (needs in gone if gone is not None else missing(data, needs)):
             continue
         try:
             applies = not_applicable(compiled, data, env, on) is None
