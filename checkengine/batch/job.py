@@ -207,11 +207,34 @@ class EvaluateJob:
         return EvaluateRunner(engine_for(self.spec), self.encoder)
 
 
+def kind_marks(engine: Engine) -> tuple[str, ...] | None:
+    """The texts of the lookups' kinds as JSON strings (``"shift_swap"``), for :func:`may_hold`;
+    None when a kind is not a string (every line is then read)."""
+    kinds = frozenset().union(*(lookup.kinds for lookup in engine.lookups))
+    if not all(isinstance(kind, str) for kind in kinds):
+        return None
+    return tuple(sorted(json.dumps(kind, ensure_ascii=False) for kind in kinds))
+
+
+def may_hold(text: str, marks: tuple[str, ...] | None) -> bool:
+    """Whether the raw JSON line *text* may be a record of a kind with these *marks* (see
+    :func:`kind_marks`). A JSON string without escapes is its own text between quotes, so a line
+    whose ``kind`` is one of them holds that text - or a backslash, when the kind is written with
+    escapes. The first pass of a run with lookups skips the other lines unparsed: they can hold
+    nothing to file (most records of a run are of other kinds)."""
+    return marks is None or "\\" in text or any(mark in text for mark in marks)
+
+
 class IndexRunner:
     """The first pass of a run with lookups: file each record; the partial indexes merge."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.marks = kind_marks(engine)
+
+    def may_file(self, text: str) -> bool:
+        """Whether a raw line may hold a record to file (:func:`may_hold`)."""
+        return may_hold(text, self.marks)
 
     def process(self, record: Record, seq: int = 0) -> None:
         return None

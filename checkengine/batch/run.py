@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Iterator
 from checkengine.batch.executors import Executor
 from checkengine.batch.interrupt import StopFlag
 from checkengine import lookups
-from checkengine.batch.job import EngineSpec, EvaluateJob, EvaluateRunner, Evaluated, IndexJob
+from checkengine.batch.job import EngineSpec, EvaluateJob, EvaluateRunner, Evaluated, IndexJob, kind_marks, may_hold
 from checkengine.batch.parts import PartPlan, PartTask
 from checkengine.batch.pipeline import run_pipeline
 from checkengine.batch.ranges import RangeChunk, ranged_chunks
@@ -26,6 +26,8 @@ from checkengine.records import DuplicateIds, Record
 from checkengine.sources import Address, read_items, read_pieces
 
 DEFAULT_CHUNK_SIZE = 200
+#: the first pass of a run with lookups reads JSON Lines files in ranges of this many chunks
+INDEX_RANGES = 10
 
 
 @dataclass
@@ -72,17 +74,21 @@ def build_index(spec: EngineSpec, paths: Iterable[Address], executor: Executor, 
     job = IndexJob(spec)
     engine = parent_runner(spec).engine
     kinds = frozenset().union(*(lookup.kinds for lookup in engine.lookups))
+    marks = kind_marks(engine)
 
     def filed(item: Item) -> bool:
-        """Whether *item* may be filed: records of the lookups' kinds (and lines not parsed yet)."""
+        """Whether *item* may be filed: records of the lookups' kinds (and lines that may hold one)."""
         if isinstance(item, (Record, Unchecked)):
             return isinstance(item.data, dict) and item.data.get("kind") in kinds
-        return isinstance(item, tuple)  # a RawLine: not parsed yet
+        return isinstance(item, tuple) and may_hold(item[0], marks)  # a RawLine: not parsed yet
 
     chunks: Iterator[Chunk | RangeChunk]
     if shares_files(executor):  # JSON Lines files as ranges, whole: the workers file only the lookups' kinds
         pieces = read_pieces(paths, spec.registry(), ranged=True)
-        chunks = ranged_chunks((p for p in pieces if isinstance(p, JsonLinesFile) or filed(p)), options.chunk_size)
+        # Larger ranges than the evaluation's: a worker reads most lines without parsing them, so a
+        # range of --chunk-size lines took about a millisecond, no more than sending it back and forth.
+        chunks = ranged_chunks((p for p in pieces if isinstance(p, JsonLinesFile) or filed(p)),
+                               options.chunk_size * INDEX_RANGES)
     else:
         items = (item for item in read_items(paths, spec.registry()) if filed(item))
         chunks = chunked(items, options.chunk_size)
