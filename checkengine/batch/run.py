@@ -28,6 +28,10 @@ from checkengine.sources import Address, read_items, read_pieces
 DEFAULT_CHUNK_SIZE = 200
 #: the first pass of a run with lookups reads JSON Lines files in ranges of this many chunks
 INDEX_RANGES = 10
+#: the evaluation reads JSON Lines files in ranges of this many chunks ...
+EVALUATE_RANGES = 5
+#: ... but the last ranges of a file, about this many per worker, are of one chunk
+TAIL_RANGES = 4
 
 
 @dataclass
@@ -50,7 +54,11 @@ def read_chunks(paths: Iterable[Address], spec: EngineSpec, executor: Executor,
     """The run's chunks: JSON Lines files as byte ranges when the workers can read them, else
     items read here."""
     if shares_files(executor):
-        return ranged_chunks(read_pieces(paths, spec.registry(), ranged=True), size)
+        # A worker that takes a chunk from the pool and sends it back waits on the pool and runs
+        # with cold caches: ranges of several chunks cost less (nothing travels with them), and
+        # the last ranges of each file are of one chunk, so that the workers finish together.
+        return ranged_chunks(read_pieces(paths, spec.registry(), ranged=True), size, per_range=EVALUATE_RANGES,
+                             tail=TAIL_RANGES * max(1, executor.workers))
     return chunked(read_items(paths, spec.registry()), size)
 
 
@@ -88,7 +96,7 @@ def build_index(spec: EngineSpec, paths: Iterable[Address], executor: Executor, 
         # Larger ranges than the evaluation's: a worker reads most lines without parsing them, so a
         # range of --chunk-size lines took about a millisecond, no more than sending it back and forth.
         chunks = ranged_chunks((p for p in pieces if isinstance(p, JsonLinesFile) or filed(p)),
-                               options.chunk_size * INDEX_RANGES)
+                               options.chunk_size, per_range=INDEX_RANGES)
     else:
         items = (item for item in read_items(paths, spec.registry()) if filed(item))
         chunks = chunked(items, options.chunk_size)
