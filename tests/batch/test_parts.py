@@ -225,3 +225,44 @@ def test_no_room_for_the_part_folder_is_one_message(tmp_path: Path, monkeypatch:
     with pytest.raises(UserError, match="no space left on the device"):
         with part_folder(str(tmp_path / "out.jsonl")):
             pass
+
+
+def test_a_chunk_goes_to_its_part_as_it_is_made_and_stops_when_the_disk_is_full(
+        tmp_path: Path, book_path: Path, stream: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker appends a chunk's text to its part whenever SPILL_BYTES are waiting (its memory
+    does not grow with the chunk); a failed write stops the chunk and says why."""
+    import errno
+
+    from checkengine.batch import parts
+    from checkengine.batch.job import EvaluateJob
+    from checkengine.batch.ranges import RangeChunk, ranged_chunks
+    from checkengine.batch.source import JsonLinesFile
+    from checkengine.batch.writers import JsonLinesPart
+
+    spec = EngineSpec(load_rulebook(book_path))
+    [chunk] = [c for c in ranged_chunks([JsonLinesFile(stream, "in.jsonl")], 1000) if isinstance(c, RangeChunk)]
+    job = EvaluateJob(spec, JsonLinesWriter(io.StringIO()).encoder)
+    monkeypatch.setattr(parts, "SPILL_BYTES", 4096)
+    writes: list[int] = []
+    real = parts.write_all
+
+    def counted(fd: int, data: bytes) -> None:
+        writes.append(len(data))
+        real(fd, data)
+
+    monkeypatch.setattr(parts, "write_all", counted)
+    whole = parts.run_part(job, parts.PartTask(chunk, str(tmp_path), JsonLinesPart()))
+    assert whole.failure is None and whole.records + whole.errors == chunk.count
+    assert len(writes) > 3 and max(writes) < 4096 + 20_000 and sum(writes) == whole.end - whole.begin
+    assert (tmp_path / f"{os.getpid()}.part").stat().st_size == whole.end
+
+    def full(fd: int, data: bytes) -> None:
+        if len(writes) > 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        writes.append(len(data))
+
+    writes.clear()
+    monkeypatch.setattr(parts, "write_all", full)
+    failed = parts.run_part(job, parts.PartTask(chunk, str(tmp_path), JsonLinesPart()))
+    assert failed.failure == (errno.ENOSPC, "No space left on device")
+    assert 0 < failed.records < whole.records  # stopped at the failed write, not at the chunk's end
