@@ -49,15 +49,18 @@ def shares_files(executor: Executor) -> bool:
     return bool(getattr(executor, "shares_files", False))
 
 
-def read_chunks(paths: Iterable[Address], spec: EngineSpec, executor: Executor,
-                size: int) -> Iterator[Chunk | RangeChunk]:
+def read_chunks(paths: Iterable[Address], spec: EngineSpec, executor: Executor, size: int, *,
+                parts: bool = False) -> Iterator[Chunk | RangeChunk]:
     """The run's chunks: JSON Lines files as byte ranges when the workers can read them, else
-    items read here."""
+    items read here. With *parts* (the workers write their records to part files, nothing but
+    counts comes back per record), a range holds several chunks."""
     if shares_files(executor):
         # A worker that takes a chunk from the pool and sends it back waits on the pool and runs
-        # with cold caches: ranges of several chunks cost less (nothing travels with them), and
-        # the last ranges of each file are of one chunk, so that the workers finish together.
-        return ranged_chunks(read_pieces(paths, spec.registry(), ranged=True), size, per_range=EVALUATE_RANGES,
+        # with cold caches: ranges of several chunks cost less, and the last ranges of each file
+        # are of one chunk, so that the workers finish together. Without parts, each record's
+        # output comes back: a range of one chunk keeps the outputs in flight as few as before.
+        return ranged_chunks(read_pieces(paths, spec.registry(), ranged=True), size,
+                             per_range=EVALUATE_RANGES if parts else 1,
                              tail=TAIL_RANGES * max(1, executor.workers))
     return chunked(read_items(paths, spec.registry()), size)
 
@@ -154,10 +157,12 @@ def evaluate_batch(
         if after_chunk is not None:
             after_chunk(count)
 
-    chunks = read_chunks(paths, spec, executor, opts.chunk_size)  # the sources of this run's plugins
     form = getattr(sink, "part_form", None)
+    parted = opts.parts is not None and form is not None and shares_files(executor)
+    chunks = read_chunks(paths, spec, executor, opts.chunk_size, parts=parted)  # the sources of this run's plugins
     splicer: Splicer | None = None
-    if opts.parts is not None and form is not None and shares_files(executor):
+    if parted:
+        assert opts.parts is not None and form is not None
         # The workers write the records to their parts; this process splices them in order.
         splicer = Splicer(sink, opts.parts.out, tally, opts.parts.target)
         folder = opts.parts.folder
