@@ -266,3 +266,51 @@ def test_a_chunk_goes_to_its_part_as_it_is_made_and_stops_when_the_disk_is_full(
     failed = parts.run_part(job, parts.PartTask(chunk, str(tmp_path), JsonLinesPart()))
     assert failed.failure == (errno.ENOSPC, "No space left on device")
     assert 0 < failed.records < whole.records  # stopped at the failed write, not at the chunk's end
+
+
+def test_the_output_is_flushed_to_the_disk_as_the_run_goes_on(tmp_path: Path, book_path: Path, inputs: list[Path],
+                                                               monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """Every SYNC_BYTES spliced, the output file is flushed (the final flush before the rename
+    then has little left to do); a failed flush is the output's failure, with nothing left."""
+    import errno
+
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    cli(capsys, "batch", "-r", book_path, *inputs, "-j", "1", "-o", one)
+    monkeypatch.setattr(splice, "SYNC_BYTES", 4096)
+    synced: list[int] = []
+    real = os.fdatasync
+
+    def counted(fd: int) -> None:
+        synced.append(fd)
+        real(fd)
+
+    monkeypatch.setattr(os, "fdatasync", counted)
+    cli(capsys, "batch", "-r", book_path, *inputs, "-j", "2", "--chunk-size", "7", "-o", two)
+    assert unstamped(two.read_text("utf-8")) == unstamped(one.read_text("utf-8"))
+    assert len(synced) > 5
+
+    def failing(fd: int) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(os, "fdatasync", failing)
+    three = tmp_path / "three.jsonl"
+    code, stdout, err = cli(capsys, "batch", "-r", book_path, *inputs, "-j", "2", "--chunk-size", "7", "-o", three)
+    assert (code, stdout) == (2, "")
+    assert err.startswith(f"checkengine: error: {three}: cannot write the output: ") and "no partial output" in err
+    assert not three.exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no parts, no temporary file
+
+
+def test_a_pipe_is_never_flushed_to_a_disk(tmp_path: Path, book_path: Path, inputs: list[Path]) -> None:
+    """Standard output may be a pipe: it is spliced into as before, never flushed."""
+    env = {**os.environ, "CI": "true"}
+    code = ("import os, sys; from checkengine.batch import splice; splice.SYNC_BYTES = 1\n"
+            "calls = []; os.fdatasync = lambda fd: calls.append(fd)\n"
+            "from checkengine.cli import main\n"
+            "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+            "sys.stderr.write(f'synced {len(calls)}\\n')\n")
+    done = subprocess.run([sys.executable, "-c", code, "batch", "-r", str(book_path), *map(str, inputs), "-j", "2",
+                           "--chunk-size", "7"], capture_output=True, env=env, timeout=120)
+    assert done.stdout.count(b'{"type":"record"') > 200
+    assert done.stderr.decode().splitlines()[-1] == "synced 0"
