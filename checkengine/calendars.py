@@ -12,25 +12,11 @@ def _country(country: str, year: int) -> Any:
     import holidays  # imported when a calendar is first asked for: most commands never do
 
     # Ask the library which calendars it has, rather than waiting for it to refuse one.
-    if country not in _supported_codes():
+    if country not in holidays.list_supported_countries():
         raise ValueError(
             f"unknown country code '{country}' for public holidays (use ISO 3166, e.g. TW, CN, KR, ES)"
         )
     return holidays.country_holidays(country, years=year)
-
-
-@lru_cache(maxsize=1)
-def _supported_codes() -> frozenset[str]:
-    """The country codes (and aliases) the holidays library has calendars for, from its registry:
-    ``holidays.list_supported_countries()`` gives the same codes but imports every one of its
-    250 country modules to list their subdivisions (55 ms, in every batch worker)."""
-    import holidays
-    from holidays.registry import EntityLoader
-
-    codes = getattr(EntityLoader, "get_country_codes", None)
-    if codes is None:  # an older holidays
-        return frozenset(holidays.list_supported_countries())
-    return frozenset(codes())
 
 
 def is_public_holiday(day: date, country: str | None, extra: Iterable[str] | None = None) -> bool:

@@ -19,12 +19,3 @@ def test_an_unknown_country_code_is_named() -> None:
     with pytest.raises(ValueError) as caught:
         is_public_holiday(date(2026, 1, 1), "XX")
     assert str(caught.value) == "unknown country code 'XX' for public holidays (use ISO 3166, e.g. TW, CN, KR, ES)"
-
-
-def test_the_supported_codes_are_the_librarys_list_with_its_aliases() -> None:
-    import holidays
-
-    from checkengine.calendars import _supported_codes
-
-    assert _supported_codes() == frozenset(holidays.list_supported_countries())
-    assert {"TW", "TWN", "UK", "GB"} <= _supported_codes()
