@@ -250,12 +250,14 @@ def main(argv: list[str] | None = None) -> int:
         for side, env in sides.items():  # a warm-up: writes the bytecode caches
             run(batch(side, little, cores), cwd=folder, env=env)
         found: dict[tuple[str, int, int], list[Run]] = {}
+        side_loads: dict[str, list[float]] = {side: [] for side in sides}  # the load average after each run
         for _ in range(max(1, opts.repeat)):  # the sides and sizes interleaved, each round
             for count, data in ((opts.records, big), (small, little)):
                 for jobs in (1, cores):
                     for side, env in sides.items():
                         found.setdefault((side, count, jobs), []).append(run(batch(side, data, jobs), cwd=folder, env=env))
                         loads.append(os.getloadavg()[0])
+                        side_loads[side].append(loads[-1])
 
         def best(key: tuple[str, int, int]) -> Run:
             runs = found[key]
@@ -287,6 +289,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"for {opts.records / small:.0f}x the records)")
             same = identical(Path(batch(side, big, 1)[-1]), Path(batch(side, big, cores)[-1]))
             print(f"    output of 1 and {cores} workers identical apart from the header's time: {'yes' if same else 'NO'}")
+            print(f"    load average after this side's runs: {min(side_loads[side]):.1f}-{max(side_loads[side]):.1f}")
         print(f"  load average {min(loads):.1f}-{max(loads):.1f} on {os.cpu_count()} cores during the batches (a "
               "busy machine has no idle core to scale onto)")
         if opts.batch_only:

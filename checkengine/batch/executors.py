@@ -136,7 +136,9 @@ class LocalExecutor:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        from checkengine.batch.forking import ctrl_c_held, flush_standard_streams, quiet_broken_pool_race, start_method
+        from checkengine.batch.forking import (
+            ctrl_c_held, flush_standard_streams, frozen_heap, quiet_broken_pool_race, start_method,
+        )
         from checkengine.batch.worker import init_pool_worker
 
         _quiet_resource_tracker()
@@ -151,7 +153,7 @@ class LocalExecutor:
             max_workers=self.workers, mp_context=context, initializer=init_pool_worker, initargs=(job,)
         )
         if method == "fork":
-            with ctrl_c_held():  # the pool forks its workers at the first task: now
+            with ctrl_c_held(), frozen_heap():  # the pool forks its workers at the first task: now
                 self._pool.submit(int)
 
     def submit(self, chunk: Task) -> Handle:

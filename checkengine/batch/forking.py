@@ -51,6 +51,22 @@ def ctrl_c_held() -> Iterator[None]:
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
+@contextlib.contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Fork with every object this process has made so far in the collector's permanent
+    generation (``gc.freeze``): a forked worker's collections then never walk the modules, the
+    compiled rulebook and the lookup index it inherited - walking them writes to every object's
+    header, so each worker copied those pages and spent CPU on objects that live for the whole
+    run. This process takes its objects back when the workers are forked."""
+    import gc
+
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def quiet_broken_pool_race() -> None:
     """Keep CPython's race between a cancelled chunk and a stopped pool off the user's terminal.
 

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 #: errors of a chunk sent back as objects (the parent names the first few unusable records on stderr)
 NOTED = 10
 WIDTH = len(OUTCOME_KEYS) + 1  # counts per outcome, then 1 when the record passed
+#: a chunk's text is appended to the part whenever this much is waiting (memory per worker)
+SPILL_BYTES = 1 << 18
 
 
 class PartForm(Protocol):
@@ -130,8 +132,21 @@ def run_part(job: Job, task: PartTask) -> PartResult:
     items: Iterable[Any] = range_items(chunk) if isinstance(chunk, RangeChunk) else chunk.items
     pieces: list[bytes] = []
     pos = state[1]
+    written = pos  # the part's bytes up to here are in the file
     zeros = (0,) * WIDTH
     sums = result.sums
+
+    def spilled() -> bool:
+        """Append what the chunk wrote so far to the part; False (and the failure noted) when it failed."""
+        nonlocal written
+        try:
+            write_all(state[0], b"".join(pieces))
+        except OSError as exc:
+            result.failure = (exc.errno or errno.EIO, exc.strerror or str(exc))
+            return False
+        pieces.clear()
+        written = pos
+        return True
 
     def error(seq: int, problem: RecordError) -> None:
         nonlocal pos
@@ -193,10 +208,9 @@ def run_part(job: Job, task: PartTask) -> PartResult:
         for k, count in enumerate(counts):
             sums[k] += count
         result.records += 1
-    try:
-        write_all(state[0], b"".join(pieces))
-    except OSError as exc:
-        result.failure = (exc.errno or errno.EIO, exc.strerror or str(exc))
+        if pos - written >= SPILL_BYTES and not spilled():
+            return result
+    if not spilled():
         return result
     state[1] = result.end = pos
     return result

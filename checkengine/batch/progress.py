@@ -2,12 +2,17 @@
 
 Quiet when stderr is not a terminal, when ``CI=true`` (CI logs are not terminals even when they
 pretend to be), or with ``--quiet``: the output stays a clean file or pipe either way.
+
+The bar is drawn again when a chunk is done, from the caller's thread, not by a refresher thread
+of its own: a process with a second thread cannot fork its pool's workers safely (they would start
+from the fork server, importing and compiling everything again; see ``batch/forking.py``).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 from types import TracebackType
 from typing import Any
 
@@ -16,6 +21,10 @@ def wanted(quiet: bool) -> bool:
     if quiet or os.environ.get("CI", "").lower() in ("true", "1", "yes"):
         return False
     return sys.stderr.isatty()
+
+
+#: the least time between two drawings of the bar (rich's own refresher draws 10 times a second)
+REDRAW_SECONDS = 0.1
 
 
 class Progress:
@@ -27,6 +36,7 @@ class Progress:
         self._task: Any = None
         self.total = total
         self.label = label
+        self._drawn = 0.0
 
     def __enter__(self) -> "Progress":
         if self.enabled:
@@ -47,6 +57,7 @@ class Progress:
                 TimeRemainingColumn(),
                 console=Console(stderr=True),
                 transient=False,
+                auto_refresh=False,  # no refresher thread: drawn in advance()
             )
             self._bar.__enter__()
             self._task = self._bar.add_task(self.label, total=self.total, rate="—")
@@ -62,6 +73,10 @@ class Progress:
         if task.total is not None and task.completed > task.total:
             fields["total"] = task.completed  # the estimate was short (CSV rows over lines)
         self._bar.update(self._task, **fields)
+        now = time.monotonic()
+        if now - self._drawn >= REDRAW_SECONDS:
+            self._drawn = now
+            self._bar.refresh()
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:

@@ -30,6 +30,8 @@ from checkengine.inputs import check_regular, note_input
 from checkengine.records import RecordError
 
 BLOCK = 1 << 20
+#: the lines read before the size of the first range is decided (the tail may begin there)
+GUESS = 16
 #: first bytes of a line that may be blank: ASCII whitespace (as str.strip knows it), and any
 #: byte of a multi-byte UTF-8 character (Unicode spaces; a byte-order mark on the first line)
 MAYBE_BLANK = frozenset(b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f " + bytes(range(0x80, 0x100)))
@@ -66,11 +68,24 @@ def line_is_item(raw: bytes, number: int, cap: int) -> bool:
     return next(handle_lines(io.BytesIO(lead + raw), "", cap), None) is not None
 
 
-def scan(path: Path, size: int, cap: int) -> Iterator[tuple[int, int, int, int]]:
+def scan(path: Path, size: int, cap: int, *, small: int = 0,
+         tail: int = 0) -> Iterator[tuple[int, int, int, int]]:
     """(begin, end, first line, items) of the consecutive ranges of *size* items of *path*; the
-    last one may hold fewer. Lines are found by their newlines; memory is one block."""
+    last one may hold fewer. The ranges that begin in the last *tail* ranges of *small* items
+    (the file's bytes per line so far tell where that is) hold *small* items: the workers that
+    take the last ranges then finish together. Lines are found by their newlines; memory is one block."""
     with path.open("rb", buffering=0) as fh:
         fd = fh.fileno()
+        length = os.fstat(fd).st_size
+        want = size
+
+        def after(begin: int, end: int, lines: int) -> int:
+            """The size of the range that begins at *begin*, given *lines* lines up to *end*: small
+            when a range of *size* would reach into the last *tail* ranges of *small*."""
+            if small and begin + end / lines * (size + small * tail) > length:
+                return small
+            return size
+
         begin, first, items = 0, 1, 0
         number = 0  # the line being looked at
         start = 0  # its byte offset
@@ -88,9 +103,12 @@ def scan(path: Path, size: int, cap: int) -> Iterator[tuple[int, int, int, int]]
                 else:
                     is_item = True
                 items += is_item
-                if items == size:
+                if number == GUESS and begin == 0:  # enough lines to tell the bytes per line
+                    want = after(0, end, number)
+                if items >= want:
                     yield begin, end, first, items
                     begin, first, items = end, number + 1, 0
+                    want = after(end, end, number)
                 start, pos = end, j + 1
                 lead = block[pos] if pos < len(block) else -1
             base += len(block)
@@ -141,9 +159,11 @@ def range_items(chunk: RangeChunk) -> Iterator[Item]:
         yield RecordError(Location(chunk.display), f"cannot read the file: {exc.strerror or exc}")
 
 
-def ranged_chunks(pieces: Iterable[Item | JsonLinesFile], size: int) -> Iterator[Chunk | RangeChunk]:
-    """:func:`checkengine.batch.source.chunked`, but a JSON Lines file is cut into ranges of *size*
-    records (the other items are chunked as there, between the files)."""
+def ranged_chunks(pieces: Iterable[Item | JsonLinesFile], size: int, *, per_range: int = 1,
+                  tail: int = 0) -> Iterator[Chunk | RangeChunk]:
+    """:func:`checkengine.batch.source.chunked`, but a JSON Lines file is cut into ranges of
+    *per_range* times *size* records, and its last *tail* ranges or so into ranges of *size*
+    (the other items are chunked as there, between the files, by *size*)."""
     if size < 1:
         raise UserError(f"--chunk-size must be at least 1, got {size}")
     index = start = 0
@@ -157,7 +177,8 @@ def ranged_chunks(pieces: Iterable[Item | JsonLinesFile], size: int) -> Iterator
                 check_regular(piece.path, display=piece.display, what="records file")
                 note_input(piece.path)
                 cap = limits.LINE_BYTES.get()
-                for begin, end, line, count in scan(piece.path, size, cap):
+                for begin, end, line, count in scan(piece.path, size * per_range, cap,
+                                                    small=size if tail and per_range > 1 else 0, tail=tail):
                     yield RangeChunk(index, start, str(piece.path), piece.display, begin, end, line, count, cap)
                     index, start = index + 1, start + count
             except UserError as exc:

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Iterator
 from checkengine.batch.executors import Executor
 from checkengine.batch.interrupt import StopFlag
 from checkengine import lookups
-from checkengine.batch.job import EngineSpec, EvaluateJob, EvaluateRunner, Evaluated, IndexJob
+from checkengine.batch.job import EngineSpec, EvaluateJob, EvaluateRunner, Evaluated, IndexJob, kind_marks, may_hold
 from checkengine.batch.parts import PartPlan, PartTask
 from checkengine.batch.pipeline import run_pipeline
 from checkengine.batch.ranges import RangeChunk, ranged_chunks
@@ -26,6 +26,12 @@ from checkengine.records import DuplicateIds, Record
 from checkengine.sources import Address, read_items, read_pieces
 
 DEFAULT_CHUNK_SIZE = 200
+#: the first pass of a run with lookups reads JSON Lines files in ranges of this many chunks
+INDEX_RANGES = 10
+#: the evaluation reads JSON Lines files in ranges of this many chunks ...
+EVALUATE_RANGES = 5
+#: ... but the last ranges of a file, about this many per worker, are of one chunk
+TAIL_RANGES = 4
 
 
 @dataclass
@@ -43,12 +49,19 @@ def shares_files(executor: Executor) -> bool:
     return bool(getattr(executor, "shares_files", False))
 
 
-def read_chunks(paths: Iterable[Address], spec: EngineSpec, executor: Executor,
-                size: int) -> Iterator[Chunk | RangeChunk]:
+def read_chunks(paths: Iterable[Address], spec: EngineSpec, executor: Executor, size: int, *,
+                parts: bool = False) -> Iterator[Chunk | RangeChunk]:
     """The run's chunks: JSON Lines files as byte ranges when the workers can read them, else
-    items read here."""
+    items read here. With *parts* (the workers write their records to part files, nothing but
+    counts comes back per record), a range holds several chunks."""
     if shares_files(executor):
-        return ranged_chunks(read_pieces(paths, spec.registry(), ranged=True), size)
+        # A worker that takes a chunk from the pool and sends it back waits on the pool and runs
+        # with cold caches: ranges of several chunks cost less, and the last ranges of each file
+        # are of one chunk, so that the workers finish together. Without parts, each record's
+        # output comes back: a range of one chunk keeps the outputs in flight as few as before.
+        return ranged_chunks(read_pieces(paths, spec.registry(), ranged=True), size,
+                             per_range=EVALUATE_RANGES if parts else 1,
+                             tail=TAIL_RANGES * max(1, executor.workers))
     return chunked(read_items(paths, spec.registry()), size)
 
 
@@ -72,17 +85,21 @@ def build_index(spec: EngineSpec, paths: Iterable[Address], executor: Executor, 
     job = IndexJob(spec)
     engine = parent_runner(spec).engine
     kinds = frozenset().union(*(lookup.kinds for lookup in engine.lookups))
+    marks = kind_marks(engine)
 
     def filed(item: Item) -> bool:
-        """Whether *item* may be filed: records of the lookups' kinds (and lines not parsed yet)."""
+        """Whether *item* may be filed: records of the lookups' kinds (and lines that may hold one)."""
         if isinstance(item, (Record, Unchecked)):
             return isinstance(item.data, dict) and item.data.get("kind") in kinds
-        return isinstance(item, tuple)  # a RawLine: not parsed yet
+        return isinstance(item, tuple) and may_hold(item[0], marks)  # a RawLine: not parsed yet
 
     chunks: Iterator[Chunk | RangeChunk]
     if shares_files(executor):  # JSON Lines files as ranges, whole: the workers file only the lookups' kinds
         pieces = read_pieces(paths, spec.registry(), ranged=True)
-        chunks = ranged_chunks((p for p in pieces if isinstance(p, JsonLinesFile) or filed(p)), options.chunk_size)
+        # Larger ranges than the evaluation's: a worker reads most lines without parsing them, so a
+        # range of --chunk-size lines took about a millisecond, no more than sending it back and forth.
+        chunks = ranged_chunks((p for p in pieces if isinstance(p, JsonLinesFile) or filed(p)),
+                               options.chunk_size, per_range=INDEX_RANGES)
     else:
         items = (item for item in read_items(paths, spec.registry()) if filed(item))
         chunks = chunked(items, options.chunk_size)
@@ -140,10 +157,12 @@ def evaluate_batch(
         if after_chunk is not None:
             after_chunk(count)
 
-    chunks = read_chunks(paths, spec, executor, opts.chunk_size)  # the sources of this run's plugins
     form = getattr(sink, "part_form", None)
+    parted = opts.parts is not None and form is not None and shares_files(executor)
+    chunks = read_chunks(paths, spec, executor, opts.chunk_size, parts=parted)  # the sources of this run's plugins
     splicer: Splicer | None = None
-    if opts.parts is not None and form is not None and shares_files(executor):
+    if parted:
+        assert opts.parts is not None and form is not None
         # The workers write the records to their parts; this process splices them in order.
         splicer = Splicer(sink, opts.parts.out, tally, opts.parts.target)
         folder = opts.parts.folder

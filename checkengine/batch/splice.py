@@ -8,6 +8,7 @@ import contextlib
 import errno
 import os
 import shutil
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -125,20 +126,33 @@ def _location(file: str | None, line: int, column: int) -> Location:
     return Location(file, None if line < 0 else line, None if column < 0 else column)
 
 
+#: the output file is flushed to the disk whenever this much was copied into it since the last time
+SYNC_BYTES = 32 << 20
+
+
 class _Copier:
     """Copies byte ranges of part files to the output: in the kernel when the output is a file
-    or a pipe (``copy_file_range``, else ``sendfile``), else through the output's text stream."""
+    or a pipe (``copy_file_range``, else ``sendfile``), else through the output's text stream.
+
+    An output file is flushed to the disk (``fdatasync``) every :data:`SYNC_BYTES` while the run
+    goes on: the output is made durable before it is renamed into place, and flushing it all at
+    the end (100 ms for 170 MB) kept the workers' cores idle; this process waits on the workers
+    most of the time anyway."""
 
     def __init__(self, out: TextSink | None, target: str) -> None:
         self.out = out
         self.target = target
         self.fd: int | None = None
         self.method = "copy_file_range"
+        self.unsynced = -1  # bytes copied since the last flush; -1: not a regular file, never flushed
         stream = getattr(out, "stream", out)
         try:
             self.fd = stream.fileno()  # type: ignore[union-attr]
         except (AttributeError, OSError, ValueError):
             self.fd = None  # a stream in memory (a test's runner): through its text
+        if self.fd is not None:
+            with contextlib.suppress(OSError):
+                self.unsynced = 0 if stat.S_ISREG(os.fstat(self.fd).st_mode) else -1
 
     def copy(self, source: int, start: int, end: int) -> None:
         if end <= start:
@@ -150,6 +164,7 @@ class _Copier:
                 assert self.out is not None
                 self.out.write(os.pread(source, end - start, start).decode("utf-8"))
                 return
+            self._sync_after(end - start)
             while start < end:
                 start += self._copy(source, start, end - start)
         except BrokenPipeError:
@@ -158,6 +173,18 @@ class _Copier:
             from checkengine.output import output_error
 
             raise output_error(self.target, exc) from None
+
+    def _sync_after(self, count: int) -> None:
+        """Flush the output to the disk when :data:`SYNC_BYTES` were copied since the last time
+        (before this copy of *count* bytes: the kernel writes the last ones back meanwhile). A
+        failure is the output's failure: the final flush could not report it again."""
+        if self.unsynced < 0:
+            return
+        if self.unsynced >= SYNC_BYTES:
+            assert self.fd is not None
+            os.fdatasync(self.fd)
+            self.unsynced = 0
+        self.unsynced += count
 
     def _copy(self, source: int, start: int, count: int) -> int:
         assert self.fd is not None

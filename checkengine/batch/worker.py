@@ -91,7 +91,10 @@ def run_chunk(job: Job, chunk: Task) -> ChunkResult:
     outputs: list[Output] = []
     left_out: dict[str, int] = {}
     items: Iterable[Any] = range_items(chunk) if isinstance(chunk, RangeChunk) else chunk.items
+    wanted = getattr(runner, "may_file", None)  # a pass that files some kinds: other lines unparsed
     for offset, item in enumerate(items):
+        if wanted is not None and isinstance(item, tuple) and not wanted(item[0]):
+            continue
         seq = chunk.start + offset
         record = validated(item)
         if record is None:

@@ -77,7 +77,8 @@ def run(opts: BatchCommandOptions) -> int:
 @click.option("--lang", help="Language of titles and explanations (one of the rulebook's).")
 @click.option("--on", type=DATE, help="Evaluate as of this date instead of each record's own date.")
 @click.option("--chunk-size", type=int, default=200, show_default=True, metavar="N",
-              help="Records per task sent to a worker.")
+              help="Records per task sent to a worker (writing jsonl, json or text, the local pool's "
+                   "workers read JSON Lines files in ranges of five tasks, the last ones of one).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option("--verbose", "-v", is_flag=True, help="Text format: list passes and n/a rules too.")
 @click.option("--result-schema", type=click.Choice(["1", "2"]), default="2", show_default=True,

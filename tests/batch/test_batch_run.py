@@ -217,3 +217,19 @@ def test_the_pool_quiets_the_resource_trackers_leak_warning(monkeypatch: pytest.
         assert sys.warnoptions == ["ignore::UserWarning:multiprocessing.resource_tracker"]
     finally:
         pool.close(cancel=True)
+
+
+def test_ranges_hold_several_chunks_only_when_the_workers_write_parts(book_path: Path, stream: Path) -> None:
+    """Writing parts, nothing but counts comes back per record: a range holds five chunks (the
+    last ones of a file one). Otherwise (archive add) every record's output comes back, and a
+    range is one chunk, as many outputs in flight as before."""
+    from checkengine.batch.ranges import RangeChunk
+    from checkengine.batch.run import EVALUATE_RANGES, read_chunks
+
+    spec = EngineSpec(load_rulebook(book_path))
+    returned = [c.count for c in read_chunks([stream], spec, LocalExecutor(2), 10) if isinstance(c, RangeChunk)]
+    parted = [c.count for c in read_chunks([stream], spec, LocalExecutor(2), 10, parts=True)
+              if isinstance(c, RangeChunk)]
+    assert sum(returned) == sum(parted) == 300  # the batch tests stream 300 records
+    assert max(returned) == 10
+    assert max(parted) == 10 * EVALUATE_RANGES and parted[-1] <= 10

@@ -1,5 +1,6 @@
 """The local pool forks its workers from a process without other threads: they ignore Ctrl-C
-(the parent decides what is kept), and the parent's own Ctrl-C is not held back afterwards.
+(the parent decides what is kept), and the parent's own Ctrl-C is not held back afterwards; the
+workers start with what the parent had made frozen for the collector, the parent does not stay so.
 
 Run in a fresh interpreter: this test process may hold threads of earlier tests (a Dask cluster's),
 and then the pool rightly uses its fork server instead."""
@@ -11,7 +12,7 @@ import sys
 from pathlib import Path
 
 CHECK = """
-import multiprocessing, os, signal, sys
+import gc, multiprocessing, os, signal, sys
 from checkengine.batch.executors import LocalExecutor
 from checkengine.batch.forking import start_method
 from checkengine.batch.job import EngineSpec, EvaluateJob
@@ -28,6 +29,9 @@ try:
     workers = multiprocessing.active_children()
     assert len(workers) >= 2, workers  # forked when the run starts, not at its first chunk
     assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    assert gc.get_freeze_count() == 0
+    inherited = [executor._pool.submit(gc.get_freeze_count).result(timeout=60) for _ in range(4)]
+    assert min(inherited) > 10_000, inherited  # the modules and the compiled rulebook
     for worker in workers:
         os.kill(worker.pid, signal.SIGINT)  # as a terminal sends it to the whole group
     lines = ['{"kind": "monitoring", "id": "M-%d"}' % n for n in range(4)]

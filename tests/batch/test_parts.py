@@ -225,3 +225,92 @@ def test_no_room_for_the_part_folder_is_one_message(tmp_path: Path, monkeypatch:
     with pytest.raises(UserError, match="no space left on the device"):
         with part_folder(str(tmp_path / "out.jsonl")):
             pass
+
+
+def test_a_chunk_goes_to_its_part_as_it_is_made_and_stops_when_the_disk_is_full(
+        tmp_path: Path, book_path: Path, stream: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker appends a chunk's text to its part whenever SPILL_BYTES are waiting (its memory
+    does not grow with the chunk); a failed write stops the chunk and says why."""
+    import errno
+
+    from checkengine.batch import parts
+    from checkengine.batch.job import EvaluateJob
+    from checkengine.batch.ranges import RangeChunk, ranged_chunks
+    from checkengine.batch.source import JsonLinesFile
+    from checkengine.batch.writers import JsonLinesPart
+
+    spec = EngineSpec(load_rulebook(book_path))
+    [chunk] = [c for c in ranged_chunks([JsonLinesFile(stream, "in.jsonl")], 1000) if isinstance(c, RangeChunk)]
+    job = EvaluateJob(spec, JsonLinesWriter(io.StringIO()).encoder)
+    monkeypatch.setattr(parts, "SPILL_BYTES", 4096)
+    writes: list[int] = []
+    real = parts.write_all
+
+    def counted(fd: int, data: bytes) -> None:
+        writes.append(len(data))
+        real(fd, data)
+
+    monkeypatch.setattr(parts, "write_all", counted)
+    whole = parts.run_part(job, parts.PartTask(chunk, str(tmp_path), JsonLinesPart()))
+    assert whole.failure is None and whole.records + whole.errors == chunk.count
+    assert len(writes) > 3 and max(writes) < 4096 + 20_000 and sum(writes) == whole.end - whole.begin
+    assert (tmp_path / f"{os.getpid()}.part").stat().st_size == whole.end
+
+    def full(fd: int, data: bytes) -> None:
+        if len(writes) > 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        writes.append(len(data))
+
+    writes.clear()
+    monkeypatch.setattr(parts, "write_all", full)
+    failed = parts.run_part(job, parts.PartTask(chunk, str(tmp_path), JsonLinesPart()))
+    assert failed.failure == (errno.ENOSPC, "No space left on device")
+    assert 0 < failed.records < whole.records  # stopped at the failed write, not at the chunk's end
+
+
+def test_the_output_is_flushed_to_the_disk_as_the_run_goes_on(tmp_path: Path, book_path: Path, inputs: list[Path],
+                                                               monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """Every SYNC_BYTES spliced, the output file is flushed (the final flush before the rename
+    then has little left to do); a failed flush is the output's failure, with nothing left."""
+    import errno
+
+    one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+    cli(capsys, "batch", "-r", book_path, *inputs, "-j", "1", "-o", one)
+    monkeypatch.setattr(splice, "SYNC_BYTES", 4096)
+    synced: list[int] = []
+    real = os.fdatasync
+
+    def counted(fd: int) -> None:
+        synced.append(fd)
+        real(fd)
+
+    monkeypatch.setattr(os, "fdatasync", counted)
+    cli(capsys, "batch", "-r", book_path, *inputs, "-j", "2", "--chunk-size", "7", "-o", two)
+    assert unstamped(two.read_text("utf-8")) == unstamped(one.read_text("utf-8"))
+    assert len(synced) > 5
+
+    def failing(fd: int) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(os, "fdatasync", failing)
+    three = tmp_path / "three.jsonl"
+    code, stdout, err = cli(capsys, "batch", "-r", book_path, *inputs, "-j", "2", "--chunk-size", "7", "-o", three)
+    assert (code, stdout) == (2, "")
+    assert err.startswith(f"checkengine: error: {three}: cannot write the output: ") and "no partial output" in err
+    assert not three.exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no parts, no temporary file
+
+
+def test_a_pipe_is_never_flushed_to_a_disk(tmp_path: Path, book_path: Path, inputs: list[Path]) -> None:
+    """Standard output may be a pipe: it is spliced into as before, never flushed."""
+    env = {**os.environ, "CI": "true"}
+    code = ("import os, sys; from checkengine.batch import splice; splice.SYNC_BYTES = 1\n"
+            "calls = []; os.fdatasync = lambda fd: calls.append(fd)\n"
+            "from checkengine.cli import main\n"
+            "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+            "sys.stderr.write(f'synced {len(calls)}\\n')\n")
+    done = subprocess.run([sys.executable, "-c", code, "batch", "-r", str(book_path), *map(str, inputs), "-j", "2",
+                           "--chunk-size", "7"], capture_output=True, env=env, timeout=120)
+    assert done.stdout.count(b'{"type":"record"') > 200
+    assert done.stderr.decode().splitlines()[-1] == "synced 0"

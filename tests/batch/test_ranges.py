@@ -45,15 +45,15 @@ def whole(path: Path) -> list[Any]:
     return [as_data(item) for item in _raw_lines(path, "in.jsonl")]
 
 
-def ranged(path: Path, size: int) -> tuple[list[Any], list[Chunk | RangeChunk]]:
-    chunks = list(ranged_chunks([JsonLinesFile(path, "in.jsonl")], size))
+def ranged(path: Path, size: int, per_range: int = 1, tail: int = 0) -> tuple[list[Any], list[Chunk | RangeChunk]]:
+    chunks = list(ranged_chunks([JsonLinesFile(path, "in.jsonl")], size, per_range=per_range, tail=tail))
     items: list[Any] = []
     for chunk in chunks:
         assert chunk.start == len(items), "a chunk's first sequence number counts the items before it"
         got = list(range_items(chunk)) if isinstance(chunk, RangeChunk) else chunk.items
         if isinstance(chunk, RangeChunk):
             assert len(got) == chunk.count
-            assert 0 < len(got) <= size
+            assert 0 < len(got) <= size * per_range
         items.extend(as_data(item) for item in got)
     return items, chunks
 
@@ -71,6 +71,32 @@ def test_ranges_hold_what_the_loader_reads(tmp_path: Path, monkeypatch: pytest.M
     got, chunks = ranged(path, size)
     assert got == expected
     assert all(isinstance(chunk, RangeChunk) for chunk in chunks)
+    got, chunks = ranged(path, size, per_range=3, tail=2)  # ranges of three sizes, the last ones of one
+    assert got == expected
+
+
+def counts_of(tmp_path: Path, records: int, size: int, tail: int) -> list[int]:
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b"".join(b'{"kind": "monitoring", "id": "M-%06d"}\n' % n for n in range(records)))
+    got, chunks = ranged(path, size, per_range=5, tail=tail)
+    assert got == whole(path)
+    return [chunk.count for chunk in chunks if isinstance(chunk, RangeChunk)]
+
+
+@pytest.mark.parametrize(("records", "size", "tail"), [(1000, 10, 4), (1000, 10, 8), (95, 5, 4), (1001, 3, 2)])
+def test_the_last_ranges_of_a_file_are_small(tmp_path: Path, records: int, size: int, tail: int) -> None:
+    """Ranges of five chunks, but about the last *tail* ranges of one chunk: the workers that
+    take them finish together."""
+    counts = counts_of(tmp_path, records, size, tail)
+    small = len(counts) - next(i for i, count in enumerate(counts) if count <= size)
+    assert all(count <= size for count in counts[-small:])  # once small, small to the end
+    assert tail <= small <= tail + 5, counts
+    assert all(count == 5 * size for count in counts[:-small]), counts
+
+
+def test_a_file_shorter_than_the_tail_is_cut_small_once_its_lines_are_measured(tmp_path: Path) -> None:
+    counts = counts_of(tmp_path, 30, 10, 4)
+    assert counts == [ranges.GUESS, 10, 30 - ranges.GUESS - 10]
 
 
 def test_the_cases_cover_what_they_claim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

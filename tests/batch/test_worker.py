@@ -62,3 +62,52 @@ def test_a_long_lived_worker_keeps_only_its_latest_runners_and_engines() -> None
         assert len(job_module._ENGINES) <= job_module.KEEP_ENGINES
     assert worker.runner_for(EvaluateJob(specs[-1])) is worker.runner_for(EvaluateJob(specs[-1]))
     assert worker.runner_for(EvaluateJob(specs[0])) is not first  # evicted, built again
+
+
+def test_the_first_pass_reads_only_lines_that_may_be_of_the_lookups_kinds(tmp_path: Path, monkeypatch: Any) -> None:
+    """The first pass skips, unparsed, a line that cannot hold a record of the lookups' kinds; the
+    index is the one every record filed gives, whatever way the JSON writes the kind."""
+    import json
+
+    from checkengine.batch import source
+    from checkengine.batch.ranges import ranged_chunks
+    from checkengine.batch.source import JsonLinesFile
+    from checkengine.records import Record
+
+    base = {
+        "checkengine": 1, "kind": "shift_swap", "id": "S1", "timestamp": "2026-11-11T14:00:00+08:00",
+        "site": {"id": "cc-taipei", "country": "TW", "timezone": "Asia/Taipei"},
+        "subject": {"employee": "A00014", "role": "agent", "team": "T3"},
+        "data": {"requester": "A00014", "counterpart": "A00015", "shift_date": "2026-11-14",
+                 "return_date": "2026-11-20", "handover_clear": True, "shift_missed": False}}
+    lines = [json.dumps(base)]
+    escaped = dict(base, id="S2", data=dict(base["data"], requester="A00016"))
+    lines.append(json.dumps(escaped).replace('"shift_swap"', '"shift\\u005fswap"'))  # the kind with an escape
+    moved = {k: v for k, v in dict(base, id="S3", data=dict(base["data"], counterpart="A00017")).items() if k != "kind"}
+    lines.append(json.dumps({**moved, "kind": "shift_swap"}, ensure_ascii=False))  # the kind last, no spaces
+    lines.append(json.dumps({**moved, "kind": "shift_swap"}, separators=(",", ":")))
+    lines.append(json.dumps(dict(base, kind="attendance", id="A1", data={"note": "shift_swap"})))  # named elsewhere
+    lines.append(json.dumps(dict(base, kind="meeting", id="M1")))
+    lines.append('{"kind": "shift_swap", "id": ')  # not JSON
+    path = tmp_path / "records.jsonl"
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+
+    spec = EngineSpec(load_rulebook(LEAVE), other_kinds="skip")
+    parsed: list[str] = []
+    real = source.validated
+
+    def counting(item: Any) -> Any:
+        parsed.append(item[0] if isinstance(item, tuple) else "")
+        return real(item)
+
+    monkeypatch.setattr(worker, "validated", counting)
+    merged: lookups.Index = {}
+    for chunk in ranged_chunks([JsonLinesFile(path, str(path))], 2):
+        merged = lookups.merge_into(merged, worker.run_chunk(IndexJob(spec), chunk).groups)
+    every = [source.validated((line, str(path), n)) for n, line in enumerate(lines, 1)]
+    whole = lookups.build(job_module.engine_for(spec).lookups,
+                          [record.data for record in every if isinstance(record, Record)])
+    assert merged == whole
+    assert {"A00014", "A00016", "A00017"} <= {key[0] for table in whole.values() for key in table}
+    assert len(parsed) == len(lines) - 1  # the meeting's line was never parsed
+    assert not any('"meeting"' in text for text in parsed)
