@@ -174,12 +174,13 @@ class EvaluateRunner:
         entry = self.evaluate(record)
         if isinstance(entry, RecordError):
             return entry
-        counts = [0] * len(OUTCOME_KEYS)
-        for o in entry["outcomes"]:
-            counts[OUTCOME_KEYS.index(o["outcome"])] += 1
+        verdicts = [o["outcome"] for o in entry["outcomes"]]
+        counts = tuple([verdicts.count(key) for key in OUTCOME_KEYS])
+        if sum(counts) != len(verdicts):  # never counted short in silence
+            raise ValueError(f"an outcome outside {', '.join(OUTCOME_KEYS)}: {sorted(set(verdicts) - set(OUTCOME_KEYS))}")
         passed = bool((entry.get("score") or {}).get("passed", True))
         payload = entry if self.encoder is None else self.encoder(seq, entry, record)
-        return Evaluated(payload, tuple(counts), passed)
+        return Evaluated(payload, counts, passed)
 
     def new_groups(self) -> GroupStates:
         return self.engine.new_groups()
