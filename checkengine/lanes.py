@@ -46,6 +46,7 @@ from checkengine.records import Record
 
 if TYPE_CHECKING:
     from checkengine import lookups
+    from checkengine.compiled import CompiledRule
     from checkengine.engine import Engine
 
 
@@ -140,16 +141,12 @@ class Lanes:
                     o = Outcome(by_verdict[got])
                     o.text = text
                     o.maker = pending
-                    o.lane = compiled
-                    o.done = False
                 add(o)
-        else:  # every outcome made at once, then each given its rule and record
+        else:  # every outcome made at once, then each given its rule's texts and its record
             outcomes = list(map(Outcome, map(getitem, lanes.by_verdict, verdicts)))  # type: ignore[arg-type]
-            for o, text, compiled in zip(outcomes, lanes.texts, lanes.compiled):
+            for o, text in zip(outcomes, lanes.texts):
                 o.text = text
                 o.maker = pending
-                o.lane = compiled
-                o.done = False
         plan = lanes.plan
         entry: dict[str, Any] = {"record": record_meta(record), "outcomes": outcomes}
         entry["score"] = plan(verdicts) if plan is not None else engine.score(outcomes)  # type: ignore[arg-type]
@@ -180,6 +177,10 @@ class Pending:
             self._scope = subject_scope(self.data, engine.registry) if engine.waivers.by_rule else {}
         return self._scope
 
+    def rule_of(self, o: Outcome) -> CompiledRule:
+        """The rule of *o* (every outcome this renders is one a lane decided)."""
+        return self.lanes.engine._by_id[dict.__getitem__(o, "rule")]
+
     def render(self, o: Outcome) -> dict[str, Any]:
         engine = self.lanes.engine
         env = self._env
@@ -187,11 +188,12 @@ class Pending:
             env = self._env = Env(engine.book, self.data, self.on, engine.lang, engine.conditions,
                                   cache=engine.env_cache)
             env.lookups = self.facts
-        made = engine._outcomes.outcome(o.lane, self.data, env, self.on, self.scope())
+        rule = self.rule_of(o)
+        made = engine._outcomes.outcome(rule, self.data, env, self.on, self.scope())
         entry = made if type(made) is dict else dict(made)
         if entry["outcome"] != dict.__getitem__(o, "outcome"):
             raise LaneDisagrees(
-                f"rule {o.lane.rule.id}: the verdict lane said {dict.__getitem__(o, 'outcome')}, "
+                f"rule {rule.rule.id}: the verdict lane said {dict.__getitem__(o, 'outcome')}, "
                 f"the check says {entry['outcome']} (record {self.data.get('id', '?')})")
         return entry
 
