@@ -243,7 +243,8 @@ def guarded_chain(shapes: Sequence[tuple[Any, ...] | None]) -> tuple[tuple[str, 
 
 
 def _plain_arg(value: Any) -> Any:
-    """*value* if CEL holds it as it is (text, booleans, null and 64-bit whole numbers inline)."""
+    """*value* if CEL holds it as it is (text, booleans, null, 64-bit whole numbers and numbers that
+    are not NaN inline)."""
     kind = type(value)
     if kind is str:
         if value.isascii():
@@ -251,6 +252,8 @@ def _plain_arg(value: Any) -> Any:
     elif kind is bool or value is None:
         return value
     elif kind is int and _MIN <= value <= _MAX:
+        return value
+    elif kind is float and value == value:  # not NaN (minutes_between's answers): plain as it is
         return value
     return deep_plain(value)
 

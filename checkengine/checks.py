@@ -182,6 +182,13 @@ class Env:
         kind = type(spec)
         if kind is dict:
             name = spec.get("param") if len(spec) == 1 else None
+            if type(name) is str:  # param(), its value read inline where the cache has it
+                values = self._cache.values
+                key = (name, self.on)
+                pv = values[key] if key in values else None
+                if pv is not None:
+                    self.used[name] = pv
+                    return pv.value
             return self.param(name) if isinstance(name, str) else spec
         if kind in _PLAIN or not is_param_ref(spec):
             return spec
@@ -239,8 +246,10 @@ class Env:
 
     def evaluate(self, condition: "Condition") -> Any:
         """Evaluate a compiled condition against this record (the CEL context is built once)."""
+        state = self._fast_on  # closures_ready's answer, read inline once known for the record's date
         if self.current and condition.fast is not None and not condition.params \
-                and self._cache.within.get(condition.source) and self.closures_ready():
+                and self._cache.within.get(condition.source) and (
+                    state[1] if state is not None and state[0] == self.on else self.closures_ready()):
             try:  # a verdict lane's pass: zone and facts current, the record's values plain; closures are pure
                 return condition.fast(self)
             except Exception:  # Fallback: the full path below, and CEL, give the answer

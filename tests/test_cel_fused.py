@@ -150,3 +150,23 @@ def test_a_guarded_test_answers_what_its_parts_answer(outer: bool, invert: bool,
         except Fallback:
             got = Fallback
         assert got is want, (record, got, want)
+
+
+def test_a_calls_argument_or_answer_is_plain_where_deep_plain_says_so() -> None:
+    """``_plain_arg`` decides the common values inline (a double that is not NaN, such as
+    minutes_between's answer, among them): it answers what ``deep_plain`` answers, value for value."""
+    from checkengine.cel_fused import _plain_arg
+    from checkengine.cel_ops import deep_plain
+
+    extra: list[Any] = [1.5, -0.0, math.inf, -math.inf, 2 ** 63 - 1, 2 ** 63, -2 ** 63, -2 ** 63 - 1, 3.0]
+    for value in VALUES + extra:
+        outcome = []
+        for decide in (deep_plain, _plain_arg):
+            try:
+                outcome.append(("value", decide(value)))
+            except Fallback:
+                outcome.append(("fallback", None))
+        assert outcome[0][0] == outcome[1][0], value
+        assert outcome[1][0] == "fallback" or outcome[1][1] is value, value
+    with pytest.raises(Fallback):
+        _plain_arg(math.nan)

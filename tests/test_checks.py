@@ -1,0 +1,40 @@
+"""checkengine.checks: what a check sees of a record (Env)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from checkengine.cel_context import EnvCache
+from checkengine.checks import CheckFailure, Env
+from checkengine.conditions import Conditions
+from checkengine.plugins import default_registry
+from checkengine.rulebook.load import load_rulebook
+
+BOOK = load_rulebook(Path(__file__).resolve().parents[1] / "rulebooks" / "cs-floor.yaml")
+CONDITIONS = Conditions(default_registry().cel_functions)
+
+
+@pytest.mark.parametrize("on", [date(2026, 5, 1), date(2019, 12, 31)])
+def test_a_parameter_read_twice_gives_what_param_gives(on: date) -> None:
+    """``Env.value({param: NAME})`` reads a value the engine's cache holds inline: the first read
+    (filling the cache) and the next (read inline) give param()'s value and record it as used, and a
+    parameter without a value on the date raises both times."""
+    cache = EnvCache()
+    for _ in range(2):
+        env = Env(BOOK, {}, on, "en", CONDITIONS, cache=cache)
+        spec = {"param": "max_minutes_outside_room"}
+        if on.year < 2020:  # before the parameter's first value
+            with pytest.raises(CheckFailure):
+                env.value(spec)
+            assert env.used == {}
+            continue
+        want = BOOK.parameters["max_minutes_outside_room"].at(on)
+        assert want is not None
+        assert env.value(spec) == want.value == 15
+        assert env.used == {"max_minutes_outside_room": want}
+    with pytest.raises(KeyError):
+        Env(BOOK, {}, date(2026, 5, 1), "en", CONDITIONS, cache=cache).value({"param": "no_such_parameter"})
+    assert Env(BOOK, {}, on, "en", CONDITIONS, cache=cache).value({"param": 3}) == {"param": 3}
