@@ -234,6 +234,8 @@ def _lane(engine: Engine, compiled: CompiledRule) -> tuple[LaneFn, LaneFn, Windo
         return decide, decide, None, runs_condition
     start, end = bounds
     holds = _holds(engine, when) if when is not None else None
+    fast_when = _fast_when(engine, when) if when is not None else None
+    general_when: Callable[[Env], Any] = (lambda env: env.evaluate(when)) if when is not None else (lambda env: True)
 
     def decide_when(data: Mapping[str, Any], env: Env) -> str | None:
         """decide, for a rule whose applicability is its dates, its shifts and its condition (the
@@ -249,7 +251,13 @@ def _lane(engine: Engine, compiled: CompiledRule) -> tuple[LaneFn, LaneFn, Windo
                 return None  # the record does not say its shift: the general path says so
             if shift not in shifts:
                 return "not_applicable"
-        if holds is not None and holds(env) is not True:  # an error raises: the general path reports it
+        if fast_when is not None:  # holds(), written out: the closures once the record is known plain
+            state = env._fast_on
+            value = fast_when(env) if env.current and (
+                state[1] if state is not None and state[0] == on else env.closures_ready()) else general_when(env)
+        else:
+            value = holds(env) if holds is not None else True
+        if value is not True:  # an error raises: the general path reports it
             if nulls and any(get_path(data, p) is None for p in nulls):
                 return None
             return "not_applicable"
@@ -258,15 +266,23 @@ def _lane(engine: Engine, compiled: CompiledRule) -> tuple[LaneFn, LaneFn, Windo
     return decide_when, decide_when, None, runs_condition
 
 
-def _holds(engine: Engine, when: Condition) -> Callable[[Env], Any]:
-    """The value of the condition *when* on a record: its closures, called directly where they
-    give CEL's answer (the record's values plain, checked once per record; the condition reading
-    nothing beyond the rulebook's conditions), else ``Env.evaluate``."""
+def _fast_when(engine: Engine, when: Condition) -> Callable[[Env], Any] | None:
+    """*when*'s closures, where :func:`_holds` would call them directly (None: it never does)."""
     fast = when.fast
     paths, names = engine.env_cache.refs
     need_paths, need_names = references(when.source)
     if fast is None or not covered(paths, need_paths) or not (
             names is None or (need_names is not None and need_names <= names)):
+        return None
+    return fast
+
+
+def _holds(engine: Engine, when: Condition) -> Callable[[Env], Any]:
+    """The value of the condition *when* on a record: its closures, called directly where they
+    give CEL's answer (the record's values plain, checked once per record; the condition reading
+    nothing beyond the rulebook's conditions), else ``Env.evaluate``."""
+    fast = _fast_when(engine, when)
+    if fast is None:
         return lambda env: env.evaluate(when)
 
     def holds(env: Env) -> Any:
