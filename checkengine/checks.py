@@ -113,6 +113,10 @@ class Compiler:
 
 
 
+_NO_REFS: Refs = (frozenset(), frozenset())
+_new = object.__new__
+
+
 class Env:
     """What a check sees while it evaluates one record (or one group)."""
 
@@ -139,7 +143,7 @@ class Env:
         self.used: dict[str, "ParamValue"] = {}
         self._conditions = conditions
         self._cel_context: Any = None
-        self._context_refs: Refs = (frozenset(), frozenset())
+        self._context_refs: Refs = _NO_REFS
         self._context_on = on
         # id(condition) -> (True, its value) or (False, the error it raised): conditions are pure,
         # and rules often share one (every rule of a section "when on duty").
@@ -160,6 +164,33 @@ class Env:
         self.eager = True
         #: the record's zone and facts are the current ones already (set by a verdict lanes' pass)
         self.current = False
+
+    @classmethod
+    def lazy(cls, book: "Rulebook", record: Mapping[str, Any], on: date | None, lang: str, conditions: "Conditions",
+             cache: EnvCache, zone: "Zone", lookups: "_lookups.Facts | None") -> "Env":
+        """What ``Env(book, record, on, lang, conditions, cache=cache, zone=zone)`` makes, with its
+        *lookups* and ``eager`` False, each slot set directly (the verdict lanes make one per record:
+        no ``__init__`` call, no defaults to resolve)."""
+        env = _new(cls)
+        env.book = book
+        env.record = record
+        env.on = on
+        env.lang = lang
+        env.used = {}
+        env._conditions = conditions
+        env._cel_context = None
+        env._context_refs = _NO_REFS
+        env._context_on = on
+        env._results = {}
+        env.group = None
+        env.zone = zone
+        env.lookups = lookups
+        env._cache = cache
+        env._fast_on = None
+        env.scope = None
+        env.eager = False
+        env.current = False
+        return env
 
     def _value_of(self, name: str) -> "ParamValue | None":
         key = (name, self.on)

@@ -92,9 +92,8 @@ class Lanes:
                     if zone.info is not None and moment.tzinfo is not None else moment.date()
             else:
                 on = record_date(data, zone)
-        env = Env(engine.book, data, on, engine.lang, engine.conditions, cache=engine.env_cache, zone=zone)
-        facts = env.lookups = engine._facts() if engine.lookups else None
-        env.eager = False
+        facts = engine._facts() if engine.lookups else None
+        env = Env.lazy(engine.book, data, on, engine.lang, engine.conditions, engine.env_cache, zone, facts)
         engine._last_env = (data, env)
         lanes = self._kinds.get(data["kind"]) or self.of(data["kind"])
         tokens = None
@@ -126,7 +125,9 @@ class Lanes:
             for rid, k in lanes.answerable.items():
                 if rid in answers:
                     verdicts[k] = None
-        pending = Pending(self, data, on, facts)
+        pending = _new(Pending)  # Pending(self, data, on, facts), without the call of __init__
+        pending.lanes, pending.data, pending.on, pending.facts, pending._scope, pending._env = \
+            self, data, on, facts, None, None
         outcomes: list[Any] = []
         add = outcomes.append
         if None in verdicts:  # the general path, from the start, for each rule no lane decided
@@ -148,12 +149,18 @@ class Lanes:
                 o.text = text
                 o.maker = pending
         plan = lanes.plan
-        entry: dict[str, Any] = {"record": record_meta(record), "outcomes": outcomes}
+        if type(site) is dict:  # record_meta, written out
+            meta = {"id": data["id"], "kind": data["kind"], "site": site.get("id"), "subject": data.get("subject"),
+                    "inspector": data.get("inspector"), "timestamp": data.get("timestamp"),
+                    "file": record.location.file, "line": record.location.line}
+        else:
+            meta = record_meta(record)
+        entry: dict[str, Any] = {"record": meta, "outcomes": outcomes}
         entry["score"] = plan(verdicts) if plan is not None else engine.score(outcomes)  # type: ignore[arg-type]
         return entry
 
 
-_new_zone = object.__new__  # a Zone without its dataclass __init__ (a Python call per record)
+_new_zone = _new = object.__new__  # a Zone (Pending) without its __init__ (a Python call per record)
 
 
 class Pending:

@@ -38,3 +38,26 @@ def test_a_parameter_read_twice_gives_what_param_gives(on: date) -> None:
     with pytest.raises(KeyError):
         Env(BOOK, {}, date(2026, 5, 1), "en", CONDITIONS, cache=cache).value({"param": "no_such_parameter"})
     assert Env(BOOK, {}, on, "en", CONDITIONS, cache=cache).value({"param": 3}) == {"param": 3}
+
+
+def test_a_lazy_env_is_the_env_the_constructor_makes() -> None:
+    """``Env.lazy`` (the verdict lanes' Env, its slots set directly) holds, slot for slot, what
+    ``Env(...)`` holds with the same record, date, cache and zone, its lookups and ``eager`` False:
+    a slot added to Env and not to ``lazy`` fails here."""
+    from checkengine import lookups
+    from checkengine.localtime import zone_of
+
+    record = {"kind": "attendance", "site": {"id": "s", "timezone": "Asia/Taipei"}, "data": {"absent": False}}
+    zone = zone_of(record)
+    facts = lookups.Facts(None, frozenset())
+    cache = EnvCache()
+    on = date(2026, 5, 1)
+    made = Env(BOOK, record, on, "zh-Hant", CONDITIONS, cache=cache, zone=zone)
+    made.lookups = facts
+    made.eager = False
+    lazy = Env.lazy(BOOK, record, on, "zh-Hant", CONDITIONS, cache, zone, facts)
+    assert Env.__slots__ and all(hasattr(lazy, name) for name in Env.__slots__)
+    for name in Env.__slots__:
+        assert getattr(lazy, name) == getattr(made, name), name
+    assert lazy.used is not made.used and lazy._results is not made._results  # its own, per record
+    assert lazy.evaluate(CONDITIONS.compile("record.data.absent == false")) is True
