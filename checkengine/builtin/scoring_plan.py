@@ -161,10 +161,11 @@ def weighted_plan(rules: Sequence[Rule], book: Rulebook, name: str, default_pass
             if known is None:
                 if len(mixes) >= _MEMO_SIZE:
                     mixes.clear()
-                known = mixes[got] = section(got, weights, names, full)
-            s_earned, s_possible, passed, failed, other, score, waiting = known
-            sections[sid] = {"earned": s_earned, "possible": s_possible, "passed": passed, "failed": failed,
-                             "other": other, "score": score}
+                s_earned, s_possible, passed, failed, other, score, waiting = section(got, weights, names, full)
+                known = mixes[got] = ({"earned": s_earned, "possible": s_possible, "passed": passed, "failed": failed,
+                                       "other": other, "score": score}, s_earned, s_possible, waiting)
+            figures, s_earned, s_possible, waiting = known
+            sections[sid] = figures.copy()  # the kept figures, never handed out themselves
             if waiting:
                 pending.extend(waiting)
             earned += s_earned
