@@ -54,8 +54,23 @@ def relation(op: str, left_node: _Node, right_node: _Node) -> Closure:
         if isinstance(right_node, _Const):
             constant = right_node.value
             if type(constant) in _SCALARS:
-                return lambda env: cel_equal(left(env), constant) is not negate
-        return lambda env: cel_equal(left(env), right(env)) is not negate
+                kind = type(constant)
+
+                def equal(env: "Env") -> bool:
+                    a = left(env)
+                    if type(a) is kind:  # cel_equal's answer for two values of one scalar type
+                        return (a == constant) is not negate
+                    return cel_equal(a, constant) is not negate
+
+                return equal
+
+        def equal_values(env: "Env") -> bool:
+            a, b = left(env), right(env)
+            if type(a) is int and type(b) is int:  # cel_equal's answer for two whole numbers
+                return (a == b) is not negate
+            return cel_equal(a, b) is not negate
+
+        return equal_values
 
     if isinstance(right_node, _Const) and type(right_node.value) in (int, str):
         constant, kind = right_node.value, type(right_node.value)
@@ -242,6 +257,47 @@ def guarded_chain(shapes: Sequence[tuple[Any, ...] | None]) -> tuple[tuple[str, 
     return path, constant, negate, len(shapes) == 3
 
 
+def _call_paths(fn: Callable[..., Any], first: tuple[str, ...], second: tuple[str, ...]) -> Closure:
+    """``fn(record.<first>, record.<second>)`` for paths of one or two parts: each read as
+    ``cel_ops._walker``'s closure reads it (Fallback where it falls back), then as :func:`call`."""
+    a1, b1 = first[0], first[1] if len(first) == 2 else None
+    a2, b2 = second[0], second[1] if len(second) == 2 else None
+
+    def call_paths(env: "Env") -> Any:
+        record = env.record
+        if type(record) is not dict:
+            raise _FALLBACK
+        if b1 is None:
+            if a1 not in record:
+                raise _FALLBACK
+            x = record[a1]
+        else:
+            x = record.get(a1, _FALLBACK)
+            if type(x) is not dict or b1 not in x:
+                raise _FALLBACK
+            x = x[b1]
+        if type(x) is not str or not x.isascii():
+            x = _plain_arg(_plain(x))
+        if b2 is None:
+            if a2 not in record:
+                raise _FALLBACK
+            y = record[a2]
+        else:
+            y = record.get(a2, _FALLBACK)
+            if type(y) is not dict or b2 not in y:
+                raise _FALLBACK
+            y = y[b2]
+        if type(y) is not str or not y.isascii():
+            y = _plain_arg(_plain(y))
+        try:
+            got = fn(x, y)
+        except Exception:
+            raise _FALLBACK from None
+        return got if type(got) is bool else _plain_arg(got)
+
+    return call_paths
+
+
 def _plain_arg(value: Any) -> Any:
     """*value* if CEL holds it as it is (text, booleans, null, 64-bit whole numbers and numbers that
     are not NaN inline)."""
@@ -258,9 +314,16 @@ def _plain_arg(value: Any) -> Any:
     return deep_plain(value)
 
 
-def call(fn: Callable[..., Any], args: Sequence[Closure]) -> Closure:
+def call(fn: Callable[..., Any], args: Sequence[Closure], paths: Sequence[tuple[str, ...] | None] = ()) -> Closure:
     """A call of a plugin's function: its arguments and its result must be values CEL holds as they
-    are, and a function that raises falls back (CEL runs it again and reports the error its own way)."""
+    are, and a function that raises falls back (CEL runs it again and reports the error its own way).
+
+    *paths*: for each argument, the record path it reads when it is one of one or two parts
+    (``record.timestamp``, ``record.data.shift_start``), else None; a call of two such arguments
+    (``days_between(record.observations.x, record.timestamp)``) reads them itself, as their
+    closures would."""
+    if len(args) == 2 and len(paths) == 2 and paths[0] is not None and paths[1] is not None:
+        return _call_paths(fn, paths[0], paths[1])
     if len(args) == 1:
         (one,) = args
 
