@@ -132,7 +132,7 @@ class Lanes:
         add = outcomes.append
         if None in verdicts:  # the general path, from the start, for each rule no lane decided
             general = engine._outcomes.outcome
-            for k, (by_verdict, text, compiled) in enumerate(lanes.rows):
+            for k, (by_verdict, _, compiled) in enumerate(lanes.rows):
                 got = verdicts[k]
                 if got is None:
                     o = general(compiled, data, env, on, pending.scope())
@@ -140,13 +140,11 @@ class Lanes:
                     verdicts[k] = o["outcome"]
                 else:
                     o = Outcome(by_verdict[got])
-                    o.text = text
                     o.maker = pending
                 add(o)
-        else:  # every outcome made at once, then each given its rule's texts and its record
+        else:  # every outcome made at once, then each given its record
             outcomes = list(map(Outcome, map(getitem, lanes.by_verdict, verdicts)))  # type: ignore[arg-type]
-            for o, text in zip(outcomes, lanes.texts):
-                o.text = text
+            for o in outcomes:
                 o.maker = pending
         plan = lanes.plan
         if type(site) is dict:  # record_meta, written out
@@ -187,6 +185,11 @@ class Pending:
     def rule_of(self, o: Outcome) -> CompiledRule:
         """The rule of *o* (every outcome this renders is one a lane decided)."""
         return self.lanes.engine._by_id[dict.__getitem__(o, "rule")]
+
+    def template_of(self, o: Outcome) -> Mapping[str, Any]:
+        """The entry template of *o*'s rule (the same texts the lane's row holds)."""
+        engine = self.lanes.engine
+        return engine._outcomes.text(self.rule_of(o).rule).template
 
     def render(self, o: Outcome) -> dict[str, Any]:
         engine = self.lanes.engine

@@ -39,6 +39,10 @@ class Renderer(Protocol):
         """The rule whose verdict lane decided *o* (None: no lane did)."""
         ...  # pragma: no cover - a protocol
 
+    def template_of(self, o: Outcome) -> Mapping[str, Any]:
+        """*o*'s rule's entry template (its keys are the keys *o* answers ``in`` for, unrendered)."""
+        ...  # pragma: no cover - a protocol
+
 
 class Outcome(dict[str, Any]):
     """A rule's outcome for one record (or group): a dict that holds the verdict and the rule's
@@ -51,14 +55,15 @@ class Outcome(dict[str, Any]):
     """
 
     # An outcome is made per rule of every record: the fewer slots set, the cheaper (a verdict
-    # lane's outcome sets two, ``text`` and ``maker``); whether it is rendered and which lane
-    # decided it are read from them.
+    # lane's outcome sets one, ``maker``: its rule's texts, whether it is rendered and which lane
+    # decided it are read from that).
     __slots__ = ("result", "used", "waiver", "text", "maker")
 
     result: Result
     #: the parameters the check read, name -> dated value (None: none)
     used: Mapping[str, Any] | None
     waiver: dict[str, Any] | None
+    #: the rule's texts (an outcome a check's result made; a lane's gets them from its maker)
     text: _RuleText
     #: what renders the entry; None once it is rendered (the entry is all in)
     maker: Renderer | None
@@ -82,12 +87,14 @@ class Outcome(dict[str, Any]):
         return dict.__getitem__(self, key)
 
     def get(self, key: str, default: Any = None) -> Any:
-        if key in self.text.template:
-            return self[key]
-        return dict.get(self, key, default) if self.maker is None else default
+        maker = self.maker
+        if maker is None:
+            return dict.get(self, key, default)
+        return self[key] if key in maker.template_of(self) else default
 
     def __contains__(self, key: object) -> bool:
-        return key in self.text.template if self.maker is not None else dict.__contains__(self, key)
+        maker = self.maker
+        return key in maker.template_of(self) if maker is not None else dict.__contains__(self, key)
 
     # -- reading the whole ----------------------------------------------------------------------------
     def __iter__(self) -> Iterator[str]:

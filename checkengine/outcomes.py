@@ -194,6 +194,9 @@ class Outcomes:
     def rule_of(self, o: Outcome) -> CompiledRule | None:
         return None  # a check's result made it, not a verdict lane
 
+    def template_of(self, o: Outcome) -> Mapping[str, Any]:
+        return o.text.template
+
     def finish(
         self, rule: Rule, result: Result, env: Env, on: date | None, scope: Mapping[str, Any],
     ) -> Mapping[str, Any]:
