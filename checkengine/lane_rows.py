@@ -20,7 +20,7 @@ Whatever raises is unsure too: the general path decides, and reports what went w
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Callable
@@ -81,16 +81,21 @@ class KindLanes:
         self.batches: tuple[BatchFn, ...] = ()
         self.gather: Callable[[list[str | None]], Any] | None = None
 
-    def verdicts(self, data: Mapping[str, Any], env: Env) -> list[str | None]:
-        """Every lane's verdict for a record inside every window, in one pass (raises where a lane raises)."""
+    def verdicts(self, data: Mapping[str, Any], env: Env) -> Sequence[str | None]:
+        """Every lane's verdict for a record inside every window, in one pass (raises where a lane
+        raises); a tuple where batches decided some (the caller copies it to change it)."""
         if self.gather is None:
             return [f(data, env) for f in self.fns]
-        flat = [f(data, env) for f in self.single]
+        flat: list[str | None] = []
+        add = flat.append
+        for f in self.single:
+            add(f(data, env))
         for batch in self.batches:
             flat += batch(data, env)
         if len(flat) != len(self.fns):
             raise ValueError("a batch gave another number of verdicts than it has rules")
-        return list(self.gather(flat))
+        got: Sequence[str | None] = self.gather(flat)
+        return got
 
     def inside(self, on: date | None) -> list[bool] | None:
         """Whether *on* lies inside each window (None: *on* is no date to test them on)."""

@@ -31,7 +31,7 @@ month, generated records and every bundled rulebook and compares every verdict, 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from operator import getitem
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -106,7 +106,7 @@ class Lanes:
             if span is not None and type(on) is date and (span[0] is None or on >= span[0]) \
                     and (span[1] is None or on <= span[1]):
                 try:  # inside every window the lanes test: every lane's function, in one pass
-                    verdicts = lanes.verdicts(data, env)
+                    verdicts: Sequence[str | None] = lanes.verdicts(data, env)
                 except Exception:  # one lane raised: each again on its own, that one unsure
                     verdicts = lanes.each(data, env, None, everywhere=True)
             else:
@@ -122,6 +122,7 @@ class Lanes:
                 answers if type(answers) is dict else [r for r in lanes.answer_ids if r in answers]):
             # the rules answered by the auditor beside a verdict from data: the general path sets the
             # answer beside the verdict (the rules whose check reads no answers)
+            verdicts = list(verdicts)
             for rid, k in lanes.answerable.items():
                 if rid in answers:
                     verdicts[k] = None
@@ -131,6 +132,7 @@ class Lanes:
         outcomes: list[Any] = []
         add = outcomes.append
         if None in verdicts:  # the general path, from the start, for each rule no lane decided
+            verdicts = list(verdicts)
             general = engine._outcomes.outcome
             for k, (by_verdict, _, compiled) in enumerate(lanes.rows):
                 got = verdicts[k]
