@@ -108,18 +108,10 @@ def field_batch(specs: Sequence[tuple[str, str, Any, Any]]) -> Callable[[Mapping
             inner = record.get(first) if type(record) is dict else None
             if type(inner) is not dict:
                 return [None] * count
-            out: list[str | None] = []
-            add = out.append
-            get = inner.get
-            for second, value, one in rest:
-                observed = get(second)  # absent or null alike: not observed
-                if observed is None:
-                    add("needs_review")
-                elif one:
-                    add("pass" if observed == value else "fail")
-                else:
-                    add("pass" if observed in value else "fail")
-            return out
+            get = inner.get  # absent or null alike: not observed
+            return ["needs_review" if (observed := get(second)) is None else
+                    "pass" if (observed == value if one else observed in value) else "fail"
+                    for second, value, one in rest]
 
         return one_map
 
