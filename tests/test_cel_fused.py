@@ -217,3 +217,36 @@ def test_a_call_of_two_record_paths_is_one_closure() -> None:
     closure = translate("minutes_between(record.data.a, record.data.b) >= 10", CONDITIONS.functions)
     assert closure is not None and closure.__closure__ is not None
     assert any(getattr(c.cell_contents, "__name__", "") == "call_paths" for c in closure.__closure__)
+
+
+@pytest.mark.parametrize("path", _PATHS)
+def test_a_call_of_one_record_path_reads_it_as_its_closure(path: tuple[str, ...]) -> None:
+    """``fn(record.p)`` reading its path itself answers, or falls back, as the call of the path's
+    own closure does."""
+    from checkengine.cel_fused import _call_path, call
+
+    def fn(a: Any) -> Any:
+        if a == "raise":
+            raise ValueError(a)
+        return [a] if isinstance(a, str) and a.startswith("2026") else a
+
+    fused = _call_path(fn, path)
+    plain = call(fn, [_walker("record", path)])
+    assert fused.__name__ == "call_path" and plain.__name__ == "call_one"
+    records: list[Any] = [None, [], "x", {}]
+    for x, y in itertools.product(VALUES + ["raise", 2 ** 63], repeat=2):
+        records.append({"x": x, "y": y, "a": {"b": x, "c": y} if isinstance(y, str) else y, "z": [x]})
+    answered = 0
+    for record in records:
+        env = Env(BOOK, record, None, "en", CONDITIONS)
+        outcome = []
+        for closure in (plain, fused):
+            try:
+                outcome.append(("value", closure(env)))
+            except Fallback:
+                outcome.append(("fallback", None))
+        assert outcome[0][0] == outcome[1][0], record
+        if outcome[0][0] == "value":
+            answered += 1
+            assert type(outcome[0][1]) is type(outcome[1][1]) and outcome[0][1] == outcome[1][1], record
+    assert answered > 10 or path[0] == "z"
