@@ -52,7 +52,7 @@ class KindLanes:
     """A record kind's lanes, in its rules' order, and what the record loop needs beside them."""
 
     __slots__ = ("fns", "slow", "at", "windows", "span", "rows", "plan", "answerable", "answer_ids",
-                 "conditions", "single", "batches", "gather", "by_verdict", "texts", "compiled")
+                 "conditions", "single", "batches", "gather", "by_verdict")
 
     def __init__(self) -> None:
         #: each rule's lane, for a record inside every window (a window rule: its check alone)
@@ -64,11 +64,10 @@ class KindLanes:
         self.windows: tuple[Window, ...] = ()
         #: the dates inside every window (start, end; None: open); None: no date is
         self.span: Window | None = (None, None)
-        #: each rule's (fixed keys by verdict, texts, compiled rule), for its outcome, and the same by column
+        #: each rule's (fixed keys by verdict, texts, compiled rule), for its outcome, and its fixed keys
+        #: by verdict alone (what an outcome a lane decided is made from)
         self.rows: tuple[tuple[dict[str, dict[str, Any]], _RuleText, CompiledRule], ...] = ()
         self.by_verdict: tuple[dict[str, dict[str, Any]], ...] = ()
-        self.texts: tuple[_RuleText, ...] = ()
-        self.compiled: tuple[CompiledRule, ...] = ()
         self.plan: Plan | None = None
         #: rule id -> its index, for the rules on which an auditor's answer goes beside the verdict
         self.answerable: dict[str, int] = {}
@@ -160,8 +159,6 @@ def kind_lanes(engine: Engine, kind: str) -> KindLanes:
     span: Window = (max(starts) if starts else None, min(ends) if ends else None)
     lanes.span = None if span[0] is not None and span[1] is not None and span[0] > span[1] else span
     lanes.by_verdict = tuple(row[0] for row in rows)
-    lanes.texts = tuple(row[1] for row in rows)
-    lanes.compiled = tuple(row[2] for row in rows)
     lanes.answerable = answerable
     lanes.answer_ids = frozenset(answerable)
     groups = [(maker, members) for maker, members in batched.items() if len(members) > 1]
