@@ -302,7 +302,9 @@ class _Parser:
         fn = self.functions.get(name)
         if fn is None or name in _STANDARD_NOT_TRANSLATED:
             raise NotInSubset(f"the function {name}()")
-        return _Value(call(fn, [a.closure() for a in args]))
+        paths = [a.path if isinstance(a, _Path) and a.root == "record" and 1 <= len(a.path) <= 2 else None
+                 for a in args]
+        return _Value(call(fn, [a.closure() for a in args], paths))
 
 
 # CEL's own functions that a plugin could not shadow, and that are not translated here.

@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from checkengine import limits
-from checkengine.cel_ops import Closure, Fallback, _comparable, _Const, _Node, _plain, cel_equal, deep_plain
+from checkengine.cel_calls import _call_path, _call_paths, _plain_arg, call
+from checkengine.cel_ops import Closure, Fallback, _comparable, _Const, _Node, _plain, cel_equal
 
 if TYPE_CHECKING:
     from checkengine.checks import Env
@@ -54,8 +55,23 @@ def relation(op: str, left_node: _Node, right_node: _Node) -> Closure:
         if isinstance(right_node, _Const):
             constant = right_node.value
             if type(constant) in _SCALARS:
-                return lambda env: cel_equal(left(env), constant) is not negate
-        return lambda env: cel_equal(left(env), right(env)) is not negate
+                kind = type(constant)
+
+                def equal(env: "Env") -> bool:
+                    a = left(env)
+                    if type(a) is kind:  # cel_equal's answer for two values of one scalar type
+                        return (a == constant) is not negate
+                    return cel_equal(a, constant) is not negate
+
+                return equal
+
+        def equal_values(env: "Env") -> bool:
+            a, b = left(env), right(env)
+            if type(a) is int and type(b) is int:  # cel_equal's answer for two whole numbers
+                return (a == b) is not negate
+            return cel_equal(a, b) is not negate
+
+        return equal_values
 
     if isinstance(right_node, _Const) and type(right_node.value) in (int, str):
         constant, kind = right_node.value, type(right_node.value)
@@ -240,66 +256,6 @@ def guarded_chain(shapes: Sequence[tuple[Any, ...] | None]) -> tuple[tuple[str, 
     if shapes[-2] != ("has", path) or (len(shapes) == 3 and shapes[0] != ("has", path[:1])):
         return None
     return path, constant, negate, len(shapes) == 3
-
-
-def _plain_arg(value: Any) -> Any:
-    """*value* if CEL holds it as it is (text, booleans, null and 64-bit whole numbers inline)."""
-    kind = type(value)
-    if kind is str:
-        if value.isascii():
-            return value
-    elif kind is bool or value is None:
-        return value
-    elif kind is int and _MIN <= value <= _MAX:
-        return value
-    return deep_plain(value)
-
-
-def call(fn: Callable[..., Any], args: Sequence[Closure]) -> Closure:
-    """A call of a plugin's function: its arguments and its result must be values CEL holds as they
-    are, and a function that raises falls back (CEL runs it again and reports the error its own way)."""
-    if len(args) == 1:
-        (one,) = args
-
-        def call_one(env: "Env") -> Any:
-            value = one(env)
-            if type(value) is not str or not value.isascii():
-                value = _plain_arg(value)
-            try:
-                got = fn(value)
-            except Exception:
-                raise _FALLBACK from None
-            return got if type(got) is bool else _plain_arg(got)
-
-        return call_one
-    if len(args) == 2:
-        first, second = args
-
-        def call_two(env: "Env") -> Any:
-            a = first(env)
-            if type(a) is not str or not a.isascii():  # text in ASCII (dates, times): plain as it is
-                a = _plain_arg(a)
-            b = second(env)
-            if type(b) is not str or not b.isascii():
-                b = _plain_arg(b)
-            try:
-                got = fn(a, b)
-            except Exception:
-                raise _FALLBACK from None
-            return got if type(got) is bool else _plain_arg(got)
-
-        return call_two
-    fns = tuple(args)
-
-    def call_many(env: "Env") -> Any:
-        values = [_plain_arg(a(env)) for a in fns]
-        try:
-            got = fn(*values)
-        except Exception:
-            raise _FALLBACK from None
-        return got if type(got) is bool else _plain_arg(got)
-
-    return call_many
 
 
 __all__ = ["relation", "all_of", "any_of", "plus_literal", "call", "equal_literal", "guarded_chain", "guarded_equal", "has_record"]

@@ -10,7 +10,8 @@ the record's date with :meth:`Env.value`, which also records the parameter for t
 
 This module is that API, and where plugins import it from: the check types' base classes, the
 :class:`Compiler` and :class:`Env` they are handed, :class:`Result`, the errors, and the readers of
-record values (defined in :mod:`checkengine.fields`). How an Env sizes its CEL context is in
+record values (the base classes defined in :mod:`checkengine.check_bases`, the readers in
+:mod:`checkengine.fields`). How an Env sizes its CEL context is in
 :mod:`checkengine.cel_context`.
 """
 
@@ -19,9 +20,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Hashable, Iterable, Literal
+from typing import TYPE_CHECKING, Any, Callable, Literal
 
 from checkengine import lookups as _lookups
+from checkengine.check_bases import CheckType, CompiledCheck, GroupCheck
 from checkengine.cel_context import WHOLE, EnvCache, Refs, covered, references, sized_context
 from checkengine.fields import MISSING, get_path, parse_date, parse_datetime
 from checkengine.localtime import CURRENT, ZoneNeeded, zone_of
@@ -113,6 +115,10 @@ class Compiler:
 
 
 
+_NO_REFS: Refs = (frozenset(), frozenset())
+_new = object.__new__
+
+
 class Env:
     """What a check sees while it evaluates one record (or one group)."""
 
@@ -139,7 +145,7 @@ class Env:
         self.used: dict[str, "ParamValue"] = {}
         self._conditions = conditions
         self._cel_context: Any = None
-        self._context_refs: Refs = (frozenset(), frozenset())
+        self._context_refs: Refs = _NO_REFS
         self._context_on = on
         # id(condition) -> (True, its value) or (False, the error it raised): conditions are pure,
         # and rules often share one (every rule of a section "when on duty").
@@ -160,6 +166,33 @@ class Env:
         self.eager = True
         #: the record's zone and facts are the current ones already (set by a verdict lanes' pass)
         self.current = False
+
+    @classmethod
+    def lazy(cls, book: "Rulebook", record: Mapping[str, Any], on: date | None, lang: str, conditions: "Conditions",
+             cache: EnvCache, zone: "Zone", lookups: "_lookups.Facts | None") -> "Env":
+        """What ``Env(book, record, on, lang, conditions, cache=cache, zone=zone)`` makes, with its
+        *lookups* and ``eager`` False, each slot set directly (the verdict lanes make one per record:
+        no ``__init__`` call, no defaults to resolve)."""
+        env = _new(cls)
+        env.book = book
+        env.record = record
+        env.on = on
+        env.lang = lang
+        env.used = {}
+        env._conditions = conditions
+        env._cel_context = None
+        env._context_refs = _NO_REFS
+        env._context_on = on
+        env._results = {}
+        env.group = None
+        env.zone = zone
+        env.lookups = lookups
+        env._cache = cache
+        env._fast_on = None
+        env.scope = None
+        env.eager = False
+        env.current = False
+        return env
 
     def _value_of(self, name: str) -> "ParamValue | None":
         key = (name, self.on)
@@ -182,6 +215,13 @@ class Env:
         kind = type(spec)
         if kind is dict:
             name = spec.get("param") if len(spec) == 1 else None
+            if type(name) is str:  # param(), its value read inline where the cache has it
+                values = self._cache.values
+                key = (name, self.on)
+                pv = values[key] if key in values else None
+                if pv is not None:
+                    self.used[name] = pv
+                    return pv.value
             return self.param(name) if isinstance(name, str) else spec
         if kind in _PLAIN or not is_param_ref(spec):
             return spec
@@ -239,8 +279,10 @@ class Env:
 
     def evaluate(self, condition: "Condition") -> Any:
         """Evaluate a compiled condition against this record (the CEL context is built once)."""
+        state = self._fast_on  # closures_ready's answer, read inline once known for the record's date
         if self.current and condition.fast is not None and not condition.params \
-                and self._cache.within.get(condition.source) and self.closures_ready():
+                and self._cache.within.get(condition.source) and (
+                    state[1] if state is not None and state[0] == self.on else self.closures_ready()):
             try:  # a verdict lane's pass: zone and facts current, the record's values plain; closures are pure
                 return condition.fast(self)
             except Exception:  # Fallback: the full path below, and CEL, give the answer
@@ -286,94 +328,6 @@ class Env:
         if not known[0]:
             raise known[1]
         return known[1]
-
-
-class CompiledCheck:
-    """A record-scope check, compiled for one rule."""
-
-    #: The check judges the auditor's own answer (``manual``). Otherwise an answer in the record
-    #: on the rule is set beside the check's verdict (:mod:`checkengine.answers`).
-    reads_answers: bool = False
-
-    def run(self, record: Mapping[str, Any], env: Env) -> Result:  # pragma: no cover - interface
-        raise TypeError("record-scope checks implement run()")
-
-    def fast_verdict(self) -> FastVerdict | None:
-        """Optional (asked once per rule): a function of the record and its :class:`Env` that
-        returns the outcome :meth:`run` would return, or None when unsure (then, or when it raises,
-        ``run`` decides); the entry is rendered with ``run`` when read (docs/check-types.md,
-        :mod:`checkengine.lanes`). None, the default: ``run`` decides every verdict."""
-        return None
-
-
-class GroupCheck:
-    """A group-scope check: records are folded into per-group states, then each group is judged.
-
-    States must be picklable and :meth:`merge` must be associative, so that a batch can be split
-    across processes (or a cluster) and the partial states combined: the result never depends on
-    how the records were chunked.
-    """
-
-    kinds: frozenset[str] = frozenset()
-
-    def keys(self, record: Mapping[str, Any], env: Env) -> Iterable[Hashable]:  # pragma: no cover
-        raise TypeError("group checks implement keys()")
-
-    def initial(self) -> Any:  # pragma: no cover - interface
-        raise TypeError("group checks implement initial()")
-
-    def add(self, state: Any, record: Mapping[str, Any], env: Env) -> Any:  # pragma: no cover
-        raise TypeError("group checks implement add()")
-
-    def merge(self, a: Any, b: Any) -> Any:  # pragma: no cover - interface
-        raise TypeError("group checks implement merge()")
-
-    def finish(self, key: Hashable, state: Any, env: Env) -> Result:  # pragma: no cover
-        raise TypeError("group checks implement finish()")
-
-    def describe_key(self, key: Hashable) -> dict[str, Any]:
-        """The group as data for the result (``{"employee": "E003", "period": "2026-11"}``)."""
-        return {"key": list(key) if isinstance(key, tuple) else key}
-
-    def group_date(self, key: Hashable) -> date | None:
-        """The date whose parameter values apply to the group (the start of its period)."""
-        return None
-
-
-class CheckType:
-    """A kind of check. Subclasses set ``name``, ``summary`` and ``options`` and implement compile."""
-
-    name: ClassVar[str] = ""
-    summary: ClassVar[str] = ""
-    scope: ClassVar[Literal["record", "group"]] = "record"
-    #: JSON Schema ``properties`` of the check's options (``type`` is implied).
-    options: ClassVar[dict[str, Any]] = {}
-    required: ClassVar[tuple[str, ...]] = ()
-    #: the auditor answers the check itself on the visit (pass / fail / n.a.), so a failing answer
-    #: can be asked for evidence and follow-up questions (the manual check)
-    answered_on_visit: ClassVar[bool] = False
-
-    def schema(self) -> dict[str, Any]:
-        return {
-            "type": "object",
-            "properties": {"type": {"const": self.name}, **self.options},
-            "required": ["type", *self.required],
-            "additionalProperties": False,
-        }
-
-    def compile(self, spec: Mapping[str, Any], compiler: Compiler) -> CompiledCheck | GroupCheck:
-        raise TypeError(f"check type {self.name} does not implement compile()")  # pragma: no cover
-
-    def checklist_widget(self, spec: Mapping[str, Any]) -> str | None:
-        """How the observation a check *spec* of this type reads is asked on a blank checklist:
-        ``bool`` (yes/no), ``number`` or ``text``; None leaves it to the value the check compares
-        with (a number: ``number``, else ``text``)."""
-        return None
-
-    def checklist_limit(self, spec: Mapping[str, Any], show: Callable[[Any], str]) -> str:
-        """The limit a checklist shows beside the observation a check *spec* reads (``≤ 15
-        minutes``); *show* turns an option's value (or ``{param: NAME}``) into text. Empty: none."""
-        return ""
 
 
 def param_schema(inner: dict[str, Any]) -> dict[str, Any]:

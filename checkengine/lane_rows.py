@@ -20,7 +20,7 @@ Whatever raises is unsure too: the general path decides, and reports what went w
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Callable
@@ -52,7 +52,7 @@ class KindLanes:
     """A record kind's lanes, in its rules' order, and what the record loop needs beside them."""
 
     __slots__ = ("fns", "slow", "at", "windows", "span", "rows", "plan", "answerable", "answer_ids",
-                 "conditions", "single", "batches", "gather", "by_verdict", "texts", "compiled")
+                 "conditions", "single", "batches", "gather", "by_verdict")
 
     def __init__(self) -> None:
         #: each rule's lane, for a record inside every window (a window rule: its check alone)
@@ -64,11 +64,10 @@ class KindLanes:
         self.windows: tuple[Window, ...] = ()
         #: the dates inside every window (start, end; None: open); None: no date is
         self.span: Window | None = (None, None)
-        #: each rule's (fixed keys by verdict, texts, compiled rule), for its outcome, and the same by column
+        #: each rule's (fixed keys by verdict, texts, compiled rule), for its outcome, and its fixed keys
+        #: by verdict alone (what an outcome a lane decided is made from)
         self.rows: tuple[tuple[dict[str, dict[str, Any]], _RuleText, CompiledRule], ...] = ()
         self.by_verdict: tuple[dict[str, dict[str, Any]], ...] = ()
-        self.texts: tuple[_RuleText, ...] = ()
-        self.compiled: tuple[CompiledRule, ...] = ()
         self.plan: Plan | None = None
         #: rule id -> its index, for the rules on which an auditor's answer goes beside the verdict
         self.answerable: dict[str, int] = {}
@@ -81,16 +80,21 @@ class KindLanes:
         self.batches: tuple[BatchFn, ...] = ()
         self.gather: Callable[[list[str | None]], Any] | None = None
 
-    def verdicts(self, data: Mapping[str, Any], env: Env) -> list[str | None]:
-        """Every lane's verdict for a record inside every window, in one pass (raises where a lane raises)."""
+    def verdicts(self, data: Mapping[str, Any], env: Env) -> Sequence[str | None]:
+        """Every lane's verdict for a record inside every window, in one pass (raises where a lane
+        raises); a tuple where batches decided some (the caller copies it to change it)."""
         if self.gather is None:
             return [f(data, env) for f in self.fns]
-        flat = [f(data, env) for f in self.single]
+        flat: list[str | None] = []
+        add = flat.append
+        for f in self.single:
+            add(f(data, env))
         for batch in self.batches:
             flat += batch(data, env)
         if len(flat) != len(self.fns):
             raise ValueError("a batch gave another number of verdicts than it has rules")
-        return list(self.gather(flat))
+        got: Sequence[str | None] = self.gather(flat)
+        return got
 
     def inside(self, on: date | None) -> list[bool] | None:
         """Whether *on* lies inside each window (None: *on* is no date to test them on)."""
@@ -155,8 +159,6 @@ def kind_lanes(engine: Engine, kind: str) -> KindLanes:
     span: Window = (max(starts) if starts else None, min(ends) if ends else None)
     lanes.span = None if span[0] is not None and span[1] is not None and span[0] > span[1] else span
     lanes.by_verdict = tuple(row[0] for row in rows)
-    lanes.texts = tuple(row[1] for row in rows)
-    lanes.compiled = tuple(row[2] for row in rows)
     lanes.answerable = answerable
     lanes.answer_ids = frozenset(answerable)
     groups = [(maker, members) for maker, members in batched.items() if len(members) > 1]
@@ -234,6 +236,8 @@ def _lane(engine: Engine, compiled: CompiledRule) -> tuple[LaneFn, LaneFn, Windo
         return decide, decide, None, runs_condition
     start, end = bounds
     holds = _holds(engine, when) if when is not None else None
+    fast_when = _fast_when(engine, when) if when is not None else None
+    general_when: Callable[[Env], Any] = (lambda env: env.evaluate(when)) if when is not None else (lambda env: True)
 
     def decide_when(data: Mapping[str, Any], env: Env) -> str | None:
         """decide, for a rule whose applicability is its dates, its shifts and its condition (the
@@ -249,7 +253,13 @@ def _lane(engine: Engine, compiled: CompiledRule) -> tuple[LaneFn, LaneFn, Windo
                 return None  # the record does not say its shift: the general path says so
             if shift not in shifts:
                 return "not_applicable"
-        if holds is not None and holds(env) is not True:  # an error raises: the general path reports it
+        if fast_when is not None:  # holds(), written out: the closures once the record is known plain
+            state = env._fast_on
+            value = fast_when(env) if env.current and (
+                state[1] if state is not None and state[0] == on else env.closures_ready()) else general_when(env)
+        else:
+            value = holds(env) if holds is not None else True
+        if value is not True:  # an error raises: the general path reports it
             if nulls and any(get_path(data, p) is None for p in nulls):
                 return None
             return "not_applicable"
@@ -258,15 +268,23 @@ def _lane(engine: Engine, compiled: CompiledRule) -> tuple[LaneFn, LaneFn, Windo
     return decide_when, decide_when, None, runs_condition
 
 
-def _holds(engine: Engine, when: Condition) -> Callable[[Env], Any]:
-    """The value of the condition *when* on a record: its closures, called directly where they
-    give CEL's answer (the record's values plain, checked once per record; the condition reading
-    nothing beyond the rulebook's conditions), else ``Env.evaluate``."""
+def _fast_when(engine: Engine, when: Condition) -> Callable[[Env], Any] | None:
+    """*when*'s closures, where :func:`_holds` would call them directly (None: it never does)."""
     fast = when.fast
     paths, names = engine.env_cache.refs
     need_paths, need_names = references(when.source)
     if fast is None or not covered(paths, need_paths) or not (
             names is None or (need_names is not None and need_names <= names)):
+        return None
+    return fast
+
+
+def _holds(engine: Engine, when: Condition) -> Callable[[Env], Any]:
+    """The value of the condition *when* on a record: its closures, called directly where they
+    give CEL's answer (the record's values plain, checked once per record; the condition reading
+    nothing beyond the rulebook's conditions), else ``Env.evaluate``."""
+    fast = _fast_when(engine, when)
+    if fast is None:
         return lambda env: env.evaluate(when)
 
     def holds(env: Env) -> Any:

@@ -31,7 +31,7 @@ month, generated records and every bundled rulebook and compares every verdict, 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from operator import getitem
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -46,6 +46,7 @@ from checkengine.records import Record
 
 if TYPE_CHECKING:
     from checkengine import lookups
+    from checkengine.compiled import CompiledRule
     from checkengine.engine import Engine
 
 
@@ -91,9 +92,8 @@ class Lanes:
                     if zone.info is not None and moment.tzinfo is not None else moment.date()
             else:
                 on = record_date(data, zone)
-        env = Env(engine.book, data, on, engine.lang, engine.conditions, cache=engine.env_cache, zone=zone)
-        facts = env.lookups = engine._facts() if engine.lookups else None
-        env.eager = False
+        facts = engine._facts() if engine.lookups else None
+        env = Env.lazy(engine.book, data, on, engine.lang, engine.conditions, engine.env_cache, zone, facts)
         engine._last_env = (data, env)
         lanes = self._kinds.get(data["kind"]) or self.of(data["kind"])
         tokens = None
@@ -106,7 +106,7 @@ class Lanes:
             if span is not None and type(on) is date and (span[0] is None or on >= span[0]) \
                     and (span[1] is None or on <= span[1]):
                 try:  # inside every window the lanes test: every lane's function, in one pass
-                    verdicts = lanes.verdicts(data, env)
+                    verdicts: Sequence[str | None] = lanes.verdicts(data, env)
                 except Exception:  # one lane raised: each again on its own, that one unsure
                     verdicts = lanes.each(data, env, None, everywhere=True)
             else:
@@ -122,15 +122,19 @@ class Lanes:
                 answers if type(answers) is dict else [r for r in lanes.answer_ids if r in answers]):
             # the rules answered by the auditor beside a verdict from data: the general path sets the
             # answer beside the verdict (the rules whose check reads no answers)
+            verdicts = list(verdicts)
             for rid, k in lanes.answerable.items():
                 if rid in answers:
                     verdicts[k] = None
-        pending = Pending(self, data, on, facts)
+        pending = _new(Pending)  # Pending(self, data, on, facts), without the call of __init__
+        pending.lanes, pending.data, pending.on, pending.facts, pending._scope, pending._env = \
+            self, data, on, facts, None, None
         outcomes: list[Any] = []
         add = outcomes.append
         if None in verdicts:  # the general path, from the start, for each rule no lane decided
+            verdicts = list(verdicts)
             general = engine._outcomes.outcome
-            for k, (by_verdict, text, compiled) in enumerate(lanes.rows):
+            for k, (by_verdict, _, compiled) in enumerate(lanes.rows):
                 got = verdicts[k]
                 if got is None:
                     o = general(compiled, data, env, on, pending.scope())
@@ -138,25 +142,25 @@ class Lanes:
                     verdicts[k] = o["outcome"]
                 else:
                     o = Outcome(by_verdict[got])
-                    o.text = text
                     o.maker = pending
-                    o.lane = compiled
-                    o.done = False
                 add(o)
-        else:  # every outcome made at once, then each given its rule and record
+        else:  # every outcome made at once, then each given its record
             outcomes = list(map(Outcome, map(getitem, lanes.by_verdict, verdicts)))  # type: ignore[arg-type]
-            for o, text, compiled in zip(outcomes, lanes.texts, lanes.compiled):
-                o.text = text
+            for o in outcomes:
                 o.maker = pending
-                o.lane = compiled
-                o.done = False
         plan = lanes.plan
-        entry: dict[str, Any] = {"record": record_meta(record), "outcomes": outcomes}
+        if type(site) is dict:  # record_meta, written out
+            meta = {"id": data["id"], "kind": data["kind"], "site": site.get("id"), "subject": data.get("subject"),
+                    "inspector": data.get("inspector"), "timestamp": data.get("timestamp"),
+                    "file": record.location.file, "line": record.location.line}
+        else:
+            meta = record_meta(record)
+        entry: dict[str, Any] = {"record": meta, "outcomes": outcomes}
         entry["score"] = plan(verdicts) if plan is not None else engine.score(outcomes)  # type: ignore[arg-type]
         return entry
 
 
-_new_zone = object.__new__  # a Zone without its dataclass __init__ (a Python call per record)
+_new_zone = _new = object.__new__  # a Zone (Pending) without its __init__ (a Python call per record)
 
 
 class Pending:
@@ -180,6 +184,15 @@ class Pending:
             self._scope = subject_scope(self.data, engine.registry) if engine.waivers.by_rule else {}
         return self._scope
 
+    def rule_of(self, o: Outcome) -> CompiledRule:
+        """The rule of *o* (every outcome this renders is one a lane decided)."""
+        return self.lanes.engine._by_id[dict.__getitem__(o, "rule")]
+
+    def template_of(self, o: Outcome) -> Mapping[str, Any]:
+        """The entry template of *o*'s rule (the same texts the lane's row holds)."""
+        engine = self.lanes.engine
+        return engine._outcomes.text(self.rule_of(o).rule).template
+
     def render(self, o: Outcome) -> dict[str, Any]:
         engine = self.lanes.engine
         env = self._env
@@ -187,11 +200,12 @@ class Pending:
             env = self._env = Env(engine.book, self.data, self.on, engine.lang, engine.conditions,
                                   cache=engine.env_cache)
             env.lookups = self.facts
-        made = engine._outcomes.outcome(o.lane, self.data, env, self.on, self.scope())
+        rule = self.rule_of(o)
+        made = engine._outcomes.outcome(rule, self.data, env, self.on, self.scope())
         entry = made if type(made) is dict else dict(made)
         if entry["outcome"] != dict.__getitem__(o, "outcome"):
             raise LaneDisagrees(
-                f"rule {o.lane.rule.id}: the verdict lane said {dict.__getitem__(o, 'outcome')}, "
+                f"rule {rule.rule.id}: the verdict lane said {dict.__getitem__(o, 'outcome')}, "
                 f"the check says {entry['outcome']} (record {self.data.get('id', '?')})")
         return entry
 

@@ -35,6 +35,14 @@ class Renderer(Protocol):
 
     def render(self, o: Outcome) -> dict[str, Any]: ...  # pragma: no cover - a protocol
 
+    def rule_of(self, o: Outcome) -> CompiledRule | None:
+        """The rule whose verdict lane decided *o* (None: no lane did)."""
+        ...  # pragma: no cover - a protocol
+
+    def template_of(self, o: Outcome) -> Mapping[str, Any]:
+        """*o*'s rule's entry template (its keys are the keys *o* answers ``in`` for, unrendered)."""
+        ...  # pragma: no cover - a protocol
+
 
 class Outcome(dict[str, Any]):
     """A rule's outcome for one record (or group): a dict that holds the verdict and the rule's
@@ -46,33 +54,47 @@ class Outcome(dict[str, Any]):
     subclasses), and ``jsonout`` then encodes it with the standard library's encoder.
     """
 
-    __slots__ = ("result", "used", "waiver", "text", "maker", "done", "lane")
+    # An outcome is made per rule of every record: the fewer slots set, the cheaper (a verdict
+    # lane's outcome sets one, ``maker``: its rule's texts, whether it is rendered and which lane
+    # decided it are read from that).
+    __slots__ = ("result", "used", "waiver", "text", "maker")
 
     result: Result
     #: the parameters the check read, name -> dated value (None: none)
     used: Mapping[str, Any] | None
     waiver: dict[str, Any] | None
+    #: the rule's texts (an outcome a check's result made; a lane's gets them from its maker)
     text: _RuleText
-    maker: Renderer
-    #: the rule, for an outcome whose verdict a verdict lane decided (its maker renders it)
-    lane: CompiledRule
-    #: whether the whole entry is in (rendered)
-    done: bool
+    #: what renders the entry; None once it is rendered (the entry is all in)
+    maker: Renderer | None
+
+    @property
+    def done(self) -> bool:
+        """Whether the whole entry is in (rendered)."""
+        return self.maker is None
+
+    @property
+    def lane(self) -> CompiledRule | None:
+        """The rule, for an unrendered outcome whose verdict a verdict lane decided (None otherwise)."""
+        maker = self.maker
+        return maker.rule_of(self) if maker is not None else None
 
     # -- reading a key: the verdict and the rule's keys are in; any other renders the entry ----------
     def __missing__(self, key: str) -> Any:
-        if self.done:
+        if self.maker is None:
             raise KeyError(key)
         self.entry()
         return dict.__getitem__(self, key)
 
     def get(self, key: str, default: Any = None) -> Any:
-        if key in self.text.template:
-            return self[key]
-        return dict.get(self, key, default) if self.done else default
+        maker = self.maker
+        if maker is None:
+            return dict.get(self, key, default)
+        return self[key] if key in maker.template_of(self) else default
 
     def __contains__(self, key: object) -> bool:
-        return key in self.text.template if not self.done else dict.__contains__(self, key)
+        maker = self.maker
+        return key in maker.template_of(self) if maker is not None else dict.__contains__(self, key)
 
     # -- reading the whole ----------------------------------------------------------------------------
     def __iter__(self) -> Iterator[str]:
@@ -125,11 +147,11 @@ class Outcome(dict[str, Any]):
 
     def entry(self) -> Outcome:
         """This outcome with the whole entry in, in the result's key order (rendered once)."""
-        if not self.done:
+        if self.maker is not None:
             full = render(self)
             dict.clear(self)
             dict.update(self, full)
-            self.done = True
+            self.maker = None  # rendered: what made it is no longer needed
         return self
 
 
@@ -143,13 +165,14 @@ def made(outcome: str, result: Result, used: Mapping[str, Any] | None, waiver: d
     o.waiver = waiver
     o.text = text
     o.maker = maker
-    o.done = False
     return o
 
 
 def render(o: Outcome) -> dict[str, Any]:
     """The outcome entry of *o*, in the result's key order, exactly as the engine always wrote it."""
-    return o.maker.render(o)
+    maker = o.maker
+    assert maker is not None, "an outcome is rendered once"
+    return maker.render(o)
 
 
 def entry(maker: Outcomes, fixed: _RuleText, result: Result, outcome: str, waiver_info: dict[str, Any] | None,
@@ -210,7 +233,7 @@ def entry(maker: Outcomes, fixed: _RuleText, result: Result, outcome: str, waive
 def entry_of(o: Mapping[str, Any]) -> dict[str, Any]:
     """*o* as a plain dict: an :class:`Outcome` rendered into one, a dict (a verdict) as it is."""
     if type(o) is Outcome:
-        return render(o) if not o.done else dict(dict.items(o))
+        return render(o) if o.maker is not None else dict(dict.items(o))
     return o if type(o) is dict else dict(o)
 
 

@@ -191,6 +191,12 @@ class Outcomes:
         """The entry of an outcome this made (:class:`~checkengine.outcome.Renderer`)."""
         return entry(self, o.text, o.result, dict.__getitem__(o, "outcome"), o.waiver, o.used)
 
+    def rule_of(self, o: Outcome) -> CompiledRule | None:
+        return None  # a check's result made it, not a verdict lane
+
+    def template_of(self, o: Outcome) -> Mapping[str, Any]:
+        return o.text.template
+
     def finish(
         self, rule: Rule, result: Result, env: Env, on: date | None, scope: Mapping[str, Any],
     ) -> Mapping[str, Any]:

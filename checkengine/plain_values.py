@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from checkengine import limits
-from checkengine.cel_context import _trie, params_and_group_plain
+from checkengine.cel_context import WHOLE, _trie, params_and_group_plain
 from checkengine.cel_ops import deep_plain
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def _plain(value: Any) -> None:
             if type(key) is not str:
                 break
             inner = type(item)
-            if inner is str and item.isascii() or inner is bool or item is None or \
+            if inner is bool or inner is str and item.isascii() or item is None or \
                     inner is int and _MIN <= item <= _MAX:
                 continue
             _plain(item)
@@ -96,6 +96,11 @@ def plain_record(env: Env, refs: tuple[Any, Any]) -> bool:
                 _walk(record, _trie_of(paths))
     except Exception:
         return False
+    cache = env._cache
+    if cache is not WHOLE and env.group is None:  # params_and_group_plain's answer, once known for the date
+        known = cache.plain_tables.get((env.on, names))
+        if known is not None:
+            return known
     return params_and_group_plain(env, names)
 
 

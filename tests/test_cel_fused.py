@@ -150,3 +150,103 @@ def test_a_guarded_test_answers_what_its_parts_answer(outer: bool, invert: bool,
         except Fallback:
             got = Fallback
         assert got is want, (record, got, want)
+
+
+def test_a_calls_argument_or_answer_is_plain_where_deep_plain_says_so() -> None:
+    """``_plain_arg`` decides the common values inline (a double that is not NaN, such as
+    minutes_between's answer, among them): it answers what ``deep_plain`` answers, value for value."""
+    from checkengine.cel_fused import _plain_arg
+    from checkengine.cel_ops import deep_plain
+
+    extra: list[Any] = [1.5, -0.0, math.inf, -math.inf, 2 ** 63 - 1, 2 ** 63, -2 ** 63, -2 ** 63 - 1, 3.0]
+    for value in VALUES + extra:
+        outcome = []
+        for decide in (deep_plain, _plain_arg):
+            try:
+                outcome.append(("value", decide(value)))
+            except Fallback:
+                outcome.append(("fallback", None))
+        assert outcome[0][0] == outcome[1][0], value
+        assert outcome[1][0] == "fallback" or outcome[1][1] is value, value
+    with pytest.raises(Fallback):
+        _plain_arg(math.nan)
+
+
+_PATHS = [("x",), ("y",), ("a", "b"), ("a", "c"), ("z", "b")]
+
+
+@pytest.mark.parametrize("first", _PATHS)
+@pytest.mark.parametrize("second", _PATHS)
+def test_a_call_of_two_record_paths_reads_them_as_their_closures(first: tuple[str, ...], second: tuple[str, ...]) -> None:
+    """``fn(record.p, record.q)`` reading its paths itself answers, or falls back, as the call of the
+    paths' own closures does, on records of every shape (the function raising, or answering a value
+    CEL cannot hold, among them)."""
+    from checkengine.cel_fused import _call_paths, call
+
+    def fn(a: Any, b: Any) -> Any:
+        if a == "raise":
+            raise ValueError(a)
+        return [a, b] if isinstance(a, str) and a.startswith("2026") else (a, b)[len(str(b)) % 2]
+
+    fused = _call_paths(fn, first, second)
+    plain = call(fn, [_walker("record", first), _walker("record", second)])
+    assert fused.__name__ == "call_paths" and plain.__name__ == "call_two"
+    values: list[Any] = VALUES + ["raise", 2 ** 63, -2 ** 63]
+    records: list[Any] = [None, [], "x", {}]
+    for x, y in itertools.product(values, repeat=2):
+        records.append({"x": x, "y": y, "a": {"b": x, "c": y} if isinstance(y, str) else y, "z": [x]})
+    answered = 0
+    for record in records:
+        env = Env(BOOK, record, None, "en", CONDITIONS)
+        outcome = []
+        for closure in (plain, fused):
+            try:
+                outcome.append(("value", closure(env)))
+            except Fallback:
+                outcome.append(("fallback", None))
+        assert outcome[0][0] == outcome[1][0], record
+        if outcome[0][0] == "value":
+            answered += 1
+            assert type(outcome[0][1]) is type(outcome[1][1]) and outcome[0][1] == outcome[1][1], record
+    assert answered > 10 or "z" in (first[0], second[0])  # record.z is a list: no map to look into
+
+
+def test_a_call_of_two_record_paths_is_one_closure() -> None:
+    fast = translate("days_between(record.observations.x, record.timestamp) == 1", CONDITIONS.functions)
+    assert fast is not None
+    closure = translate("minutes_between(record.data.a, record.data.b) >= 10", CONDITIONS.functions)
+    assert closure is not None and closure.__closure__ is not None
+    assert any(getattr(c.cell_contents, "__name__", "") == "call_paths" for c in closure.__closure__)
+
+
+@pytest.mark.parametrize("path", _PATHS)
+def test_a_call_of_one_record_path_reads_it_as_its_closure(path: tuple[str, ...]) -> None:
+    """``fn(record.p)`` reading its path itself answers, or falls back, as the call of the path's
+    own closure does."""
+    from checkengine.cel_fused import _call_path, call
+
+    def fn(a: Any) -> Any:
+        if a == "raise":
+            raise ValueError(a)
+        return [a] if isinstance(a, str) and a.startswith("2026") else a
+
+    fused = _call_path(fn, path)
+    plain = call(fn, [_walker("record", path)])
+    assert fused.__name__ == "call_path" and plain.__name__ == "call_one"
+    records: list[Any] = [None, [], "x", {}]
+    for x, y in itertools.product(VALUES + ["raise", 2 ** 63], repeat=2):
+        records.append({"x": x, "y": y, "a": {"b": x, "c": y} if isinstance(y, str) else y, "z": [x]})
+    answered = 0
+    for record in records:
+        env = Env(BOOK, record, None, "en", CONDITIONS)
+        outcome = []
+        for closure in (plain, fused):
+            try:
+                outcome.append(("value", closure(env)))
+            except Fallback:
+                outcome.append(("fallback", None))
+        assert outcome[0][0] == outcome[1][0], record
+        if outcome[0][0] == "value":
+            answered += 1
+            assert type(outcome[0][1]) is type(outcome[1][1]) and outcome[0][1] == outcome[1][1], record
+    assert answered > 10 or path[0] == "z"

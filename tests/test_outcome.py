@@ -89,3 +89,31 @@ def test_one_key_renders_the_whole_entry_and_changes_keep_it(month: tuple[Engine
     changed = engine.evaluate_record(record, lazy=True)["outcomes"][0]
     changed["group"] = {"team": "A"}  # what finish_groups does: the rest of the entry is kept
     assert dict(changed) == {**want, "group": {"team": "A"}}
+
+
+def test_an_unrendered_outcome_answers_in_and_get_for_its_rules_keys(month: tuple[Engine, list[Record]]) -> None:
+    """``in`` and ``get`` on an unrendered outcome answer from its rule's entry template, without
+    rendering: the template an outcome made by a check's result holds, and the one a verdict
+    lane's outcome finds through its maker."""
+    from checkengine.checks import Env
+    from checkengine.outcomes import record_date
+
+    engine, records = month
+    seen: set[bool] = set()
+    for record in [r for r in records if engine.record_rules(r.data["kind"])][:40]:
+        want = engine.evaluate_record(record)["outcomes"]
+        lazy = engine.evaluate_record(record, lazy=True)["outcomes"]
+        env = Env(engine.book, record.data, record_date(record.data), engine.lang, engine.conditions,
+                  cache=engine.env_cache)
+        env.eager = False
+        general = [engine._outcomes.outcome(c, record.data, env, env.on, {})
+                   for c in engine.record_rules(record.data["kind"])]  # made from a check's result
+        for made in (lazy, general):
+            for o, w in zip(made, want, strict=True):
+                assert type(o) is Outcome
+                seen.add(o.lane is not None)
+                template = engine._outcomes.text(engine._by_id[w["rule"]].rule).template
+                assert template and all(k in o for k in template) and "no such key" not in o and not o.done
+                assert o.get("no such key", 7) == 7 and o.get("title") == w["title"] and not o.done
+                assert o.get("explanation") == w["explanation"] and o.done and o.get("no such key", 7) == 7
+    assert seen == {True, False}  # both makers: verdict lanes and the general path

@@ -44,7 +44,9 @@ records = st.fixed_dictionaries({
 def test_plain_record_answers_as_plain_context(record: dict[str, Any]) -> None:
     for cache in (ENGINE.env_cache, WHOLE):
         env = Env(ENGINE.book, record, None, "en", ENGINE.conditions, cache=cache)
-        assert plain_record(env, cache.refs) == plain_context(env, cache.refs), record
+        want = plain_context(env, cache.refs)
+        assert plain_record(env, cache.refs) == want, record
+        assert plain_record(env, cache.refs) == want, record  # the parameters' answer kept for the date
 
 
 def test_the_odd_values_are_told_apart() -> None:
@@ -57,3 +59,25 @@ def test_the_odd_values_are_told_apart() -> None:
         assert got == plain_context(env, cache.refs), odd
         seen.add(got)
     assert seen == {True, False}
+
+
+def test_a_parameter_cel_cannot_hold_fails_the_record_every_time() -> None:
+    """The parameters' answer is kept per date by the engine's cache and read from there: a
+    parameter value CEL cannot hold (NaN) makes every record of that date not plain, the first
+    time and after."""
+    import copy
+    from datetime import date
+
+    engine = Engine(load_rulebook(ROOT / "rulebooks" / "cs-floor.yaml"))
+    names = frozenset(["max_minutes_outside_room"])
+    on = date(2026, 5, 1)
+    engine.env_cache.plain_tables[(on, names)] = False  # as made for a NaN value on that date
+    record = {"kind": "floor_inspection", "observations": {"uniform": True}}
+    for refs in ((engine.env_cache.refs[0], names), (engine.env_cache.refs[0], names)):
+        env = Env(engine.book, copy.deepcopy(record), on, "en", engine.conditions, cache=engine.env_cache)
+        assert plain_record(env, refs) is False
+        env.on = date(2026, 5, 2)  # another date: its own answer (the values are plain there)
+        assert plain_record(env, refs) is True
+    group_env = Env(engine.book, record, date(2026, 5, 2), "en", engine.conditions, {"a": math.nan},
+                    cache=engine.env_cache)
+    assert plain_record(group_env, (engine.env_cache.refs[0], names)) is False  # a group is checked each time

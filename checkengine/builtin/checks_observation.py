@@ -95,8 +95,25 @@ class _FieldCheck(CompiledCheck):
 
 def field_batch(specs: Sequence[tuple[str, str, Any, Any]]) -> Callable[[Mapping[str, Any], Env], list[str | None]]:
     """The verdicts of several field checks that compare a literal on a two-part path, in one call:
-    each what :func:`_two_parts`'s verdict gives."""
+    each what :func:`_two_parts`'s verdict gives. Checks that all read one map (``observations.*``,
+    the common case) read it once for all."""
     count = len(specs)
+    if len({first for first, _, _, _ in specs}) == 1:
+        first = specs[0][0]
+        # (second part, the literal or the listed values, whether it is one literal) per check
+        rest = tuple((second, same if same is not MISSING else among, same is not MISSING)
+                     for _, second, same, among in specs)
+
+        def one_map(record: Mapping[str, Any], env: Env) -> list[str | None]:
+            inner = record.get(first) if type(record) is dict else None
+            if type(inner) is not dict:
+                return [None] * count
+            get = inner.get  # absent or null alike: not observed
+            return ["needs_review" if (observed := get(second)) is None else
+                    "pass" if (observed == value if one else observed in value) else "fail"
+                    for second, value, one in rest]
+
+        return one_map
 
     def verdicts(record: Mapping[str, Any], env: Env) -> list[str | None]:
         if type(record) is not dict:

@@ -83,14 +83,14 @@ def weighted_plan(rules: Sequence[Rule], book: Rulebook, name: str, default_pass
             if known is None:
                 if len(scores) >= _MEMO_SIZE:
                     scores.clear()
-                known = scores[key] = scored(verdicts, *by_sections(verdicts)) if by_section else judged(verdicts)
+                known = scores[key] = sectioned(verdicts) if by_section else judged(verdicts)
             sections: dict[str, dict[str, Any]] = {}
             for sid, figures in known["sections"].items():
                 sections[sid] = figures.copy()
             return {**known, "pending": known["pending"].copy(), "critical_failures": known["critical_failures"].copy(),
                     "sections": sections}
         if by_section:
-            return scored(verdicts, *by_sections(verdicts))
+            return sectioned(verdicts)
         return judged(verdicts)
 
     def judged(verdicts: Sequence[str]) -> dict[str, Any]:
@@ -144,9 +144,10 @@ def weighted_plan(rules: Sequence[Rule], book: Rulebook, name: str, default_pass
             pending = [ids[k] for k, verdict in enumerate(verdicts) if verdict == "needs_review" or verdict == "error"]
         return scored(verdicts, earned, possible, sections, pending)
 
-    def by_sections(verdicts: Sequence[str]) -> tuple[float, float, dict[str, dict[str, Any]], list[str]]:
-        """The sums, sections and pending rules section by section (whole weights: the same floats);
-        a section's figures are kept per mix of its verdicts (the same few recur)."""
+    def sectioned(verdicts: Sequence[str]) -> dict[str, Any]:
+        """The score from the sums, sections and pending rules taken section by section (whole
+        weights: the same floats); a section's figures are kept per mix of its verdicts (the same
+        few recur)."""
         earned = possible = 0.0
         sections: dict[str, dict[str, Any]] = {}
         pending: list[str] = []
@@ -161,15 +162,16 @@ def weighted_plan(rules: Sequence[Rule], book: Rulebook, name: str, default_pass
             if known is None:
                 if len(mixes) >= _MEMO_SIZE:
                     mixes.clear()
-                known = mixes[got] = section(got, weights, names, full)
-            s_earned, s_possible, passed, failed, other, score, waiting = known
-            sections[sid] = {"earned": s_earned, "possible": s_possible, "passed": passed, "failed": failed,
-                             "other": other, "score": score}
+                s_earned, s_possible, passed, failed, other, score, waiting = section(got, weights, names, full)
+                known = mixes[got] = ({"earned": s_earned, "possible": s_possible, "passed": passed, "failed": failed,
+                                       "other": other, "score": score}, s_earned, s_possible, waiting)
+            figures, s_earned, s_possible, waiting = known
+            sections[sid] = figures.copy()  # the kept figures, never handed out themselves
             if waiting:
                 pending.extend(waiting)
             earned += s_earned
             possible += s_possible
-        return earned, possible, sections, pending
+        return scored(verdicts, earned, possible, sections, pending)
 
     def section(got: Sequence[str], weights: tuple[float, ...], names: tuple[str, ...],
                 full: float) -> tuple[float, float, int, int, int, float | None, tuple[str, ...]]:
@@ -215,7 +217,7 @@ def weighted_plan(rules: Sequence[Rule], book: Rulebook, name: str, default_pass
             "sections": sections,
         }
 
-    return score
+    return sectioned if by_section and not few else score  # the common plan, called without a step between
 
 
 def _one(at: int) -> Callable[[Sequence[str]], tuple[str, ...]]:

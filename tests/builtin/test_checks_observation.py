@@ -127,3 +127,29 @@ def test_the_batch_of_literal_field_checks_gives_each_rules_verdict() -> None:
             assert batch(record, env) == want, observations
             seen.update(want)
     assert seen >= {"pass", "fail", "needs_review", None}
+
+
+def test_the_batch_reads_each_map_its_checks_name() -> None:
+    """``field_batch`` over checks on one map (read once for all) and over checks on two maps,
+    against :func:`_two_parts`'s verdict for each check, on records of every shape."""
+    import math
+
+    from checkengine.builtin.checks_observation import _two_parts, field_batch
+    from checkengine.checks import MISSING
+
+    one_map = [("observations", "badge", "standard", MISSING), ("observations", "chair", MISSING, ["in_use", "in_place"]),
+               ("observations", "cup", False, MISSING), ("observations", "count", 0, MISSING)]
+    two_maps = one_map + [("data", "badge", "standard", MISSING), ("data", "kind", MISSING, ("day", "night"))]
+    values: list[object] = [None, True, False, 0, 1, 1.0, "standard", "in_use", "night", [1], {"a": 1}, math.nan]
+    seen: set[object] = set()
+    for specs in (one_map, two_maps):
+        batch = field_batch(specs)
+        singles = [_two_parts(first, second, lambda o, e: True, same, among) for first, second, same, among in specs]
+        for k in range(len(values)):
+            inner = {second: values[(k + j) % len(values)] for j, (_, second, _, _) in enumerate(specs)}
+            for record in ({"observations": inner, "data": inner}, {"observations": inner}, {"data": {}},
+                           {"observations": None}, {"observations": [1]}, {}, ["observations"]):
+                want = [single(record, None) for single in singles]  # type: ignore[arg-type]
+                assert batch(record, None) == want, (specs, record)  # type: ignore[arg-type]
+                seen.update(want)
+    assert seen >= {"pass", "fail", "needs_review", None}
