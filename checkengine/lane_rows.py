@@ -31,7 +31,6 @@ from checkengine.cel_context import covered, references
 from checkengine.checks import OUTCOMES, Env, FastVerdict
 from checkengine.compiled import CompiledRule
 from checkengine.fields import get_path
-from checkengine.outcomes import _RuleText
 from checkengine.scoring import Plan
 
 if TYPE_CHECKING:
@@ -64,9 +63,9 @@ class KindLanes:
         self.windows: tuple[Window, ...] = ()
         #: the dates inside every window (start, end; None: open); None: no date is
         self.span: Window | None = (None, None)
-        #: each rule's (fixed keys by verdict, texts, compiled rule), for its outcome, and its fixed keys
+        #: each rule's (fixed keys by verdict, compiled rule), for its outcome, and its fixed keys
         #: by verdict alone (what an outcome a lane decided is made from)
-        self.rows: tuple[tuple[dict[str, dict[str, Any]], _RuleText, CompiledRule], ...] = ()
+        self.rows: tuple[tuple[dict[str, dict[str, Any]], CompiledRule], ...] = ()
         self.by_verdict: tuple[dict[str, dict[str, Any]], ...] = ()
         self.plan: Plan | None = None
         #: rule id -> its index, for the rules on which an auditor's answer goes beside the verdict
@@ -148,8 +147,8 @@ def kind_lanes(engine: Engine, kind: str) -> KindLanes:
         slow.append(full)
         ats.append(at)
         lanes.conditions = lanes.conditions or runs_condition
-        text = engine._outcomes.text(compiled.rule)
-        rows.append(({verdict: {**text.fixed, "outcome": verdict} for verdict in OUTCOMES}, text, compiled))
+        fixed = engine._outcomes.text(compiled.rule).fixed
+        rows.append(({verdict: {**fixed, "outcome": verdict} for verdict in OUTCOMES}, compiled))
         if not compiled.reads_answers:
             answerable[compiled.rule.id] = k
     lanes.fns, lanes.slow, lanes.at, lanes.windows, lanes.rows = tuple(fns), tuple(slow), tuple(ats), tuple(windows), \

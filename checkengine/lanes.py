@@ -134,7 +134,7 @@ class Lanes:
         if None in verdicts:  # the general path, from the start, for each rule no lane decided
             verdicts = list(verdicts)
             general = engine._outcomes.outcome
-            for k, (by_verdict, _, compiled) in enumerate(lanes.rows):
+            for k, (by_verdict, compiled) in enumerate(lanes.rows):
                 got = verdicts[k]
                 if got is None:
                     o = general(compiled, data, env, on, pending.scope())
