@@ -30,7 +30,7 @@ from checkengine.localtime import site_zone_name, zone_info
 from checkengine.outcome import entry_of
 from checkengine.outcomes import Outcomes, record_date, record_meta, subject_scope
 from checkengine.plugins import Registry, default_registry
-from checkengine.precheck import precheck
+from checkengine.precheck import Required, precheck
 from checkengine.records import Record, RecordError
 from checkengine.rulebook.model import Rulebook
 from checkengine.waivers import Waiver, WaiverIndex
@@ -93,7 +93,7 @@ class Engine:
         self.by_kind: dict[str, list[CompiledRule]] = {}
         self.any_kind: list[CompiledRule] = []
         self.group_rules: list[CompiledRule] = []
-        self.required: dict[str, Any] = {}  # by kind, the observations its rules read (precheck.py)
+        self.required: dict[str, Required] = {}  # by kind, the observations its rules read (precheck.py)
         for rule in book.rules():
             try:
                 compiled = compile_rule(book, self.registry, self.conditions, rule)

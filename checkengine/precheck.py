@@ -65,7 +65,6 @@ def required(engine: Engine, kind: str) -> Required:
             *holder, key = path.split(".")
             holders.setdefault(tuple(holder), set()).add(key)
         found = engine.required[kind] = Required(rules, tuple((h, frozenset(k)) for h, k in holders.items()))
-    assert isinstance(found, Required)
     return found
 
 
