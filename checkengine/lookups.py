@@ -107,6 +107,11 @@ def named(source: str) -> list[str]:
     return _NAMED.findall(source)
 
 
+def kinds_of(lookups: tuple[Lookup, ...]) -> frozenset[str]:
+    """The record kinds that *lookups* file."""
+    return frozenset().union(*(lookup.kinds for lookup in lookups))
+
+
 def compile_lookups(raw: Mapping[str, Any] | None) -> tuple[Lookup, ...]:
     return tuple(Lookup.from_raw(name, spec) for name, spec in (raw or {}).items())
 

@@ -212,10 +212,9 @@ class EvaluateJob:
         return EvaluateRunner(engine_for(self.spec), self.encoder)
 
 
-def kind_marks(engine: Engine) -> tuple[str, ...] | None:
-    """The texts of the lookups' kinds as JSON strings (``"shift_swap"``), for :func:`may_hold`;
+def kind_marks(kinds: frozenset[str]) -> tuple[str, ...] | None:
+    """The texts of the lookups' *kinds* as JSON strings (``"shift_swap"``), for :func:`may_hold`;
     None when a kind is not a string (every line is then read)."""
-    kinds = frozenset().union(*(lookup.kinds for lookup in engine.lookups))
     if not all(isinstance(kind, str) for kind in kinds):
         return None
     return tuple(sorted(json.dumps(kind, ensure_ascii=False) for kind in kinds))
@@ -235,7 +234,7 @@ class IndexRunner:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.marks = kind_marks(engine)
+        self.marks = kind_marks(lookups.kinds_of(engine.lookups))
 
     def may_file(self, text: str) -> bool:
         """Whether a raw line may hold a record to file (:func:`may_hold`)."""

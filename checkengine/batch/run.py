@@ -84,8 +84,8 @@ def build_index(spec: EngineSpec, paths: Iterable[Address], executor: Executor, 
     executor (processes or Dask) as the evaluation; None when interrupted."""
     job = IndexJob(spec)
     engine = parent_runner(spec).engine
-    kinds = frozenset().union(*(lookup.kinds for lookup in engine.lookups))
-    marks = kind_marks(engine)
+    kinds = lookups.kinds_of(engine.lookups)
+    marks = kind_marks(kinds)
 
     def filed(item: Item) -> bool:
         """Whether *item* may be filed: records of the lookups' kinds (and lines that may hold one)."""
